@@ -1,0 +1,69 @@
+"""Domain errors, named once.
+
+The class name is the error code in HTTP replies and the error name a state machine's
+Retry/Catch matches; the HTTP status lives here too, so the mapping exists in one place.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class DomainError(Exception):
+    status = 400
+    code = "DomainError"
+
+    def __init__(self, message: str, field: str | None = None, **details: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.details = details
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.code = cls.__name__
+
+    def to_body(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"code": self.code, "message": self.message, "field": self.field}
+        body.update(self.details)
+        return {"error": body}
+
+
+class ValidationFailed(DomainError):
+    status = 400
+
+
+class Unauthenticated(DomainError):
+    status = 401
+
+
+class Forbidden(DomainError):
+    status = 403
+
+
+class NotFound(DomainError):
+    status = 404
+
+
+class Conflict(DomainError):
+    """The resource is not in a state that allows the request (e.g. wrong case status)."""
+
+    status = 409
+
+
+class ConcurrentUpdate(DomainError):
+    """Someone else changed the item first; the caller may re-read and retry."""
+
+    status = 409
+
+
+class IdempotencyKeyReused(DomainError):
+    status = 422
+
+
+class EvidenceMismatch(DomainError):
+    status = 422
+
+
+class UnsupportedMediaType(DomainError):
+    status = 415

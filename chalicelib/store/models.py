@@ -1,0 +1,263 @@
+"""PynamoDB models of the single table.
+
+Every item has `pk`/`sk`; three overloaded GSIs (`gsi1`..`gsi3`) serve the access patterns,
+each item type writing its own key prefixes:
+- case: gsi1 = officer queue (`QUEUE#<jurisdiction>#<status>`, `<statusSince>#<caseId>`),
+        gsi2 = cases by jurisdiction and day (`DAY#<jurisdiction>#<date>`)
+- party: gsi1 = cases of a person (`PERSON#<keyed hash of ID number>`)
+- outbox: gsi1 = pending messages (`OUTBOX#PENDING#<shard>`)
+- staff: gsi1 = staff by role (`STAFF#<role>`)
+The table name comes from settings when first used, so tests and stages can change it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pynamodb.attributes import (
+    BooleanAttribute,
+    ListAttribute,
+    MapAttribute,
+    NumberAttribute,
+    TTLAttribute,
+    UnicodeAttribute,
+    VersionAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from chalicelib.settings import get_settings
+
+
+class _TableMeta(type):
+    @property
+    def table_name(cls) -> str:
+        return get_settings().table_name
+
+
+class _Meta(metaclass=_TableMeta):
+    # None (not "") so that botocore follows AWS_ENDPOINT_URL to the local stack.
+    host = None
+    billing_mode = "PAY_PER_REQUEST"
+
+
+class _IndexMeta:
+    projection = AllProjection()
+    billing_mode = "PAY_PER_REQUEST"
+
+
+class Gsi1(GlobalSecondaryIndex):  # type: ignore[type-arg]
+    class Meta(_IndexMeta):
+        index_name = "gsi1"
+
+    gsi1pk = UnicodeAttribute(hash_key=True)
+    gsi1sk = UnicodeAttribute(range_key=True)
+
+
+class Gsi2(GlobalSecondaryIndex):  # type: ignore[type-arg]
+    class Meta(_IndexMeta):
+        index_name = "gsi2"
+
+    gsi2pk = UnicodeAttribute(hash_key=True)
+    gsi2sk = UnicodeAttribute(range_key=True)
+
+
+class Gsi3(GlobalSecondaryIndex):  # type: ignore[type-arg]
+    class Meta(_IndexMeta):
+        index_name = "gsi3"
+
+    gsi3pk = UnicodeAttribute(hash_key=True)
+    gsi3sk = UnicodeAttribute(range_key=True)
+
+
+class _Item(Model):
+    class Meta(_Meta):
+        pass
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+
+
+class TableDefinition(_Item):
+    """The table with every index: used to create it locally and by the CDK stack."""
+
+    class Meta(_Meta):
+        pass
+
+    gsi1pk = UnicodeAttribute(null=True)
+    gsi1sk = UnicodeAttribute(null=True)
+    gsi2pk = UnicodeAttribute(null=True)
+    gsi2sk = UnicodeAttribute(null=True)
+    gsi3pk = UnicodeAttribute(null=True)
+    gsi3sk = UnicodeAttribute(null=True)
+    gsi1 = Gsi1()
+    gsi2 = Gsi2()
+    gsi3 = Gsi3()
+    expires_at = TTLAttribute(null=True)
+
+
+class CaseItem(_Item):
+    class Meta(_Meta):
+        pass
+
+    case_id = UnicodeAttribute()
+    status = UnicodeAttribute()
+    status_since = UnicodeAttribute()
+    jurisdiction = UnicodeAttribute()
+    occurred_at = UnicodeAttribute()
+    reported_at = UnicodeAttribute()
+    reported_by = UnicodeAttribute()
+    channel = UnicodeAttribute()
+    weather = UnicodeAttribute()
+    location = MapAttribute()  # type: ignore[var-annotated]
+    injuries = BooleanAttribute()
+    injury_agreed_remote = BooleanAttribute(default=False)
+    vehicles_movable = BooleanAttribute()
+    screening = MapAttribute()  # type: ignore[var-annotated]
+    eligibility = MapAttribute()  # type: ignore[var-annotated]
+    checklist = ListAttribute(default=list)  # type: ignore[var-annotated]
+    audit_seq = NumberAttribute(default=0)
+    audit_head = UnicodeAttribute(default="")
+    version = VersionAttribute()
+    gsi1pk = UnicodeAttribute(null=True)
+    gsi1sk = UnicodeAttribute(null=True)
+    gsi2pk = UnicodeAttribute(null=True)
+    gsi2sk = UnicodeAttribute(null=True)
+    gsi1 = Gsi1()
+
+
+class PartyItem(_Item):
+    class Meta(_Meta):
+        pass
+
+    case_id = UnicodeAttribute()
+    party_id = UnicodeAttribute()
+    position = NumberAttribute()
+    name = UnicodeAttribute()
+    phone = UnicodeAttribute()
+    id_number = UnicodeAttribute()
+    kind = UnicodeAttribute()
+    vehicle = MapAttribute(null=True)  # type: ignore[var-annotated]
+    token_id = UnicodeAttribute()
+    gsi1pk = UnicodeAttribute(null=True)
+    gsi1sk = UnicodeAttribute(null=True)
+
+
+class EvidenceItem(_Item):
+    class Meta(_Meta):
+        pass
+
+    case_id = UnicodeAttribute()
+    evidence_id = UnicodeAttribute()
+    kind = UnicodeAttribute()
+    party_id = UnicodeAttribute(null=True)
+    content_type = UnicodeAttribute()
+    size = NumberAttribute()
+    sha256 = UnicodeAttribute()
+    captured_at = UnicodeAttribute()
+    lat = NumberAttribute()
+    lng = NumberAttribute()
+    status = UnicodeAttribute()
+    upload_key = UnicodeAttribute()
+    object_key = UnicodeAttribute(null=True)
+    object_version = UnicodeAttribute(null=True)
+    requested_by = UnicodeAttribute()
+    requested_at = UnicodeAttribute()
+    verified_at = UnicodeAttribute(null=True)
+
+
+class AuditItem(_Item):
+    class Meta(_Meta):
+        pass
+
+    case_id = UnicodeAttribute()
+    seq = NumberAttribute()
+    at = UnicodeAttribute()
+    actor = UnicodeAttribute()
+    action = UnicodeAttribute()
+    detail = MapAttribute()  # type: ignore[var-annotated]
+    prev_hash = UnicodeAttribute()
+    hash = UnicodeAttribute()
+
+
+class OutboxItem(_Item):
+    class Meta(_Meta):
+        pass
+
+    outbox_id = UnicodeAttribute()
+    channel = UnicodeAttribute()  # NOTICE (WeChat or SMS, chosen at delivery), WEBHOOK
+    topic = UnicodeAttribute()
+    case_id = UnicodeAttribute()
+    recipient = UnicodeAttribute()  # party id or organisation code, never a phone number
+    payload = MapAttribute()  # type: ignore[var-annotated]
+    status = UnicodeAttribute()
+    attempts = NumberAttribute(default=0)
+    created_at = UnicodeAttribute()
+    gsi1pk = UnicodeAttribute(null=True)
+    gsi1sk = UnicodeAttribute(null=True)
+
+
+class IdempotencyItem(_Item):
+    class Meta(_Meta):
+        pass
+
+    result_id = UnicodeAttribute()
+    request_hash = UnicodeAttribute()
+    expires_at = TTLAttribute()
+
+
+class ReferenceItem(_Item):
+    """Seeded partners: pk `REF#<kind>` (INSURER, HOSPITAL, SERVICE_POINT), sk the code."""
+
+    class Meta(_Meta):
+        pass
+
+    code = UnicodeAttribute()
+    name = UnicodeAttribute()
+    attributes = MapAttribute(default=dict)  # type: ignore[var-annotated]
+
+
+class TowTruckItem(_Item):
+    class Meta(_Meta):
+        pass
+
+    truck_id = UnicodeAttribute()
+    plate = UnicodeAttribute()
+    company = UnicodeAttribute()
+    status = UnicodeAttribute()
+    lat = NumberAttribute()
+    lng = NumberAttribute()
+    gsi1pk = UnicodeAttribute(null=True)
+    gsi1sk = UnicodeAttribute(null=True)
+
+
+class StaffItem(_Item):
+    class Meta(_Meta):
+        pass
+
+    staff_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    role = UnicodeAttribute()
+    badge = UnicodeAttribute()
+    jurisdiction = UnicodeAttribute(null=True)
+    org = UnicodeAttribute(null=True)
+    gsi1pk = UnicodeAttribute(null=True)
+    gsi1sk = UnicodeAttribute(null=True)
+
+
+def table_spec() -> dict[str, Any]:
+    """Key schema and indexes of the table, derived from the models, for infrastructure code."""
+    schema = TableDefinition._get_schema()
+    keys = {k["KeyType"]: k["AttributeName"] for k in schema["key_schema"]}
+    indexes = []
+    for index in schema["global_secondary_indexes"]:
+        index_keys = {k["KeyType"]: k["AttributeName"] for k in index["key_schema"]}
+        indexes.append(
+            {"name": index["index_name"], "partition_key": index_keys["HASH"], "sort_key": index_keys["RANGE"]}
+        )
+    return {
+        "partition_key": keys["HASH"],
+        "sort_key": keys["RANGE"],
+        "indexes": indexes,
+        "ttl_attribute": TableDefinition.expires_at.attr_name,
+    }
