@@ -4,5 +4,6 @@ from chalice import Chalice
 
 from chalicelib.api import register
 
-app = Chalice(app_name="yunchetong")
+# configure_logs=False: the Powertools logger (same name) owns the output, with personal data masked.
+app = Chalice(app_name="yunchetong", configure_logs=False)
 register(app)

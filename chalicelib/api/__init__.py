@@ -6,6 +6,9 @@ from chalice import Chalice
 
 
 def register(app: Chalice) -> None:
-    from chalicelib.api import meta
+    from chalicelib.api import cases, evidence, meta, portal, reference
+    from chalicelib.api.middleware import log_requests
 
-    app.register_blueprint(meta.blueprint)
+    for module in (meta, cases, evidence, portal, reference):
+        app.register_blueprint(module.blueprint)
+    app.register_middleware(log_requests, "http")

@@ -16,7 +16,6 @@ from typing import Any
 
 from pynamodb.attributes import (
     BooleanAttribute,
-    ListAttribute,
     MapAttribute,
     NumberAttribute,
     TTLAttribute,
@@ -115,7 +114,7 @@ class CaseItem(_Item):
     vehicles_movable = BooleanAttribute()
     screening = MapAttribute()  # type: ignore[var-annotated]
     eligibility = MapAttribute()  # type: ignore[var-annotated]
-    checklist = ListAttribute(default=list)  # type: ignore[var-annotated]
+    party_count = NumberAttribute(default=0)
     audit_seq = NumberAttribute(default=0)
     audit_head = UnicodeAttribute(default="")
     version = VersionAttribute()
@@ -261,3 +260,9 @@ def table_spec() -> dict[str, Any]:
         "indexes": indexes,
         "ttl_attribute": TableDefinition.expires_at.attr_name,
     }
+
+
+def reset_connections() -> None:
+    """Drop cached connections (tests switch endpoints between runs)."""
+    for model in (TableDefinition, *_Item.__subclasses__()):
+        model._connection = None

@@ -1,0 +1,32 @@
+"""Evidence uploads: a presigned PUT, then completion verified by the server."""
+
+from __future__ import annotations
+
+from chalice import Blueprint
+
+from chalicelib.api.routing import operation
+from chalicelib.contracts.evidence import EvidenceCompleted, EvidenceRequested, RequestEvidence
+from chalicelib.domain.principals import POLICE, Principal, Role
+from chalicelib.services import evidence
+
+blueprint = Blueprint(__name__)
+
+UPLOADERS = frozenset({Role.PARTY}) | POLICE
+
+
+@operation(
+    blueprint, "/cases/{caseId}/evidence", "POST",
+    summary="Declare a shot and get a presigned upload for it",
+    roles=UPLOADERS, body=RequestEvidence, reply=EvidenceRequested, status=201,
+)
+def request_evidence(principal: Principal, case_id: str, body: RequestEvidence) -> EvidenceRequested:
+    return evidence.request_upload(principal, case_id, body)
+
+
+@operation(
+    blueprint, "/cases/{caseId}/evidence/{evidenceId}/complete", "POST",
+    summary="Verify the uploaded shot (size, SHA-256) and seal it write-once",
+    roles=UPLOADERS, reply=EvidenceCompleted,
+)
+def complete_evidence(principal: Principal, case_id: str, evidence_id: str) -> EvidenceCompleted:
+    return evidence.complete_upload(principal, case_id, evidence_id)

@@ -1,0 +1,168 @@
+"""How every route is declared: authenticate, authorise by role, parse with pydantic, call the
+service, shape the reply; domain errors become HTTP replies here, in one place."""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from chalice import Blueprint, Response
+from pydantic import BaseModel, ValidationError
+
+from chalicelib.contracts.common import Contract
+from chalicelib.domain import tokens
+from chalicelib.domain.principals import Principal, Role
+from chalicelib.errors import DomainError, Forbidden, Unauthenticated, UnsupportedMediaType, ValidationFailed
+from chalicelib.integrations.secrets import token_secret
+from chalicelib.observability import logger
+
+JSON = "application/json; charset=utf-8"
+_IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_.:\-]{1,128}$")
+
+
+@dataclass(frozen=True)
+class Operation:
+    path: str
+    method: str
+    summary: str
+    roles: frozenset[Role] | None
+    body: type[BaseModel] | None
+    reply: type[BaseModel] | None
+    status: int
+    query: type[BaseModel] | None
+    idempotent: bool
+
+
+OPERATIONS: list[Operation] = []
+
+
+def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+    return Response(body=text, status_code=status, headers={"Content-Type": JSON, **(headers or {})})
+
+
+def error_response(error: DomainError) -> Response:
+    return json_response(error.to_body(), error.status)
+
+
+def _field_path(location: tuple[Any, ...]) -> str:
+    path = ""
+    for part in location:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        else:
+            path += f".{part}" if path else str(part)
+    return path
+
+
+def _message(error: dict[str, Any]) -> str:
+    return str(error["msg"]).removeprefix("Value error, ")
+
+
+def validation_failed(error: ValidationError, prefix: str = "") -> ValidationFailed:
+    """The first problem as the error, every problem listed; input values are never echoed back."""
+    problems = [
+        {"field": _field_path(tuple(p for p in ((prefix,) if prefix else ()) + tuple(e["loc"]))) or prefix or "body",
+         "message": _message(e)}
+        for e in error.errors(include_input=False)
+    ]
+    first = problems[0]
+    return ValidationFailed(first["message"], field=first["field"], problems=problems)
+
+
+def authenticate(headers: Any) -> Principal:
+    header = headers.get("authorization") or ""
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthenticated("a bearer token is required", field="Authorization")
+    try:
+        return tokens.read(token.strip(), token_secret())
+    except tokens.InvalidToken as error:
+        raise Unauthenticated(str(error), field="Authorization") from error
+
+
+def _parse_body(model: type[BaseModel], request: Any) -> BaseModel:
+    content_type = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
+    if content_type != "application/json":
+        raise UnsupportedMediaType("send the body as application/json", field="Content-Type")
+    raw = request.raw_body or b""
+    if not raw.strip():
+        raise ValidationFailed("a JSON object is required", field="body")
+    try:
+        return model.model_validate_json(raw)
+    except ValidationError as error:
+        if any(e["type"] == "json_invalid" for e in error.errors(include_input=False)):
+            raise ValidationFailed("is not valid JSON", field="body") from error
+        raise validation_failed(error) from error
+
+
+def _parse_query(model: type[BaseModel], params: dict[str, str] | None) -> BaseModel:
+    try:
+        return model.model_validate(params or {})
+    except ValidationError as error:
+        raise validation_failed(error) from error
+
+
+def _idempotency_key(headers: Any) -> str | None:
+    key = headers.get("idempotency-key")
+    if key is None:
+        return None
+    if not _IDEMPOTENCY_KEY.match(key):
+        raise ValidationFailed("must be 1-128 letters, digits or _ . : -", field="Idempotency-Key")
+    return key
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+def operation(
+    blueprint: Blueprint,
+    path: str,
+    method: str,
+    *,
+    summary: str,
+    roles: frozenset[Role] | None,
+    body: type[Contract] | None = None,
+    reply: type[BaseModel] | None = None,
+    status: int = 200,
+    query: type[BaseModel] | None = None,
+    idempotent: bool = False,
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Declare a route; `roles=None` makes it public. The view receives snake_case path
+    parameters plus `principal`, `body`, `query` and `idempotency_key` as declared."""
+
+    def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(view)
+        def handler(**path_params: str) -> Response:
+            request = blueprint.current_request
+            try:
+                kwargs: dict[str, Any] = {_snake(k): v for k, v in path_params.items()}
+                if roles is not None:
+                    principal = authenticate(request.headers)
+                    if principal.role not in roles:
+                        raise Forbidden(f"the {principal.role.value} role may not do this", field="Authorization")
+                    kwargs["principal"] = principal
+                if body is not None:
+                    kwargs["body"] = _parse_body(body, request)
+                if query is not None:
+                    kwargs["query"] = _parse_query(query, request.query_params)
+                if idempotent:
+                    kwargs["idempotency_key"] = _idempotency_key(request.headers)
+                result = view(**kwargs)
+            except DomainError as error:
+                logger.info("request refused", extra={"code": error.code, "field": error.field, "status": error.status})
+                return error_response(error)
+            if isinstance(result, Response):
+                return result
+            payload = result.model_dump(mode="json", by_alias=True) if isinstance(result, BaseModel) else result
+            return json_response(payload, status)
+
+        blueprint.route(path, methods=[method], content_types=["*/*"])(handler)
+        OPERATIONS.append(Operation(path, method, summary, roles, body, reply, status, query, idempotent))
+        return handler
+
+    return decorate

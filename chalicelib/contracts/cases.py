@@ -1,0 +1,203 @@
+"""Case intake and case view contracts."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import AfterValidator, Field, model_validator
+
+from chalicelib.contracts.common import AwareDatetime, Contract, Location, Reply
+from chalicelib.domain.identity import normalise_id_number, normalise_phone, normalise_plate
+
+
+class Channel(StrEnum):
+    SMS_110 = "110_SMS"
+    WECHAT = "WECHAT"
+    VIDEO_PHONE = "VIDEO_PHONE"
+
+
+class Weather(StrEnum):
+    SUNNY = "晴"
+    CLOUDY = "阴"
+    RAIN = "雨"
+    SNOW = "雪"
+    FOG = "雾"
+    WIND = "大风"
+    DUST = "沙尘"
+    HAIL = "冰雹"
+    OTHER = "其他"
+
+
+class PartyKind(StrEnum):
+    MOTOR = "MOTOR"
+    NON_MOTOR = "NON_MOTOR"
+    PEDESTRIAN = "PEDESTRIAN"
+
+
+IdNumber = Annotated[str, AfterValidator(normalise_id_number)]
+Phone = Annotated[str, AfterValidator(normalise_phone)]
+Plate = Annotated[str, AfterValidator(normalise_plate)]
+
+
+class Screening(Contract):
+    """The call-taker's answers to the Order 146 Art.13/14 questions; each must be answered."""
+
+    no_valid_licence: bool
+    drink_or_drugs: bool
+    no_plate: bool
+    party_left_scene: bool
+    dangerous_goods: bool
+    facility_damaged: bool
+    intentional: bool
+    school_bus_or_overloaded: bool = False
+    serious_speeding: bool = False
+    no_inspection_or_insurance_mark: bool = False
+
+
+class Vehicle(Contract):
+    plate: Plate
+    type: str = Field(min_length=2, max_length=20, description="vehicle type, e.g. 小型轿车")
+    insurer_code: str | None = Field(default=None, min_length=2, max_length=16)
+    policy_no: str | None = Field(default=None, min_length=4, max_length=40, pattern=r"^[0-9A-Za-z\-]+$")
+
+    @model_validator(mode="after")
+    def _policy_with_insurer(self) -> Vehicle:
+        if (self.insurer_code is None) != (self.policy_no is None):
+            raise ValueError("insurerCode and policyNo go together: give both, or neither for an uninsured vehicle")
+        return self
+
+
+class PartyIn(Contract):
+    name: str = Field(min_length=1, max_length=40)
+    phone: Phone
+    id_number: IdNumber
+    kind: PartyKind
+    vehicle: Vehicle | None = None
+
+    @model_validator(mode="after")
+    def _vehicle_matches_kind(self) -> PartyIn:
+        if self.kind is PartyKind.MOTOR and self.vehicle is None:
+            raise ValueError("a MOTOR party needs its vehicle")
+        if self.kind is PartyKind.PEDESTRIAN and self.vehicle is not None:
+            raise ValueError("a PEDESTRIAN party has no vehicle")
+        return self
+
+
+class CreateCase(Contract):
+    occurred_at: AwareDatetime
+    location: Location
+    weather: Weather
+    channel: Channel
+    injuries: bool
+    injury_agreed_remote: bool = False
+    vehicles_movable: bool
+    screening: Screening
+    parties: list[PartyIn] = Field(min_length=1, max_length=10)
+
+    @model_validator(mode="after")
+    def _distinct_parties(self) -> CreateCase:
+        for attribute, label in (("id_number", "idNumber"), ("phone", "phone")):
+            seen: set[str] = set()
+            for party in self.parties:
+                value = getattr(party, attribute)
+                if value in seen:
+                    raise ValueError(f"two parties have the same {label}")
+                seen.add(value)
+        plates = [p.vehicle.plate for p in self.parties if p.vehicle]
+        if len(plates) != len(set(plates)):
+            raise ValueError("two parties have the same plate")
+        return self
+
+
+class EligibilityReason(Reply):
+    code: str
+    article: str
+    text: str
+
+
+class EligibilityView(Reply):
+    remote: bool
+    self_settlement_allowed: bool
+    reasons: list[EligibilityReason]
+
+
+class PartyAccess(Reply):
+    party_id: str
+    token: str
+    link: str
+
+
+class CaseCreated(Reply):
+    case_id: str
+    status: str
+    eligibility: EligibilityView
+    parties: list[PartyAccess]
+
+
+class VehicleView(Reply):
+    plate: str
+    type: str
+    insurer_code: str | None = None
+    policy_no: str | None = None
+
+
+class PartyView(Reply):
+    party_id: str
+    label: str
+    name: str
+    phone: str
+    id_number: str
+    kind: PartyKind
+    vehicle: VehicleView | None = None
+
+
+class ChecklistItemView(Reply):
+    kind: str
+    party_id: str | None = None
+    label: str
+    status: str
+    evidence_id: str | None = None
+
+
+class EvidenceView(Reply):
+    evidence_id: str
+    kind: str
+    party_id: str | None = None
+    content_type: str
+    size: int
+    sha256: str
+    captured_at: str
+    status: str
+
+
+class EvidenceSummary(Reply):
+    complete: bool
+    checklist: list[ChecklistItemView]
+    items: list[EvidenceView]
+
+
+class TimelineEntry(Reply):
+    at: str
+    action: str
+    text: str
+    actor_role: str
+
+
+class CaseView(Reply):
+    case_id: str
+    status: str
+    status_since: str
+    jurisdiction: str
+    occurred_at: str
+    reported_at: str
+    channel: str
+    weather: str
+    location: Location
+    injuries: bool
+    vehicles_movable: bool
+    eligibility: EligibilityView
+    parties: list[PartyView]
+    evidence: EvidenceSummary
+    timeline: list[TimelineEntry]
+    version: int

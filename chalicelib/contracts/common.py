@@ -1,0 +1,46 @@
+"""Base classes for every request and reply body: camelCase on the wire, unknown fields refused."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic.alias_generators import to_camel
+
+
+class Contract(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        alias_generator=to_camel,
+        populate_by_name=True,
+        str_strip_whitespace=True,
+        frozen=True,
+    )
+
+    def wire(self) -> dict:
+        return self.model_dump(mode="json", by_alias=True)
+
+
+class Reply(Contract):
+    """Replies may grow fields without breaking old clients, so they are not frozen to a shape."""
+
+    model_config = ConfigDict(extra="ignore", alias_generator=to_camel, populate_by_name=True)
+
+
+def _aware(value: datetime) -> datetime:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError("must include a time zone offset, e.g. 2026-10-01T08:30:00+08:00")
+    return value
+
+
+AwareDatetime = Annotated[datetime, AfterValidator(_aware)]
+
+
+class GeoPoint(Contract):
+    lat: float = Field(ge=-90, le=90, description="WGS-84 latitude")
+    lng: float = Field(ge=-180, le=180, description="WGS-84 longitude")
+
+
+class Location(GeoPoint):
+    address: str = Field(min_length=2, max_length=200)

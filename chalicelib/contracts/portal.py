@@ -1,0 +1,57 @@
+"""Police portal and audit contracts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.contracts.common import Reply
+
+
+class QueueEntry(Reply):
+    case_id: str
+    occurred_at: str
+    waiting_since: str
+    minutes_waited: int
+    address: str
+    channel: str
+    injuries: bool
+    party_count: int
+
+
+class Queue(Reply):
+    jurisdiction: str
+    cases: list[QueueEntry]
+    next_token: str | None = None
+
+
+class AuditEntryView(Reply):
+    seq: int
+    at: str
+    actor: str
+    action: str
+    detail: dict[str, Any]
+    prev_hash: str
+    hash: str
+
+
+class AuditVerification(Reply):
+    valid: bool
+    entries: int
+    broken_at: int | None = None
+    reason: str | None = None
+
+
+class AuditLog(Reply):
+    case_id: str
+    head: str
+    entries: list[AuditEntryView]
+    verification: AuditVerification
+
+
+class Partner(Reply):
+    code: str
+    name: str
+
+
+class PartnerList(Reply):
+    items: list[Partner]

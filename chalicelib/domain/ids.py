@@ -1,0 +1,32 @@
+"""Identifiers: random, unguessable, short enough to read over the phone."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
+
+
+def _random(length: int) -> str:
+    return "".join(secrets.choice(_ALPHABET) for _ in range(length))
+
+
+def new_case_id(reported_at: datetime) -> str:
+    return f"YC{reported_at:%y%m%d}{_random(8)}"
+
+
+def new_party_id() -> str:
+    return f"P{_random(8)}"
+
+
+def new_evidence_id() -> str:
+    return f"EV{_random(10)}"
+
+
+def new_token_id() -> str:
+    return _random(16)
+
+
+def new_outbox_id() -> str:
+    return f"OB{_random(16)}"

@@ -1,0 +1,251 @@
+"""The one observability module: Powertools logger, tracer and metrics for every entry point.
+
+Personal data never reaches the log output: the logger's formatter passes the message,
+every ``extra`` and every appended key through ``masking.scrub`` just before the JSON
+line is written (names, phone numbers, ID numbers and plates under their keys; ID
+numbers, phone numbers and plates anywhere in text).
+
+Importing this module is cheap: the X-Ray SDK (and with it botocore's session and client
+machinery) is imported the first time a traced function runs, not at import. The only
+AWS SDK module touched at import is ``botocore/__init__``, which Powertools itself imports
+to register its user-agent hook; boto3 is never imported here.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+from collections.abc import Generator, Sequence
+from contextlib import AbstractAsyncContextManager, contextmanager
+from typing import TYPE_CHECKING, Any
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.logging.formatter import (
+    BasePowertoolsFormatter,
+    LambdaPowertoolsFormatter,
+)
+from aws_lambda_powertools.tracing.base import BaseProvider, BaseSegment
+
+from chalicelib.domain.masking import scrub
+
+if TYPE_CHECKING:
+    import numbers
+
+    from aws_lambda_powertools.logging.types import LogRecord
+
+SERVICE = "yunchetong"
+METRICS_NAMESPACE = "Yunchetong"
+CASE_KEYS = ("case_id", "execution_id")
+
+# Keys Powertools fills in itself. They carry no personal data, and scrubbing a trace id,
+# request id or ARN could only corrupt it.
+_FRAMEWORK_KEYS = frozenset(
+    {
+        "level",
+        "location",
+        "timestamp",
+        "service",
+        "sampling_rate",
+        "xray_trace_id",
+        "cold_start",
+        "function_name",
+        "function_memory_size",
+        "function_arn",
+        "function_request_id",
+    }
+)
+
+
+def _to_plain(obj: Any) -> Any:
+    """JSON fallback that keeps structure (so keys can be masked) where it can."""
+    model_dump = getattr(obj, "model_dump", None)
+    if callable(model_dump):  # pydantic models
+        return model_dump(mode="json")
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return dataclasses.asdict(obj)
+    if isinstance(obj, set | frozenset):
+        return sorted(obj, key=str)
+    return str(obj)
+
+
+class PersonalDataScrubbingFormatter(LambdaPowertoolsFormatter):
+    """Powertools' JSON formatter, with every value scrubbed of personal data first."""
+
+    def serialize(self, log: LogRecord) -> str:
+        # Round-trip through JSON first so that exceptions, models and other objects become
+        # plain strings, lists and dicts that ``scrub`` can see into.
+        plain: dict[str, Any] = json.loads(
+            json.dumps(log, default=_to_plain, ensure_ascii=False)
+        )
+        safe = {
+            key: value if key in _FRAMEWORK_KEYS else scrub(value)
+            for key, value in plain.items()
+        }
+        return super().serialize(safe)
+
+    def format(self, record: logging.LogRecord) -> str:
+        # A broken log call (say, too few %-arguments) must not raise, nor make logging
+        # print the raw record to stderr: write a minimal, still scrubbed, line instead.
+        try:
+            return super().format(record)
+        except Exception as error:  # noqa: BLE001
+            message = (
+                record.msg if isinstance(record.msg, dict | list) else str(record.msg)
+            )
+            return json.dumps(
+                {
+                    "level": record.levelname,
+                    "location": f"{record.funcName}:{record.lineno}",
+                    "message": scrub(message),
+                    "timestamp": self.formatTime(record),
+                    "service": SERVICE,
+                    "log_format_error": type(error).__name__,
+                },
+                default=str,
+                ensure_ascii=False,
+                separators=(",", ":"),
+            )
+
+
+def install_scrubbing(target: Logger) -> Logger:
+    """Make sure ``target`` writes through ``PersonalDataScrubbingFormatter``.
+
+    Powertools configures a logger only the first time its service name is seen, so if
+    some other ``Logger(service="yunchetong")`` was created first, ours would silently keep
+    that one's plain formatter. This swaps it in, keeping the keys already appended.
+    """
+    handler = target.registered_handler
+    current = handler.formatter
+    if isinstance(current, PersonalDataScrubbingFormatter):
+        return target
+    formatter = PersonalDataScrubbingFormatter()
+    if isinstance(current, BasePowertoolsFormatter):
+        formatter.append_keys(**current.get_current_keys())
+    else:
+        formatter.append_keys(
+            service=target.service, sampling_rate=target.sampling_rate
+        )
+    handler.setFormatter(formatter)
+    return target
+
+
+class DeferredXRayProvider(BaseProvider):
+    """The X-Ray recorder, imported on first use instead of when the Tracer is built.
+
+    Building a Powertools ``Tracer`` normally imports ``aws_xray_sdk.core`` and botocore
+    (about 0.2 s). This stand-in imports them when the first subsegment is opened, and
+    applies the patching the Tracer asked for at that point. Outside Lambda (and with
+    ``POWERTOOLS_TRACE_DISABLED``) the Tracer disables the SDK, so no daemon is needed.
+    """
+
+    def __init__(self) -> None:
+        self._recorder: Any = None
+        self._patch_everything = False
+        self._patch_modules: list[str] = []
+
+    def _resolve(self) -> Any:
+        if self._recorder is None:
+            import aws_xray_sdk
+            from aws_xray_sdk import core as xray
+
+            recorder = xray.xray_recorder
+            if aws_xray_sdk.global_sdk_config.sdk_enabled():
+                # What Tracer does for its own provider: send subsegments as they close.
+                recorder.configure(streaming_threshold=0)
+                if self._patch_everything:
+                    xray.patch_all()
+                elif self._patch_modules:
+                    xray.patch(self._patch_modules)
+            self._recorder = recorder
+        return self._recorder
+
+    @property
+    def is_loaded(self) -> bool:
+        return self._recorder is not None
+
+    @contextmanager
+    def in_subsegment(
+        self, name: str | None = None, **kwargs: Any
+    ) -> Generator[BaseSegment, None, None]:
+        with self._resolve().in_subsegment(name=name, **kwargs) as subsegment:
+            yield subsegment
+
+    def in_subsegment_async(
+        self, name: str | None = None, **kwargs: Any
+    ) -> AbstractAsyncContextManager[BaseSegment]:
+        recorder = self._resolve()
+        manager: AbstractAsyncContextManager[BaseSegment] = (
+            recorder.in_subsegment_async(name=name, **kwargs)
+        )
+        return manager
+
+    def put_annotation(self, key: str, value: str | numbers.Number | bool) -> None:
+        self._resolve().put_annotation(key=key, value=value)
+
+    def put_metadata(self, key: str, value: Any, namespace: str = "default") -> None:
+        self._resolve().put_metadata(key=key, value=value, namespace=namespace)
+
+    def patch(self, modules: Sequence[str]) -> None:
+        if self._recorder is None:
+            self._patch_modules.extend(modules)
+            return
+        from aws_xray_sdk import core as xray
+
+        xray.patch(list(modules))
+
+    def patch_all(self) -> None:
+        if self._recorder is None:
+            self._patch_everything = True
+            return
+        from aws_xray_sdk import core as xray
+
+        xray.patch_all()
+
+    def __getattr__(self, name: str) -> Any:
+        # Anything else a caller asks of the provider (current_subsegment, ...).
+        if name.startswith("__") or name in {
+            "_recorder",
+            "_patch_everything",
+            "_patch_modules",
+        }:
+            raise AttributeError(name)
+        return getattr(self._resolve(), name)
+
+
+logger = install_scrubbing(
+    Logger(service=SERVICE, logger_formatter=PersonalDataScrubbingFormatter())
+)
+tracer = Tracer(service=SERVICE, provider=DeferredXRayProvider())
+metrics = Metrics(namespace=METRICS_NAMESPACE, service=SERVICE)
+
+
+def bind_case(case_id: str | None = None, execution_id: str | None = None) -> None:
+    """Add ``case_id`` and/or the Step Functions ``execution_id`` to every following log line.
+
+    Only the arguments given are changed; call ``clear_case`` at the end of the invocation.
+    """
+    keys = {
+        key: value
+        for key, value in (("case_id", case_id), ("execution_id", execution_id))
+        if value is not None
+    }
+    if keys:
+        logger.append_keys(**keys)
+
+
+def clear_case() -> None:
+    """Stop adding ``case_id`` and ``execution_id`` to log lines."""
+    logger.remove_keys(list(CASE_KEYS))
+
+
+__all__ = [
+    "DeferredXRayProvider",
+    "PersonalDataScrubbingFormatter",
+    "bind_case",
+    "clear_case",
+    "install_scrubbing",
+    "logger",
+    "metrics",
+    "tracer",
+]

@@ -1,0 +1,137 @@
+"""Reporting a case: screen it, store it with its parties, hand each party its access."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from chalicelib import config
+from chalicelib.contracts.cases import CaseCreated, CreateCase, EligibilityReason, EligibilityView, PartyAccess
+from chalicelib.domain import case_status, eligibility, ids, jurisdiction
+from chalicelib.domain.principals import Principal
+from chalicelib.errors import ValidationFailed
+from chalicelib.services.access import lookup_hash, party_link, party_token
+from chalicelib.settings import get_settings
+from chalicelib.store import cases as store
+from chalicelib.store import reference
+from chalicelib.store.models import CaseItem, PartyItem
+
+# A reporting phone may run a little ahead of ours.
+_CLOCK_SKEW = timedelta(minutes=5)
+
+
+def eligibility_view(result: dict) -> EligibilityView:
+    return EligibilityView(
+        remote=result["remote"],
+        self_settlement_allowed=result["selfSettlementAllowed"],
+        reasons=[EligibilityReason(**reason) for reason in result["reasons"]],
+    )
+
+
+def access_reply(record: store.CaseRecord) -> CaseCreated:
+    issued_at = datetime.fromisoformat(record.case.reported_at)
+    parties = []
+    for party in record.parties:
+        token = party_token(record.case.case_id, party.party_id, party.token_id, issued_at)
+        parties.append(PartyAccess(party_id=party.party_id, token=token, link=party_link(record.case.case_id, token)))
+    return CaseCreated(
+        case_id=record.case.case_id,
+        status=record.case.status,
+        eligibility=eligibility_view(record.case.eligibility.as_dict()),
+        parties=parties,
+    )
+
+
+def _check_insurers(body: CreateCase) -> None:
+    wanted = {p.vehicle.insurer_code for p in body.parties if p.vehicle and p.vehicle.insurer_code}
+    known = reference.existing_codes("INSURER", wanted)
+    for index, party in enumerate(body.parties):
+        if party.vehicle and party.vehicle.insurer_code and party.vehicle.insurer_code not in known:
+            raise ValidationFailed("unknown insurer code (see GET /insurers)", field=f"parties[{index}].vehicle.insurerCode")
+
+
+def report(principal: Principal, body: CreateCase, idempotency_key: str | None) -> CaseCreated:
+    fingerprint = store.request_fingerprint(body.wire())
+    if idempotency_key:
+        earlier = store.replayed_case_id(principal, idempotency_key, fingerprint)
+        if earlier:
+            return access_reply(store.load(earlier))
+    if body.occurred_at > store.utcnow().replace(microsecond=0) + _CLOCK_SKEW:
+        raise ValidationFailed("is in the future", field="occurredAt")
+    unit = jurisdiction.resolve_unit(body.location.lat, body.location.lng, config.load("jurisdictions")["units"])
+    if unit is None:
+        raise ValidationFailed("is outside every area this service covers", field="location")
+    _check_insurers(body)
+
+    assessed = eligibility.assess(
+        screening=body.screening.model_dump(),
+        injuries=body.injuries,
+        injury_agreed_remote=body.injury_agreed_remote,
+        vehicles_movable=body.vehicles_movable,
+    )
+    now = store.utcnow()
+    reported_at = store.iso(now)
+    case_id = ids.new_case_id(now)
+    status = case_status.EVIDENCE_PENDING if assessed.remote else case_status.REFERRED_ON_SCENE
+    case = CaseItem(
+        pk=store.case_key(case_id),
+        sk="#CASE",
+        case_id=case_id,
+        status=status,
+        status_since=reported_at,
+        jurisdiction=unit.code,
+        occurred_at=body.occurred_at.isoformat(),
+        reported_at=reported_at,
+        reported_by=principal.audit_name,
+        channel=body.channel.value,
+        weather=body.weather.value,
+        location=body.location.model_dump(),
+        injuries=body.injuries,
+        injury_agreed_remote=body.injury_agreed_remote,
+        vehicles_movable=body.vehicles_movable,
+        party_count=len(body.parties),
+        screening=body.screening.model_dump(),
+        eligibility={
+            "remote": assessed.remote,
+            "selfSettlementAllowed": assessed.self_settlement_allowed,
+            "reasons": [{"code": r.code, "article": r.article, "text": r.text} for r in assessed.reasons],
+        },
+        gsi1pk=store.queue_key(unit.code, status),
+        gsi1sk=f"{reported_at}#{case_id}",
+        gsi2pk=f"DAY#{unit.code}#{body.occurred_at.date().isoformat()}",
+        gsi2sk=f"{reported_at}#{case_id}",
+    )
+    parties = [
+        PartyItem(
+            pk=store.case_key(case_id),
+            sk=f"PARTY#{party_id}",
+            case_id=case_id,
+            party_id=party_id,
+            position=position,
+            name=party.name,
+            phone=party.phone,
+            id_number=party.id_number,
+            kind=party.kind.value,
+            vehicle=party.vehicle.model_dump() if party.vehicle else None,
+            token_id=ids.new_token_id(),
+            gsi1pk=f"PERSON#{lookup_hash(party.id_number)}",
+            gsi1sk=f"CASE#{case_id}",
+        )
+        for position, party in enumerate(body.parties, start=1)
+        for party_id in [ids.new_party_id()]
+    ]
+    change = store.Change(
+        action="CASE_REPORTED" if assessed.remote else "REFERRED_ON_SCENE",
+        detail={
+            "channel": body.channel.value,
+            "status": status,
+            "parties": [p.party_id for p in parties],
+            "reasons": [r.code for r in assessed.reasons],
+        },
+    )
+    key = (idempotency_key, fingerprint, get_settings().idempotency_hours) if idempotency_key else None
+    if not store.create(principal, case, parties, change, key):
+        earlier = store.replayed_case_id(principal, idempotency_key or "", fingerprint)
+        return access_reply(store.load(earlier or case_id))
+    case.version = 1
+    return access_reply(store.CaseRecord(case, parties))
+

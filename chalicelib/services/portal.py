@@ -1,0 +1,56 @@
+"""The officer's queue: cases awaiting determination in the officer's unit, oldest first."""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import datetime
+
+from chalicelib.contracts.portal import Queue, QueueEntry
+from chalicelib.domain import case_status
+from chalicelib.domain.principals import Principal
+from chalicelib.errors import Forbidden, ValidationFailed
+from chalicelib.store import cases as store
+from chalicelib.store.models import CaseItem
+
+
+def _decode(token: str | None) -> dict | None:
+    if not token:
+        return None
+    try:
+        value = json.loads(base64.urlsafe_b64decode(token.encode()).decode())
+    except (ValueError, UnicodeDecodeError) as error:
+        raise ValidationFailed("is not a token this API issued", field="nextToken") from error
+    if not isinstance(value, dict):
+        raise ValidationFailed("is not a token this API issued", field="nextToken")
+    return value
+
+
+def _encode(key: dict | None) -> str | None:
+    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode() if key else None
+
+
+def queue(principal: Principal, limit: int, next_token: str | None) -> Queue:
+    if not principal.jurisdiction:
+        raise Forbidden("this account belongs to no police unit", field="jurisdiction")
+    start = _decode(next_token)
+    key = store.queue_key(principal.jurisdiction, case_status.AWAITING_DETERMINATION)
+    results = CaseItem.gsi1.query(key, scan_index_forward=True, limit=limit, last_evaluated_key=start)
+    now = store.utcnow()
+    cases = []
+    for case in results:
+        since = datetime.fromisoformat(case.status_since)
+        cases.append(
+            QueueEntry(
+                case_id=case.case_id,
+                occurred_at=case.occurred_at,
+                waiting_since=case.status_since,
+                minutes_waited=max(0, int((now - since).total_seconds() // 60)),
+                address=case.location.as_dict().get("address", ""),
+                channel=case.channel,
+                injuries=case.injuries,
+                party_count=int(case.party_count),
+            )
+        )
+    return Queue(jurisdiction=principal.jurisdiction, cases=cases, next_token=_encode(results.last_evaluated_key))
+

@@ -1,0 +1,108 @@
+"""What a caller may see of a case: parties other than the caller are masked."""
+
+from __future__ import annotations
+
+from chalicelib.contracts.cases import (
+    CaseView,
+    EvidenceSummary,
+    EvidenceView,
+    Location,
+    PartyView,
+    TimelineEntry,
+    VehicleView,
+)
+from chalicelib.contracts.portal import AuditEntryView, AuditLog, AuditVerification
+from chalicelib.domain import audit_chain, case_status, evidence, masking
+from chalicelib.domain.principals import Principal, Role
+from chalicelib.services import evidence as evidence_service
+from chalicelib.services.intake import eligibility_view
+from chalicelib.store import cases as store
+from chalicelib.store.models import PartyItem
+
+
+def _party_view(party: PartyItem, visible: bool) -> PartyView:
+    vehicle = party.vehicle.as_dict() if party.vehicle is not None else None
+    if vehicle and not visible:
+        vehicle = {**vehicle, "plate": masking.mask_plate(vehicle["plate"]), "policyNo": None, "policy_no": None}
+    return PartyView(
+        party_id=party.party_id,
+        label=evidence.party_label(int(party.position)),
+        name=party.name if visible else masking.mask_name(party.name),
+        phone=party.phone if visible else masking.mask_phone(party.phone),
+        id_number=party.id_number if visible else masking.mask_id_number(party.id_number),
+        kind=party.kind,
+        vehicle=VehicleView.model_validate(vehicle) if vehicle else None,
+    )
+
+
+def case_view(principal: Principal, case_id: str) -> CaseView:
+    record = store.load_for(principal, case_id)
+    case = record.case
+    own_party = principal.subject if principal.role is Role.PARTY else None
+    items = evidence_service.checklist(record)
+    return CaseView(
+        case_id=case.case_id,
+        status=case.status,
+        status_since=case.status_since,
+        jurisdiction=case.jurisdiction,
+        occurred_at=case.occurred_at,
+        reported_at=case.reported_at,
+        channel=case.channel,
+        weather=case.weather,
+        location=Location.model_validate(case.location.as_dict()),
+        injuries=case.injuries,
+        vehicles_movable=case.vehicles_movable,
+        eligibility=eligibility_view(case.eligibility.as_dict()),
+        parties=[_party_view(p, principal.is_police or p.party_id == own_party) for p in record.parties],
+        evidence=EvidenceSummary(
+            complete=evidence.is_complete(items),
+            checklist=evidence_service.checklist_view(items),
+            items=[
+                EvidenceView(
+                    evidence_id=e.evidence_id,
+                    kind=e.kind,
+                    party_id=e.party_id,
+                    content_type=e.content_type,
+                    size=int(e.size),
+                    sha256=e.sha256,
+                    captured_at=e.captured_at,
+                    status=e.status,
+                )
+                for e in sorted(record.evidence, key=lambda e: e.requested_at)
+            ],
+        ),
+        timeline=[
+            TimelineEntry(
+                at=a.at,
+                action=a.action,
+                text=case_status.ACTION_TEXT.get(a.action, a.action),
+                actor_role=a.actor.split(":", 1)[0],
+            )
+            for a in record.audit
+        ],
+        version=int(case.version or 0),
+    )
+
+
+def audit_log(principal: Principal, case_id: str) -> AuditLog:
+    record = store.load_for(principal, case_id)
+    entries = [
+        audit_chain.Entry(
+            a.case_id, int(a.seq), a.at, a.actor, a.action, a.detail.as_dict(), a.prev_hash, a.hash
+        )
+        for a in record.audit
+    ]
+    result = audit_chain.verify(entries, expected_head=record.case.audit_head)
+    return AuditLog(
+        case_id=case_id,
+        head=record.case.audit_head,
+        entries=[
+            AuditEntryView(
+                seq=e.seq, at=e.at, actor=e.actor, action=e.action, detail=e.detail, prev_hash=e.prev_hash, hash=e.hash
+            )
+            for e in entries
+        ],
+        verification=AuditVerification(
+            valid=result.valid, entries=result.entries, broken_at=result.broken_at, reason=result.reason
+        ),
+    )

@@ -1,0 +1,262 @@
+"""The case aggregate: one Query reads it, one TransactWrite changes it.
+
+Every change appends a hash-chained audit entry whose head lives on the versioned case item,
+so concurrent writers are serialised by the version check and retried here, never lost.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any, Callable, TypeVar
+
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.models import Model
+from pynamodb.transactions import TransactWrite
+
+from chalicelib.domain import audit_chain, jurisdiction
+from chalicelib.domain.principals import Principal, Role
+from chalicelib.errors import ConcurrentUpdate, IdempotencyKeyReused, NotFound
+from chalicelib.store.models import AuditItem, CaseItem, EvidenceItem, IdempotencyItem, OutboxItem, PartyItem
+
+T = TypeVar("T")
+MAX_ATTEMPTS = 8
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def iso(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds")
+
+
+def case_key(case_id: str) -> str:
+    return f"CASE#{case_id}"
+
+
+def queue_key(unit: str, status: str) -> str:
+    return f"QUEUE#{unit}#{status}"
+
+
+@dataclass
+class CaseRecord:
+    case: CaseItem
+    parties: list[PartyItem] = field(default_factory=list)
+    evidence: list[EvidenceItem] = field(default_factory=list)
+    audit: list[AuditItem] = field(default_factory=list)
+
+    def party(self, party_id: str) -> PartyItem | None:
+        return next((p for p in self.parties if p.party_id == party_id), None)
+
+    def evidence_item(self, evidence_id: str) -> EvidenceItem | None:
+        return next((e for e in self.evidence if e.evidence_id == evidence_id), None)
+
+
+@dataclass
+class Change:
+    """What a decision does to a case: one audit entry, maybe a new status, items to write."""
+
+    action: str
+    detail: dict[str, Any] = field(default_factory=dict)
+    new_status: str | None = None
+    puts: list[Model] = field(default_factory=list)  # new items: must not exist yet
+    replaces: list[tuple[Model, Any]] = field(default_factory=list)  # (existing item, condition it must meet)
+    result: Any = None
+
+
+_SORT_KEYS: dict[str, type[Model]] = {"PARTY#": PartyItem, "EVIDENCE#": EvidenceItem, "AUDIT#": AuditItem}
+
+
+def _connection() -> Any:
+    return CaseItem._get_connection().connection
+
+
+def load(case_id: str) -> CaseRecord:
+    """The whole case in one strongly consistent Query on its partition."""
+    record: CaseRecord | None = None
+    parties, evidence, audit = [], [], []
+    last_key = None
+    while True:
+        page = _connection().query(
+            CaseItem.Meta.table_name,
+            case_key(case_id),
+            consistent_read=True,
+            exclusive_start_key=last_key,
+        )
+        for raw in page.get("Items", []):
+            sort_key = raw["sk"]["S"]
+            if sort_key == "#CASE":
+                record = CaseRecord(CaseItem.from_raw_data(raw))
+                continue
+            for prefix, model in _SORT_KEYS.items():
+                if sort_key.startswith(prefix):
+                    item = model.from_raw_data(raw)
+                    {PartyItem: parties, EvidenceItem: evidence, AuditItem: audit}[model].append(item)
+        last_key = page.get("LastEvaluatedKey")
+        if not last_key:
+            break
+    if record is None:
+        raise NotFound("no such case", field="caseId")
+    record.parties = sorted(parties, key=lambda p: p.position)
+    record.evidence = evidence
+    record.audit = sorted(audit, key=lambda a: a.seq)
+    return record
+
+
+def authorise(principal: Principal, record: CaseRecord) -> None:
+    """A caller who may not see the case is told it does not exist (404), never that it is forbidden."""
+    if principal.role is Role.PARTY:
+        party = record.party(principal.subject or "")
+        allowed = principal.case_id == record.case.case_id and party is not None and party.token_id == principal.token_id
+    elif principal.is_police:
+        allowed = jurisdiction.covers(principal.jurisdiction, record.case.jurisdiction)
+    else:
+        allowed = False
+    if not allowed:
+        raise NotFound("no such case", field="caseId")
+
+
+def load_for(principal: Principal, case_id: str) -> CaseRecord:
+    record = load(case_id)
+    authorise(principal, record)
+    return record
+
+
+def _set_status(case: CaseItem, status: str, at: str) -> None:
+    case.status = status
+    case.status_since = at
+    case.gsi1pk = queue_key(case.jurisdiction, status)
+    case.gsi1sk = f"{at}#{case.case_id}"
+
+
+def _audit_item(case: CaseItem, principal: Principal, change: Change, at: str) -> AuditItem:
+    entry = audit_chain.chain(
+        case.case_id, case.audit_seq + 1, case.audit_head, at, principal.audit_name, change.action, change.detail
+    )
+    case.audit_seq = entry.seq
+    case.audit_head = entry.hash
+    return AuditItem(
+        pk=case_key(case.case_id),
+        sk=f"AUDIT#{entry.seq:08d}",
+        case_id=case.case_id,
+        seq=entry.seq,
+        at=entry.at,
+        actor=entry.actor,
+        action=entry.action,
+        detail=entry.detail,
+        prev_hash=entry.prev_hash,
+        hash=entry.hash,
+    )
+
+
+def _write(case: CaseItem, principal: Principal, changes: list[Change], extra: list[Model], token: str | None) -> None:
+    at = iso(utcnow())
+    items: list[Model] = list(extra)
+    for change in changes:
+        if change.new_status:
+            _set_status(case, change.new_status, at)
+        items.append(_audit_item(case, principal, change, at))
+        items.extend(change.puts)
+    with TransactWrite(connection=_connection(), client_request_token=token) as transaction:
+        transaction.save(case)  # the version condition serialises writers of this case
+        for item in items:
+            transaction.save(item, condition=item.__class__.pk.does_not_exist())  # type: ignore[attr-defined]
+        for change in changes:
+            for item, condition in change.replaces:
+                transaction.save(item, condition=condition)
+
+
+def _conflicted(error: TransactWriteError) -> bool:
+    return any(r is not None and r.code == "ConditionalCheckFailed" for r in error.cancellation_reasons)
+
+
+def mutate(principal: Principal, case_id: str, decide: Callable[[CaseRecord], Change | list[Change]]) -> Any:
+    """Read, decide, write; on a concurrent change re-read and decide again."""
+    for _ in range(MAX_ATTEMPTS):
+        record = load_for(principal, case_id)
+        decided = decide(record)
+        changes = decided if isinstance(decided, list) else [decided]
+        if not changes:
+            return None
+        try:
+            _write(record.case, principal, changes, [], None)
+        except TransactWriteError as error:
+            if _conflicted(error):
+                continue
+            raise
+        return changes[-1].result
+    raise ConcurrentUpdate("the case kept changing while this request was applied; retry", field="caseId")
+
+
+def request_fingerprint(body: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+def _idempotency_item(principal: Principal, key: str) -> IdempotencyItem:
+    return IdempotencyItem(pk=f"IDEMPOTENCY#{principal.role.value}:{principal.subject}#{key}", sk="#IDEMPOTENCY")
+
+
+def replayed_case_id(principal: Principal, key: str, fingerprint: str) -> str | None:
+    """The case a previous request with this key created, if any (the same body is required)."""
+    try:
+        item = IdempotencyItem.get(_idempotency_item(principal, key).pk, "#IDEMPOTENCY", consistent_read=True)
+    except IdempotencyItem.DoesNotExist:
+        return None
+    if item.request_hash != fingerprint:
+        raise IdempotencyKeyReused(
+            "this Idempotency-Key was used with a different request body", field="Idempotency-Key"
+        )
+    return item.result_id
+
+
+def create(
+    principal: Principal,
+    case: CaseItem,
+    parties: list[PartyItem],
+    change: Change,
+    idempotency: tuple[str, str, int] | None,
+) -> bool:
+    """Write a new case with its parties and first audit entry; False if the idempotency key won.
+
+    `idempotency` is (key, request fingerprint, hours to keep it); its record is written in
+    the same transaction, so a retried request can never create a second case.
+    """
+    extra: list[Model] = list(parties)
+    if idempotency:
+        key, fingerprint, hours = idempotency
+        record = _idempotency_item(principal, key)
+        record.result_id = case.case_id
+        record.request_hash = fingerprint
+        record.expires_at = utcnow() + timedelta(hours=hours)
+        extra.append(record)
+    try:
+        _write(case, principal, [change], extra, None)
+    except TransactWriteError as error:
+        if idempotency and _conflicted(error):
+            return False
+        raise
+    return True
+
+
+def outbox_notice(case_id: str, party_id: str, topic: str, text: str, at: str, shard_count: int = 8) -> OutboxItem:
+    """A notice to one party, delivered later (WeChat if linked, else SMS); holds no phone number."""
+    from chalicelib.domain.ids import new_outbox_id
+
+    outbox_id = new_outbox_id()
+    return OutboxItem(
+        pk=f"OUTBOX#{outbox_id}",
+        sk="#OUTBOX",
+        outbox_id=outbox_id,
+        channel="NOTICE",
+        topic=topic,
+        case_id=case_id,
+        recipient=party_id,
+        payload={"text": text},
+        status="PENDING",
+        created_at=at,
+        gsi1pk=f"OUTBOX#PENDING#{int(hashlib.sha256(outbox_id.encode()).hexdigest(), 16) % shard_count}",
+        gsi1sk=f"{at}#{outbox_id}",
+    )

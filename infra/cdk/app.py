@@ -1,0 +1,74 @@
+"""CDK app entry: `python -m infra.cdk.app` from the project root synthesises into `cdk.out/`.
+
+With the CDK CLI: `npx cdk --app "python -m infra.cdk.app" synth|deploy -c stage=dev
+--parameters PublicBaseUrl=https://...` (the CLI sets CDK_OUTDIR). Offline: set AWS_DEFAULT_REGION
+(only chalice's packager needs one; the template is region-agnostic), PYTHONDONTWRITEBYTECODE=1
+and JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20.
+
+cdk-nag's AwsSolutions pack runs on every synth: an unacknowledged finding fails the synth, and
+the report is written as JSON to `<outdir>/validation-report.json`.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from aws_cdk import App, Validations
+from cdk_nag import AwsSolutionsChecks
+
+from infra.cdk.stack import PROJECT_ROOT, YunchetongStack
+
+DEFAULT_STAGE = "dev"
+
+
+def build_app(
+    *,
+    outdir: str | None = None,
+    stage: str | None = None,
+    project_root: Path = PROJECT_ROOT,
+    layer_dir: Path | None = None,
+) -> tuple[App, YunchetongStack]:
+    """The app with its one stack and cdk-nag, not yet synthesised.
+
+    chalice.cdk packages the API into `./chalice.out/` while the stack is built: call this from
+    a scratch directory (as `main` and the tests do).
+    """
+    context: dict[str, Any] = {
+        # cdk-nag findings as JSON in <outdir>/validation-report.json (read by the tests)
+        "@aws-cdk/core:validationReportJson": True,
+        # Access-log delivery through a bucket policy, not the legacy LogDeliveryWrite ACL
+        # (the buckets enforce bucket-owner object ownership, which disables ACLs).
+        "@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy": True,
+    }
+    app = App(outdir=outdir, context=context)
+    stage = stage or app.node.try_get_context("stage") or DEFAULT_STAGE
+    stack = YunchetongStack(
+        app,
+        f"Yunchetong-{stage}",
+        stage=stage,
+        project_root=project_root,
+        layer_dir=layer_dir,
+        description=f"Yunchetong remote accident handling backend ({stage})",
+    )
+    Validations.of(app).add_plugins(AwsSolutionsChecks(app))
+    return app, stack
+
+
+def main() -> None:
+    outdir = os.path.abspath(os.environ.get("CDK_OUTDIR") or "cdk.out")
+    os.environ.setdefault("AWS_DEFAULT_REGION", os.environ.get("CDK_DEFAULT_REGION") or "ap-east-1")
+    previous = os.getcwd()
+    with tempfile.TemporaryDirectory(prefix="yunchetong-synth-") as scratch:
+        os.chdir(scratch)  # chalice.cdk writes chalice.out/ into the working directory
+        try:
+            app, _ = build_app(outdir=outdir)
+            app.synth()
+        finally:
+            os.chdir(previous)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,514 @@
+"""`YunchetongStack`: every AWS resource of the backend in one stack.
+
+What it holds (see docs/decisions/0003-aws-deployment.md for the reasons):
+- the single DynamoDB table, built from `chalicelib.store.models.table_spec()`;
+- the evidence bucket (versioned, Object Lock, KMS, no public access) and its access-log bucket;
+- the app secret (`{"tokenSecret": ..., "lookupHashKey": ...}`), generated at deploy time;
+- the Chalice API (through `chalice.cdk`) running as a least-privilege role we own;
+- the dependency layer (only when `layers/python` has been built);
+- alarms on an encrypted SNS topic.
+
+Nothing here names an account, a region or an ARN: the template is environment-agnostic and
+synthesises offline. cdk-nag (AwsSolutions) is applied in `infra/cdk/app.py`; every finding we
+accept is acknowledged next to the resource with its reason.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from aws_cdk import (
+    Acknowledgment,
+    Annotations,
+    CfnOutput,
+    CfnParameter,
+    Duration,
+    Fn,
+    RemovalPolicy,
+    Stack,
+    Tags,
+    Validations,
+)
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_secretsmanager as secretsmanager
+from aws_cdk import aws_sns as sns
+from chalice.cdk import Chalice
+from constructs import Construct
+
+from chalicelib.store.models import table_spec
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+APP_NAME = "yunchetong"
+API_GATEWAY_STAGE = "api"
+# Chalice names the handler of all HTTP routes `APIHandler` and the API `RestAPI` in its SAM output.
+API_HANDLER = "APIHandler"
+REST_API = "RestAPI"
+LAMBDA_RUNTIME = lambda_.Runtime.PYTHON_3_11
+LAMBDA_ARCHITECTURE = lambda_.Architecture.X86_64
+
+
+def acknowledge(construct: Construct, rule_id: str, reason: str) -> None:
+    """Accept one cdk-nag finding on `construct` (and its children), with the reason on record."""
+    Validations.of(construct).acknowledge(Acknowledgment(id=rule_id, reason=reason))
+
+
+def dependency_layer(scope: Construct, layer_dir: Path) -> lambda_.LayerVersion | None:
+    """The third-party dependencies as a Lambda layer, or None while the layer is not built.
+
+    `layers/python/` is produced by a separate build step (pip install for Python 3.11 /
+    manylinux x86_64 into `layers/python`); only that folder goes into the layer, whatever else
+    lives in `layers/` (requirements, build script).
+    """
+    if not (layer_dir / "python").is_dir():
+        return None
+    return lambda_.LayerVersion(
+        scope,
+        "Dependencies",
+        code=lambda_.Code.from_asset(str(layer_dir), exclude=["*", "!python", "!python/**"]),
+        compatible_runtimes=[LAMBDA_RUNTIME],
+        compatible_architectures=[LAMBDA_ARCHITECTURE],
+        description="Yunchetong third-party dependencies (layers/python)",
+    )
+
+
+class YunchetongStack(Stack):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        stage: str = "dev",
+        project_root: Path = PROJECT_ROOT,
+        layer_dir: Path | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(scope, construct_id, **kwargs)
+        self.stage = stage
+        Tags.of(self).add("project", APP_NAME)
+        Tags.of(self).add("stage", stage)
+
+        self.public_base_url = CfnParameter(
+            self,
+            "PublicBaseUrl",
+            type="String",
+            description="Public HTTPS base URL of the service (links in SMS / WeChat notices); "
+            "its origin is also the only origin allowed to upload evidence from a browser.",
+            allowed_pattern=r"^https://[A-Za-z0-9.-]+(:[0-9]+)?(/.*)?$",
+            constraint_description="must be an https:// URL",
+        )
+        # scheme + host of the base URL: "https://a.b/c" -> ["https:", "", "a.b", "c"] -> "https://a.b"
+        public_origin = Fn.join("", ["https://", Fn.select(2, Fn.split("/", self.public_base_url.value_as_string))])
+
+        self.data_key = kms.Key(
+            self,
+            "DataKey",
+            description=f"{APP_NAME} {stage}: table, evidence and secrets",
+            enable_key_rotation=True,
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        self.table = self._table()
+        self.access_logs = self._access_log_bucket()
+        self.evidence = self._evidence_bucket(public_origin)
+        self.app_secrets = self._app_secrets()
+        self.api_log_group = logs.LogGroup(
+            self,
+            "ApiLogs",
+            retention=logs.RetentionDays.ONE_YEAR,
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        self.api_role = self._api_role()
+        self.layer = dependency_layer(self, layer_dir or project_root / "layers")
+        if self.layer is None:
+            # The layer build is a separate step: without `layers/python` the API is synthesised
+            # without its third-party dependencies, which is fine for tests but not for a deploy.
+            Annotations.of(self).add_warning_v2(
+                "yunchetong:NoDependencyLayer",
+                "layers/python does not exist: the API has no dependency layer; build it before deploying.",
+            )
+        self.api = self._api(project_root)
+        self.alarm_topic = self._alarm_topic()
+        self._alarms()
+
+        CfnOutput(self, "TableName", value=self.table.table_name)
+        CfnOutput(self, "EvidenceBucketName", value=self.evidence.bucket_name)
+        CfnOutput(self, "AppSecretsId", value=self.app_secrets.secret_arn)
+        CfnOutput(self, "AlarmTopicArn", value=self.alarm_topic.topic_arn)
+
+    # --- data ------------------------------------------------------------------------------
+
+    def _table(self) -> dynamodb.Table:
+        spec = table_spec()
+
+        def key(name: str | None) -> dynamodb.Attribute | None:
+            return dynamodb.Attribute(name=name, type=dynamodb.AttributeType.STRING) if name else None
+
+        table = dynamodb.Table(
+            self,
+            "Table",
+            partition_key=key(spec["partition_key"]),  # type: ignore[arg-type]
+            sort_key=key(spec.get("sort_key")),
+            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
+            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+                point_in_time_recovery_enabled=True
+            ),
+            encryption=dynamodb.TableEncryption.CUSTOMER_MANAGED,
+            encryption_key=self.data_key,
+            time_to_live_attribute=spec.get("ttl_attribute"),
+            deletion_protection=True,
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        self.index_names: list[str] = []
+        for index in spec["indexes"]:
+            table.add_global_secondary_index(
+                index_name=index["name"],
+                partition_key=key(index["partition_key"]),  # type: ignore[arg-type]
+                sort_key=key(index.get("sort_key")),
+                projection_type=dynamodb.ProjectionType.ALL,
+            )
+            self.index_names.append(index["name"])
+        return table
+
+    def _access_log_bucket(self) -> s3.Bucket:
+        bucket = s3.Bucket(
+            self,
+            "AccessLogs",
+            # S3 server access logging only delivers to SSE-S3 buckets.
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+            enforce_ssl=True,
+            minimum_tls_version=1.2,
+            lifecycle_rules=[s3.LifecycleRule(id="expire-access-logs", expiration=Duration.days(3 * 365))],
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        # No AwsSolutions-S1 finding here: cdk-nag recognises the target of server access logs.
+        return bucket
+
+    def _evidence_bucket(self, public_origin: str) -> s3.Bucket:
+        return s3.Bucket(
+            self,
+            "Evidence",
+            versioned=True,
+            # Write-once evidence. No default retention: the API sets a per-object retention
+            # (EVIDENCE_RETENTION_DAYS) once an upload's SHA-256 is verified, so a rejected
+            # upload is not locked for years.
+            object_lock_enabled=True,
+            encryption=s3.BucketEncryption.KMS,
+            encryption_key=self.data_key,
+            bucket_key_enabled=True,
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+            enforce_ssl=True,
+            minimum_tls_version=1.2,
+            server_access_logs_bucket=self.access_logs,
+            server_access_logs_prefix="evidence/",
+            cors=[
+                # Browsers upload with presigned PUT URLs and view with presigned GET URLs.
+                s3.CorsRule(
+                    allowed_methods=[s3.HttpMethods.PUT, s3.HttpMethods.GET, s3.HttpMethods.HEAD],
+                    allowed_origins=[public_origin],
+                    allowed_headers=["*"],
+                    exposed_headers=["ETag", "x-amz-version-id", "x-amz-checksum-sha256"],
+                    max_age=3000,
+                )
+            ],
+            lifecycle_rules=[
+                s3.LifecycleRule(id="abort-incomplete-uploads", abort_incomplete_multipart_upload_after=Duration.days(1))
+            ],
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+
+    def _app_secrets(self) -> secretsmanager.Secret:
+        # A generated secret has exactly one generated field, and the app needs two independent
+        # keys in one JSON secret: `lookupHashKey` is generated in its own secret first and put
+        # into the template of the app secret through a dynamic reference, resolved by
+        # CloudFormation at deploy time (never in the template or in the CDK output).
+        rotation_reason = (
+            "{} Rotating it needs a dual-key window in chalicelib that does not exist yet; "
+            "the value is generated at deploy time, encrypted with the data key and readable "
+            "only by the API role."
+        )
+        lookup_seed = secretsmanager.Secret(
+            self,
+            "LookupHashKeySeed",
+            description=f"{APP_NAME} {self.stage}: seed of lookupHashKey in AppSecrets",
+            encryption_key=self.data_key,
+            generate_secret_string=secretsmanager.SecretStringGenerator(
+                password_length=64, exclude_punctuation=True, include_space=False
+            ),
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        acknowledge(
+            lookup_seed,
+            "AwsSolutions-SMG4",
+            rotation_reason.format(
+                "Copied once into AppSecrets.lookupHashKey; the keyed hashes of ID numbers stored in "
+                "the table are made with it, so a new value would orphan them."
+            ),
+        )
+        template = Fn.join(
+            "",
+            [
+                '{"lookupHashKey":"',
+                lookup_seed.secret_value.unsafe_unwrap(),  # a {{resolve:...}} reference, not the value
+                '"}',
+            ],
+        )
+        secret = secretsmanager.Secret(
+            self,
+            "AppSecrets",
+            description=f"{APP_NAME} {self.stage}: "
+            + json.dumps({"tokenSecret": "...", "lookupHashKey": "..."}),
+            encryption_key=self.data_key,
+            generate_secret_string=secretsmanager.SecretStringGenerator(
+                secret_string_template=template,
+                generate_string_key="tokenSecret",
+                password_length=64,
+                exclude_punctuation=True,
+                include_space=False,
+            ),
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        acknowledge(
+            secret,
+            "AwsSolutions-SMG4",
+            rotation_reason.format(
+                "tokenSecret signs party and staff tokens (a new value logs everybody out) and "
+                "lookupHashKey keys the stored ID-number hashes (a new value orphans them)."
+            ),
+        )
+        return secret
+
+    # --- compute -----------------------------------------------------------------------------
+
+    def _api_role(self) -> iam.Role:
+        """The API's execution role: exactly what the app does, on exactly our resources."""
+        table_arn = self.table.table_arn
+        kms_via = [
+            Fn.sub(f"{service}.${{AWS::Region}}.amazonaws.com")
+            for service in ("dynamodb", "s3", "secretsmanager")
+        ]
+        statements = [
+            iam.PolicyStatement(
+                sid="TableItems",
+                actions=[
+                    "dynamodb:DescribeTable",  # PynamoDB reads the table description once
+                    "dynamodb:GetItem",
+                    "dynamodb:BatchGetItem",
+                    "dynamodb:Query",
+                    "dynamodb:PutItem",
+                    "dynamodb:UpdateItem",
+                    "dynamodb:DeleteItem",
+                    "dynamodb:BatchWriteItem",
+                    "dynamodb:ConditionCheckItem",  # TransactWriteItems condition checks
+                ],
+                resources=[table_arn],
+            ),
+            iam.PolicyStatement(
+                sid="TableIndexes",
+                actions=["dynamodb:Query"],
+                resources=[f"{table_arn}/index/{name}" for name in self.index_names],
+            ),
+            iam.PolicyStatement(
+                sid="EvidenceObjects",
+                actions=[
+                    "s3:GetObject",
+                    "s3:GetObjectVersion",
+                    "s3:PutObject",
+                    "s3:DeleteObject",
+                    "s3:PutObjectRetention",
+                    "s3:GetObjectRetention",
+                ],
+                resources=[self.evidence.arn_for_objects("*")],
+            ),
+            iam.PolicyStatement(
+                # Without it HeadObject on a missing upload answers 403 instead of 404.
+                sid="EvidenceList",
+                actions=["s3:ListBucket"],
+                resources=[self.evidence.bucket_arn],
+            ),
+            iam.PolicyStatement(
+                sid="DataKey",
+                actions=["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"],
+                resources=[self.data_key.key_arn],
+                conditions={"StringEquals": {"kms:ViaService": kms_via}},
+            ),
+            iam.PolicyStatement(
+                sid="AppSecrets",
+                actions=["secretsmanager:GetSecretValue"],
+                resources=[self.app_secrets.secret_arn],
+            ),
+            iam.PolicyStatement(
+                sid="Logs",
+                actions=["logs:CreateLogStream", "logs:PutLogEvents"],
+                resources=[self.api_log_group.log_group_arn],
+            ),
+            iam.PolicyStatement(
+                sid="Tracing",
+                actions=["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
+                resources=["*"],
+            ),
+        ]
+        # Inline in the role (not a separate policy resource), so the function, which refers to
+        # the role, is created only once its permissions exist (Lambda checks the X-Ray ones).
+        role = iam.Role(
+            self,
+            "ApiRole",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description=f"{APP_NAME} {self.stage}: execution role of the Chalice API",
+            inline_policies={"api": iam.PolicyDocument(statements=statements)},
+        )
+        evidence_logical_id = self.resolve(self.evidence.node.default_child.logical_id)  # type: ignore[union-attr]
+        acknowledge(
+            role,
+            "AwsSolutions-IAM5[Resource::*]",
+            "xray:PutTraceSegments and xray:PutTelemetryRecords have no resource-level permissions.",
+        )
+        acknowledge(
+            role,
+            f"AwsSolutions-IAM5[Resource::<{evidence_logical_id}.Arn>/*]",
+            "Evidence object keys are generated per case and upload; the role is limited to "
+            "object actions on this one bucket (no s3:*, no bucket configuration).",
+        )
+        return role
+
+    def _api(self, project_root: Path) -> Chalice:
+        stage_config: dict[str, Any] = {
+            "api_gateway_stage": API_GATEWAY_STAGE,
+            "api_gateway_endpoint_type": "REGIONAL",
+            "manage_iam_role": False,
+            "iam_role_arn": self.api_role.role_arn,
+            "autogen_policy": False,
+            "automatic_layer": False,
+            "xray": True,
+            "lambda_timeout": 29,  # API Gateway gives up after 29 s
+            "lambda_memory_size": 1024,
+            "environment_variables": {
+                "STAGE": self.stage,
+                "TABLE_NAME": self.table.table_name,
+                "EVIDENCE_BUCKET": self.evidence.bucket_name,
+                "APP_SECRETS_ID": self.app_secrets.secret_arn,
+                "PUBLIC_BASE_URL": self.public_base_url.value_as_string,
+                "POWERTOOLS_SERVICE_NAME": APP_NAME,
+            },
+        }
+        if self.layer is not None:
+            stage_config["layers"] = [self.layer.layer_version_arn]
+        api = Chalice(self, "Api", source_dir=str(project_root), stage_config=stage_config)
+
+        handler = api.get_resource(API_HANDLER)
+        # Chalice takes the runtime from the interpreter running the synth: pin it.
+        handler.add_property_override("Runtime", LAMBDA_RUNTIME.name)
+        handler.add_property_override("Architectures", [LAMBDA_ARCHITECTURE.name])
+        # Logs go to our log group (retention, and the role may write only there).
+        handler.add_property_override("LoggingConfig", {"LogGroup": self.api_log_group.log_group_name})
+
+        rest_api = api.get_resource(REST_API)
+        rest_api.add_property_override("Name", self.api_name)
+        rest_api.add_property_override("TracingEnabled", True)
+        rest_api.add_property_override(
+            "MethodSettings",
+            [{"ResourcePath": "/*", "HttpMethod": "*", "ThrottlingRateLimit": 200, "ThrottlingBurstLimit": 400}],
+        )
+        return api
+
+    @property
+    def api_name(self) -> str:
+        return f"{APP_NAME}-{self.stage}"
+
+    # --- alarms ------------------------------------------------------------------------------
+
+    def _alarm_topic(self) -> sns.Topic:
+        # CloudWatch cannot publish to a topic under the AWS-managed SNS key: it gets its own.
+        key = kms.Key(
+            self,
+            "AlarmKey",
+            description=f"{APP_NAME} {self.stage}: alarm topic",
+            enable_key_rotation=True,
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        key.grant(iam.ServicePrincipal("cloudwatch.amazonaws.com"), "kms:Decrypt", "kms:GenerateDataKey")
+        return sns.Topic(
+            self,
+            "Alarms",
+            display_name=f"{APP_NAME} {self.stage} alarms",
+            master_key=key,
+            enforce_ssl=True,
+        )
+
+    def _alarms(self) -> None:
+        action = cloudwatch_actions.SnsAction(self.alarm_topic)
+        period = Duration.minutes(5)
+        function_name = self.api.get_resource(API_HANDLER).ref
+
+        def lambda_metric(name: str) -> cloudwatch.Metric:
+            return cloudwatch.Metric(
+                namespace="AWS/Lambda",
+                metric_name=name,
+                dimensions_map={"FunctionName": function_name},
+                statistic="Sum",
+                period=period,
+            )
+
+        def alarm(construct_id: str, description: str, metric: cloudwatch.IMetric, threshold: float) -> None:
+            created = cloudwatch.Alarm(
+                self,
+                construct_id,
+                alarm_description=description,
+                metric=metric,
+                threshold=threshold,
+                evaluation_periods=1,
+                comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            )
+            created.add_alarm_action(action)
+            created.add_ok_action(action)
+
+        # Chalice turns exceptions in routes into 500 replies, so Lambda `Errors` counts crashes,
+        # timeouts and init failures; the API's 5XX alarm counts the 500 replies.
+        alarm("ApiHandlerErrors", "API Lambda failed (crash, timeout, init error)", lambda_metric("Errors"), 1)
+        alarm("ApiHandlerThrottles", "API Lambda throttled", lambda_metric("Throttles"), 1)
+        alarm(
+            "Api5xx",
+            "API answered 5xx",
+            cloudwatch.Metric(
+                namespace="AWS/ApiGateway",
+                metric_name="5XXError",
+                dimensions_map={"ApiName": self.api_name, "Stage": API_GATEWAY_STAGE},
+                statistic="Sum",
+                period=period,
+            ),
+            5,
+        )
+
+        def table_metric(name: str, index: str | None = None) -> cloudwatch.Metric:
+            dimensions = {"TableName": self.table.table_name}
+            if index:
+                dimensions["GlobalSecondaryIndexName"] = index
+            return cloudwatch.Metric(
+                namespace="AWS/DynamoDB", metric_name=name, dimensions_map=dimensions, statistic="Sum", period=period
+            )
+
+        def throttles(index: str | None = None) -> cloudwatch.MathExpression:
+            return cloudwatch.MathExpression(
+                expression="reads + writes",
+                using_metrics={
+                    "reads": table_metric("ReadThrottleEvents", index),
+                    "writes": table_metric("WriteThrottleEvents", index),
+                },
+                period=period,
+                label="throttle events",
+            )
+
+        alarm("TableThrottles", "DynamoDB table throttled", throttles(), 1)
+        for name in self.index_names:
+            alarm(f"TableThrottles{name.capitalize()}", f"DynamoDB index {name} throttled", throttles(name), 1)

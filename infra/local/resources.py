@@ -1,0 +1,54 @@
+"""Create the table and buckets the app needs, from the same definitions the CDK stack uses."""
+
+from __future__ import annotations
+
+from chalicelib.integrations.aws import client
+from chalicelib.settings import get_settings
+from chalicelib.store.models import TableDefinition
+
+UPLOAD_CORS = {
+    "CORSRules": [
+        {
+            "AllowedMethods": ["PUT"],
+            "AllowedOrigins": ["*"],
+            "AllowedHeaders": ["Content-Type", "x-amz-checksum-sha256"],
+            "MaxAgeSeconds": 600,
+        }
+    ]
+}
+
+
+def ensure_table() -> None:
+    if not TableDefinition.exists():
+        TableDefinition.create_table(billing_mode="PAY_PER_REQUEST", wait=True)
+        client("dynamodb").update_time_to_live(
+            TableName=get_settings().table_name,
+            TimeToLiveSpecification={"Enabled": True, "AttributeName": TableDefinition.expires_at.attr_name},
+        )
+
+
+def ensure_evidence_bucket() -> None:
+    s3 = client("s3")
+    bucket = get_settings().evidence_bucket
+    existing = {b["Name"] for b in s3.list_buckets().get("Buckets", [])}
+    if bucket in existing:
+        return
+    region = s3.meta.region_name
+    extra = {} if region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": region}}
+    s3.create_bucket(Bucket=bucket, ObjectLockEnabledForBucket=True, **extra)
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    s3.put_public_access_block(
+        Bucket=bucket,
+        PublicAccessBlockConfiguration={
+            "BlockPublicAcls": True,
+            "IgnorePublicAcls": True,
+            "BlockPublicPolicy": True,
+            "RestrictPublicBuckets": True,
+        },
+    )
+    s3.put_bucket_cors(Bucket=bucket, CORSConfiguration=UPLOAD_CORS)
+
+
+def ensure_all() -> None:
+    ensure_table()
+    ensure_evidence_bucket()

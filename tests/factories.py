@@ -1,0 +1,85 @@
+"""One factory for request bodies, tokens and evidence files used across the suites."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from chalicelib.domain.identity import id_number_checksum
+from chalicelib.domain.principals import Principal, Role
+from chalicelib.domain.tokens import issue
+
+CST = timezone(timedelta(hours=8))
+
+
+def id_number(birth: str = "19900101", sequence: int = 123, region: str = "320902") -> str:
+    first17 = f"{region}{birth}{sequence:03d}"
+    return first17 + id_number_checksum(first17)
+
+
+def party(index: int = 0, **overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "name": ["张三", "李四", "王五"][index % 3],
+        "phone": f"1381234{5670 + index:04d}",
+        "idNumber": id_number(sequence=100 + index),
+        "kind": "MOTOR",
+        "vehicle": {
+            "plate": f"苏J{12345 + index}",
+            "type": "小型轿车",
+            "insurerCode": ["PICC", "PAIC", "CPIC"][index % 3],
+            "policyNo": f"PDZA2026{index:08d}",
+        },
+    }
+    body.update(overrides)
+    return body
+
+
+def case_body(parties: int = 2, **overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "occurredAt": (datetime.now(CST) - timedelta(minutes=10)).replace(microsecond=0).isoformat(),
+        "location": {"lat": 33.38, "lng": 120.15, "address": "盐城市亭湖区解放南路与人民中路交叉口"},
+        "weather": "晴",
+        "channel": "110_SMS",
+        "injuries": False,
+        "vehiclesMovable": True,
+        "screening": {
+            "noValidLicence": False,
+            "drinkOrDrugs": False,
+            "noPlate": False,
+            "partyLeftScene": False,
+            "dangerousGoods": False,
+            "facilityDamaged": False,
+            "intentional": False,
+        },
+        "parties": [party(i) for i in range(parties)],
+    }
+    body.update(overrides)
+    return body
+
+
+def staff_token(role: str = "officer", secret: str | None = None, jurisdiction: str = "320900", **extra: Any) -> str:
+    import os
+
+    principal = Principal(subject=f"{role[0].upper()}0001", role=Role(role), jurisdiction=jurisdiction, **extra)
+    return issue(principal, secret or os.environ["TOKEN_SECRET"], datetime.now(timezone.utc), timedelta(hours=1))
+
+
+def photo(seed: int = 0, size: int = 2048) -> bytes:
+    return bytes((seed + i) % 251 for i in range(size))
+
+
+def evidence_request(content: bytes, kind: str, party_id: str | None = None, **overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "kind": kind,
+        "contentType": "image/jpeg",
+        "size": len(content),
+        "sha256": hashlib.sha256(content).hexdigest(),
+        "capturedAt": datetime.now(CST).replace(microsecond=0).isoformat(),
+        "lat": 33.3801,
+        "lng": 120.1502,
+    }
+    if party_id:
+        body["partyId"] = party_id
+    body.update(overrides)
+    return body
