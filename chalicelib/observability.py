@@ -27,7 +27,7 @@ from aws_lambda_powertools.logging.formatter import (
 )
 from aws_lambda_powertools.tracing.base import BaseProvider, BaseSegment
 
-from chalicelib.domain.masking import scrub
+from chalicelib.domain.masking import scrub, scrub_item, scrub_text
 
 if TYPE_CHECKING:
     import numbers
@@ -75,13 +75,8 @@ class PersonalDataScrubbingFormatter(LambdaPowertoolsFormatter):
     def serialize(self, log: LogRecord) -> str:
         # Round-trip through JSON first so that exceptions, models and other objects become
         # plain strings, lists and dicts that ``scrub`` can see into.
-        plain: dict[str, Any] = json.loads(
-            json.dumps(log, default=_to_plain, ensure_ascii=False)
-        )
-        safe = {
-            key: value if key in _FRAMEWORK_KEYS else scrub(value)
-            for key, value in plain.items()
-        }
+        plain: dict[str, Any] = json.loads(json.dumps(log, default=_to_plain, ensure_ascii=False))
+        safe = {key: value if key in _FRAMEWORK_KEYS else scrub(value) for key, value in plain.items()}
         return super().serialize(safe)
 
     def format(self, record: logging.LogRecord) -> str:
@@ -90,9 +85,7 @@ class PersonalDataScrubbingFormatter(LambdaPowertoolsFormatter):
         try:
             return super().format(record)
         except Exception as error:  # noqa: BLE001
-            message = (
-                record.msg if isinstance(record.msg, dict | list) else str(record.msg)
-            )
+            message = record.msg if isinstance(record.msg, dict | list) else str(record.msg)
             return json.dumps(
                 {
                     "level": record.levelname,
@@ -108,14 +101,57 @@ class PersonalDataScrubbingFormatter(LambdaPowertoolsFormatter):
             )
 
 
+_RECORD_ATTRIBUTES = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
+_TRACEBACK_FORMATTER = logging.Formatter()
+
+
+class PersonalDataFilter(logging.Filter):
+    """Scrubs a log record in place, so that no handler can see the raw values.
+
+    The formatter alone protects our own JSON output; this also protects any other handler
+    the record reaches (the root logger's, a test's log capture). Message arguments are
+    merged into the message first, ``extra`` values are masked by key, and the traceback
+    text is pre-rendered scrubbed. The exception object itself is left alone.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.args:
+            try:
+                record.msg = record.getMessage()
+            except Exception as error:  # noqa: BLE001 - reported in the line, not raised
+                record.log_format_error = type(error).__name__
+            record.args = ()
+        record.msg = _scrub_message(record.msg)
+        for key, value in list(vars(record).items()):
+            if key not in _RECORD_ATTRIBUTES:
+                setattr(record, key, scrub_item(key, value))
+        if record.exc_info and not record.exc_text:
+            record.exc_text = scrub_text(_TRACEBACK_FORMATTER.formatException(record.exc_info))
+        if record.stack_info:
+            record.stack_info = scrub_text(record.stack_info)
+        return True
+
+
+def _scrub_message(message: Any) -> Any:
+    if message is None or isinstance(message, bool | int | float):
+        return message
+    if isinstance(message, str | dict | list | tuple):
+        return scrub(message)
+    return scrub_text(str(message))
+
+
 def install_scrubbing(target: Logger) -> Logger:
-    """Make sure ``target`` writes through ``PersonalDataScrubbingFormatter``.
+    """Make ``target`` scrub its records (``PersonalDataFilter`` on the logger and its
+    handler) and write through ``PersonalDataScrubbingFormatter``. Safe to call twice.
 
     Powertools configures a logger only the first time its service name is seen, so if
     some other ``Logger(service="yunchetong")`` was created first, ours would silently keep
     that one's plain formatter. This swaps it in, keeping the keys already appended.
     """
     handler = target.registered_handler
+    for filterer in (logging.getLogger(target.name), handler):
+        if not any(isinstance(f, PersonalDataFilter) for f in filterer.filters):
+            filterer.addFilter(PersonalDataFilter())
     current = handler.formatter
     if isinstance(current, PersonalDataScrubbingFormatter):
         return target
@@ -123,9 +159,7 @@ def install_scrubbing(target: Logger) -> Logger:
     if isinstance(current, BasePowertoolsFormatter):
         formatter.append_keys(**current.get_current_keys())
     else:
-        formatter.append_keys(
-            service=target.service, sampling_rate=target.sampling_rate
-        )
+        formatter.append_keys(service=target.service, sampling_rate=target.sampling_rate)
     handler.setFormatter(formatter)
     return target
 
@@ -165,19 +199,13 @@ class DeferredXRayProvider(BaseProvider):
         return self._recorder is not None
 
     @contextmanager
-    def in_subsegment(
-        self, name: str | None = None, **kwargs: Any
-    ) -> Generator[BaseSegment, None, None]:
+    def in_subsegment(self, name: str | None = None, **kwargs: Any) -> Generator[BaseSegment, None, None]:
         with self._resolve().in_subsegment(name=name, **kwargs) as subsegment:
             yield subsegment
 
-    def in_subsegment_async(
-        self, name: str | None = None, **kwargs: Any
-    ) -> AbstractAsyncContextManager[BaseSegment]:
+    def in_subsegment_async(self, name: str | None = None, **kwargs: Any) -> AbstractAsyncContextManager[BaseSegment]:
         recorder = self._resolve()
-        manager: AbstractAsyncContextManager[BaseSegment] = (
-            recorder.in_subsegment_async(name=name, **kwargs)
-        )
+        manager: AbstractAsyncContextManager[BaseSegment] = recorder.in_subsegment_async(name=name, **kwargs)
         return manager
 
     def put_annotation(self, key: str, value: str | numbers.Number | bool) -> None:
@@ -213,9 +241,7 @@ class DeferredXRayProvider(BaseProvider):
         return getattr(self._resolve(), name)
 
 
-logger = install_scrubbing(
-    Logger(service=SERVICE, logger_formatter=PersonalDataScrubbingFormatter())
-)
+logger = install_scrubbing(Logger(service=SERVICE, logger_formatter=PersonalDataScrubbingFormatter()))
 tracer = Tracer(service=SERVICE, provider=DeferredXRayProvider())
 metrics = Metrics(namespace=METRICS_NAMESPACE, service=SERVICE)
 
@@ -225,11 +251,7 @@ def bind_case(case_id: str | None = None, execution_id: str | None = None) -> No
 
     Only the arguments given are changed; call ``clear_case`` at the end of the invocation.
     """
-    keys = {
-        key: value
-        for key, value in (("case_id", case_id), ("execution_id", execution_id))
-        if value is not None
-    }
+    keys = {key: value for key, value in (("case_id", case_id), ("execution_id", execution_id)) if value is not None}
     if keys:
         logger.append_keys(**keys)
 

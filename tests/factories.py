@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 from chalicelib.domain.identity import id_number_checksum
@@ -62,7 +62,7 @@ def staff_token(role: str = "officer", secret: str | None = None, jurisdiction: 
     import os
 
     principal = Principal(subject=f"{role[0].upper()}0001", role=Role(role), jurisdiction=jurisdiction, **extra)
-    return issue(principal, secret or os.environ["TOKEN_SECRET"], datetime.now(timezone.utc), timedelta(hours=1))
+    return issue(principal, secret or os.environ["TOKEN_SECRET"], datetime.now(UTC), timedelta(hours=1))
 
 
 def photo(seed: int = 0, size: int = 2048) -> bytes:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Literal
 
+from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from chalicelib.api.routing import OPERATIONS, Operation
@@ -63,7 +64,7 @@ def _operation(op: Operation, refs: dict) -> dict[str, Any]:
 
 
 def document() -> dict[str, Any]:
-    models = []
+    models: list[tuple[type[BaseModel], Literal["validation", "serialization"]]] = []
     for op in OPERATIONS:
         if op.body is not None:
             models.append((op.body, "validation"))

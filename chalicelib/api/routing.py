@@ -6,8 +6,9 @@ from __future__ import annotations
 import functools
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from chalice import Blueprint, Response
 from pydantic import BaseModel, ValidationError
@@ -58,7 +59,7 @@ def _field_path(location: tuple[Any, ...]) -> str:
     return path
 
 
-def _message(error: dict[str, Any]) -> str:
+def _message(error: Any) -> str:
     return str(error["msg"]).removeprefix("Value error, ")
 
 
@@ -99,9 +100,9 @@ def _parse_body(model: type[BaseModel], request: Any) -> BaseModel:
         raise validation_failed(error) from error
 
 
-def _parse_query(model: type[BaseModel], params: dict[str, str] | None) -> BaseModel:
+def _parse_query(model: type[BaseModel], params: Any) -> BaseModel:
     try:
-        return model.model_validate(params or {})
+        return model.model_validate(dict(params or {}))
     except ValidationError as error:
         raise validation_failed(error) from error
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from typing import Any
 
 
-@lru_cache(maxsize=None)
+@cache
 def load(name: str) -> Any:
     """Parsed `chalicelib/config/<name>.json`; cached, so treat the result as read-only."""
     return json.loads(resources.files(__package__).joinpath(f"{name}.json").read_text(encoding="utf-8"))

@@ -8,7 +8,12 @@ from dataclasses import dataclass, field
 _MUST_STAY = (
     ("no_valid_licence", "NO_VALID_LICENCE", "第十三条", "驾驶人无有效机动车驾驶证或者驾驶的机动车与驾驶证载明的准驾车型不符"),
     ("drink_or_drugs", "DRINK_OR_DRUGS", "第十三条", "驾驶人有饮酒、服用国家管制的精神药品或者麻醉药品嫌疑"),
-    ("school_bus_or_overloaded", "SCHOOL_BUS_OR_OVERLOADED", "第十三条", "驾驶人有从事校车业务或者旅客运输，严重超过额定乘员载客，或者严重超过规定时速行驶嫌疑"),
+    (
+        "school_bus_or_overloaded",
+        "SCHOOL_BUS_OR_OVERLOADED",
+        "第十三条",
+        "驾驶人有从事校车业务或者旅客运输，严重超过额定乘员载客嫌疑",
+    ),
     ("serious_speeding", "SERIOUS_SPEEDING", "第十三条", "驾驶人有严重超过规定时速行驶嫌疑"),
     ("no_plate", "NO_PLATE", "第十三条", "机动车无号牌或者使用伪造、变造的号牌"),
     ("dangerous_goods", "DANGEROUS_GOODS", "第十三条", "载运爆炸性、易燃性、毒害性、放射性、腐蚀性、传染病病原体等危险物品车辆"),

@@ -41,9 +41,7 @@ def id_number_checksum(first17: str) -> str:
     """The check character (``0``-``9`` or ``X``) for the first 17 digits of an ID number."""
     if len(first17) != 17 or not _is_ascii_digits(first17):
         raise ValueError("must be 17 digits")
-    total = sum(
-        int(digit) * weight for digit, weight in zip(first17, _ID_WEIGHTS, strict=True)
-    )
+    total = sum(int(digit) * weight for digit, weight in zip(first17, _ID_WEIGHTS, strict=True))
     return _ID_CHECK_CHARS[total % 11]
 
 

@@ -27,9 +27,7 @@ _PHONE_SEPARATORS = re.compile(r"[\s\-]")
 # or a letter next to the number does not protect it), no checksum or date checks, and
 # plates with any letters (a mistyped I/O plate is still somebody's plate).
 _ID_IN_TEXT = re.compile(r"(?<![0-9])[0-9]{17}[0-9Xx](?![0-9])")
-_PHONE_IN_TEXT = re.compile(
-    r"(?<![0-9])(?:(?:\+|00)?86[ \-]?)?1[3-9][0-9](?:[ \-]?[0-9]{4}){2}(?![0-9])"
-)
+_PHONE_IN_TEXT = re.compile(r"(?<![0-9])(?:(?:\+|00)?86[ \-]?)?1[3-9][0-9](?:[ \-]?[0-9]{4}){2}(?![0-9])")
 _PLATE_IN_TEXT = re.compile(
     rf"[{PLATE_PROVINCES}][ ·•・]?[A-Za-z][ ·•・]?"
     rf"(?=[A-Za-z0-9]{{0,5}}[0-9])"  # at least one digit: keeps "新Lambda" readable
@@ -161,9 +159,7 @@ _OPAQUE_SUFFIXES = (
     "address",
     "email",
 )
-_OPAQUE_KEYS = frozenset(
-    {"token", "accesstoken", "refreshtoken", "partytoken", "cookie"}
-)
+_OPAQUE_KEYS = frozenset({"token", "accesstoken", "refreshtoken", "partytoken", "cookie"})
 
 Masker = Callable[[str], str]
 
@@ -209,16 +205,15 @@ def scrub(obj: Any) -> Any:
     if isinstance(obj, str):
         return scrub_text(obj)
     if isinstance(obj, Mapping):
-        scrubbed: dict[Any, Any] = {}
-        for key, value in obj.items():
-            masker = masker_for_key(key) if isinstance(key, str) else None
-            safe_key = scrub_text(key) if isinstance(key, str) else key
-            scrubbed[safe_key] = (
-                scrub(value) if masker is None else _mask_value(value, masker)
-            )
-        return scrubbed
+        return {scrub_text(key) if isinstance(key, str) else key: scrub_item(key, value) for key, value in obj.items()}
     if isinstance(obj, list):
         return [scrub(item) for item in obj]
     if isinstance(obj, tuple):
         return tuple(scrub(item) for item in obj)
     return obj
+
+
+def scrub_item(key: Any, value: Any) -> Any:
+    """``value`` made safe to log under ``key``: masked if the key is sensitive, else scrubbed."""
+    masker = masker_for_key(key) if isinstance(key, str) else None
+    return scrub(value) if masker is None else _mask_value(value, masker)

@@ -45,7 +45,7 @@ def read(token: str, secret: str) -> Principal:
             issuer=ISSUER,
             options={"require": ["exp", "iat", "sub", "iss"]},
         )
-        role = Role(claims.get("role"))
+        role = Role(str(claims.get("role")))
     except jwt.ExpiredSignatureError as error:
         raise InvalidToken("the token has expired") from error
     except (jwt.InvalidTokenError, ValueError) as error:

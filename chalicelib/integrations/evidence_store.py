@@ -6,7 +6,7 @@ from __future__ import annotations
 import base64
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from chalicelib.integrations.aws import client
 from chalicelib.settings import get_settings
@@ -53,7 +53,7 @@ def presign_upload(key: str, content_type: str, size: int, sha256_hex: str) -> P
         HttpMethod="PUT",
     )
     headers = {"Content-Type": content_type, "x-amz-checksum-sha256": checksum}
-    expires_at = datetime.now(timezone.utc) + timedelta(seconds=settings.upload_url_seconds)
+    expires_at = datetime.now(UTC) + timedelta(seconds=settings.upload_url_seconds)
     return PresignedUpload(url=url, headers=headers, expires_at=expires_at)
 
 
@@ -87,7 +87,7 @@ def seal(source_key: str, target_key: str, retain_days: int) -> str:
         Key=target_key,
         CopySource={"Bucket": bucket, "Key": source_key},
         ObjectLockMode="COMPLIANCE",
-        ObjectLockRetainUntilDate=datetime.now(timezone.utc) + timedelta(days=retain_days),
+        ObjectLockRetainUntilDate=datetime.now(UTC) + timedelta(days=retain_days),
         MetadataDirective="COPY",
     )
     s3.delete_object(Bucket=bucket, Key=source_key)

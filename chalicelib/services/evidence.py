@@ -16,7 +16,10 @@ from chalicelib.settings import get_settings
 from chalicelib.store import cases as store
 from chalicelib.store.models import EvidenceItem
 
-LEAVE_SCENE_TEXT = "【云车通】您报告的交通事故现场证据已采集完成，请立即将车辆撤离现场，注意安全。民警将远程认定责任，结果将通过短信或微信通知您。"
+LEAVE_SCENE_TEXT = (
+    "【云车通】您报告的交通事故现场证据已采集完成，请立即将车辆撤离现场，注意安全。"
+    "民警将远程认定责任，结果将通过短信或微信通知您。"
+)
 _CLOCK_SKEW = timedelta(minutes=5)
 
 

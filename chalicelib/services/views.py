@@ -7,6 +7,7 @@ from chalicelib.contracts.cases import (
     EvidenceSummary,
     EvidenceView,
     Location,
+    PartyKind,
     PartyView,
     TimelineEntry,
     VehicleView,
@@ -30,7 +31,7 @@ def _party_view(party: PartyItem, visible: bool) -> PartyView:
         name=party.name if visible else masking.mask_name(party.name),
         phone=party.phone if visible else masking.mask_phone(party.phone),
         id_number=party.id_number if visible else masking.mask_id_number(party.id_number),
-        kind=party.kind,
+        kind=PartyKind(party.kind),
         vehicle=VehicleView.model_validate(vehicle) if vehicle else None,
     )
 

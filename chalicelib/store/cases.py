@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
-from typing import Any, Callable, TypeVar
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
 
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.models import Model
@@ -26,11 +27,11 @@ MAX_ATTEMPTS = 8
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def iso(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds")
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds")
 
 
 def case_key(case_id: str) -> str:
@@ -67,7 +68,6 @@ class Change:
     result: Any = None
 
 
-_SORT_KEYS: dict[str, type[Model]] = {"PARTY#": PartyItem, "EVIDENCE#": EvidenceItem, "AUDIT#": AuditItem}
 
 
 def _connection() -> Any:
@@ -76,8 +76,10 @@ def _connection() -> Any:
 
 def load(case_id: str) -> CaseRecord:
     """The whole case in one strongly consistent Query on its partition."""
-    record: CaseRecord | None = None
-    parties, evidence, audit = [], [], []
+    case: CaseItem | None = None
+    parties: list[PartyItem] = []
+    evidence: list[EvidenceItem] = []
+    audit: list[AuditItem] = []
     last_key = None
     while True:
         page = _connection().query(
@@ -89,21 +91,24 @@ def load(case_id: str) -> CaseRecord:
         for raw in page.get("Items", []):
             sort_key = raw["sk"]["S"]
             if sort_key == "#CASE":
-                record = CaseRecord(CaseItem.from_raw_data(raw))
-                continue
-            for prefix, model in _SORT_KEYS.items():
-                if sort_key.startswith(prefix):
-                    item = model.from_raw_data(raw)
-                    {PartyItem: parties, EvidenceItem: evidence, AuditItem: audit}[model].append(item)
+                case = CaseItem.from_raw_data(raw)
+            elif sort_key.startswith("PARTY#"):
+                parties.append(PartyItem.from_raw_data(raw))
+            elif sort_key.startswith("EVIDENCE#"):
+                evidence.append(EvidenceItem.from_raw_data(raw))
+            elif sort_key.startswith("AUDIT#"):
+                audit.append(AuditItem.from_raw_data(raw))
         last_key = page.get("LastEvaluatedKey")
         if not last_key:
             break
-    if record is None:
+    if case is None:
         raise NotFound("no such case", field="caseId")
-    record.parties = sorted(parties, key=lambda p: p.position)
-    record.evidence = evidence
-    record.audit = sorted(audit, key=lambda a: a.seq)
-    return record
+    return CaseRecord(
+        case,
+        parties=sorted(parties, key=lambda p: p.position),
+        evidence=evidence,
+        audit=sorted(audit, key=lambda a: a.seq),
+    )
 
 
 def authorise(principal: Principal, record: CaseRecord) -> None:
@@ -134,7 +139,7 @@ def _set_status(case: CaseItem, status: str, at: str) -> None:
 
 def _audit_item(case: CaseItem, principal: Principal, change: Change, at: str) -> AuditItem:
     entry = audit_chain.chain(
-        case.case_id, case.audit_seq + 1, case.audit_head, at, principal.audit_name, change.action, change.detail
+        case.case_id, int(case.audit_seq) + 1, case.audit_head, at, principal.audit_name, change.action, change.detail
     )
     case.audit_seq = entry.seq
     case.audit_head = entry.hash

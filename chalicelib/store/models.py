@@ -264,5 +264,6 @@ def table_spec() -> dict[str, Any]:
 
 def reset_connections() -> None:
     """Drop cached connections (tests switch endpoints between runs)."""
-    for model in (TableDefinition, *_Item.__subclasses__()):
+    models: list[Any] = [TableDefinition, *_Item.__subclasses__()]
+    for model in models:
         model._connection = None

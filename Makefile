@@ -1,0 +1,36 @@
+# Two commands for a newcomer: `make run` starts everything locally, `make test` runs every check.
+# Each creates .venv and installs what is missing by itself.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+INSTALLED := $(VENV)/.installed
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: run test token lint unit bench demo clean-state
+
+$(INSTALLED): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install --quiet --upgrade pip
+	@$(PY) -m pip install --quiet --editable '.[dev]'
+	@touch $(INSTALLED)
+
+run: $(INSTALLED)
+	@$(PY) -m infra.local
+
+test: $(INSTALLED) lint
+	@$(VENV)/bin/pytest
+
+lint: $(INSTALLED)
+	@$(VENV)/bin/ruff check .
+	@$(VENV)/bin/mypy
+
+token: $(INSTALLED)
+	@$(PY) -m infra.local.token $(ROLE) $(ORG)
+
+bench: $(INSTALLED)
+	@$(PY) -m bench
+
+clean-state:
+	rm -rf .local

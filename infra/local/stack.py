@@ -1,0 +1,142 @@
+"""One process, no Docker, no account: moto's server as the local AWS and the Chalice app over
+HTTP, state kept in a folder. Application code only sees AWS_ENDPOINT_URL."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import secrets
+import socket
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_STATE_DIR = PROJECT_ROOT / ".local"
+REGION = "ap-east-1"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def local_secrets(state_dir: Path) -> dict[str, str]:
+    """The local stack's token and lookup keys, made once and kept with its state."""
+    path = state_dir / "secrets.json"
+    if not path.exists():
+        state_dir.mkdir(parents=True, exist_ok=True)
+        values = {"tokenSecret": secrets.token_urlsafe(48), "lookupHashKey": secrets.token_urlsafe(32)}
+        temporary = path.with_suffix(".tmp")
+        temporary.write_text(json.dumps(values), encoding="utf-8")
+        os.chmod(temporary, 0o600)
+        temporary.replace(path)
+    return dict(json.loads(path.read_text(encoding="utf-8")))
+
+
+def environment(state_dir: Path, port: int, aws_port: int) -> dict[str, str]:
+    keys = local_secrets(state_dir)
+    return {
+        "AWS_ENDPOINT_URL": f"http://127.0.0.1:{aws_port}",
+        "AWS_ACCESS_KEY_ID": "local",
+        "AWS_SECRET_ACCESS_KEY": "local",
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_REGION": REGION,
+        "STAGE": "local",
+        "TABLE_NAME": "yunchetong-local",
+        "EVIDENCE_BUCKET": "yunchetong-local-evidence",
+        "TOKEN_SECRET": keys["tokenSecret"],
+        "LOOKUP_HASH_KEY": keys["lookupHashKey"],
+        "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
+        "POWERTOOLS_TRACE_DISABLED": "1",
+        "POWERTOOLS_METRICS_DISABLED": "1",
+    }
+
+
+@dataclass
+class LocalStack:
+    state_dir: Path = DEFAULT_STATE_DIR
+    port: int = 8000
+    aws_port: int = 4566
+    host: str = "127.0.0.1"
+
+    def __post_init__(self) -> None:
+        self._lock = threading.Lock()
+        self._changed = threading.Event()
+        self._moto: Any = None
+        self._api: Any = None
+        self._snapshotter: Any = None
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def start(self) -> LocalStack:
+        from infra.local.persistence import Snapshotter, StateFile
+
+        os.environ.update(environment(self.state_dir, self.port, self.aws_port))
+        self._reset_cached_clients()
+        state = StateFile(self.state_dir / "aws-state.pickle")
+        state.restore()
+        self._start_aws()
+        from chalicelib.store.seed import seed
+        from infra.local.resources import ensure_all
+
+        ensure_all()
+        seed()
+        self._snapshotter = Snapshotter(state, self._lock, self._changed)
+        self._snapshotter.start()
+        self._changed.set()
+        self._start_api()
+        return self
+
+    def stop(self) -> None:
+        if self._api is not None:
+            self._api.shutdown()
+            self._api.server.server_close()
+        if self._snapshotter is not None:
+            self._snapshotter.stop()
+        if self._moto is not None:
+            self._moto.shutdown()
+            self._moto.server_close()
+
+    def _reset_cached_clients(self) -> None:
+        from chalicelib.integrations.aws import reset_clients
+        from chalicelib.settings import reset_settings
+        from chalicelib.store.models import reset_connections
+
+        reset_settings()
+        reset_clients()
+        reset_connections()
+
+    def _start_aws(self) -> None:
+        from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+        from werkzeug.serving import make_server
+
+        from infra.local.persistence import SnapshottingApp
+
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
+        app = SnapshottingApp(DomainDispatcherApplication(create_backend_app), self._lock, self._changed)
+        self._moto = make_server(self.host, self.aws_port, app, threaded=True, request_handler=MotoRequestHandler)
+        threading.Thread(target=self._moto.serve_forever, name="local-aws", daemon=True).start()
+
+    def _start_api(self) -> None:
+        from chalice.config import Config
+        from chalice.local import ChaliceRequestHandler, LocalChalice, LocalDevServer
+
+        from app import app
+
+        # Chalice's own `create_local_server` does this too: give the app thread-local requests.
+        if not isinstance(app, LocalChalice):
+            app.__class__ = type("LocalYunchetong", (LocalChalice, app.__class__), {})
+        config = Config.create(chalice_app=app, app_name="yunchetong", chalice_stage="dev", lambda_timeout=60)
+        self._api = LocalDevServer(app, config, self.host, self.port, handler_cls=_QuietHandler(ChaliceRequestHandler))
+        threading.Thread(target=self._api.server.serve_forever, name="api", daemon=True).start()
+
+
+def _QuietHandler(base: type) -> type:
+    """The app logs each request itself (masked, without query strings that may hold tokens)."""
+    return type("QuietRequestHandler", (base,), {"log_message": lambda self, *args: None})
