@@ -1,9 +1,11 @@
 """The one observability module: Powertools logger, tracer and metrics for every entry point.
 
-Personal data never reaches the log output: the logger's formatter passes the message,
-every ``extra`` and every appended key through ``masking.scrub`` just before the JSON
-line is written (names, phone numbers, ID numbers and plates under their keys; ID
-numbers, phone numbers and plates anywhere in text).
+Personal data never reaches the log output. A filter on the logger scrubs each record in
+place (message with its arguments, every ``extra``, the traceback text) before any
+handler sees it, and the formatter passes the whole JSON line, appended keys included,
+through ``masking.scrub`` once more just before writing it: names, phone numbers, ID
+numbers and plates under their keys are masked, and ID numbers, phone numbers and plates
+anywhere in text.
 
 Importing this module is cheap: the X-Ray SDK (and with it botocore's session and client
 machinery) is imported the first time a traced function runs, not at import. The only
@@ -85,12 +87,11 @@ class PersonalDataScrubbingFormatter(LambdaPowertoolsFormatter):
         try:
             return super().format(record)
         except Exception as error:  # noqa: BLE001
-            message = record.msg if isinstance(record.msg, dict | list) else str(record.msg)
             return json.dumps(
                 {
                     "level": record.levelname,
                     "location": f"{record.funcName}:{record.lineno}",
-                    "message": scrub(message),
+                    "message": scrub_text(str(_scrub_message(record.msg))),
                     "timestamp": self.formatTime(record),
                     "service": SERVICE,
                     "log_format_error": type(error).__name__,
@@ -263,6 +264,7 @@ def clear_case() -> None:
 
 __all__ = [
     "DeferredXRayProvider",
+    "PersonalDataFilter",
     "PersonalDataScrubbingFormatter",
     "bind_case",
     "clear_case",

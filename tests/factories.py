@@ -35,7 +35,7 @@ def party(index: int = 0, **overrides: Any) -> dict[str, Any]:
     return body
 
 
-def case_body(parties: int = 2, **overrides: Any) -> dict[str, Any]:
+def case_body(parties: int | list[dict[str, Any]] = 2, **overrides: Any) -> dict[str, Any]:
     body: dict[str, Any] = {
         "occurredAt": (datetime.now(CST) - timedelta(minutes=10)).replace(microsecond=0).isoformat(),
         "location": {"lat": 33.38, "lng": 120.15, "address": "盐城市亭湖区解放南路与人民中路交叉口"},
@@ -52,7 +52,7 @@ def case_body(parties: int = 2, **overrides: Any) -> dict[str, Any]:
             "facilityDamaged": False,
             "intentional": False,
         },
-        "parties": [party(i) for i in range(parties)],
+        "parties": parties if isinstance(parties, list) else [party(i) for i in range(parties)],
     }
     body.update(overrides)
     return body

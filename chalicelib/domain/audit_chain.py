@@ -57,7 +57,7 @@ def verify(entries: Iterable[Entry], expected_head: str | None = None) -> Verifi
     count = 0
     for count, entry in enumerate(sorted(entries, key=lambda e: e.seq), start=1):
         if entry.seq != count:
-            return Verification(False, count, entry.seq, "sequence gap: an entry is missing")
+            return Verification(False, count, count, "sequence gap: an entry is missing")
         if entry.prev_hash != previous:
             return Verification(False, count, entry.seq, "previous-hash link does not match")
         if entry_hash(entry) != entry.hash:

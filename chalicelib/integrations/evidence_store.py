@@ -83,15 +83,18 @@ def seal(source_key: str, target_key: str, retain_days: int) -> str:
     s3 = client("s3")
     bucket = get_settings().evidence_bucket
     copied = s3.copy_object(
+        Bucket=bucket, Key=target_key, CopySource={"Bucket": bucket, "Key": source_key}, MetadataDirective="COPY"
+    )
+    version = str(copied.get("VersionId") or "")
+    # Retention is set on the exact version copied; the staging object goes only once it is locked.
+    s3.put_object_retention(
         Bucket=bucket,
         Key=target_key,
-        CopySource={"Bucket": bucket, "Key": source_key},
-        ObjectLockMode="COMPLIANCE",
-        ObjectLockRetainUntilDate=datetime.now(UTC) + timedelta(days=retain_days),
-        MetadataDirective="COPY",
+        VersionId=version,
+        Retention={"Mode": "COMPLIANCE", "RetainUntilDate": datetime.now(UTC) + timedelta(days=retain_days)},
     )
     s3.delete_object(Bucket=bucket, Key=source_key)
-    return str(copied.get("VersionId") or "")
+    return version
 
 
 def discard(key: str) -> None:

@@ -14,6 +14,7 @@ from chalicelib.errors import Conflict, EvidenceMismatch, NotFound, ValidationFa
 from chalicelib.integrations import evidence_store
 from chalicelib.settings import get_settings
 from chalicelib.store import cases as store
+from chalicelib.store import outbox
 from chalicelib.store.models import EvidenceItem
 
 LEAVE_SCENE_TEXT = (
@@ -175,7 +176,7 @@ def _resolve(
     if outcome == evidence.VERIFIED and case.status == case_status.EVIDENCE_PENDING and evidence.is_complete(checklist(record)):
         case_status.ensure_move(case.status, case_status.AWAITING_DETERMINATION)
         notices = [
-            store.outbox_notice(case.case_id, p.party_id, "case.leave_scene", LEAVE_SCENE_TEXT, now) for p in record.parties
+            outbox.notice(case.case_id, p.party_id, "case.leave_scene", LEAVE_SCENE_TEXT, now) for p in record.parties
         ]
         changes.append(
             store.Change(

@@ -20,7 +20,7 @@ from pynamodb.transactions import TransactWrite
 from chalicelib.domain import audit_chain, jurisdiction
 from chalicelib.domain.principals import Principal, Role
 from chalicelib.errors import ConcurrentUpdate, IdempotencyKeyReused, NotFound
-from chalicelib.store.models import AuditItem, CaseItem, EvidenceItem, IdempotencyItem, OutboxItem, PartyItem
+from chalicelib.store.models import AuditItem, CaseItem, EvidenceItem, IdempotencyItem, PartyItem
 
 T = TypeVar("T")
 MAX_ATTEMPTS = 8
@@ -244,24 +244,3 @@ def create(
             return False
         raise
     return True
-
-
-def outbox_notice(case_id: str, party_id: str, topic: str, text: str, at: str, shard_count: int = 8) -> OutboxItem:
-    """A notice to one party, delivered later (WeChat if linked, else SMS); holds no phone number."""
-    from chalicelib.domain.ids import new_outbox_id
-
-    outbox_id = new_outbox_id()
-    return OutboxItem(
-        pk=f"OUTBOX#{outbox_id}",
-        sk="#OUTBOX",
-        outbox_id=outbox_id,
-        channel="NOTICE",
-        topic=topic,
-        case_id=case_id,
-        recipient=party_id,
-        payload={"text": text},
-        status="PENDING",
-        created_at=at,
-        gsi1pk=f"OUTBOX#PENDING#{int(hashlib.sha256(outbox_id.encode()).hexdigest(), 16) % shard_count}",
-        gsi1sk=f"{at}#{outbox_id}",
-    )

@@ -194,6 +194,7 @@ class OutboxItem(_Item):
     created_at = UnicodeAttribute()
     gsi1pk = UnicodeAttribute(null=True)
     gsi1sk = UnicodeAttribute(null=True)
+    gsi1 = Gsi1()
 
 
 class IdempotencyItem(_Item):

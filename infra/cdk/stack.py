@@ -16,6 +16,11 @@ accept is acknowledged next to the resource with its reason.
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +59,55 @@ API_HANDLER = "APIHandler"
 REST_API = "RestAPI"
 LAMBDA_RUNTIME = lambda_.Runtime.PYTHON_3_11
 LAMBDA_ARCHITECTURE = lambda_.Architecture.X86_64
+
+
+class IsolatedChalice(Chalice):
+    """`chalice.cdk.Chalice` that runs `chalice package` in a child process, on a clean copy.
+
+    - Child process: packaging imports the project's `app.py` and copies the stage's environment
+      variables (and `AWS_EXECUTION_ENV`) into `os.environ` of the process running it; in the
+      synth process that would leak placeholders such as `TABLE_NAME=${Token[...]}` into whatever
+      runs next (other tests of the same pytest session) and import the app under a fake Lambda
+      environment.
+    - Clean copy: chalice caches its zip under `<project>/.chalice/deployments/` and zips every
+      file of `chalicelib/`, `__pycache__` included; packaging a copy without bytecode keeps the
+      package reproducible and the working tree untouched.
+    Everything else (assets, `CfnInclude` of the SAM output) is chalice's own.
+    """
+
+    _PACKAGE = "import json, sys; from chalice import api; api.package_app(**json.loads(sys.argv[1]))"
+    _IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", "deployments")
+
+    def _package_app(self) -> None:
+        with tempfile.TemporaryDirectory(prefix="chalice-source-") as scratch:
+            source = Path(scratch) / "project"
+            self._copy_sources(Path(self.source_dir), source)
+            arguments = {
+                "project_dir": str(source),
+                "output_dir": self._sam_package_dir,
+                "stage": self.stage_name,
+                "chalice_config": self.stage_config,
+            }
+            result = subprocess.run(  # noqa: S603 - our interpreter, our arguments, no shell
+                [sys.executable, "-c", self._PACKAGE, json.dumps(arguments)],
+                env=os.environ | {"PYTHONDONTWRITEBYTECODE": "1"},
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+        if result.returncode != 0:
+            raise RuntimeError(f"chalice package failed for {self.source_dir}:\n{result.stdout}{result.stderr}")
+
+    @classmethod
+    def _copy_sources(cls, project: Path, target: Path) -> None:
+        """What chalice packages: app.py, requirements.txt, chalicelib/, vendor/, .chalice/ config."""
+        target.mkdir()
+        for name in ("app.py", "requirements.txt"):
+            if (project / name).is_file():
+                shutil.copy2(project / name, target / name)
+        for name in ("chalicelib", "vendor", ".chalice"):
+            if (project / name).is_dir():
+                shutil.copytree(project / name, target / name, ignore=cls._IGNORE)
 
 
 def acknowledge(construct: Construct, rule_id: str, reason: str) -> None:
@@ -157,9 +211,7 @@ class YunchetongStack(Stack):
             partition_key=key(spec["partition_key"]),  # type: ignore[arg-type]
             sort_key=key(spec.get("sort_key")),
             billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
-            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
-                point_in_time_recovery_enabled=True
-            ),
+            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(point_in_time_recovery_enabled=True),
             encryption=dynamodb.TableEncryption.CUSTOMER_MANAGED,
             encryption_key=self.data_key,
             time_to_live_attribute=spec.get("ttl_attribute"),
@@ -221,9 +273,7 @@ class YunchetongStack(Stack):
                     max_age=3000,
                 )
             ],
-            lifecycle_rules=[
-                s3.LifecycleRule(id="abort-incomplete-uploads", abort_incomplete_multipart_upload_after=Duration.days(1))
-            ],
+            lifecycle_rules=[s3.LifecycleRule(id="abort-incomplete-uploads", abort_incomplete_multipart_upload_after=Duration.days(1))],
             removal_policy=RemovalPolicy.RETAIN,
         )
 
@@ -237,9 +287,7 @@ class YunchetongStack(Stack):
             "LookupHashKeySeed",
             description=f"{APP_NAME} {self.stage}: seed of lookupHashKey in AppSecrets",
             encryption_key=self.data_key,
-            generate_secret_string=secretsmanager.SecretStringGenerator(
-                password_length=64, exclude_punctuation=True, include_space=False
-            ),
+            generate_secret_string=secretsmanager.SecretStringGenerator(password_length=64, exclude_punctuation=True, include_space=False),
             removal_policy=RemovalPolicy.RETAIN,
         )
         acknowledge(
@@ -260,8 +308,7 @@ class YunchetongStack(Stack):
         secret = secretsmanager.Secret(
             self,
             "AppSecrets",
-            description=f"{APP_NAME} {self.stage}: "
-            + json.dumps({"tokenSecret": "...", "lookupHashKey": "..."}),
+            description=f"{APP_NAME} {self.stage}: " + json.dumps({"tokenSecret": "...", "lookupHashKey": "..."}),
             encryption_key=self.data_key,
             generate_secret_string=secretsmanager.SecretStringGenerator(
                 secret_string_template=template,
@@ -287,10 +334,7 @@ class YunchetongStack(Stack):
     def _api_role(self) -> iam.Role:
         """The API's execution role: exactly what the app does, on exactly our resources."""
         table_arn = self.table.table_arn
-        kms_via = [
-            Fn.sub(f"{service}.${{AWS::Region}}.amazonaws.com")
-            for service in ("dynamodb", "s3", "secretsmanager")
-        ]
+        kms_via = [Fn.sub(f"{service}.${{AWS::Region}}.amazonaws.com") for service in ("dynamodb", "s3", "secretsmanager")]
         statements = [
             iam.PolicyStatement(
                 sid="TableItems",
@@ -365,7 +409,8 @@ class YunchetongStack(Stack):
         acknowledge(
             role,
             "AwsSolutions-IAM5[Resource::*]",
-            "xray:PutTraceSegments and xray:PutTelemetryRecords have no resource-level permissions.",
+            "Only the X-Ray statement has Resource '*': xray:PutTraceSegments and "
+            "xray:PutTelemetryRecords support no resource-level permissions.",
         )
         acknowledge(
             role,
@@ -397,7 +442,7 @@ class YunchetongStack(Stack):
         }
         if self.layer is not None:
             stage_config["layers"] = [self.layer.layer_version_arn]
-        api = Chalice(self, "Api", source_dir=str(project_root), stage_config=stage_config)
+        api = IsolatedChalice(self, "Api", source_dir=str(project_root), stage_config=stage_config)
 
         handler = api.get_resource(API_HANDLER)
         # Chalice takes the runtime from the interpreter running the synth: pin it.
@@ -488,9 +533,7 @@ class YunchetongStack(Stack):
             dimensions = {"TableName": self.table.table_name}
             if index:
                 dimensions["GlobalSecondaryIndexName"] = index
-            return cloudwatch.Metric(
-                namespace="AWS/DynamoDB", metric_name=name, dimensions_map=dimensions, statistic="Sum", period=period
-            )
+            return cloudwatch.Metric(namespace="AWS/DynamoDB", metric_name=name, dimensions_map=dimensions, statistic="Sum", period=period)
 
         def throttles(index: str | None = None) -> cloudwatch.MathExpression:
             return cloudwatch.MathExpression(

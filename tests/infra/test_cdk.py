@@ -17,12 +17,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aws_cdk import App, Stack, Validations
+from aws_cdk import Validations
 from aws_cdk.assertions import Annotations, Match, Template
 
 from chalicelib.store.models import table_spec
 from infra.cdk.app import build_app
-from infra.cdk.stack import PROJECT_ROOT, YunchetongStack, dependency_layer
+from infra.cdk.stack import PROJECT_ROOT, YunchetongStack
 
 STAGE = "test"
 REGION = "ap-east-1"
@@ -149,16 +149,11 @@ def test_table_key_schema_and_indexes_follow_table_spec(synth: Synth) -> None:
         )
         for index in props.get("GlobalSecondaryIndexes", [])
     }
-    assert indexes == {
-        index["name"]: ({"HASH": index["partition_key"], "RANGE": index["sort_key"]}, "ALL")
-        for index in spec["indexes"]
-    }
+    assert indexes == {index["name"]: ({"HASH": index["partition_key"], "RANGE": index["sort_key"]}, "ALL") for index in spec["indexes"]}
     key_names = {spec["partition_key"], spec["sort_key"]}
     for index in spec["indexes"]:
         key_names |= {index["partition_key"], index["sort_key"]}
-    assert {(a["AttributeName"], a["AttributeType"]) for a in props["AttributeDefinitions"]} == {
-        (name, "S") for name in key_names
-    }
+    assert {(a["AttributeName"], a["AttributeType"]) for a in props["AttributeDefinitions"]} == {(name, "S") for name in key_names}
 
 
 def test_table_is_on_demand_recoverable_encrypted_with_ttl_and_retained(synth: Synth) -> None:
@@ -210,9 +205,7 @@ def test_evidence_bucket_logs_to_a_separate_private_log_bucket(synth: Synth) -> 
     props = logs["Properties"]
     assert all(props["PublicAccessBlockConfiguration"].values())
     # server access logs are only delivered to SSE-S3 buckets
-    assert props["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]["ServerSideEncryptionByDefault"] == {
-        "SSEAlgorithm": "AES256"
-    }
+    assert props["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]["ServerSideEncryptionByDefault"] == {"SSEAlgorithm": "AES256"}
     assert logs["DeletionPolicy"] == "Retain"
 
 
@@ -221,9 +214,10 @@ def test_both_buckets_refuse_requests_without_tls(synth: Synth) -> None:
     enforced = set()
     for policy in _resources(synth, "AWS::S3::BucketPolicy").values():
         for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
-            if statement["Effect"] == "Deny" and statement.get("Condition", {}).get("Bool", {}).get(
-                "aws:SecureTransport"
-            ) in ("false", False):
+            if statement["Effect"] == "Deny" and statement.get("Condition", {}).get("Bool", {}).get("aws:SecureTransport") in (
+                "false",
+                False,
+            ):
                 enforced.add(policy["Properties"]["Bucket"]["Ref"])
     assert enforced == bucket_ids
 
@@ -299,9 +293,7 @@ def test_dependency_layer_is_attached_when_built(synth: Synth) -> None:
 def test_api_role_is_least_privilege(synth: Synth) -> None:
     spec = table_spec()
     _, role = _one(synth, "AWS::IAM::Role")
-    assert role["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {
-        "Service": "lambda.amazonaws.com"
-    }
+    assert role["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {"Service": "lambda.amazonaws.com"}
     assert "ManagedPolicyArns" not in role["Properties"]
     statements = _statements(role)
     actions = [action for s in statements for action in _as_list(s["Action"])]
@@ -397,7 +389,7 @@ def test_every_cdk_nag_acknowledgment_has_a_reason(synth: Synth) -> None:
     assert acknowledged, "expected the acknowledged findings (secret rotation, X-Ray, object keys)"
     for (path, rule), reason in acknowledged.items():
         assert "AwsSolutions-" in rule, (path, rule)
-        assert len(reason.split()) >= 8, (path, rule, reason)
+        assert len(reason) >= 40, (path, rule, reason)  # a reason, not a placeholder
 
 
 # --- cfn-lint --------------------------------------------------------------------------------
@@ -443,23 +435,29 @@ def test_module_entry_point_synthesises_outside_the_project(tmp_path: Path) -> N
     assert chalice_out.exists() == existed  # chalice.out/ went to a scratch directory
 
 
-def test_dependency_layer_packs_only_the_python_folder(tmp_path: Path) -> None:
+def test_api_uses_the_dependency_layer_once_built(tmp_path: Path) -> None:
     layer_dir = tmp_path / "layers"
     (layer_dir / "python" / "somepkg").mkdir(parents=True)
     (layer_dir / "python" / "somepkg" / "__init__.py").write_text("")
     (layer_dir / "requirements.txt").write_text("somepkg\n")
     (layer_dir / "build.sh").write_text("#!/bin/sh\n")
     outdir = tmp_path / "cdk.out"
-    app = App(outdir=str(outdir))
-    stack = Stack(app, "LayerOnly")
-    assert dependency_layer(stack, tmp_path / "missing") is None
-    layer = dependency_layer(stack, layer_dir)
-    assert layer is not None
-    app.synth()
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in SYNTH_ENV.items():
+            patch.setenv(name, value)
+        patch.chdir(tmp_path)
+        app, stack = build_app(outdir=str(outdir), stage=STAGE, layer_dir=layer_dir)
+        app.synth()  # cdk-nag included
+    template = Template.from_stack(stack)
+    layers = template.find_resources("AWS::Lambda::LayerVersion")
+    assert len(layers) == 1
+    (layer_id, layer), *_ = layers.items()
+    assert layer["Properties"]["CompatibleRuntimes"] == ["python3.11"]
+    assert layer["Properties"]["CompatibleArchitectures"] == ["x86_64"]
+    handler = template.find_resources("AWS::Serverless::Function")["APIHandler"]
+    assert handler["Properties"]["Layers"] == [{"Ref": layer_id}]
+    # only layers/python goes into the layer, as python/... at the root of the zip
     staged = [p for p in outdir.iterdir() if p.name.startswith("asset.") and p.is_dir()]
     assert len(staged) == 1
     files = sorted(str(p.relative_to(staged[0])) for p in staged[0].rglob("*") if p.is_file())
     assert files == ["python/somepkg/__init__.py"]
-    Template.from_stack(stack).has_resource_properties(
-        "AWS::Lambda::LayerVersion", {"CompatibleRuntimes": ["python3.11"], "CompatibleArchitectures": ["x86_64"]}
-    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 import pytest
@@ -94,7 +95,6 @@ def test_given_not_17_digits_when_checksummed_then_value_error(first17: str) -> 
         id_number_checksum(first17)
 
 
-_digits = st.text(alphabet="0123456789", min_size=1, max_size=1)
 _first17 = st.builds(
     lambda region, birth, sequence: region + birth.strftime("%Y%m%d") + sequence,
     st.text(alphabet="0123456789", min_size=6, max_size=6),
@@ -112,9 +112,7 @@ def test_property_given_any_real_birth_date_when_check_char_computed_then_id_val
 
 
 @given(first17=_first17, position=st.integers(min_value=0, max_value=17), data=st.data())
-def test_property_given_a_valid_id_when_any_one_character_changes_then_rejected(
-    first17: str, position: int, data: st.DataObject
-) -> None:
+def test_property_given_a_valid_id_when_any_one_character_changes_then_rejected(first17: str, position: int, data: st.DataObject) -> None:
     number = first17 + id_number_checksum(first17)
     alphabet = "0123456789X" if position == 17 else "0123456789"
     replacement = data.draw(st.sampled_from([c for c in alphabet if c != number[position]]))
@@ -232,6 +230,6 @@ def test_given_a_bad_plate_when_normalised_then_value_error_says_why(value: str,
 
 
 @pytest.mark.parametrize("normalise", [normalise_id_number, normalise_phone, normalise_plate])
-def test_given_a_non_string_when_normalised_then_type_error(normalise) -> None:  # type: ignore[no-untyped-def]
+def test_given_a_non_string_when_normalised_then_type_error(normalise: Callable[[str], str]) -> None:
     with pytest.raises(TypeError):
-        normalise(13812345678)
+        normalise(13812345678)  # type: ignore[arg-type]

@@ -137,9 +137,7 @@ _phones = st.builds(
     st.sampled_from("3456789"),
     st.text(alphabet="0123456789", min_size=9, max_size=9),
 )
-_id_numbers = st.text(alphabet="0123456789", min_size=17, max_size=17).map(
-    lambda first17: first17 + id_number_checksum(first17)
-)
+_id_numbers = st.text(alphabet="0123456789", min_size=17, max_size=17).map(lambda first17: first17 + id_number_checksum(first17))
 _plates = st.builds(
     lambda province, authority, serial: province + authority + serial,
     st.sampled_from("京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"),
@@ -149,9 +147,7 @@ _plates = st.builds(
 
 
 @given(before=_surroundings, secret=st.one_of(_phones, _id_numbers, _plates), after=_surroundings)
-def test_property_given_personal_data_anywhere_in_text_when_scrubbed_then_it_is_gone(
-    before: str, secret: str, after: str
-) -> None:
+def test_property_given_personal_data_anywhere_in_text_when_scrubbed_then_it_is_gone(before: str, secret: str, after: str) -> None:
     scrubbed = scrub_text(before + secret + after)
 
     assert secret not in scrubbed

@@ -151,6 +151,43 @@ def test_given_a_broken_log_call_when_logged_then_a_masked_line_and_no_error(
     assert "13812345678" not in capsys.readouterr().err
 
 
+def test_given_a_message_that_cannot_be_serialised_when_logged_then_a_masked_fallback_line(
+    captured: CapturedLog, capsys: pytest.CaptureFixture[str]
+) -> None:
+    logger.info({("tuple", "key"): "13812345678", "name": "张三"})
+
+    [line] = captured.lines
+    assert line["log_format_error"] == "TypeError"
+    assert "138****5678" in line["message"]
+    assert "张*" in line["message"]
+    stderr = capsys.readouterr().err
+    for raw in RAW_VALUES:
+        assert raw not in captured.text
+        assert raw not in stderr
+
+
+def test_given_another_handler_on_the_way_when_logged_then_it_too_sees_only_masked_values(
+    captured: CapturedLog, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    try:
+        raise RuntimeError("plate 苏J12345")
+    except RuntimeError:
+        logger.exception(
+            "call from %s about %s",
+            "13812345678",
+            "320902199001011234",
+            extra={"party": {"name": "张三"}},
+        )
+
+    [record] = [r for r in caplog.records if r.name == logger.name]
+    assert record.getMessage() == "call from 138****5678 about 320***********1234"
+    assert record.party == {"name": "张*"}  # type: ignore[attr-defined]
+    for raw in RAW_VALUES:
+        assert raw not in caplog.text
+    assert "苏J1***5" in caplog.text
+
+
 def test_given_a_bound_case_when_logging_then_case_and_execution_ids_on_every_line(
     captured: CapturedLog,
 ) -> None:

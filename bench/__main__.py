@@ -1,0 +1,182 @@
+"""`python -m bench` (or `make bench`): every benchmark in one run, printed as tables.
+
+Environment: BENCH_N (requests of each kind, default 200), BENCH_PROFILE (requests of each kind
+to run again under cProfile after the timed runs, default 0 = no profile).
+Exits 0 whatever the figures (PASS/FAIL against a target is reported, not enforced); only a\nbenchmark that cannot run exits non-zero.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+if str(PROJECT_ROOT) not in sys.path:
+    sys.path.insert(0, str(PROJECT_ROOT))
+
+from bench import coldstart  # noqa: E402
+from bench.api import TARGET, ApiResults, Phase  # noqa: E402
+from bench.stats import median, ms, p99  # noqa: E402
+
+
+def _verdict(passed: bool) -> str:
+    return "PASS" if passed else "FAIL"
+
+
+def _table(headers: list[str], rows: list[list[str]], align: str) -> str:
+    """align: one of '<' / '>' per column."""
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(f"{c:{a}{w}}" for c, a, w in zip(cells, align, widths, strict=True)).rstrip()
+
+    rule = "  ".join("-" * w for w in widths)
+    return "\n".join(["  " + line(headers), "  " + rule, *("  " + line(r) for r in rows)])
+
+
+def _calls_text(phase: Phase) -> str:
+    signatures = phase.signatures()
+    if not signatures:
+        return "(no requests)"
+    parts = []
+    for signature, count in signatures.most_common():
+        text = ", ".join(f"{op} {k}" for op, k in signature) or "none"
+        total = sum(k for _, k in signature)
+        share = "" if len(signatures) == 1 else f"  [{count}/{len(phase.samples)} requests]"
+        parts.append(f"{text}  ({total} call{'s' if total != 1 else ''}){share}")
+    return "; ".join(parts)
+
+
+def _probe_detail(phase: Phase) -> str:
+    if phase.probe is None:
+        return ""
+    details = []
+    for call in phase.probe.calls:
+        params = call.params or {}
+        if call.operation == "TransactWriteItems":
+            kinds = [next(iter(item)) for item in params.get("TransactItems", [])]
+            details.append(f"TransactWriteItems of {len(kinds)} items ({', '.join(sorted(set(kinds)))})")
+        elif call.operation == "BatchGetItem":
+            keys = sum(len(t.get("Keys", [])) for t in params.get("RequestItems", {}).values())
+            details.append(f"BatchGetItem of {keys} keys")
+        elif call.operation == "Query":
+            details.append("Query" + (" (consistent)" if params.get("ConsistentRead") else ""))
+        else:
+            details.append(call.operation)
+    return ", ".join(details)
+
+
+def report_api(results: ApiResults) -> list[str]:
+    out = []
+    phases = [results.post, results.get]
+    out.append(f"1. Request latency over HTTP (client: keep-alive requests.Session in the bench thread; n={results.n} each; ms)")
+    rows = []
+    for p in phases:
+        errors = ", ".join(f"HTTP {code} x{k}" for code, k in sorted(p.errors.items())) or "0"
+        rows.append([p.name, str(len(p.samples)), ms(median(p.totals())), ms(p99(p.totals())),
+                     ms(median(p.server())), ms(median(p.aws())), ms(median(p.app_only())),
+                     ms(median(p.totals()) - median(p.server())), errors])
+    out.append(_table(
+        ["request", "n", "median", "p99", "server", "AWS calls", "app w/o AWS", "HTTP+gateway", "errors"],
+        rows, "<>>>>>>><"))
+    out.append(textwrap.fill(
+        "server = chalice.local LocalGateway.handle_request (event conversion + the app), median; AWS calls = time "
+        "inside botocore's _make_api_call during the request (includes moto's work, same process); app w/o AWS = "
+        "server - AWS calls per request; HTTP+gateway = median(total) - median(server): the HTTP client, the local "
+        "HTTP server and connection handling, which API Gateway and Lambda's runtime replace in AWS.",
+        width=110, initial_indent="  ", subsequent_indent="  "))
+    out.append("")
+    out.append("2. AWS calls per request (all services; every one was DynamoDB)" if all(
+        c.service == "dynamodb" for p in phases for s in p.samples for c in s.record.calls)
+        else "2. AWS calls per request (all services)")
+    rows = [[p.name, _calls_text(p)] for p in phases]
+    out.append(_table(["request", "calls"], rows, "<<"))
+    for p in phases:
+        out.append(f"  {p.name} as recorded: {_probe_detail(p)}")
+    out.append("")
+    out.append(f"3. Framework overhead: request median / same DynamoDB calls bare with boto3, median (target <= {TARGET}x)")
+    rows = []
+    for p in phases:
+        ratio = median(p.totals()) / median(p.bares())
+        server_ratio = median(p.server()) / median(p.bares())
+        rows.append([p.name, ms(median(p.totals())), ms(median(p.bares())), ms(p99(p.bares())), f"{ratio:.2f}x",
+                     f"<= {TARGET}x", _verdict(ratio <= TARGET), f"{server_ratio:.2f}x"])
+    out.append(_table(
+        ["request", "request median", "bare median", "bare p99", "ratio", "target", "result", "server-side ratio"],
+        rows, "<>>>>><>"))
+    out.append(textwrap.fill(
+        "bare = a plain boto3.client('dynamodb') making the recorded calls with the recorded parameters (a fresh "
+        "case id for the POST's TransactWriteItems, the same case for the GET's Query), alternated with the "
+        "requests. server-side ratio = median(server) / bare median: the same without the local HTTP hop "
+        "(diagnostic only; the result is judged on the full request).",
+        width=110, initial_indent="  ", subsequent_indent="  "))
+    for p in phases:
+        if p.profile:
+            out.append("")
+            out.append(f"  cProfile of {p.name} (API request thread only, cumulative, untimed extra pass):")
+            out.append(textwrap.indent(p.profile.strip(), "    "))
+    return out
+
+
+def report_coldstart(result: coldstart.ColdStart) -> list[str]:
+    out = [f"4. Cold-start proxy: import time in a fresh interpreter, best of {len(result.app)} (ms; start-up excluded)"]
+    rows = [
+        ["import app", ms(result.app_best), ms(median(result.app)), ""],
+        [f"floor: {coldstart.FLOOR_IMPORT}", ms(result.floor_best), ms(median(result.floor)), ""],
+        ["ratio app / floor", f"{result.ratio:.2f}x", "", f"target <= {coldstart.TARGET}x: {_verdict(result.passed)}"],
+    ]
+    out.append(_table(["import", "best", "median", ""], rows, "<>><"))
+    extra_ms = (result.app_best - result.floor_best) * 1000
+    out.append(f"  app costs {extra_ms:.0f} ms over the floor; of that, compiling its own {result.compile_files} "
+               f"source files (no bytecode cache) is about {result.compile_seconds * 1000:.0f} ms.")
+    present = result.heavy_present()
+    flags = ", ".join(
+        f"{m}: {'floor' if f else ('APP' if a else 'no')}" for m, (f, a) in present.items()
+    )
+    out.append(textwrap.fill(f"heavy modules (imported by the floor / by app beyond it / not at all): {flags}",
+                             width=110, initial_indent="  ", subsequent_indent="    "))
+    heavy = [(name, s) for name, s in result.heavy_by_package if s >= 0.001][:12]
+    out.append(textwrap.fill(
+        "what app adds after the floor, self import time per top-level package (-X importtime, one run): "
+        + ", ".join(f"{name} {s * 1000:.1f}" for name, s in heavy),
+        width=110, initial_indent="  ", subsequent_indent="    "))
+    out.append(textwrap.fill(
+        f"top-level modules present after `import app` but not after the floor ({len(result.extra_top_level)}): "
+        + " ".join(result.extra_top_level),
+        width=110, initial_indent="  ", subsequent_indent="    "))
+    return out
+
+
+def main() -> int:
+    n = int(os.environ.get("BENCH_N", "200"))
+    profile_n = int(os.environ.get("BENCH_PROFILE", "0"))
+    started = time.perf_counter()
+    try:
+        import moto
+
+        moto_version = moto.__version__
+    except ImportError:  # pragma: no cover
+        moto_version = "?"
+    print(f"Yunchetong benchmark: n={n}, Python {platform.python_version()}, {os.cpu_count()} CPUs, "
+          f"local AWS = moto {moto_version} in-process", flush=True)
+    print("", flush=True)
+    # Cold start first, while this process is idle (no stack threads yet).
+    cold = coldstart.measure()
+    from bench import api
+
+    results = api.run(n, profile_n=profile_n)
+    for line in [*report_api(results), "", *report_coldstart(cold)]:
+        print(line)
+    print("")
+    print(f"total {time.perf_counter() - started:.0f} s", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    # 0 whatever the figures are (a FAIL against a target is a finding, not a broken build);
+    # an exception (the benchmark itself broke) propagates and exits 1.
+    sys.exit(main())

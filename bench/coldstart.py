@@ -1,0 +1,155 @@
+"""Cold-start proxy: how long `import app` takes in a fresh interpreter, against the floor of
+importing only what the app cannot do without (Chalice, pydantic, PynamoDB's models and the
+Powertools logger).
+
+Each measurement is a new `python -c` process (cwd = project root), timed inside the child with
+`time.perf_counter()` around the import alone, so interpreter start-up is excluded. Best of 7.
+PYTHONDONTWRITEBYTECODE=1 as in `make`: the project's own modules have no cached bytecode and are
+compiled on every import, as in a Lambda package (site-packages keep the .pyc files pip wrote).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+FLOOR_IMPORT = "import chalice, pydantic, pynamodb.models, aws_lambda_powertools.logging"
+APP_IMPORT = "import app"
+RUNS = 7
+TARGET = 1.15
+HEAVY = ("boto3", "botocore.session", "botocore.client", "moto", "requests", "aws_xray_sdk", "cryptography",
+         "jwt", "reportlab", "qrcode", "PIL", "pydantic_settings", "argparse")
+
+_TIMED_CHILD = """
+import time
+_t = time.perf_counter()
+{statement}
+_d = time.perf_counter() - _t
+import json, sys
+print(json.dumps({{"seconds": _d, "modules": sorted(sys.modules)}}))
+"""
+
+_COMPILE_CHILD = """
+import json, sys, time
+import app
+own = [m.__file__ for m in list(sys.modules.values())
+       if getattr(m, "__file__", None) and (m.__name__ == "app" or m.__name__.startswith("chalicelib"))]
+t = time.perf_counter()
+for path in own:
+    with open(path, encoding="utf-8") as handle:
+        compile(handle.read(), path, "exec")
+print(json.dumps({"seconds": time.perf_counter() - t, "files": len(own)}))
+"""
+
+_MARK = "### bench: floor imported ###"
+_IMPORTTIME_CHILD = f"""
+import sys
+{FLOOR_IMPORT}
+print({_MARK!r}, file=sys.stderr, flush=True)
+import app
+"""
+
+
+@dataclass
+class ColdStart:
+    floor: list[float]
+    app: list[float]
+    floor_modules: set[str]
+    app_modules: set[str]
+    compile_seconds: float
+    compile_files: int
+    heavy_by_package: list[tuple[str, float]] = field(default_factory=list)  # self time after the floor
+
+    @property
+    def floor_best(self) -> float:
+        return min(self.floor)
+
+    @property
+    def app_best(self) -> float:
+        return min(self.app)
+
+    @property
+    def ratio(self) -> float:
+        return self.app_best / self.floor_best
+
+    @property
+    def passed(self) -> bool:
+        return self.ratio <= TARGET
+
+    @property
+    def extra_top_level(self) -> list[str]:
+        top = {m.split(".")[0] for m in self.app_modules} - {m.split(".")[0] for m in self.floor_modules}
+        return sorted(m for m in top if not m.startswith("_") or m.startswith("__editable"))
+
+    def heavy_present(self) -> dict[str, tuple[bool, bool]]:
+        """module -> (imported by the floor, imported by app)."""
+        return {m: (m in self.floor_modules, m in self.app_modules) for m in HEAVY}
+
+
+def _environment() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    env.pop("PYTHONPROFILEIMPORTTIME", None)
+    return env
+
+
+def _child(code: str, *flags: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, *flags, "-c", code],
+        cwd=PROJECT_ROOT,
+        env=_environment(),
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+
+
+def _timed(statement: str) -> tuple[float, set[str]]:
+    result = json.loads(_child(_TIMED_CHILD.format(statement=statement)).stdout.strip().splitlines()[-1])
+    return float(result["seconds"]), set(result["modules"])
+
+
+def _heavy_after_floor() -> list[tuple[str, float]]:
+    """Self import time (-X importtime) of what `import app` adds after the floor, per top-level package."""
+    stderr = _child(_IMPORTTIME_CHILD, "-X", "importtime").stderr
+    _, _, after = stderr.partition(_MARK)
+    totals: dict[str, float] = defaultdict(float)
+    for line in after.splitlines():
+        if not line.startswith("import time:"):
+            continue
+        parts = line.split("|")
+        try:
+            self_us = int(parts[0].split(":")[1])
+        except (IndexError, ValueError):
+            continue  # the header line
+        totals[parts[2].strip().split(".")[0]] += self_us / 1e6
+    return sorted(totals.items(), key=lambda kv: kv[1], reverse=True)
+
+
+def measure(runs: int = RUNS) -> ColdStart:
+    floor: list[float] = []
+    app: list[float] = []
+    floor_modules: set[str] = set()
+    app_modules: set[str] = set()
+    for _ in range(runs):  # interleaved, so drift in machine load hits both alike
+        seconds, floor_modules = _timed(FLOOR_IMPORT)
+        floor.append(seconds)
+        seconds, app_modules = _timed(APP_IMPORT)
+        app.append(seconds)
+    compiled = json.loads(_child(_COMPILE_CHILD).stdout.strip().splitlines()[-1])
+    return ColdStart(
+        floor=floor,
+        app=app,
+        floor_modules=floor_modules,
+        app_modules=app_modules,
+        compile_seconds=float(compiled["seconds"]),
+        compile_files=int(compiled["files"]),
+        heavy_by_package=_heavy_after_floor(),
+    )
