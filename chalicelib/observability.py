@@ -243,6 +243,11 @@ class DeferredXRayProvider(BaseProvider):
 
 
 logger = install_scrubbing(Logger(service=SERVICE, logger_formatter=PersonalDataScrubbingFormatter()))
+
+# These libraries print whole requests (items with names, phones, ID numbers) at DEBUG, past our
+# masking; they stay at INFO whatever log level the function is given.
+for _chatty in ("pynamodb", "botocore", "boto3", "urllib3", "s3transfer"):
+    logging.getLogger(_chatty).setLevel(logging.INFO)
 tracer = Tracer(service=SERVICE, provider=DeferredXRayProvider())
 metrics = Metrics(namespace=METRICS_NAMESPACE, service=SERVICE)
 

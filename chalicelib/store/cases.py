@@ -157,15 +157,15 @@ def _audit_item(case: CaseItem, principal: Principal, change: Change, at: str) -
     )
 
 
-def _write(case: CaseItem, principal: Principal, changes: list[Change], extra: list[Model], token: str | None) -> None:
-    at = iso(utcnow())
+def _write(case: CaseItem, principal: Principal, changes: list[Change], extra: list[Model], at: str | None = None) -> None:
+    at = at or iso(utcnow())
     items: list[Model] = list(extra)
     for change in changes:
         if change.new_status:
             _set_status(case, change.new_status, at)
         items.append(_audit_item(case, principal, change, at))
         items.extend(change.puts)
-    with TransactWrite(connection=_connection(), client_request_token=token) as transaction:
+    with TransactWrite(connection=_connection()) as transaction:
         transaction.save(case)  # the version condition serialises writers of this case
         for item in items:
             transaction.save(item, condition=item.__class__.pk.does_not_exist())  # type: ignore[attr-defined]
@@ -187,7 +187,7 @@ def mutate(principal: Principal, case_id: str, decide: Callable[[CaseRecord], Ch
         if not changes:
             return None
         try:
-            _write(record.case, principal, changes, [], None)
+            _write(record.case, principal, changes, [])
         except TransactWriteError as error:
             if _conflicted(error):
                 continue
@@ -238,7 +238,7 @@ def create(
         record.expires_at = utcnow() + timedelta(hours=hours)
         extra.append(record)
     try:
-        _write(case, principal, [change], extra, None)
+        _write(case, principal, [change], extra, at=case.reported_at)
     except TransactWriteError as error:
         if idempotency and _conflicted(error):
             return False

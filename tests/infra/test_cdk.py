@@ -419,6 +419,8 @@ def test_cfn_lint_passes(synth: Synth) -> None:
 def test_module_entry_point_synthesises_outside_the_project(tmp_path: Path) -> None:
     chalice_out = PROJECT_ROOT / "chalice.out"
     existed = chalice_out.exists()
+    cache = PROJECT_ROOT / ".chalice" / "deployments"
+    cached = sorted(cache.iterdir()) if cache.is_dir() else []
     outdir = tmp_path / "cdk.out"
     env = os.environ | SYNTH_ENV | {"CDK_OUTDIR": str(outdir)}
     result = subprocess.run(
@@ -433,6 +435,7 @@ def test_module_entry_point_synthesises_outside_the_project(tmp_path: Path) -> N
     template = json.loads((outdir / "Yunchetong-dev.template.json").read_text())
     assert template["Resources"]["APIHandler"]["Properties"]["Environment"]["Variables"]["STAGE"] == "dev"
     assert chalice_out.exists() == existed  # chalice.out/ went to a scratch directory
+    assert (sorted(cache.iterdir()) if cache.is_dir() else []) == cached  # chalice packaged a copy
 
 
 def test_api_uses_the_dependency_layer_once_built(tmp_path: Path) -> None:
