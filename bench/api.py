@@ -1,15 +1,25 @@
 """POST /cases and GET /cases/{id} over HTTP against a local stack started for the run, with the
-DynamoDB calls each request makes and the same calls replayed bare with boto3.
+AWS calls each request makes and the same DynamoDB calls replayed bare with boto3.
 
 Everything runs in this process: the local stack serves moto (the local AWS) and the Chalice app
-from threads; the client is this (main) thread, with a keep-alive `requests.Session`.
+from its own threads; the HTTP client is this (main) thread, with keep-alive `requests.Session`s.
 
-Fairness of the comparison:
-- request and bare replay alternate (which one goes first alternates too), so both see the same
-  table, the same background work (the stack's state snapshots) and the same machine load;
-- moto's TransactWriteItems deep-copies the whole table on every call, so its cost grows with the
-  number of items. Every case a timed POST (or its replay) creates is deleted again, untimed, so
-  the table stays at the seed data plus the GET cases for the whole run;
+Two HTTP connections are measured side by side:
+- "as shipped": the local API server exactly as `infra/local/stack.py` starts it;
+- "TCP_NODELAY": the same server, but this connection's server socket has Nagle's algorithm off
+  (bench-side: `disable_nagle_algorithm` on Chalice's request handler class, set only while the
+  second connection is accepted). Chalice's handler writes the headers and the body of a reply
+  in two `send()`s; with Nagle on, the body waits for the client's delayed ACK of the headers
+  (about 40 ms on Linux) on every keep-alive request. This variant shows what the app costs
+  without that stall; it changes nothing else.
+
+Fairness of the comparison with the bare calls:
+- in every iteration the two requests and the bare replay run one after the other, in an order
+  that rotates, so all three see the same table, the same background work (the stack's state
+  snapshots) and the same machine load;
+- moto's TransactWriteItems deep-copies the whole table once per transaction item, so its cost
+  grows with the number of items. Every case a timed POST (or a replay) creates is deleted again,
+  untimed, so the table stays at the seed data plus the few GET cases for the whole run;
 - the replays use a plain `boto3.client("dynamodb")` with default settings, pointed at the same
   endpoint; the parameters are the ones recorded from a real request (ReturnConsumedCapacity and
   all), with a fresh case id for writes and the target case's id for reads.
@@ -25,6 +35,7 @@ import pstats
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,49 +44,55 @@ from typing import Any
 from bench import replay
 from bench.recorder import Recorder, RequestRecord
 
-GET_CASES = 20  # cases created before the timed runs, read round-robin by the GETs
+GET_CASES = 10  # cases created before the timed runs, read round-robin by the GETs
 WARMUP = 5
 HEALTH_DEADLINE = 30.0
 TARGET = 1.5
+SHIPPED = "as shipped"
+NODELAY = "TCP_NODELAY"
+VARIANTS = (SHIPPED, NODELAY)
 
 
 @dataclass
 class Sample:
     total: float  # seconds, measured by the HTTP client
-    bare: float  # the same DynamoDB calls, bare
-    record: RequestRecord
+    record: RequestRecord  # what the server saw
 
 
 @dataclass
 class Phase:
     name: str
-    samples: list[Sample] = field(default_factory=list)
-    errors: Counter[int] = field(default_factory=Counter)
+    samples: dict[str, list[Sample]] = field(default_factory=lambda: {v: [] for v in VARIANTS})
+    bares: list[float] = field(default_factory=list)  # the same DynamoDB calls, bare
+    errors: Counter[str] = field(default_factory=Counter)
     probe: RequestRecord | None = None  # the instrumented request the replays copy
     profile: str | None = None
 
-    def totals(self) -> list[float]:
-        return [s.total for s in self.samples]
+    def totals(self, variant: str) -> list[float]:
+        return [s.total for s in self.samples[variant]]
 
-    def bares(self) -> list[float]:
-        return [s.bare for s in self.samples]
+    def server(self, variant: str) -> list[float]:
+        return [s.record.seconds for s in self.samples[variant]]
 
-    def server(self) -> list[float]:
-        return [s.record.seconds for s in self.samples]
+    def aws(self, variant: str) -> list[float]:
+        return [s.record.aws_seconds for s in self.samples[variant]]
 
-    def aws(self) -> list[float]:
-        return [s.record.aws_seconds for s in self.samples]
-
-    def app_only(self) -> list[float]:
-        return [s.record.seconds - s.record.aws_seconds for s in self.samples]
+    def app_only(self, variant: str) -> list[float]:
+        return [s.record.seconds - s.record.aws_seconds for s in self.samples[variant]]
 
     def signatures(self) -> Counter[tuple[tuple[str, int], ...]]:
-        """How often each multiset of calls (service.Operation -> count) was seen."""
+        """How often each multiset of calls (operation -> count, in first-call order) was seen."""
         seen: Counter[tuple[tuple[str, int], ...]] = Counter()
-        for sample in self.samples:
-            ops = Counter(_label(c.service, c.operation) for c in sample.record.calls)
-            seen[tuple(sorted(ops.items(), key=lambda kv: _first_index(sample.record, kv[0])))] += 1
+        for samples in self.samples.values():
+            for sample in samples:
+                labels = [_label(c.service, c.operation) for c in sample.record.calls]
+                counts = Counter(labels)
+                seen[tuple((label, counts[label]) for label in dict.fromkeys(labels))] += 1
         return seen
+
+    @property
+    def requests(self) -> int:
+        return sum(len(s) for s in self.samples.values())
 
 
 @dataclass
@@ -87,10 +104,6 @@ class ApiResults:
 
 def _label(service: str, operation: str) -> str:
     return operation if service == "dynamodb" else f"{service}.{operation}"
-
-
-def _first_index(record: RequestRecord, label: str) -> int:
-    return next(i for i, c in enumerate(record.calls) if _label(c.service, c.operation) == label)
 
 
 def _two_free_ports() -> tuple[int, int]:
@@ -128,6 +141,21 @@ def _silence_app_log() -> None:
     logger.registered_handler.setStream(open(os.devnull, "w", encoding="utf-8"))  # noqa: SIM115
 
 
+def _nodelay_session(url: str) -> Any:
+    """A keep-alive session whose connection the server accepted with TCP_NODELAY."""
+    import requests
+    from chalice.local import ChaliceRequestHandler
+
+    session = requests.Session()
+    before = ChaliceRequestHandler.disable_nagle_algorithm
+    ChaliceRequestHandler.disable_nagle_algorithm = True  # read by StreamRequestHandler.setup()
+    try:
+        _wait_healthy(session, url)  # opens the connection; setup() runs when the server accepts it
+    finally:
+        ChaliceRequestHandler.disable_nagle_algorithm = before
+    return session
+
+
 def _delete_case(client: Any, table: str, case_id: str) -> None:
     keys = []
     start: dict[str, Any] | None = None
@@ -146,17 +174,21 @@ def _delete_case(client: Any, table: str, case_id: str) -> None:
         if not start:
             break
     for i in range(0, len(keys), 25):
-        chunk = [{"DeleteRequest": {"Key": key}} for key in keys[i : i + 25]]
-        pending: dict[str, Any] = {table: chunk}
+        pending: dict[str, Any] = {table: [{"DeleteRequest": {"Key": key}} for key in keys[i : i + 25]]}
         while pending:
             pending = client.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
 
 
 def _profile_text(profiler: cProfile.Profile, lines: int = 30) -> str:
     out = io.StringIO()
-    stats = pstats.Stats(profiler, stream=out)
-    stats.strip_dirs().sort_stats("cumulative").print_stats(lines)
+    pstats.Stats(profiler, stream=out).strip_dirs().sort_stats("cumulative").print_stats(lines)
     return out.getvalue()
+
+
+def _timed(action: Callable[[], Any]) -> tuple[float, Any]:
+    started = time.perf_counter()
+    result = action()
+    return time.perf_counter() - started, result
 
 
 def run(n: int, profile_n: int = 0) -> ApiResults:
@@ -180,36 +212,31 @@ def run(n: int, profile_n: int = 0) -> ApiResults:
             dispatcher = {"Authorization": f"Bearer {staff_token('dispatcher', secret=secret)}",
                           "Content-Type": "application/json"}
             officer = {"Authorization": f"Bearer {staff_token('officer', secret=secret)}"}
-            session = requests.Session()
-            _wait_healthy(session, stack.url)
+            sessions = {SHIPPED: requests.Session()}
+            _wait_healthy(sessions[SHIPPED], stack.url)
+            sessions[NODELAY] = _nodelay_session(stack.url)
             bare = boto3.client("dynamodb", endpoint_url=os.environ["AWS_ENDPOINT_URL"])
 
-            def post() -> tuple[float, Any]:
+            def post(variant: str) -> Any:
                 body = json.dumps(case_body(), ensure_ascii=False).encode("utf-8")
-                started = time.perf_counter()
-                reply = session.post(f"{stack.url}/cases", data=body, headers=dispatcher)
-                return time.perf_counter() - started, reply
+                return lambda: sessions[variant].post(f"{stack.url}/cases", data=body, headers=dispatcher)
 
-            def get(case_id: str) -> tuple[float, Any]:
-                started = time.perf_counter()
-                reply = session.get(f"{stack.url}/cases/{case_id}", headers=officer)
-                return time.perf_counter() - started, reply
+            def get(variant: str, case_id: str) -> Any:
+                return lambda: sessions[variant].get(f"{stack.url}/cases/{case_id}", headers=officer)
 
             # Untimed: the cases the GETs read, warm-up, and one captured request of each kind.
             targets = []
-            for _ in range(GET_CASES):
-                _, reply = post()
+            for i in range(GET_CASES):
+                reply = post(VARIANTS[i % 2])()
                 reply.raise_for_status()
                 targets.append(reply.json()["caseId"])
             for i in range(WARMUP):
-                get(targets[i % len(targets)])[1].raise_for_status()
+                get(VARIANTS[i % 2], targets[i % len(targets)])().raise_for_status()
             recorder.capture = True
-            _, reply = post()
+            reply = post(SHIPPED)()
             reply.raise_for_status()
-            probe_post = recorder.last()
-            probe_post_case = reply.json()["caseId"]
-            _, reply = get(targets[0])
-            reply.raise_for_status()
+            probe_post, probe_post_case = recorder.last(), reply.json()["caseId"]
+            get(SHIPPED, targets[0])().raise_for_status()
             probe_get = recorder.last()
             recorder.capture = False
             _delete_case(bare, table, probe_post_case)
@@ -221,63 +248,54 @@ def run(n: int, profile_n: int = 0) -> ApiResults:
                 _delete_case(bare, table, fresh)
                 replay.run(bare, get_replay.prepared(targets[i % len(targets)]))
 
-            post_phase = Phase("POST /cases", probe=probe_post)
-            for i in range(n):
-                fresh = new_case_id(datetime.now(UTC))
-                prepared = post_replay.prepared(fresh)
-                bare_first = i % 2 == 1
-                if bare_first:
-                    started = time.perf_counter()
-                    replay.run(bare, prepared)
-                    bare_seconds = time.perf_counter() - started
-                total, reply = post()
-                record = recorder.last()
-                if not bare_first:
-                    started = time.perf_counter()
-                    replay.run(bare, prepared)
-                    bare_seconds = time.perf_counter() - started
-                if reply.status_code != 201:
-                    post_phase.errors[reply.status_code] += 1
-                else:
-                    _delete_case(bare, table, reply.json()["caseId"])
-                _delete_case(bare, table, fresh)
-                post_phase.samples.append(Sample(total, bare_seconds, record))
-
-            get_phase = Phase("GET /cases/{id}", probe=probe_get)
-            for i in range(n):
-                target = targets[i % len(targets)]
-                prepared = get_replay.prepared(target)
-                bare_first = i % 2 == 1
-                if bare_first:
-                    started = time.perf_counter()
-                    replay.run(bare, prepared)
-                    bare_seconds = time.perf_counter() - started
-                total, reply = get(target)
-                record = recorder.last()
-                if not bare_first:
-                    started = time.perf_counter()
-                    replay.run(bare, prepared)
-                    bare_seconds = time.perf_counter() - started
-                if reply.status_code != 200:
-                    get_phase.errors[reply.status_code] += 1
-                get_phase.samples.append(Sample(total, bare_seconds, record))
+            phases = {"post": Phase("POST /cases", probe=probe_post), "get": Phase("GET /cases/{id}", probe=probe_get)}
+            for kind, phase in phases.items():
+                for i in range(n):
+                    created: list[str] = []
+                    if kind == "post":
+                        fresh = new_case_id(datetime.now(UTC))
+                        created.append(fresh)
+                        prepared = post_replay.prepared(fresh)
+                        requests_ = {v: post(v) for v in VARIANTS}
+                        expected = 201
+                    else:
+                        target = targets[i % len(targets)]
+                        prepared = get_replay.prepared(target)
+                        requests_ = {v: get(v, target) for v in VARIANTS}
+                        expected = 200
+                    steps = [*VARIANTS, "bare"]
+                    shift = i % len(steps)
+                    for step in steps[shift:] + steps[:shift]:  # rotate who goes first
+                        if step == "bare":
+                            seconds, _ = _timed(lambda prepared=prepared: replay.run(bare, prepared))
+                            phase.bares.append(seconds)
+                            continue
+                        seconds, reply = _timed(requests_[step])
+                        phase.samples[step].append(Sample(seconds, recorder.last()))
+                        if reply.status_code != expected:
+                            phase.errors[f"{step}: HTTP {reply.status_code}"] += 1
+                        elif kind == "post":
+                            created.append(reply.json()["caseId"])
+                    for case_id in created:
+                        _delete_case(bare, table, case_id)
 
             if profile_n:
                 # Separate, untimed pass: the profiler slows what it watches. Only the API's request
                 # thread is profiled (moto's server thread is not), so this is the app's own cost.
                 recorder.profiler = cProfile.Profile()
                 for _ in range(profile_n):
-                    _, reply = post()
+                    reply = post(NODELAY)()
                     if reply.status_code == 201:
                         _delete_case(bare, table, reply.json()["caseId"])
-                post_phase.profile = _profile_text(recorder.profiler)
+                phases["post"].profile = _profile_text(recorder.profiler)
                 recorder.profiler = cProfile.Profile()
                 for i in range(profile_n):
-                    get(targets[i % len(targets)])
-                get_phase.profile = _profile_text(recorder.profiler)
+                    get(NODELAY, targets[i % len(targets)])()
+                phases["get"].profile = _profile_text(recorder.profiler)
                 recorder.profiler = None
-            session.close()
-            return ApiResults(n=n, post=post_phase, get=get_phase)
+            for session in sessions.values():
+                session.close()
+            return ApiResults(n=n, post=phases["post"], get=phases["get"])
         finally:
             stack.stop()
             recorder.uninstall()
