@@ -13,13 +13,15 @@ Two HTTP connections are measured side by side:
   (about 40 ms on Linux) on every keep-alive request. This variant shows what the app costs
   without that stall; it changes nothing else.
 
-Fairness of the comparison with the bare calls:
-- in every iteration the two requests and the bare replay run one after the other, in an order
-  that rotates, so all three see the same table, the same background work (the stack's state
-  snapshots) and the same machine load;
+Requests go back to back on their keep-alive connection, as a client sending N requests would
+(whether the stall above happens depends on that spacing: Linux delays ACKs on connections it
+sees as request/response traffic). Fairness of the comparison with the bare calls:
+- the work is done in blocks of CHUNK back-to-back requests: a block on each connection, then a
+  block of bare replays, in an order that rotates, so all three see the same table, the same
+  background work (the stack's state snapshots) and the same machine load;
 - moto's TransactWriteItems deep-copies the whole table once per transaction item, so its cost
-  grows with the number of items. Every case a timed POST (or a replay) creates is deleted again,
-  untimed, so the table stays at the seed data plus the few GET cases for the whole run;
+  grows with the number of items. The cases a block creates are deleted after it, untimed, so
+  every block starts from the same table (seed data plus the few GET cases);
 - the replays use a plain `boto3.client("dynamodb")` with default settings, pointed at the same
   endpoint; the parameters are the ones recorded from a real request (ReturnConsumedCapacity and
   all), with a fresh case id for writes and the target case's id for reads.
@@ -45,6 +47,7 @@ from bench import replay
 from bench.recorder import Recorder, RequestRecord
 
 GET_CASES = 10  # cases created before the timed runs, read round-robin by the GETs
+CHUNK = 10  # requests (or bare replays) back to back in one block
 WARMUP = 5
 HEALTH_DEADLINE = 30.0
 TARGET = 1.5
@@ -249,35 +252,32 @@ def run(n: int, profile_n: int = 0) -> ApiResults:
                 replay.run(bare, get_replay.prepared(targets[i % len(targets)]))
 
             phases = {"post": Phase("POST /cases", probe=probe_post), "get": Phase("GET /cases/{id}", probe=probe_get)}
+            steps = [*VARIANTS, "bare"]
             for kind, phase in phases.items():
-                for i in range(n):
-                    created: list[str] = []
-                    if kind == "post":
-                        fresh = new_case_id(datetime.now(UTC))
-                        created.append(fresh)
-                        prepared = post_replay.prepared(fresh)
-                        requests_ = {v: post(v) for v in VARIANTS}
-                        expected = 201
-                    else:
-                        target = targets[i % len(targets)]
-                        prepared = get_replay.prepared(target)
-                        requests_ = {v: get(v, target) for v in VARIANTS}
-                        expected = 200
-                    steps = [*VARIANTS, "bare"]
-                    shift = i % len(steps)
-                    for step in steps[shift:] + steps[:shift]:  # rotate who goes first
-                        if step == "bare":
-                            seconds, _ = _timed(lambda prepared=prepared: replay.run(bare, prepared))
-                            phase.bares.append(seconds)
-                            continue
-                        seconds, reply = _timed(requests_[step])
-                        phase.samples[step].append(Sample(seconds, recorder.last()))
-                        if reply.status_code != expected:
-                            phase.errors[f"{step}: HTTP {reply.status_code}"] += 1
-                        elif kind == "post":
-                            created.append(reply.json()["caseId"])
-                    for case_id in created:
-                        _delete_case(bare, table, case_id)
+                expected = 201 if kind == "post" else 200
+                for chunk, first in enumerate(range(0, n, CHUNK)):
+                    indexes = range(first, min(first + CHUNK, n))
+                    for step in steps[chunk % 3 :] + steps[: chunk % 3]:  # rotate which block goes first
+                        created: list[str] = []
+                        for i in indexes:
+                            target = targets[i % len(targets)]
+                            if step == "bare":
+                                fresh = new_case_id(datetime.now(UTC)) if kind == "post" else target
+                                prepared = post_replay.prepared(fresh) if kind == "post" else get_replay.prepared(fresh)
+                                seconds, _ = _timed(lambda prepared=prepared: replay.run(bare, prepared))
+                                phase.bares.append(seconds)
+                                if kind == "post":
+                                    created.append(fresh)
+                                continue
+                            action = post(step) if kind == "post" else get(step, target)
+                            seconds, reply = _timed(action)
+                            phase.samples[step].append(Sample(seconds, recorder.last()))
+                            if reply.status_code != expected:
+                                phase.errors[f"{step}: HTTP {reply.status_code}"] += 1
+                            elif kind == "post":
+                                created.append(reply.json()["caseId"])
+                        for case_id in created:  # untimed: every block starts from the same table
+                            _delete_case(bare, table, case_id)
 
             if profile_n:
                 # Separate, untimed pass: the profiler slows what it watches. Only the API's request

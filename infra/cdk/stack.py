@@ -21,6 +21,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +50,7 @@ from aws_cdk import aws_sns as sns
 from chalice.cdk import Chalice
 from constructs import Construct
 
+from chalicelib.integrations.evidence_store import evidence_key, upload_key
 from chalicelib.store.models import table_spec
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -108,6 +110,17 @@ class IsolatedChalice(Chalice):
         for name in ("chalicelib", "vendor", ".chalice"):
             if (project / name).is_dir():
                 shutil.copytree(project / name, target / name, ignore=cls._IGNORE)
+
+
+def key_pattern(make_key: Callable[[str, str], str]) -> str:
+    """The object keys an `evidence_store` key function makes, as a pattern: `uploads/{c}/{e}` -> `uploads/*`."""
+    marker = "\x00"
+    return make_key(marker, marker).split(marker, 1)[0] + "*"
+
+
+# Browsers PUT to staging keys; verified shots are copied to write-once keys (evidence_store.seal).
+UPLOADS = key_pattern(upload_key)
+SEALED = key_pattern(evidence_key)
 
 
 def acknowledge(construct: Construct, rule_id: str, reason: str) -> None:
@@ -250,9 +263,9 @@ class YunchetongStack(Stack):
             self,
             "Evidence",
             versioned=True,
-            # Write-once evidence. No default retention: the API sets a per-object retention
-            # (EVIDENCE_RETENTION_DAYS) once an upload's SHA-256 is verified, so a rejected
-            # upload is not locked for years.
+            # Write-once evidence. No default retention: the API copies a verified upload to its
+            # sealed key and locks that version in compliance mode (EVIDENCE_RETENTION_DAYS);
+            # staging uploads are not locked, so the lifecycle below can clear them.
             object_lock_enabled=True,
             encryption=s3.BucketEncryption.KMS,
             encryption_key=self.data_key,
@@ -273,7 +286,18 @@ class YunchetongStack(Stack):
                     max_age=3000,
                 )
             ],
-            lifecycle_rules=[s3.LifecycleRule(id="abort-incomplete-uploads", abort_incomplete_multipart_upload_after=Duration.days(1))],
+            lifecycle_rules=[
+                s3.LifecycleRule(id="abort-incomplete-multipart", abort_incomplete_multipart_upload_after=Duration.days(1)),
+                # Staging uploads: sealed ones are deleted by the API (leaving a noncurrent version
+                # and a delete marker), abandoned ones are never verified.
+                s3.LifecycleRule(
+                    id="expire-staging-uploads",
+                    prefix=UPLOADS.rstrip("*"),
+                    expiration=Duration.days(7),
+                    noncurrent_version_expiration=Duration.days(1),
+                ),
+                s3.LifecycleRule(id="clear-staging-delete-markers", prefix=UPLOADS.rstrip("*"), expired_object_delete_marker=True),
+            ],
             removal_policy=RemovalPolicy.RETAIN,
         )
 
@@ -357,16 +381,16 @@ class YunchetongStack(Stack):
                 resources=[f"{table_arn}/index/{name}" for name in self.index_names],
             ),
             iam.PolicyStatement(
-                sid="EvidenceObjects",
-                actions=[
-                    "s3:GetObject",
-                    "s3:GetObjectVersion",
-                    "s3:PutObject",
-                    "s3:DeleteObject",
-                    "s3:PutObjectRetention",
-                    "s3:GetObjectRetention",
-                ],
-                resources=[self.evidence.arn_for_objects("*")],
+                # presigned PUT (signed by this role), inspect, copy source, discard
+                sid="EvidenceUploads",
+                actions=["s3:PutObject", "s3:GetObject", "s3:DeleteObject"],
+                resources=[self.evidence.arn_for_objects(UPLOADS)],
+            ),
+            iam.PolicyStatement(
+                # copy target, compliance-mode retention, reading back; never deleting
+                sid="EvidenceSealed",
+                actions=["s3:PutObject", "s3:PutObjectRetention", "s3:GetObject", "s3:GetObjectVersion"],
+                resources=[self.evidence.arn_for_objects(SEALED)],
             ),
             iam.PolicyStatement(
                 # Without it HeadObject on a missing upload answers 403 instead of 404.
@@ -412,12 +436,13 @@ class YunchetongStack(Stack):
             "Only the X-Ray statement has Resource '*': xray:PutTraceSegments and "
             "xray:PutTelemetryRecords support no resource-level permissions.",
         )
-        acknowledge(
-            role,
-            f"AwsSolutions-IAM5[Resource::<{evidence_logical_id}.Arn>/*]",
-            "Evidence object keys are generated per case and upload; the role is limited to "
-            "object actions on this one bucket (no s3:*, no bucket configuration).",
-        )
+        for pattern in (UPLOADS, SEALED):
+            acknowledge(
+                role,
+                f"AwsSolutions-IAM5[Resource::<{evidence_logical_id}.Arn>/{pattern}]",
+                f"Evidence object keys under {pattern} are generated per case and shot "
+                "(chalicelib.integrations.evidence_store); object actions only, on this bucket only.",
+            )
         return role
 
     def _api(self, project_root: Path) -> Chalice:

@@ -20,6 +20,7 @@ import pytest
 from aws_cdk import Validations
 from aws_cdk.assertions import Annotations, Match, Template
 
+from chalicelib.integrations.evidence_store import evidence_key, upload_key
 from chalicelib.store.models import table_spec
 from infra.cdk.app import build_app
 from infra.cdk.stack import PROJECT_ROOT, YunchetongStack
@@ -315,6 +316,14 @@ def test_api_role_is_least_privilege(synth: Synth) -> None:
         assert statement["Effect"] == "Allow"
         if _as_list(statement["Resource"]) == ["*"]:
             assert all(action.startswith("xray:") for action in _as_list(statement["Action"])), statement
+    # staging uploads may be deleted; sealed evidence may be locked but never deleted
+    uploads, sealed = (make_key("x", "y").split("/")[0] for make_key in (upload_key, evidence_key))
+    for statement in statements:
+        resources = json.dumps(statement["Resource"])
+        if "s3:DeleteObject" in _as_list(statement["Action"]):
+            assert f'/{uploads}/*"' in resources and f"/{sealed}/" not in resources, statement
+        if "s3:PutObjectRetention" in _as_list(statement["Action"]):
+            assert f'/{sealed}/*"' in resources and f"/{uploads}/" not in resources, statement
     index_statement = next(s for s in statements if s.get("Sid") == "TableIndexes")
     index_names = {json.dumps(r).rsplit("/index/", 1)[1].split('"')[0] for r in _as_list(index_statement["Resource"])}
     assert index_names == {index["name"] for index in spec["indexes"]}
