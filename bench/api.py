@@ -141,7 +141,7 @@ def _silence_app_log() -> None:
     """The app writes one JSON log line per request to stdout: keep the work, drop the output."""
     from chalicelib.observability import logger
 
-    logger.registered_handler.setStream(open(os.devnull, "w", encoding="utf-8"))  # noqa: SIM115
+    logger.registered_handler.setStream(open(os.devnull, "w", encoding="utf-8"))
 
 
 def _nodelay_session(url: str) -> Any:

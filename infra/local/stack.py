@@ -133,10 +133,10 @@ class LocalStack:
         if not isinstance(app, LocalChalice):
             app.__class__ = type("LocalYunchetong", (LocalChalice, app.__class__), {})
         config = Config.create(chalice_app=app, app_name="yunchetong", chalice_stage="dev", lambda_timeout=60)
-        self._api = LocalDevServer(app, config, self.host, self.port, handler_cls=_QuietHandler(ChaliceRequestHandler))
+        self._api = LocalDevServer(app, config, self.host, self.port, handler_cls=_quiet(ChaliceRequestHandler))
         threading.Thread(target=self._api.server.serve_forever, name="api", daemon=True).start()
 
 
-def _QuietHandler(base: type) -> type:
+def _quiet(base: type) -> type:
     """The app logs each request itself (masked, without query strings that may hold tokens)."""
     return type("QuietRequestHandler", (base,), {"log_message": lambda self, *args: None})

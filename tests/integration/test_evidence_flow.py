@@ -154,8 +154,9 @@ def test_given_two_phones_completing_the_last_shots_at_once_then_no_update_lost(
     for evidence_id in evidence_ids[:-2]:
         api.call("POST", f"/cases/{case_id}/evidence/{evidence_id}/complete", parties[0]["token"])
 
-    from app import app
     from chalice.test import Client
+
+    from app import app
 
     replies = []
 

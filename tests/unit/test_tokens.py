@@ -1,4 +1,4 @@
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -6,7 +6,7 @@ from chalicelib.domain import tokens
 from chalicelib.domain.principals import Principal, Role
 
 SECRET = "unit-test-secret-0123456789-0123456789"
-NOW = datetime.now(timezone.utc)
+NOW = datetime.now(UTC)
 
 
 def test_given_party_principal_when_issued_and_read_then_same_principal():
