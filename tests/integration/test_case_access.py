@@ -13,7 +13,8 @@ def test_given_party_when_reading_case_then_own_data_plain_and_others_masked(api
     created = api.create_case(body).body
     view = api.call("GET", f"/cases/{created['caseId']}", created["parties"][0]["token"]).body
     me, other = view["parties"]
-    assert (me["name"], me["phone"], me["idNumber"]) == (body["parties"][0]["name"], body["parties"][0]["phone"], body["parties"][0]["idNumber"])
+    mine = body["parties"][0]
+    assert (me["name"], me["phone"], me["idNumber"]) == (mine["name"], mine["phone"], mine["idNumber"])
     assert me["vehicle"]["plate"] == body["parties"][0]["vehicle"]["plate"]
     assert other["name"] == "李*"
     assert other["phone"] == "138****5671"
