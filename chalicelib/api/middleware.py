@@ -1,4 +1,5 @@
-"""HTTP middleware: one structured log line per request, with the case id when there is one."""
+"""HTTP middleware: one structured log line per request, with the case id when there is one, and
+Chalice's own errors (unknown method, unhandled exception) in the API's error shape."""
 
 from __future__ import annotations
 
@@ -6,7 +7,23 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from chalice import Response
+
+from chalicelib.api.routing import json_response
 from chalicelib.observability import bind_case, clear_case, logger
+
+_CHALICE_CODES = {"MethodNotAllowedError": "MethodNotAllowed", "InternalServerError": "InternalError"}
+
+
+def _in_error_shape(response: Response) -> Response:
+    """Chalice answers some errors itself as {"Code", "Message"}; clients get one shape only."""
+    body = response.body
+    if response.status_code < 400 or not isinstance(body, dict) or "Code" not in body:
+        return response
+    code = _CHALICE_CODES.get(body["Code"], body["Code"])
+    message = "an internal error occurred" if response.status_code >= 500 else str(body.get("Message", ""))
+    headers = {k: v for k, v in response.headers.items() if k.lower() != "content-type"}
+    return json_response({"error": {"code": code, "message": message, "field": None}}, response.status_code, headers)
 
 
 def log_requests(event: Any, get_response: Callable[[Any], Any]) -> Any:
@@ -14,7 +31,7 @@ def log_requests(event: Any, get_response: Callable[[Any], Any]) -> Any:
     params = getattr(event, "uri_params", None) or {}
     bind_case(case_id=params.get("caseId"))
     try:
-        response = get_response(event)
+        response = _in_error_shape(get_response(event))
         logger.info(
             "request",
             extra={
@@ -27,3 +44,5 @@ def log_requests(event: Any, get_response: Callable[[Any], Any]) -> Any:
         return response
     finally:
         clear_case()
+
+

@@ -148,3 +148,21 @@ def test_given_requests_with_personal_data_when_logged_at_debug_then_masked(api)
     for secret in (body["parties"][0]["phone"], body["parties"][0]["idNumber"], body["parties"][0]["name"],
                    body["parties"][0]["vehicle"]["plate"], "13900001111"):
         assert secret not in output
+
+
+def test_given_wrong_method_when_called_then_405_in_the_error_shape(api):
+    reply = api.call("DELETE", "/health")
+    assert reply.status == 405
+    assert reply.body["error"]["code"] == "MethodNotAllowed"
+
+
+def test_given_unexpected_failure_when_handled_then_500_in_the_error_shape_without_details(api, monkeypatch):
+    from chalicelib.services import views
+
+    def broken(principal, case_id):
+        raise RuntimeError("13812345670 leaked?")
+
+    monkeypatch.setattr(views, "case_view", broken)
+    reply = api.call("GET", "/cases/YC1", staff_token("officer"))
+    assert reply.status == 500
+    assert reply.body == {"error": {"code": "InternalError", "message": "an internal error occurred", "field": None}}
