@@ -22,7 +22,7 @@ def _in_error_shape(response: Response) -> Response:
         return response
     code = _CHALICE_CODES.get(body["Code"], body["Code"])
     message = "an internal error occurred" if response.status_code >= 500 else str(body.get("Message", ""))
-    headers = {k: v for k, v in response.headers.items() if k.lower() != "content-type"}
+    headers = {k: str(v) for k, v in response.headers.items() if k.lower() != "content-type"}
     return json_response({"error": {"code": code, "message": message, "field": None}}, response.status_code, headers)
 
 
