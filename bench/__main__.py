@@ -126,7 +126,7 @@ def report_api(results: ApiResults) -> list[str]:
     for p in phases:
         if p.profile:
             out.append("")
-            out.append(f"  cProfile of {p.name} (API request thread only, sorted by cumulative time, extra untimed pass):")
+            out.append(f"  cProfile of {p.name} (API request thread, AWS calls excluded; extra untimed pass):")
             out.append(textwrap.indent(p.profile.strip(), "    "))
     return out
 

@@ -7,6 +7,9 @@ Two patches, installed by the benchmark and removed after it:
   calls it directly (``Connection._make_api_call`` -> ``client._make_api_call``) and every boto3
   client method goes through it, so DynamoDB, S3 and any other service are all seen.
 
+With a profiler set, each request is profiled on the API's request thread, except the AWS calls
+themselves (botocore's client work and moto's, which the bare replays pay too).
+
 Calls made outside a request (the bench's own bare boto3 replays, set-up, clean-up) are not
 recorded. With ``capture`` on, the call parameters are deep-copied so that they can be replayed;
 that copy costs time, so it is only on for the untimed probe requests.
@@ -63,12 +66,18 @@ class Recorder:
             if calls is None:
                 return original_call(client, operation_name, api_params)
             params = copy.deepcopy(api_params) if recorder.capture else None
+            profiler = recorder.profiler
+            if profiler is not None:  # profile the app's own work, not botocore and moto
+                profiler.disable()
             started = time.perf_counter()
             try:
                 return original_call(client, operation_name, api_params)
             finally:
+                elapsed = time.perf_counter() - started
+                if profiler is not None:
+                    profiler.enable()
                 service = client.meta.service_model.service_name
-                calls.append(Call(service, operation_name, params, time.perf_counter() - started))
+                calls.append(Call(service, operation_name, params, elapsed))
 
         def handle_request(gateway: Any, method: str, path: str, headers: Any, body: Any) -> Any:
             calls: list[Call] = []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from chalicelib.contracts.cases import (
     CaseView,
     EvidenceSummary,
@@ -87,23 +89,11 @@ def case_view(principal: Principal, case_id: str) -> CaseView:
 
 def audit_log(principal: Principal, case_id: str) -> AuditLog:
     record = store.load_for(principal, case_id)
-    entries = [
-        audit_chain.Entry(
-            a.case_id, int(a.seq), a.at, a.actor, a.action, a.detail.as_dict(), a.prev_hash, a.hash
-        )
-        for a in record.audit
-    ]
+    entries = store.audit_entries(record)
     result = audit_chain.verify(entries, expected_head=record.case.audit_head)
     return AuditLog(
         case_id=case_id,
         head=record.case.audit_head,
-        entries=[
-            AuditEntryView(
-                seq=e.seq, at=e.at, actor=e.actor, action=e.action, detail=e.detail, prev_hash=e.prev_hash, hash=e.hash
-            )
-            for e in entries
-        ],
-        verification=AuditVerification(
-            valid=result.valid, entries=result.entries, broken_at=result.broken_at, reason=result.reason
-        ),
+        entries=[AuditEntryView.model_validate(asdict(entry)) for entry in entries],
+        verification=AuditVerification.model_validate(asdict(result)),
     )

@@ -124,6 +124,13 @@ def authorise(principal: Principal, record: CaseRecord) -> None:
         raise NotFound("no such case", field="caseId")
 
 
+def audit_entries(record: CaseRecord) -> list[audit_chain.Entry]:
+    return [
+        audit_chain.Entry(a.case_id, int(a.seq), a.at, a.actor, a.action, a.detail.as_dict(), a.prev_hash, a.hash)
+        for a in record.audit
+    ]
+
+
 def load_for(principal: Principal, case_id: str) -> CaseRecord:
     record = load(case_id)
     authorise(principal, record)
