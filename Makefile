@@ -12,7 +12,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 
 $(INSTALLED): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	@$(PY) -m pip install --quiet --upgrade pip
+	@$(PY) -m pip install --quiet --upgrade 'pip<26.3'  # chalice packages with pip and caps it
 	@$(PY) -m pip install --quiet --editable '.[dev]'
 	@touch $(INSTALLED)
 

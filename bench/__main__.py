@@ -12,15 +12,10 @@ import platform
 import sys
 import textwrap
 import time
-from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
-if str(PROJECT_ROOT) not in sys.path:
-    sys.path.insert(0, str(PROJECT_ROOT))
-
-from bench import coldstart  # noqa: E402
-from bench.api import TARGET, VARIANTS, ApiResults, Phase  # noqa: E402
-from bench.stats import median, ms, p99  # noqa: E402
+from bench import coldstart
+from bench.api import TARGET, VARIANTS, ApiResults, Phase
+from bench.stats import median, ms, p99
 
 
 def _verdict(passed: bool) -> str:
@@ -137,6 +132,11 @@ def report_coldstart(result: coldstart.ColdStart) -> list[str]:
         ["import app", ms(result.app_best), ms(median(result.app)), ""],
         [f"floor: {coldstart.FLOOR_IMPORT}", ms(result.floor_best), ms(median(result.floor)), ""],
         ["ratio app / floor", f"{result.ratio:.2f}x", "", f"target <= {coldstart.TARGET}x: {_verdict(result.passed)}"],
+        ["diagnostic: floor + `from pydantic import BaseModel`", ms(min(result.floor_with_models)),
+         ms(median(result.floor_with_models)), f"app / this: {result.app_best / min(result.floor_with_models):.2f}x"],
+        ["diagnostic: import app + all the first request loads (contracts, services, jwt)",
+         ms(min(result.app_first_request)), ms(median(result.app_first_request)),
+         f"vs floor: {min(result.app_first_request) / result.floor_best:.2f}x"],
     ]
     out.append(_table(["import", "best", "median", ""], rows, "<>><"))
     extra_ms = (result.app_best - result.floor_best) * 1000
@@ -152,6 +152,11 @@ def report_coldstart(result: coldstart.ColdStart) -> list[str]:
     out.append(textwrap.fill(
         "what app adds after the floor, self import time per top-level package (-X importtime, one run): "
         + ", ".join(f"{name} {s * 1000:.1f}" for name, s in heavy),
+        width=110, initial_indent="  ", subsequent_indent="    "))
+    own = [(name, s) for name, s in result.own_modules if s >= 0.001][:8]
+    out.append(textwrap.fill(
+        "of which the app's own modules, self time (compiling + running the module body, e.g. building pydantic "
+        "models): " + ", ".join(f"{name} {s * 1000:.1f}" for name, s in own),
         width=110, initial_indent="  ", subsequent_indent="    "))
     out.append(textwrap.fill(
         f"top-level modules present after `import app` but not after the floor ({len(result.extra_top_level)}): "

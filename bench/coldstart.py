@@ -20,11 +20,20 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 FLOOR_IMPORT = "import chalice, pydantic, pynamodb.models, aws_lambda_powertools.logging"
+FLOOR_WITH_MODELS = FLOOR_IMPORT + "; from pydantic import BaseModel"  # diagnostic: pydantic 2 loads BaseModel lazily
 APP_IMPORT = "import app"
+# Routes import their contracts and services on first use; this is what the first request then loads
+# (before any I/O), so the deferral is visible rather than hidden.
+APP_FIRST_REQUEST = (
+    "import app; from chalicelib.api.routing import OPERATIONS, resolve; "
+    "[resolve(r) for op in OPERATIONS for r in (op.body, op.reply, op.query) if r]; "
+    "import chalicelib.services.intake, chalicelib.services.views, chalicelib.services.evidence, "
+    "chalicelib.services.portal, chalicelib.integrations.secrets, jwt"
+)
 RUNS = 7
 TARGET = 1.15
-HEAVY = ("boto3", "botocore.session", "botocore.client", "moto", "requests", "aws_xray_sdk", "cryptography",
-         "jwt", "reportlab", "qrcode", "PIL", "pydantic_settings", "argparse")
+HEAVY = ("boto3", "botocore.session", "botocore.client", "moto", "requests", "aws_xray_sdk.core", "cryptography",
+         "jwt", "reportlab", "qrcode", "PIL", "pydantic_settings", "argparse", "asyncio")
 
 _TIMED_CHILD = """
 import time
@@ -60,11 +69,14 @@ import app
 class ColdStart:
     floor: list[float]
     app: list[float]
+    floor_with_models: list[float]
+    app_first_request: list[float]
     floor_modules: set[str]
     app_modules: set[str]
     compile_seconds: float
     compile_files: int
     heavy_by_package: list[tuple[str, float]] = field(default_factory=list)  # self time after the floor
+    own_modules: list[tuple[str, float]] = field(default_factory=list)  # app's own modules, self time
 
     @property
     def floor_best(self) -> float:
@@ -116,11 +128,13 @@ def _timed(statement: str) -> tuple[float, set[str]]:
     return float(result["seconds"]), set(result["modules"])
 
 
-def _heavy_after_floor() -> list[tuple[str, float]]:
-    """Self import time (-X importtime) of what `import app` adds after the floor, per top-level package."""
+def _heavy_after_floor() -> tuple[list[tuple[str, float]], list[tuple[str, float]]]:
+    """Self import time (-X importtime) of what `import app` adds after the floor, per top-level
+    package, and per module of the app's own code."""
     stderr = _child(_IMPORTTIME_CHILD, "-X", "importtime").stderr
     _, _, after = stderr.partition(_MARK)
     totals: dict[str, float] = defaultdict(float)
+    own: dict[str, float] = {}
     for line in after.splitlines():
         if not line.startswith("import time:"):
             continue
@@ -129,13 +143,19 @@ def _heavy_after_floor() -> list[tuple[str, float]]:
             self_us = int(parts[0].split(":")[1])
         except (IndexError, ValueError):
             continue  # the header line
-        totals[parts[2].strip().split(".")[0]] += self_us / 1e6
-    return sorted(totals.items(), key=lambda kv: kv[1], reverse=True)
+        name = parts[2].strip()
+        totals[name.split(".")[0]] += self_us / 1e6
+        if name == "app" or name.startswith("chalicelib"):
+            own[name] = self_us / 1e6
+    return (sorted(totals.items(), key=lambda kv: kv[1], reverse=True),
+            sorted(own.items(), key=lambda kv: kv[1], reverse=True))
 
 
 def measure(runs: int = RUNS) -> ColdStart:
     floor: list[float] = []
     app: list[float] = []
+    floor_with_models: list[float] = []
+    app_first_request: list[float] = []
     floor_modules: set[str] = set()
     app_modules: set[str] = set()
     for _ in range(runs):  # interleaved, so drift in machine load hits both alike
@@ -143,13 +163,19 @@ def measure(runs: int = RUNS) -> ColdStart:
         floor.append(seconds)
         seconds, app_modules = _timed(APP_IMPORT)
         app.append(seconds)
+        floor_with_models.append(_timed(FLOOR_WITH_MODELS)[0])
+        app_first_request.append(_timed(APP_FIRST_REQUEST)[0])
     compiled = json.loads(_child(_COMPILE_CHILD).stdout.strip().splitlines()[-1])
+    by_package, own_modules = _heavy_after_floor()
     return ColdStart(
         floor=floor,
         app=app,
+        floor_with_models=floor_with_models,
+        app_first_request=app_first_request,
         floor_modules=floor_modules,
         app_modules=app_modules,
         compile_seconds=float(compiled["seconds"]),
         compile_files=int(compiled["files"]),
-        heavy_by_package=_heavy_after_floor(),
+        heavy_by_package=by_package,
+        own_modules=own_modules,
     )

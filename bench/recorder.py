@@ -58,7 +58,7 @@ class Recorder:
         from chalice.local import LocalGateway
 
         recorder = self
-        original_call = BaseClient._make_api_call
+        original_call = BaseClient._make_api_call  # type: ignore[attr-defined]
         original_handle = LocalGateway.handle_request
 
         def _make_api_call(client: Any, operation_name: str, api_params: dict[str, Any]) -> Any:
@@ -96,8 +96,8 @@ class Recorder:
                 recorder.requests.append(RequestRecord(method, path, elapsed, calls))
 
         self._originals = {"call": original_call, "handle": original_handle}
-        BaseClient._make_api_call = _make_api_call  # type: ignore[method-assign]
-        LocalGateway.handle_request = handle_request  # type: ignore[method-assign]
+        setattr(BaseClient, "_make_api_call", _make_api_call)  # noqa: B010
+        setattr(LocalGateway, "handle_request", handle_request)  # noqa: B010
         return self
 
     def uninstall(self) -> None:
@@ -105,8 +105,8 @@ class Recorder:
         from chalice.local import LocalGateway
 
         if self._originals:
-            BaseClient._make_api_call = self._originals["call"]  # type: ignore[method-assign]
-            LocalGateway.handle_request = self._originals["handle"]  # type: ignore[method-assign]
+            setattr(BaseClient, "_make_api_call", self._originals["call"])  # noqa: B010
+            setattr(LocalGateway, "handle_request", self._originals["handle"])  # noqa: B010
             self._originals = {}
 
     def last(self) -> RequestRecord:

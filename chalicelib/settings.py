@@ -1,15 +1,19 @@
-"""Settings read from the environment, once, on first use (never at import time)."""
+"""Settings read from the environment, once, on first use (never at import time).
+
+Plain pydantic over `os.environ` (each field's alias is its variable): pydantic-settings would
+add argparse, asyncio and dotenv to every cold start for nothing we use.
+"""
 
 from __future__ import annotations
 
-from functools import lru_cache
+import os
+from functools import cache
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 
-class Settings(BaseSettings):
-    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+class Settings(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True, populate_by_name=True)
 
     stage: str = Field(default="local", alias="STAGE")
     table_name: str = Field(default="yunchetong-local", alias="TABLE_NAME")
@@ -26,10 +30,14 @@ class Settings(BaseSettings):
     evidence_retention_days: int = Field(default=3650, alias="EVIDENCE_RETENTION_DAYS", ge=1)
     idempotency_hours: int = Field(default=24, alias="IDEMPOTENCY_HOURS", ge=1, le=168)
 
+    @classmethod
+    def from_environment(cls) -> Settings:
+        return cls.model_validate(dict(os.environ))
 
-@lru_cache(maxsize=1)
+
+@cache
 def get_settings() -> Settings:
-    return Settings()
+    return Settings.from_environment()
 
 
 def reset_settings() -> None:

@@ -2,41 +2,50 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chalice import Blueprint
 
 from chalicelib.api.routing import operation
-from chalicelib.contracts.cases import CaseCreated, CaseView, CreateCase
-from chalicelib.contracts.portal import AuditLog
 from chalicelib.domain.principals import ANY_AUTHENTICATED, POLICE, Principal, Role
-from chalicelib.services import intake, views
+
+if TYPE_CHECKING:
+    from chalicelib.contracts.cases import CaseCreated, CaseView, CreateCase
+    from chalicelib.contracts.portal import AuditLog
 
 blueprint = Blueprint(__name__)
-
-CASE_READERS = frozenset({Role.PARTY}) | POLICE
+CASES = "chalicelib.contracts.cases"
 
 
 @operation(
     blueprint, "/cases", "POST",
     summary="Report an accident (110 call-taker or officer); screens it for remote handling",
-    roles=frozenset({Role.DISPATCHER, Role.OFFICER}), body=CreateCase, reply=CaseCreated, status=201, idempotent=True,
+    roles=frozenset({Role.DISPATCHER, Role.OFFICER}), body=f"{CASES}:CreateCase", reply=f"{CASES}:CaseCreated",
+    status=201, idempotent=True,
 )
 def create_case(principal: Principal, body: CreateCase, idempotency_key: str | None) -> CaseCreated:
+    from chalicelib.services import intake
+
     return intake.report(principal, body, idempotency_key)
 
 
 @operation(
     blueprint, "/cases/{caseId}", "GET",
     summary="The case: status, parties (others masked for a party), evidence checklist, timeline",
-    roles=ANY_AUTHENTICATED, reply=CaseView,
+    roles=ANY_AUTHENTICATED, reply=f"{CASES}:CaseView",
 )
 def get_case(principal: Principal, case_id: str) -> CaseView:
+    from chalicelib.services import views
+
     return views.case_view(principal, case_id)
 
 
 @operation(
     blueprint, "/cases/{caseId}/audit", "GET",
     summary="The case's hash-chained audit log, verified",
-    roles=POLICE, reply=AuditLog,
+    roles=POLICE, reply="chalicelib.contracts.portal:AuditLog",
 )
 def get_audit(principal: Principal, case_id: str) -> AuditLog:
+    from chalicelib.services import views
+
     return views.audit_log(principal, case_id)

@@ -2,31 +2,38 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chalice import Blueprint
 
 from chalicelib.api.routing import operation
-from chalicelib.contracts.evidence import EvidenceCompleted, EvidenceRequested, RequestEvidence
 from chalicelib.domain.principals import POLICE, Principal, Role
-from chalicelib.services import evidence
+
+if TYPE_CHECKING:
+    from chalicelib.contracts.evidence import EvidenceCompleted, EvidenceRequested, RequestEvidence
 
 blueprint = Blueprint(__name__)
-
 UPLOADERS = frozenset({Role.PARTY}) | POLICE
+EVIDENCE = "chalicelib.contracts.evidence"
 
 
 @operation(
     blueprint, "/cases/{caseId}/evidence", "POST",
     summary="Declare a shot and get a presigned upload for it",
-    roles=UPLOADERS, body=RequestEvidence, reply=EvidenceRequested, status=201,
+    roles=UPLOADERS, body=f"{EVIDENCE}:RequestEvidence", reply=f"{EVIDENCE}:EvidenceRequested", status=201,
 )
 def request_evidence(principal: Principal, case_id: str, body: RequestEvidence) -> EvidenceRequested:
+    from chalicelib.services import evidence
+
     return evidence.request_upload(principal, case_id, body)
 
 
 @operation(
     blueprint, "/cases/{caseId}/evidence/{evidenceId}/complete", "POST",
     summary="Verify the uploaded shot (size, SHA-256) and seal it write-once",
-    roles=UPLOADERS, reply=EvidenceCompleted,
+    roles=UPLOADERS, reply=f"{EVIDENCE}:EvidenceCompleted",
 )
 def complete_evidence(principal: Principal, case_id: str, evidence_id: str) -> EvidenceCompleted:
+    from chalicelib.services import evidence
+
     return evidence.complete_upload(principal, case_id, evidence_id)

@@ -8,7 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from chalicelib.api.routing import OPERATIONS, Operation
+from chalicelib.api.routing import OPERATIONS, Operation, resolve
 
 _ERROR = {
     "type": "object",
@@ -27,9 +27,10 @@ _ERROR = {
 }
 
 
-def _ref(model: type | None, refs: dict) -> dict[str, Any] | None:
-    if model is None:
+def _ref(ref: str | None, refs: dict) -> dict[str, Any] | None:
+    if ref is None:
         return None
+    model = resolve(ref)
     return refs.get((model, "validation")) or refs.get((model, "serialization"))
 
 
@@ -47,7 +48,7 @@ def _operation(op: Operation, refs: dict) -> dict[str, Any]:
         },
     }
     if op.query is not None:
-        for name, field in op.query.model_fields.items():
+        for name, field in resolve(op.query).model_fields.items():
             spec["parameters"].append(
                 {"name": field.alias or name, "in": "query", "required": field.is_required(), "schema": {"type": "string"}}
             )
@@ -67,9 +68,9 @@ def document() -> dict[str, Any]:
     models: list[tuple[type[BaseModel], Literal["validation", "serialization"]]] = []
     for op in OPERATIONS:
         if op.body is not None:
-            models.append((op.body, "validation"))
+            models.append((resolve(op.body), "validation"))
         if op.reply is not None:
-            models.append((op.reply, "serialization"))
+            models.append((resolve(op.reply), "serialization"))
     refs, schema = models_json_schema(models, by_alias=True, ref_template="#/components/schemas/{model}")
     components = dict(schema.get("$defs", {}))
     components["Error"] = _ERROR

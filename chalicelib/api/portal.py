@@ -2,27 +2,26 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chalice import Blueprint
-from pydantic import Field
 
 from chalicelib.api.routing import operation
-from chalicelib.contracts.common import Contract
-from chalicelib.contracts.portal import Queue
 from chalicelib.domain.principals import Principal, Role
-from chalicelib.services import portal
+
+if TYPE_CHECKING:
+    from chalicelib.contracts.portal import Queue, QueueQuery
 
 blueprint = Blueprint(__name__)
-
-
-class QueueQuery(Contract):
-    limit: int = Field(default=50, ge=1, le=200)
-    next_token: str | None = Field(default=None, max_length=2000)
+PORTAL = "chalicelib.contracts.portal"
 
 
 @operation(
     blueprint, "/portal/queue", "GET",
     summary="Cases awaiting determination in the officer's unit, oldest first",
-    roles=frozenset({Role.OFFICER}), reply=Queue, query=QueueQuery,
+    roles=frozenset({Role.OFFICER}), reply=f"{PORTAL}:Queue", query=f"{PORTAL}:QueueQuery",
 )
 def get_queue(principal: Principal, query: QueueQuery) -> Queue:
+    from chalicelib.services import portal
+
     return portal.queue(principal, query.limit, query.next_token)

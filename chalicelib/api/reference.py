@@ -2,32 +2,37 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chalice import Blueprint
 
 from chalicelib.api.routing import operation
-from chalicelib.contracts.portal import Partner, PartnerList
 from chalicelib.domain.principals import ANY_AUTHENTICATED, Principal
-from chalicelib.store import reference
+
+if TYPE_CHECKING:
+    from chalicelib.contracts.portal import PartnerList
 
 blueprint = Blueprint(__name__)
+PARTNERS = "chalicelib.contracts.portal:PartnerList"
 
 
 def _listing(kind: str) -> PartnerList:
+    from chalicelib.contracts.portal import Partner, PartnerList
+    from chalicelib.store import reference
+
     return PartnerList(items=[Partner(code=i.code, name=i.name) for i in reference.listing(kind)])
 
 
-@operation(blueprint, "/insurers", "GET", summary="The insurers in fast claims", roles=ANY_AUTHENTICATED, reply=PartnerList)
+@operation(blueprint, "/insurers", "GET", summary="The insurers in fast claims", roles=ANY_AUTHENTICATED, reply=PARTNERS)
 def list_insurers(principal: Principal) -> PartnerList:
     return _listing("INSURER")
 
 
-@operation(blueprint, "/hospitals", "GET", summary="Hospitals in injury direct pay", roles=ANY_AUTHENTICATED, reply=PartnerList)
+@operation(blueprint, "/hospitals", "GET", summary="Hospitals in injury direct pay", roles=ANY_AUTHENTICATED, reply=PARTNERS)
 def list_hospitals(principal: Principal) -> PartnerList:
     return _listing("HOSPITAL")
 
 
-@operation(
-    blueprint, "/service-points", "GET", summary="Offline one-stop service points", roles=ANY_AUTHENTICATED, reply=PartnerList
-)
+@operation(blueprint, "/service-points", "GET", summary="Offline one-stop service points", roles=ANY_AUTHENTICATED, reply=PARTNERS)
 def list_service_points(principal: Principal) -> PartnerList:
     return _listing("SERVICE_POINT")

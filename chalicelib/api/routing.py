@@ -8,20 +8,33 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from functools import cache
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
 from chalice import Blueprint, Response
-from pydantic import BaseModel, ValidationError
 
-from chalicelib.contracts.common import Contract
 from chalicelib.domain import tokens
 from chalicelib.domain.principals import Principal, Role
 from chalicelib.errors import DomainError, Forbidden, Unauthenticated, UnsupportedMediaType, ValidationFailed
-from chalicelib.integrations.secrets import token_secret
 from chalicelib.observability import logger
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel, ValidationError
+
+# Contracts are named as "module:Class" and imported on first use: pydantic model classes, and
+# the services behind the routes, then cost nothing at cold start (see bench/, cold-start proxy).
+ModelRef = str
 
 JSON = "application/json; charset=utf-8"
 _IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_.:\-]{1,128}$")
+
+
+@cache
+def resolve(ref: ModelRef) -> type[BaseModel]:
+    module, _, name = ref.partition(":")
+    model: type[BaseModel] = getattr(import_module(module), name)
+    return model
 
 
 @dataclass(frozen=True)
@@ -30,10 +43,10 @@ class Operation:
     method: str
     summary: str
     roles: frozenset[Role] | None
-    body: type[BaseModel] | None
-    reply: type[BaseModel] | None
+    body: ModelRef | None
+    reply: ModelRef | None
     status: int
-    query: type[BaseModel] | None
+    query: ModelRef | None
     idempotent: bool
 
 
@@ -75,6 +88,8 @@ def validation_failed(error: ValidationError, prefix: str = "") -> ValidationFai
 
 
 def authenticate(headers: Any) -> Principal:
+    from chalicelib.integrations.secrets import token_secret
+
     header = headers.get("authorization") or ""
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
@@ -86,6 +101,8 @@ def authenticate(headers: Any) -> Principal:
 
 
 def _parse_body(model: type[BaseModel], request: Any) -> BaseModel:
+    from pydantic import ValidationError
+
     content_type = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
     if content_type != "application/json":
         raise UnsupportedMediaType("send the body as application/json", field="Content-Type")
@@ -101,6 +118,8 @@ def _parse_body(model: type[BaseModel], request: Any) -> BaseModel:
 
 
 def _parse_query(model: type[BaseModel], params: Any) -> BaseModel:
+    from pydantic import ValidationError
+
     try:
         return model.model_validate(dict(params or {}))
     except ValidationError as error:
@@ -127,10 +146,10 @@ def operation(
     *,
     summary: str,
     roles: frozenset[Role] | None,
-    body: type[Contract] | None = None,
-    reply: type[BaseModel] | None = None,
+    body: ModelRef | None = None,
+    reply: ModelRef | None = None,
     status: int = 200,
-    query: type[BaseModel] | None = None,
+    query: ModelRef | None = None,
     idempotent: bool = False,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Declare a route; `roles=None` makes it public. The view receives snake_case path
@@ -148,9 +167,9 @@ def operation(
                         raise Forbidden(f"the {principal.role.value} role may not do this", field="Authorization")
                     kwargs["principal"] = principal
                 if body is not None:
-                    kwargs["body"] = _parse_body(body, request)
+                    kwargs["body"] = _parse_body(resolve(body), request)
                 if query is not None:
-                    kwargs["query"] = _parse_query(query, request.query_params)
+                    kwargs["query"] = _parse_query(resolve(query), request.query_params)
                 if idempotent:
                     kwargs["idempotency_key"] = _idempotency_key(request.headers)
                 result = view(**kwargs)
@@ -159,7 +178,7 @@ def operation(
                 return error_response(error)
             if isinstance(result, Response):
                 return result
-            payload = result.model_dump(mode="json", by_alias=True) if isinstance(result, BaseModel) else result
+            payload = result.model_dump(mode="json", by_alias=True) if hasattr(result, "model_dump") else result
             return json_response(payload, status)
 
         blueprint.route(path, methods=[method], content_types=["*/*"])(handler)

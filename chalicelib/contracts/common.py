@@ -16,6 +16,7 @@ class Contract(BaseModel):
         populate_by_name=True,
         str_strip_whitespace=True,
         frozen=True,
+        defer_build=True,  # validators are built on first use, not at every cold start
     )
 
     def wire(self) -> dict:
@@ -25,7 +26,7 @@ class Contract(BaseModel):
 class Reply(Contract):
     """Replies may grow fields without breaking old clients, so they are not frozen to a shape."""
 
-    model_config = ConfigDict(extra="ignore", alias_generator=to_camel, populate_by_name=True)
+    model_config = ConfigDict(extra="ignore", alias_generator=to_camel, populate_by_name=True, defer_build=True)
 
 
 def _aware(value: datetime) -> datetime:

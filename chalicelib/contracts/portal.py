@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.contracts.common import Reply
+from pydantic import Field
+
+from chalicelib.contracts.common import Contract, Reply
 
 
 class QueueEntry(Reply):
@@ -55,3 +57,8 @@ class Partner(Reply):
 
 class PartnerList(Reply):
     items: list[Partner]
+
+
+class QueueQuery(Contract):
+    limit: int = Field(default=50, ge=1, le=200)
+    next_token: str | None = Field(default=None, max_length=2000)

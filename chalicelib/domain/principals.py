@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
-
-from pydantic import BaseModel, ConfigDict
 
 
 class Role(StrEnum):
@@ -22,15 +21,17 @@ PARTNERS = frozenset({Role.INSURER, Role.HOSPITAL, Role.TOW})
 ANY_AUTHENTICATED = frozenset(Role)
 
 
-class Principal(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
+@dataclass(frozen=True, kw_only=True)
+class Principal:
     subject: str
     role: Role
     jurisdiction: str | None = None  # police staff
     org: str | None = None  # partner staff: insurer code, hospital code or truck id
     case_id: str | None = None  # party
     token_id: str | None = None  # party: lets a link be revoked
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "role", Role(self.role))  # accept the plain string too
 
     @property
     def is_police(self) -> bool:

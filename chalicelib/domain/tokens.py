@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-import jwt
-
 from chalicelib.domain.principals import Principal, Role
 
 ISSUER = "yunchetong"
@@ -18,6 +16,8 @@ class InvalidToken(ValueError):
 
 def issue(principal: Principal, secret: str, issued_at: datetime, lifetime: timedelta) -> str:
     """Deterministic for the same inputs, so a replayed request can hand back the same token."""
+    import jwt  # lazily: PyJWT pulls in cryptography, which a cold start need not pay for
+
     claims = {
         "iss": ISSUER,
         "sub": principal.subject,
@@ -37,6 +37,8 @@ def issue(principal: Principal, secret: str, issued_at: datetime, lifetime: time
 
 
 def read(token: str, secret: str) -> Principal:
+    import jwt
+
     try:
         claims = jwt.decode(
             token,

@@ -64,9 +64,13 @@ class StateFile:
 
     def save(self, lock: threading.Lock) -> None:
         from moto.backends import get_backend
+        from moto.core.model_instances import reset_model_data
 
         with lock:
             data = pickle.dumps({s: dict(get_backend(s)) for s in self.services}, protocol=pickle.HIGHEST_PROTOCOL)  # type: ignore[call-overload]
+            # moto keeps a reference to every model object it ever made (for its reset API), including
+            # the table copies each transaction takes: forget them, or a long session grows without bound.
+            reset_model_data()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         temporary = self.path.with_suffix(".tmp")
         with temporary.open("wb") as handle:

@@ -55,7 +55,9 @@ def test_given_evidence_declaration_when_malformed_then_field_named():
 
 def test_given_environment_when_settings_read_then_typed_and_bounded(monkeypatch):
     monkeypatch.setenv("PARTY_TOKEN_DAYS", "3")
-    assert Settings().party_token_days == 3
+    monkeypatch.setenv("TABLE_NAME", "t-1")
+    settings = Settings.from_environment()
+    assert (settings.party_token_days, settings.table_name) == (3, "t-1")
     monkeypatch.setenv("PARTY_TOKEN_DAYS", "0")
     with pytest.raises(ValidationError):
-        Settings()
+        Settings.from_environment()
