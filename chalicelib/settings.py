@@ -18,6 +18,10 @@ class Settings(BaseModel):
     stage: str = Field(default="local", alias="STAGE")
     table_name: str = Field(default="yunchetong-local", alias="TABLE_NAME")
     evidence_bucket: str = Field(default="yunchetong-local-evidence", alias="EVIDENCE_BUCKET")
+    documents_bucket: str = Field(default="yunchetong-local-documents", alias="DOCUMENTS_BUCKET")
+    download_url_seconds: int = Field(default=300, alias="DOWNLOAD_URL_SECONDS", ge=30, le=3600)
+    document_retention_days: int = Field(default=3650, alias="DOCUMENT_RETENTION_DAYS", ge=1)
+    province: str = Field(default="GD", alias="SCENARIO_PROVINCE", description="which scenario catalogue applies")
     # Secrets: given directly in the local stack and tests, or read from a Secrets Manager JSON
     # secret (`{"tokenSecret": ..., "lookupHashKey": ...}`) named by APP_SECRETS_ID in AWS.
     token_secret: str | None = Field(default=None, alias="TOKEN_SECRET")

@@ -17,6 +17,7 @@ os.environ.update(
         "POWERTOOLS_METRICS_DISABLED": "1",
         "TABLE_NAME": "yunchetong-test",
         "EVIDENCE_BUCKET": "yunchetong-test-evidence",
+        "DOCUMENTS_BUCKET": "yunchetong-test-documents",
         "TOKEN_SECRET": "test-token-secret-of-sufficient-length-0123456789",
         "LOOKUP_HASH_KEY": "test-lookup-key",
         "PUBLIC_BASE_URL": "https://h5.example.test",

@@ -8,6 +8,7 @@ from typing import Annotated
 from pydantic import AfterValidator, Field, model_validator
 
 from chalicelib.contracts.common import AwareDatetime, Contract, Location, Reply
+from chalicelib.contracts.determination import AgreementView, DeterminationView, DocumentView, SignatureView
 from chalicelib.domain.identity import normalise_id_number, normalise_phone, normalise_plate
 
 
@@ -185,6 +186,8 @@ class TimelineEntry(Reply):
 
 
 class CaseView(Reply):
+    """`determination`, `agreement`, `signatures` and `documents` appear once they exist."""
+
     case_id: str
     status: str
     status_since: str
@@ -200,4 +203,8 @@ class CaseView(Reply):
     parties: list[PartyView]
     evidence: EvidenceSummary
     timeline: list[TimelineEntry]
+    determination: DeterminationView | None = None
+    signatures: dict[str, SignatureView] = {}
+    agreement: AgreementView | None = None
+    documents: list[DocumentView] = []
     version: int

@@ -7,10 +7,20 @@ from chalicelib.errors import Conflict
 EVIDENCE_PENDING = "EVIDENCE_PENDING"
 AWAITING_DETERMINATION = "AWAITING_DETERMINATION"
 REFERRED_ON_SCENE = "REFERRED_ON_SCENE"
+AGREEMENT_PROPOSED = "AGREEMENT_PROPOSED"
+SETTLED = "SETTLED"
+DETERMINED = "DETERMINED"
+CONFIRMED = "CONFIRMED"
+DISPUTED = "DISPUTED"
 
 _MOVES: dict[str, frozenset[str]] = {
     EVIDENCE_PENDING: frozenset({AWAITING_DETERMINATION}),
-    AWAITING_DETERMINATION: frozenset(),
+    AWAITING_DETERMINATION: frozenset({DETERMINED, AGREEMENT_PROPOSED}),
+    AGREEMENT_PROPOSED: frozenset({SETTLED, AWAITING_DETERMINATION}),
+    DETERMINED: frozenset({CONFIRMED, DISPUTED}),
+    CONFIRMED: frozenset(),
+    DISPUTED: frozenset(),
+    SETTLED: frozenset(),
     REFERRED_ON_SCENE: frozenset(),
 }
 
@@ -21,12 +31,29 @@ ACTION_TEXT = {
     "EVIDENCE_VERIFIED": "现场证据已核验",
     "EVIDENCE_REJECTED": "现场证据核验未通过，请重新拍摄上传",
     "EVIDENCE_COMPLETE": "证据采集完成，请立即撤离现场，等待民警远程认定",
+    "DETERMINED": "民警已作出责任认定",
+    "DOCUMENT_ISSUED": "文书已出具",
+    "SIGNED": "当事人已签字确认",
+    "REFUSED": "当事人拒绝签字",
+    "CONFIRMED": "各方当事人均已签字确认认定书",
+    "DISPUTED": "当事人对认定有异议，可在期限内申请复核或调解",
+    "AGREEMENT_PROPOSED": "当事人提出自行协商协议",
+    "AGREEMENT_REFUSED": "当事人不同意自行协商协议，转民警认定",
+    "DETERMINATION_REQUESTED": "当事人申请民警认定责任",
+    "SETTLED": "各方当事人已签署自行协商协议书",
 }
 
 
 def ensure_move(current: str, target: str) -> None:
     if target not in _MOVES.get(current, frozenset()):
         raise Conflict(f"a case in status {current} cannot move to {target}", field="status", status=current)
+
+
+def ensure_status(current: str, *expected: str) -> None:
+    if current not in expected:
+        raise Conflict(
+            f"the case is {current}; this needs {' or '.join(expected)}", field="status", status=current
+        )
 
 
 def accepts_evidence(status: str) -> bool:

@@ -30,3 +30,7 @@ def new_token_id() -> str:
 
 def new_outbox_id() -> str:
     return f"OB{_random(16)}"
+
+
+def new_document_id() -> str:
+    return f"DOC{_random(13)}"

@@ -17,7 +17,11 @@ from chalicelib.contracts.cases import (
 from chalicelib.contracts.portal import AuditEntryView, AuditLog, AuditVerification
 from chalicelib.domain import audit_chain, case_status, evidence, masking
 from chalicelib.domain.principals import Principal, Role
+from chalicelib.contracts.determination import SignatureView
+from chalicelib.services import documents
 from chalicelib.services import evidence as evidence_service
+from chalicelib.services.determination import determination_view
+from chalicelib.services.signing import agreement_view
 from chalicelib.services.intake import eligibility_view
 from chalicelib.store import cases as store
 from chalicelib.store.models import PartyItem
@@ -83,6 +87,10 @@ def case_view(principal: Principal, case_id: str) -> CaseView:
             )
             for a in record.audit
         ],
+        determination=determination_view(store.plain(case.determination)) if case.determination is not None else None,
+        signatures={pid: SignatureView.model_validate(s) for pid, s in store.plain(case.signatures).items()},
+        agreement=agreement_view(store.plain(case.agreement)) if case.agreement is not None else None,
+        documents=documents.views(record),
         version=int(case.version or 0),
     )
 

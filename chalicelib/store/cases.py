@@ -20,7 +20,7 @@ from pynamodb.transactions import TransactWrite
 from chalicelib.domain import audit_chain, jurisdiction
 from chalicelib.domain.principals import Principal, Role
 from chalicelib.errors import ConcurrentUpdate, IdempotencyKeyReused, NotFound
-from chalicelib.store.models import AuditItem, CaseItem, EvidenceItem, IdempotencyItem, PartyItem
+from chalicelib.store.models import AuditItem, CaseItem, DocumentItem, EvidenceItem, IdempotencyItem, PartyItem
 
 T = TypeVar("T")
 MAX_ATTEMPTS = 8
@@ -48,12 +48,21 @@ class CaseRecord:
     parties: list[PartyItem] = field(default_factory=list)
     evidence: list[EvidenceItem] = field(default_factory=list)
     audit: list[AuditItem] = field(default_factory=list)
+    documents: list[DocumentItem] = field(default_factory=list)
 
     def party(self, party_id: str) -> PartyItem | None:
         return next((p for p in self.parties if p.party_id == party_id), None)
 
     def evidence_item(self, evidence_id: str) -> EvidenceItem | None:
         return next((e for e in self.evidence if e.evidence_id == evidence_id), None)
+
+    def document(self, document_id: str) -> DocumentItem | None:
+        return next((d for d in self.documents if d.document_id == document_id), None)
+
+    def current_document(self, kind: str) -> DocumentItem | None:
+        """The latest revision of a kind of document (a re-issued letter supersedes the first)."""
+        issued = [d for d in self.documents if d.kind == kind]
+        return max(issued, key=lambda d: int(d.revision)) if issued else None
 
 
 @dataclass
@@ -63,7 +72,7 @@ class Change:
     action: str
     detail: dict[str, Any] = field(default_factory=dict)
     new_status: str | None = None
-    puts: list[Model] = field(default_factory=list)  # new items: must not exist yet
+    puts: list[Any] = field(default_factory=list)  # new items (models): must not exist yet
     replaces: list[tuple[Model, Any]] = field(default_factory=list)  # (existing item, condition it must meet)
     result: Any = None
 
@@ -80,6 +89,7 @@ def load(case_id: str) -> CaseRecord:
     parties: list[PartyItem] = []
     evidence: list[EvidenceItem] = []
     audit: list[AuditItem] = []
+    documents: list[DocumentItem] = []
     last_key = None
     while True:
         page = _connection().query(
@@ -98,6 +108,8 @@ def load(case_id: str) -> CaseRecord:
                 evidence.append(EvidenceItem.from_raw_data(raw))
             elif sort_key.startswith("AUDIT#"):
                 audit.append(AuditItem.from_raw_data(raw))
+            elif sort_key.startswith("DOCUMENT#"):
+                documents.append(DocumentItem.from_raw_data(raw))
         last_key = page.get("LastEvaluatedKey")
         if not last_key:
             break
@@ -108,6 +120,7 @@ def load(case_id: str) -> CaseRecord:
         parties=sorted(parties, key=lambda p: p.position),
         evidence=evidence,
         audit=sorted(audit, key=lambda a: a.seq),
+        documents=sorted(documents, key=lambda d: d.issued_at),
     )
 
 
@@ -251,3 +264,10 @@ def create(
             return False
         raise
     return True
+
+
+def plain(attribute: Any) -> dict[str, Any]:
+    """A map attribute as a plain dict, whether just loaded (MapAttribute) or just set (dict)."""
+    if attribute is None:
+        return {}
+    return attribute.as_dict() if hasattr(attribute, "as_dict") else dict(attribute)

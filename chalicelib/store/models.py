@@ -115,6 +115,9 @@ class CaseItem(_Item):
     screening = MapAttribute()  # type: ignore[var-annotated]
     eligibility = MapAttribute()  # type: ignore[var-annotated]
     party_count = NumberAttribute(default=0)
+    determination = MapAttribute(null=True)  # type: ignore[var-annotated]
+    agreement = MapAttribute(null=True)  # type: ignore[var-annotated]
+    signatures = MapAttribute(default=dict)  # type: ignore[var-annotated]
     audit_seq = NumberAttribute(default=0)
     audit_head = UnicodeAttribute(default="")
     version = VersionAttribute()
@@ -163,6 +166,34 @@ class EvidenceItem(_Item):
     requested_by = UnicodeAttribute()
     requested_at = UnicodeAttribute()
     verified_at = UnicodeAttribute(null=True)
+
+
+class DocumentItem(_Item):
+    """A document issued on a case (sk `DOCUMENT#<id>`), stored write-once in S3."""
+
+    class Meta(_Meta):
+        pass
+
+    case_id = UnicodeAttribute()
+    document_id = UnicodeAttribute()
+    kind = UnicodeAttribute()  # LIABILITY_LETTER, AGREEMENT
+    number = UnicodeAttribute()
+    revision = NumberAttribute(default=1)
+    supersedes = UnicodeAttribute(null=True)
+    object_key = UnicodeAttribute()
+    object_version = UnicodeAttribute(null=True)
+    sha256 = UnicodeAttribute()
+    size = NumberAttribute()
+    issued_at = UnicodeAttribute()
+
+
+class DocumentPointer(_Item):
+    """`DOCUMENT#<id>` → its case: lets /verify find a document from the QR code alone."""
+
+    class Meta(_Meta):
+        pass
+
+    case_id = UnicodeAttribute()
 
 
 class AuditItem(_Item):

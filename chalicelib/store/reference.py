@@ -12,10 +12,7 @@ def ref_key(kind: str) -> str:
 
 
 def existing_codes(kind: str, codes: Iterable[str]) -> set[str]:
-    wanted = sorted(set(codes))
-    if not wanted:
-        return set()
-    return {item.code for item in ReferenceItem.batch_get([(ref_key(kind), code) for code in wanted])}
+    return set(names(kind, codes))
 
 
 def listing(kind: str) -> list[ReferenceItem]:
@@ -32,3 +29,10 @@ def seeded() -> bool:
     except ReferenceItem.DoesNotExist:
         return False
     return True
+
+
+def names(kind: str, codes: Iterable[str]) -> dict[str, str]:
+    wanted = sorted(set(codes))
+    if not wanted:
+        return {}
+    return {item.code: item.name for item in ReferenceItem.batch_get([(ref_key(kind), code) for code in wanted])}

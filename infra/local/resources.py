@@ -28,8 +28,16 @@ def ensure_table() -> None:
 
 
 def ensure_evidence_bucket() -> None:
+    _ensure_locked_bucket(get_settings().evidence_bucket, cors=True)
+
+
+def ensure_documents_bucket() -> None:
+    _ensure_locked_bucket(get_settings().documents_bucket, cors=False)
+
+
+def _ensure_locked_bucket(bucket: str, cors: bool) -> None:
+    """Versioned, Object Lock enabled (no default retention: the app locks what it verified), private."""
     s3 = client("s3")
-    bucket = get_settings().evidence_bucket
     existing = {b["Name"] for b in s3.list_buckets().get("Buckets", [])}
     if bucket in existing:
         return
@@ -46,9 +54,11 @@ def ensure_evidence_bucket() -> None:
             "RestrictPublicBuckets": True,
         },
     )
-    s3.put_bucket_cors(Bucket=bucket, CORSConfiguration=UPLOAD_CORS)
+    if cors:
+        s3.put_bucket_cors(Bucket=bucket, CORSConfiguration=UPLOAD_CORS)
 
 
 def ensure_all() -> None:
     ensure_table()
     ensure_evidence_bucket()
+    ensure_documents_bucket()

@@ -48,6 +48,7 @@ def environment(state_dir: Path, port: int, aws_port: int) -> dict[str, str]:
         "STAGE": "local",
         "TABLE_NAME": "yunchetong-local",
         "EVIDENCE_BUCKET": "yunchetong-local-evidence",
+        "DOCUMENTS_BUCKET": "yunchetong-local-documents",
         "TOKEN_SECRET": keys["tokenSecret"],
         "LOOKUP_HASH_KEY": keys["lookupHashKey"],
         "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",

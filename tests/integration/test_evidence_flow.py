@@ -4,12 +4,7 @@ import threading
 
 from chalicelib.integrations.aws import client
 from chalicelib.settings import get_settings
-from tests.factories import case_body, evidence_request, photo
-
-
-def _upload(content: bytes, key: str) -> None:
-    """What a phone does with the presigned PUT (moto does not check signatures, see unit tests)."""
-    client("s3").put_object(Bucket=get_settings().evidence_bucket, Key=key, Body=content, ContentType="image/jpeg")
+from tests.factories import case_body, evidence_request, photo, upload_object
 
 
 def _case(api):
@@ -17,23 +12,10 @@ def _case(api):
     return created["caseId"], created["parties"]
 
 
-def _slots(api, case_id, token):
-    return api.call("GET", f"/cases/{case_id}", token).body["evidence"]["checklist"]
-
-
-def _shoot(api, case_id, token, slot, seed):
-    content = photo(seed)
-    requested = api.call("POST", f"/cases/{case_id}/evidence", token, evidence_request(content, slot["kind"], slot["partyId"]))
-    assert requested.status == 201, requested.body
-    evidence_id = requested.body["evidenceId"]
-    _upload(content, f"uploads/{case_id}/{evidence_id}")
-    return evidence_id
-
-
 def test_given_upload_request_when_declared_then_presigned_put_with_signed_headers(api):
     case_id, parties = _case(api)
     token = parties[0]["token"]
-    slot = _slots(api, case_id, token)[0]
+    slot = api.checklist(case_id, token)[0]
     reply = api.call("POST", f"/cases/{case_id}/evidence", token, evidence_request(photo(), slot["kind"], slot["partyId"]))
     assert reply.status == 201
     upload = reply.body["upload"]
@@ -47,10 +29,10 @@ def test_given_upload_request_when_declared_then_presigned_put_with_signed_heade
 def test_given_every_shot_verified_when_last_completes_then_awaiting_determination_in_queue_with_notices(api, officer):
     case_id, parties = _case(api)
     token = parties[1]["token"]
-    slots = _slots(api, case_id, token)
+    slots = api.checklist(case_id, token)
     assert len(slots) == 7
     for seed, slot in enumerate(slots):
-        evidence_id = _shoot(api, case_id, token, slot, seed)
+        evidence_id = api.shoot(case_id, token, slot, seed)
         done = api.call("POST", f"/cases/{case_id}/evidence/{evidence_id}/complete", token)
         assert done.status == 200, done.body
         assert done.body["status"] == "VERIFIED"
@@ -72,7 +54,7 @@ def test_given_every_shot_verified_when_last_completes_then_awaiting_determinati
 def test_given_verified_evidence_when_stored_then_sealed_write_once(api):
     case_id, parties = _case(api)
     token = parties[0]["token"]
-    evidence_id = _shoot(api, case_id, token, _slots(api, case_id, token)[0], 1)
+    evidence_id = api.shoot(case_id, token, api.checklist(case_id, token)[0], 1)
     api.call("POST", f"/cases/{case_id}/evidence/{evidence_id}/complete", token)
     s3 = client("s3")
     sealed = s3.head_object(Bucket=get_settings().evidence_bucket, Key=f"evidence/{case_id}/{evidence_id}")
@@ -92,11 +74,11 @@ def test_given_verified_evidence_when_stored_then_sealed_write_once(api):
 def test_given_tampered_upload_when_completed_then_422_and_not_kept(api):
     case_id, parties = _case(api)
     token = parties[0]["token"]
-    slot = _slots(api, case_id, token)[0]
+    slot = api.checklist(case_id, token)[0]
     declared = photo(1)
     requested = api.call("POST", f"/cases/{case_id}/evidence", token, evidence_request(declared, slot["kind"], slot["partyId"]))
     evidence_id = requested.body["evidenceId"]
-    _upload(photo(2), f"uploads/{case_id}/{evidence_id}")  # same size, other bytes
+    upload_object(f"uploads/{case_id}/{evidence_id}", photo(2))  # same size, other bytes
     reply = api.call("POST", f"/cases/{case_id}/evidence/{evidence_id}/complete", token)
     assert reply.status == 422
     assert reply.body["error"] == {
@@ -115,7 +97,7 @@ def test_given_tampered_upload_when_completed_then_422_and_not_kept(api):
 def test_given_nothing_uploaded_when_completed_then_409(api):
     case_id, parties = _case(api)
     token = parties[0]["token"]
-    slot = _slots(api, case_id, token)[0]
+    slot = api.checklist(case_id, token)[0]
     requested = api.call("POST", f"/cases/{case_id}/evidence", token, evidence_request(photo(), slot["kind"], slot["partyId"]))
     reply = api.call("POST", f"/cases/{case_id}/evidence/{requested.body['evidenceId']}/complete", token)
     assert reply.status == 409
@@ -149,8 +131,8 @@ def test_given_referred_case_when_uploading_then_409(api, officer):
 
 def test_given_two_phones_completing_the_last_shots_at_once_then_no_update_lost(api):
     case_id, parties = _case(api)
-    slots = _slots(api, case_id, parties[0]["token"])
-    evidence_ids = [_shoot(api, case_id, parties[i % 2]["token"], slot, i) for i, slot in enumerate(slots)]
+    slots = api.checklist(case_id, parties[0]["token"])
+    evidence_ids = [api.shoot(case_id, parties[i % 2]["token"], slot, i) for i, slot in enumerate(slots)]
     for evidence_id in evidence_ids[:-2]:
         api.call("POST", f"/cases/{case_id}/evidence/{evidence_id}/complete", parties[0]["token"])
 

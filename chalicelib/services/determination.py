@@ -1,0 +1,104 @@
+"""Remote liability determination by an officer: the decision, the letter, the notices."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.contracts.determination import Deadlines, Determine, Determined, DeterminationView
+from chalicelib.documents.render import render_letter
+from chalicelib.domain import case_status
+from chalicelib.domain.principals import Principal
+from chalicelib.services import documents, letters, liability_terms
+from chalicelib.store import cases as store
+from chalicelib.store import outbox, staff
+from chalicelib.store.models import OutboxItem
+
+LETTER_ISSUED_TEXT = "【云车通】您的交通事故已由民警远程认定责任，请打开链接查看《道路交通事故认定书（简易程序）》并签字确认。"
+
+
+def determination_view(determination: dict[str, Any]) -> DeterminationView:
+    return DeterminationView(
+        scenario=determination["scenario"],
+        scenario_label=determination["scenarioLabel"],
+        catalogue_version=determination["catalogueVersion"],
+        at_fault_party_id=determination.get("atFaultPartyId"),
+        facts=determination["facts"],
+        suggested=determination["suggested"],
+        liabilities=determination["liabilities"],
+        overridden=determination["overridden"],
+        override_reason=determination.get("overrideReason"),
+        damage_shares=determination.get("damageShares") or {},
+        determined_at=determination["determinedAt"],
+        officer_badge=determination["officerBadge"],
+        deadlines=Deadlines.model_validate(determination["deadlines"]),
+    )
+
+
+def insurer_events(record: store.CaseRecord, topic: str, data: dict[str, Any], at: str) -> list[OutboxItem]:
+    """One webhook event per insurer of a vehicle in the case (issue 4 delivers them)."""
+    codes = sorted({p.vehicle.as_dict().get("insurerCode") for p in record.parties if p.vehicle is not None} - {None})
+    return [outbox.event(record.case.case_id, code, topic, data, at) for code in codes]
+
+
+def party_notices(record: store.CaseRecord, topic: str, text: str, at: str) -> list[OutboxItem]:
+    return [outbox.notice(record.case.case_id, p.party_id, topic, text, at) for p in record.parties]
+
+
+def determine(principal: Principal, case_id: str, body: Determine) -> Determined:
+    record = store.load_for(principal, case_id)
+    case_status.ensure_status(record.case.status, case_status.AWAITING_DETERMINATION)
+    now = store.utcnow()
+    decision = liability_terms.terms(
+        record,
+        body.scenario,
+        body.at_fault_party_id,
+        {k: v.value for k, v in body.liabilities.items()} if body.liabilities is not None else None,
+        body.facts,
+        body.collision_parts,
+    )
+    decision.update(
+        overrideReason=body.override_reason if body.liabilities is not None else None,
+        determinedAt=store.iso(now),
+        officer=principal.audit_name,
+        officerBadge=staff.badge(principal.subject),
+        deadlines=liability_terms.deadlines(now),
+        refusalsOnLetter=0,
+    )
+    letter = documents.draft(
+        case_id,
+        documents.LETTER,
+        letters.letter_number(record, 1),
+        1,
+        None,
+        lambda document_id: render_letter(letters.letter(record, decision, document_id, 1)),
+    )
+
+    def decide(fresh: store.CaseRecord) -> list[store.Change]:
+        case_status.ensure_status(fresh.case.status, case_status.AWAITING_DETERMINATION)
+        fresh.case.determination = {**decision, "letterDocumentId": letter.document_id}
+        at = store.iso(store.utcnow())
+        data = {"liabilities": decision["liabilities"], "scenario": decision["scenario"], "documentId": letter.document_id}
+        determined = store.Change(
+            action="DETERMINED",
+            detail={
+                "scenario": decision["scenario"],
+                "liabilities": decision["liabilities"],
+                "overridden": decision["overridden"],
+                "suggested": decision["suggested"],
+            },
+            new_status=case_status.DETERMINED,
+            puts=[
+                *insurer_events(fresh, "case.determined", data, at),
+                *insurer_events(fresh, "document.issued", {"documentId": letter.document_id, "kind": documents.LETTER}, at),
+                *party_notices(fresh, "letter.issued", LETTER_ISSUED_TEXT, at),
+            ],
+        )
+        return [determined, documents.issued(letter, at)]
+
+    documents.commit(principal, letter, decide)
+    return Determined(
+        case_id=case_id,
+        status=case_status.DETERMINED,
+        determination=determination_view({**decision, "letterDocumentId": letter.document_id}),
+        letter_document_id=letter.document_id,
+    )

@@ -1,0 +1,134 @@
+"""What goes on the letter and the agreement, gathered from the case (the PDFs render it)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from chalicelib import config
+from chalicelib.documents.model import AgreementData, LetterData, PartyLine
+from chalicelib.domain import evidence
+from chalicelib.domain.liability import Liability
+from chalicelib.settings import get_settings
+from chalicelib.store import reference
+from chalicelib.store.cases import CaseRecord
+
+CHINA = ZoneInfo("Asia/Shanghai")
+KIND_LABELS = {"MOTOR": "机动车", "NON_MOTOR": "非机动车", "PEDESTRIAN": "行人"}
+
+
+def local(moment: str) -> datetime:
+    return datetime.fromisoformat(moment).astimezone(CHINA)
+
+
+def unit(jurisdiction: str) -> dict[str, Any]:
+    return next(u for u in config.load("jurisdictions")["units"] if u["code"] == jurisdiction)
+
+
+def verify_url(document_id: str) -> str:
+    return f"{get_settings().public_base_url}/verify/{document_id}"
+
+
+def _signature_text(signature: dict[str, Any] | None) -> str:
+    if signature is None:
+        return "待签字"
+    at = local(signature["at"]).strftime("%Y-%m-%d %H:%M")
+    return f"已签字 {at}" if signature["accept"] else f"拒绝签字（{at}）：{signature.get('reason') or ''}"
+
+
+def party_lines(
+    record: CaseRecord,
+    liabilities: dict[str, str],
+    parts: dict[str, str | None],
+    signatures: dict[str, Any],
+) -> tuple[PartyLine, ...]:
+    codes = {p.vehicle.as_dict().get("insurerCode") for p in record.parties if p.vehicle is not None}
+    insurers = reference.names("INSURER", {c for c in codes if c})
+    lines = []
+    for party in record.parties:
+        vehicle = party.vehicle.as_dict() if party.vehicle is not None else {}
+        lines.append(
+            PartyLine(
+                label=evidence.party_label(int(party.position)),
+                name=party.name,
+                id_number=party.id_number,
+                phone=party.phone,
+                kind=KIND_LABELS.get(party.kind, party.kind),
+                vehicle_type=vehicle.get("type"),
+                plate=vehicle.get("plate"),
+                insurer=insurers.get(vehicle.get("insurerCode") or "", vehicle.get("insurerCode")),
+                policy_no=vehicle.get("policyNo"),
+                collision_part=parts.get(party.party_id),
+                liability=Liability(liabilities[party.party_id]).label,
+                signature=_signature_text(signatures.get(party.party_id)),
+            )
+        )
+    return tuple(lines)
+
+
+def refusal_lines(record: CaseRecord, signatures: dict[str, Any]) -> tuple[str, ...]:
+    lines = []
+    for party in record.parties:
+        signature = signatures.get(party.party_id)
+        if signature and not signature["accept"]:
+            at = local(signature["at"]).strftime("%Y年%m月%d日%H时%M分")
+            who = f"{evidence.party_label(int(party.position))}{party.name}"
+            lines.append(f"{who}于{at}拒绝签字，理由：{signature.get('reason') or '未说明'}")
+    return tuple(lines)
+
+
+def letter_number(record: CaseRecord, revision: int) -> str:
+    prefix = unit(record.case.jurisdiction).get("documentPrefix", "")
+    year = local(record.case.reported_at).year
+    suffix = "" if revision == 1 else f"（第{revision}版）"
+    return f"{prefix}简认字〔{year}〕第{record.case.case_id}号{suffix}"
+
+
+def agreement_number(record: CaseRecord) -> str:
+    return f"云车通协字〔{local(record.case.reported_at).year}〕第{record.case.case_id}号"
+
+
+def letter(record: CaseRecord, determination: dict[str, Any], document_id: str, revision: int) -> LetterData:
+    case = record.case
+    signatures = case.signatures.as_dict() if case.signatures is not None else {}
+    deadlines = determination["deadlines"]
+    refusals = refusal_lines(record, signatures)
+    return LetterData(
+        document_number=letter_number(record, revision),
+        issuing_unit=unit(case.jurisdiction)["name"],
+        officer_badge=determination["officerBadge"],
+        issued_at=local(determination["determinedAt"]) if revision == 1 else datetime.now(CHINA),
+        occurred_at=local(case.occurred_at),
+        place=case.location.as_dict()["address"],
+        weather=case.weather,
+        accident_form=determination["accidentForm"],
+        scenario=f"{determination['scenarioLabel']}：{determination['scenarioDescription']}",
+        facts=determination["facts"],
+        parties=party_lines(record, determination["liabilities"], determination["collisionParts"], signatures),
+        review_deadline=date.fromisoformat(deadlines["reviewBy"]),
+        mediation_deadline=date.fromisoformat(deadlines["mediationRequestBy"]),
+        verify_url=verify_url(document_id),
+        refusals=refusals,
+        reissue_note=(
+            f"本认定书为第{revision}版，于{datetime.now(CHINA):%Y年%m月%d日}重新出具，记载当事人拒绝签字情况（第二十四条第三款）"
+            if revision > 1
+            else None
+        ),
+    )
+
+
+def agreement(record: CaseRecord, agreement_terms: dict[str, Any], document_id: str, concluded_at: str) -> AgreementData:
+    case = record.case
+    return AgreementData(
+        document_number=agreement_number(record),
+        concluded_at=local(concluded_at),
+        occurred_at=local(case.occurred_at),
+        place=case.location.as_dict()["address"],
+        weather=case.weather,
+        accident_form=agreement_terms["accidentForm"],
+        scenario=f"{agreement_terms['scenarioLabel']}：{agreement_terms['scenarioDescription']}",
+        facts=agreement_terms["facts"],
+        parties=party_lines(record, agreement_terms["liabilities"], agreement_terms["collisionParts"], agreement_terms["signatures"]),
+        verify_url=verify_url(document_id),
+    )

@@ -1,0 +1,90 @@
+"""Turning a scenario and a choice of liabilities into the terms recorded on a case."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from chalicelib import config
+from chalicelib.contracts.determination import ScenarioCatalogue, ScenarioView
+from chalicelib.domain import liability, workdays
+from chalicelib.domain.liability import Liability
+from chalicelib.errors import ValidationFailed
+from chalicelib.services.letters import CHINA
+from chalicelib.settings import get_settings
+from chalicelib.store.cases import CaseRecord
+
+REVIEW_DAYS = 3  # Order 146 Art.71: review requested within 3 days of service
+MEDIATION_DAYS = 10  # Art.84: mediation requested jointly within 10 days of the letter
+
+
+def current_catalogue() -> liability.Catalogue:
+    return liability.catalogue(config.load("scenarios"), get_settings().province)
+
+
+def catalogue_view() -> ScenarioCatalogue:
+    catalogue = current_catalogue()
+    return ScenarioCatalogue(
+        province=catalogue.province,
+        version=catalogue.version,
+        scenarios=[
+            ScenarioView(
+                code=s.code, label=s.label, description=s.description, suggested_liability=s.suggested, accident_form=s.accident_form
+            )
+            for s in catalogue.scenarios
+        ],
+    )
+
+
+def terms(
+    record: CaseRecord,
+    scenario_code: str,
+    at_fault_party_id: str | None,
+    chosen: dict[str, str] | None,
+    facts: str,
+    collision_parts: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """Scenario, suggested and decided liabilities (checked for consistency), collision parts."""
+    catalogue = current_catalogue()
+    scenario = catalogue.get(scenario_code)
+    party_ids = [p.party_id for p in record.parties]
+    if at_fault_party_id is not None and at_fault_party_id not in party_ids:
+        raise ValidationFailed("is not a party of this case", field="atFaultPartyId")
+    suggested = liability.suggest(scenario, at_fault_party_id, party_ids)
+    decided = {pid: Liability(value) for pid, value in chosen.items()} if chosen is not None else suggested
+    liability.check_consistent(decided, party_ids)
+    unknown = set(collision_parts or {}) - set(party_ids)
+    if unknown:
+        raise ValidationFailed(f"names no party of this case: {', '.join(sorted(unknown))}", field="collisionParts")
+    at_fault_part, other_part = scenario.collision_parts
+    parts = {pid: (at_fault_part if pid == at_fault_party_id or len(party_ids) == 1 else other_part) for pid in party_ids}
+    parts.update(collision_parts or {})
+    kinds = {p.party_id: p.kind for p in record.parties}
+    return {
+        "scenario": scenario.code,
+        "scenarioLabel": scenario.label,
+        "scenarioDescription": scenario.description,
+        "accidentForm": scenario.accident_form,
+        "catalogueVersion": catalogue.version,
+        "atFaultPartyId": at_fault_party_id,
+        "facts": facts,
+        "suggested": {pid: value.value for pid, value in suggested.items()},
+        "liabilities": {pid: value.value for pid, value in decided.items()},
+        "overridden": decided != suggested,
+        "collisionParts": parts,
+        "damageShares": liability.damage_shares(decided, kinds, config.load("scenarios")["damageShares"]),
+    }
+
+
+def deadlines(served_at: datetime) -> dict[str, Any]:
+    """Review and mediation-request deadlines, in working days from the day the letter is served."""
+    calendar = workdays.load_calendar(config.load("holidays"))
+    served_on = served_at.astimezone(CHINA).date()
+    review = workdays.add_working_days(served_on, REVIEW_DAYS, calendar)
+    mediation = workdays.add_working_days(served_on, MEDIATION_DAYS, calendar)
+    return {
+        "servedOn": served_on.isoformat(),
+        "reviewBy": review.due.isoformat(),
+        "mediationRequestBy": mediation.due.isoformat(),
+        "provisional": review.provisional or mediation.provisional,
+    }

@@ -1,0 +1,264 @@
+"""Parties sign or refuse the letter, or propose and sign a self-settlement agreement.
+
+A signature is recorded first, in its own change; the documents it calls for (a re-issued
+letter recording a refusal, the agreement once everyone has signed) are issued right after by
+`reconcile`, which looks at the case afresh and is safe to run again: a retried signature
+request with the same answer re-runs it, so a document can never be left missing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.contracts.determination import AgreementProposed, AgreementView, ProposeAgreement, Sign, Signed, SignatureView
+from chalicelib.documents.render import render_agreement, render_letter
+from chalicelib.domain import case_status
+from chalicelib.domain.principals import Principal
+from chalicelib.errors import Conflict, Forbidden
+from chalicelib.services import documents, letters, liability_terms
+from chalicelib.services.determination import insurer_events, party_notices
+from chalicelib.store import cases as store
+
+SETTLED_TEXT = "【云车通】各方当事人已签署《道路交通事故自行协商协议书》，可凭协议书向保险公司理赔。"
+DISPUTED_TEXT = "【云车通】有当事人对责任认定有异议。可在认定书载明的期限内申请复核，或共同申请调解。"
+
+
+def _own_party(principal: Principal, party_id: str) -> None:
+    if principal.subject != party_id:
+        raise Forbidden("a party signs only for themselves", field="partyId")
+
+
+def _signature(body: Sign, at: str) -> dict[str, Any]:
+    return {"accept": body.accept, "reason": None if body.accept else body.reason, "at": at}
+
+
+def sign(principal: Principal, case_id: str, party_id: str, body: Sign) -> Signed:
+    store.load_for(principal, case_id)  # someone else's case is a 404 before anything else
+    _own_party(principal, party_id)
+
+    def decide(record: store.CaseRecord) -> list[store.Change]:
+        case = record.case
+        case_status.ensure_status(
+            case.status, case_status.DETERMINED, case_status.DISPUTED, case_status.CONFIRMED, case_status.AGREEMENT_PROPOSED
+        )
+        if case.status == case_status.AGREEMENT_PROPOSED:
+            return _sign_agreement(record, party_id, body)
+        return _sign_letter(record, party_id, body)
+
+    store.mutate(principal, case_id, decide)
+    record = reconcile(principal, case_id)
+    current = record.current_document(documents.AGREEMENT) or record.current_document(documents.LETTER)
+    return Signed(
+        case_id=case_id,
+        party_id=party_id,
+        accept=body.accept,
+        status=record.case.status,
+        document_id=current.document_id if current else None,
+    )
+
+
+def _already(signatures: dict[str, Any], party_id: str, body: Sign) -> bool:
+    """True when this exact answer is on record (a retry); a different answer is a conflict."""
+    earlier = signatures.get(party_id)
+    if earlier is None:
+        return False
+    if earlier["accept"] != body.accept:
+        raise Conflict("this party has already answered differently", field="accept", status="SIGNED" if earlier["accept"] else "REFUSED")
+    return True
+
+
+def _sign_letter(record: store.CaseRecord, party_id: str, body: Sign) -> list[store.Change]:
+    case = record.case
+    signatures = store.plain(case.signatures)
+    if _already(signatures, party_id, body):
+        return []
+    at = store.iso(store.utcnow())
+    signatures[party_id] = _signature(body, at)
+    case.signatures = signatures
+    data = {"partyId": party_id, "accept": body.accept}
+    changes = [
+        store.Change(
+            action="SIGNED" if body.accept else "REFUSED",
+            detail={"partyId": party_id, "reason": None if body.accept else body.reason},
+            puts=insurer_events(record, "case.signed", data, at),
+        )
+    ]
+    everyone = [p.party_id for p in record.parties]
+    if not body.accept and case.status == case_status.DETERMINED:
+        changes.append(
+            store.Change(
+                action="DISPUTED",
+                detail={"deadlines": store.plain(case.determination)["deadlines"]},
+                new_status=case_status.DISPUTED,
+                puts=[*insurer_events(record, "case.disputed", data, at), *party_notices(record, "case.disputed", DISPUTED_TEXT, at)],
+            )
+        )
+    elif case.status == case_status.DETERMINED and all(signatures.get(p, {}).get("accept") for p in everyone):
+        changes.append(store.Change(action="CONFIRMED", new_status=case_status.CONFIRMED))
+    return changes
+
+
+def _sign_agreement(record: store.CaseRecord, party_id: str, body: Sign) -> list[store.Change]:
+    case = record.case
+    agreement = store.plain(case.agreement)
+    signatures = dict(agreement.get("signatures") or {})
+    if _already(signatures, party_id, body):
+        return []
+    at = store.iso(store.utcnow())
+    signatures[party_id] = _signature(body, at)
+    changes = [
+        store.Change(
+            action="SIGNED" if body.accept else "REFUSED",
+            detail={"partyId": party_id, "document": "AGREEMENT", "reason": None if body.accept else body.reason},
+        )
+    ]
+    if body.accept:
+        case.agreement = {**agreement, "signatures": signatures}
+    else:
+        # Without everyone's agreement there is no settlement: the police decide (Art.19).
+        case.agreement = None
+        changes.append(
+            store.Change(
+                action="AGREEMENT_REFUSED",
+                detail={"refusedBy": party_id, "proposal": agreement.get("scenario")},
+                new_status=case_status.AWAITING_DETERMINATION,
+            )
+        )
+    return changes
+
+
+def propose(principal: Principal, case_id: str, body: ProposeAgreement) -> AgreementProposed:
+    def decide(record: store.CaseRecord) -> store.Change:
+        case = record.case
+        case_status.ensure_status(case.status, case_status.AWAITING_DETERMINATION)
+        if not store.plain(case.eligibility).get("selfSettlementAllowed"):
+            raise Conflict(
+                "this accident may not be settled by the parties (Order 146 Art.13/14, or an injury): an officer determines it",
+                field="status",
+                status=case.status,
+            )
+        terms = liability_terms.terms(
+            record, body.scenario, body.at_fault_party_id, {k: v.value for k, v in body.liabilities.items()}, body.facts
+        )
+        at = store.iso(store.utcnow())
+        case.agreement = {
+            **terms,
+            "proposedBy": principal.subject,
+            "proposedAt": at,
+            "signatures": {principal.subject: {"accept": True, "reason": None, "at": at}},
+        }
+        return store.Change(
+            action="AGREEMENT_PROPOSED",
+            detail={"proposedBy": principal.subject, "scenario": terms["scenario"], "liabilities": terms["liabilities"]},
+            new_status=case_status.AGREEMENT_PROPOSED,
+        )
+
+    store.mutate(principal, case_id, decide)
+    record = reconcile(principal, case_id)
+    settled = record.current_document(documents.AGREEMENT)
+    return AgreementProposed(
+        case_id=case_id,
+        status=record.case.status,
+        agreement=agreement_view(store.plain(record.case.agreement)) if record.case.agreement is not None else None,
+        document_id=settled.document_id if settled else None,
+    )
+
+
+def request_determination(principal: Principal, case_id: str) -> AgreementProposed:
+    def decide(record: store.CaseRecord) -> list[store.Change]:
+        case = record.case
+        if case.status == case_status.AWAITING_DETERMINATION:
+            return []  # already in the officer's queue
+        case_status.ensure_status(case.status, case_status.AGREEMENT_PROPOSED)
+        case.agreement = None
+        return [store.Change(action="DETERMINATION_REQUESTED", detail={"by": principal.subject}, new_status=case_status.AWAITING_DETERMINATION)]
+
+    store.mutate(principal, case_id, decide)
+    return AgreementProposed(case_id=case_id, status=case_status.AWAITING_DETERMINATION)
+
+
+def agreement_view(agreement: dict[str, Any]) -> AgreementView:
+    return AgreementView(
+        proposed_by=agreement["proposedBy"],
+        proposed_at=agreement["proposedAt"],
+        scenario=agreement["scenario"],
+        scenario_label=agreement["scenarioLabel"],
+        at_fault_party_id=agreement.get("atFaultPartyId"),
+        liabilities=agreement["liabilities"],
+        facts=agreement["facts"],
+        signatures={pid: SignatureView.model_validate(s) for pid, s in (agreement.get("signatures") or {}).items()},
+    )
+
+
+def reconcile(principal: Principal, case_id: str) -> store.CaseRecord:
+    """Issue what the signatures call for and is not issued yet; returns the case as it ends."""
+    record = store.load_for(principal, case_id)
+    case = record.case
+    if case.status == case_status.AGREEMENT_PROPOSED:
+        agreement = store.plain(case.agreement)
+        if all((agreement.get("signatures") or {}).get(p.party_id, {}).get("accept") for p in record.parties):
+            _settle(principal, record, agreement)
+            return store.load_for(principal, case_id)
+    elif case.status in (case_status.DISPUTED, case_status.CONFIRMED, case_status.DETERMINED):
+        determination = store.plain(case.determination)
+        refusals = letters.refusal_lines(record, store.plain(case.signatures))
+        if len(refusals) > int(determination.get("refusalsOnLetter", 0)):
+            _reissue_letter(principal, record, determination, len(refusals))
+            return store.load_for(principal, case_id)
+    return record
+
+
+def _settle(principal: Principal, record: store.CaseRecord, agreement: dict[str, Any]) -> None:
+    concluded_at = store.iso(store.utcnow())
+    document = documents.draft(
+        record.case.case_id,
+        documents.AGREEMENT,
+        letters.agreement_number(record),
+        1,
+        None,
+        lambda document_id: render_agreement(letters.agreement(record, agreement, document_id, concluded_at)),
+    )
+
+    def decide(fresh: store.CaseRecord) -> list[store.Change]:
+        if fresh.case.status != case_status.AGREEMENT_PROPOSED or store.plain(fresh.case.agreement) != agreement:
+            return []  # the proposal changed or someone settled it first
+        at = store.iso(store.utcnow())
+        data = {"liabilities": agreement["liabilities"], "documentId": document.document_id}
+        settled = store.Change(
+            action="SETTLED",
+            detail={"documentId": document.document_id, "liabilities": agreement["liabilities"]},
+            new_status=case_status.SETTLED,
+            puts=[
+                *insurer_events(fresh, "case.settled", data, at),
+                *insurer_events(fresh, "document.issued", {"documentId": document.document_id, "kind": documents.AGREEMENT}, at),
+                *party_notices(fresh, "case.settled", SETTLED_TEXT, at),
+            ],
+        )
+        return [documents.issued(document, at), settled]
+
+    documents.commit(principal, document, decide)
+
+
+def _reissue_letter(principal: Principal, record: store.CaseRecord, determination: dict[str, Any], refusals: int) -> None:
+    previous = record.current_document(documents.LETTER)
+    revision = int(previous.revision) + 1 if previous else 1
+    document = documents.draft(
+        record.case.case_id,
+        documents.LETTER,
+        letters.letter_number(record, revision),
+        revision,
+        previous.document_id if previous else None,
+        lambda document_id: render_letter(letters.letter(record, determination, document_id, revision)),
+    )
+
+    def decide(fresh: store.CaseRecord) -> list[store.Change]:
+        current = store.plain(fresh.case.determination)
+        if int(current.get("refusalsOnLetter", 0)) >= refusals:
+            return []  # another request already re-issued it
+        fresh.case.determination = {**current, "refusalsOnLetter": refusals, "letterDocumentId": document.document_id}
+        at = store.iso(store.utcnow())
+        issued = documents.issued(document, at)
+        issued.puts.extend(insurer_events(fresh, "document.issued", {"documentId": document.document_id, "kind": documents.LETTER}, at))
+        return [issued]
+
+    documents.commit(principal, document, decide)
