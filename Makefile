@@ -29,6 +29,9 @@ lint: $(INSTALLED)
 token: $(INSTALLED)
 	@$(PY) -m infra.local.token $(ROLE) $(ORG)
 
+demo: $(INSTALLED)
+	@$(PY) -m infra.local.demo
+
 bench: $(INSTALLED)
 	@$(PY) -m bench
 

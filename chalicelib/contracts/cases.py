@@ -204,7 +204,7 @@ class CaseView(Reply):
     evidence: EvidenceSummary
     timeline: list[TimelineEntry]
     determination: DeterminationView | None = None
-    signatures: dict[str, SignatureView] = {}
+    signatures: dict[str, SignatureView] = Field(default_factory=dict)
     agreement: AgreementView | None = None
-    documents: list[DocumentView] = []
+    documents: list[DocumentView] = Field(default_factory=list)
     version: int

@@ -70,7 +70,7 @@ class DeterminationView(Reply):
     liabilities: dict[str, str]
     overridden: bool
     override_reason: str | None = None
-    damage_shares: dict[str, int] = {}
+    damage_shares: dict[str, int] = Field(default_factory=dict)
     determined_at: str
     officer_badge: str
     deadlines: Deadlines

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.contracts.determination import Deadlines, Determine, Determined, DeterminationView
+from chalicelib.contracts.determination import Deadlines, DeterminationView, Determine, Determined
 from chalicelib.documents.render import render_letter
 from chalicelib.domain import case_status
 from chalicelib.domain.principals import Principal

@@ -111,7 +111,7 @@ def report(principal: Principal, body: CreateCase, idempotency_key: str | None) 
             phone=party.phone,
             id_number=party.id_number,
             kind=party.kind.value,
-            vehicle=party.vehicle.model_dump() if party.vehicle else None,
+            vehicle=party.vehicle.model_dump(by_alias=True) if party.vehicle else None,
             token_id=ids.new_token_id(),
             gsi1pk=f"PERSON#{lookup_hash(party.id_number)}",
             gsi1sk=f"CASE#{case_id}",

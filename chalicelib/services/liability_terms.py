@@ -15,7 +15,7 @@ from chalicelib.settings import get_settings
 from chalicelib.store.cases import CaseRecord
 
 REVIEW_DAYS = 3  # Order 146 Art.71: review requested within 3 days of service
-MEDIATION_DAYS = 10  # Art.84: mediation requested jointly within 10 days of the letter
+MEDIATION_DAYS = 10  # Art.86: mediation requested jointly within 10 days of the letter
 
 
 def current_catalogue() -> liability.Catalogue:

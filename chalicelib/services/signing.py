@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.contracts.determination import AgreementProposed, AgreementView, ProposeAgreement, Sign, Signed, SignatureView
+from chalicelib.contracts.determination import AgreementProposed, AgreementView, ProposeAgreement, Sign, SignatureView, Signed
 from chalicelib.documents.render import render_agreement, render_letter
 from chalicelib.domain import case_status
 from chalicelib.domain.principals import Principal
@@ -171,7 +171,10 @@ def request_determination(principal: Principal, case_id: str) -> AgreementPropos
             return []  # already in the officer's queue
         case_status.ensure_status(case.status, case_status.AGREEMENT_PROPOSED)
         case.agreement = None
-        return [store.Change(action="DETERMINATION_REQUESTED", detail={"by": principal.subject}, new_status=case_status.AWAITING_DETERMINATION)]
+        requested = store.Change(
+            action="DETERMINATION_REQUESTED", detail={"by": principal.subject}, new_status=case_status.AWAITING_DETERMINATION
+        )
+        return [requested]
 
     store.mutate(principal, case_id, decide)
     return AgreementProposed(case_id=case_id, status=case_status.AWAITING_DETERMINATION)

@@ -14,15 +14,15 @@ from chalicelib.contracts.cases import (
     TimelineEntry,
     VehicleView,
 )
+from chalicelib.contracts.determination import SignatureView
 from chalicelib.contracts.portal import AuditEntryView, AuditLog, AuditVerification
 from chalicelib.domain import audit_chain, case_status, evidence, masking
 from chalicelib.domain.principals import Principal, Role
-from chalicelib.contracts.determination import SignatureView
 from chalicelib.services import documents
 from chalicelib.services import evidence as evidence_service
 from chalicelib.services.determination import determination_view
-from chalicelib.services.signing import agreement_view
 from chalicelib.services.intake import eligibility_view
+from chalicelib.services.signing import agreement_view
 from chalicelib.store import cases as store
 from chalicelib.store.models import PartyItem
 
@@ -30,7 +30,7 @@ from chalicelib.store.models import PartyItem
 def _party_view(party: PartyItem, visible: bool) -> PartyView:
     vehicle = party.vehicle.as_dict() if party.vehicle is not None else None
     if vehicle and not visible:
-        vehicle = {**vehicle, "plate": masking.mask_plate(vehicle["plate"]), "policyNo": None, "policy_no": None}
+        vehicle = {**vehicle, "plate": masking.mask_plate(vehicle["plate"]), "policyNo": None}
     return PartyView(
         party_id=party.party_id,
         label=evidence.party_label(int(party.position)),

@@ -3,6 +3,7 @@
 What it holds (see docs/decisions/0003-aws-deployment.md for the reasons):
 - the single DynamoDB table, built from `chalicelib.store.models.table_spec()`;
 - the evidence bucket (versioned, Object Lock, KMS, no public access) and its access-log bucket;
+- the documents bucket for issued PDFs (same protections, no CORS: downloads are presigned GETs);
 - the app secret (`{"tokenSecret": ..., "lookupHashKey": ...}`), generated at deploy time;
 - the Chalice API (through `chalice.cdk`) running as a least-privilege role we own;
 - the dependency layer (only when `layers/python` has been built);
@@ -50,6 +51,7 @@ from aws_cdk import aws_sns as sns
 from chalice.cdk import Chalice
 from constructs import Construct
 
+from chalicelib.integrations.document_store import document_key
 from chalicelib.integrations.evidence_store import evidence_key, upload_key
 from chalicelib.store.models import table_spec
 
@@ -113,7 +115,7 @@ class IsolatedChalice(Chalice):
 
 
 def key_pattern(make_key: Callable[[str, str], str]) -> str:
-    """The object keys an `evidence_store` key function makes, as a pattern: `uploads/{c}/{e}` -> `uploads/*`."""
+    """The object keys a store's key function makes, as a pattern: `uploads/{c}/{e}` -> `uploads/*`."""
     marker = "\x00"
     return make_key(marker, marker).split(marker, 1)[0] + "*"
 
@@ -121,6 +123,8 @@ def key_pattern(make_key: Callable[[str, str], str]) -> str:
 # Browsers PUT to staging keys; verified shots are copied to write-once keys (evidence_store.seal).
 UPLOADS = key_pattern(upload_key)
 SEALED = key_pattern(evidence_key)
+# Issued PDFs (document_store): written, locked once recorded, or discarded by version if not.
+DOCUMENTS = key_pattern(document_key)
 
 
 def acknowledge(construct: Construct, rule_id: str, reason: str) -> None:
@@ -178,13 +182,14 @@ class YunchetongStack(Stack):
         self.data_key = kms.Key(
             self,
             "DataKey",
-            description=f"{APP_NAME} {stage}: table, evidence and secrets",
+            description=f"{APP_NAME} {stage}: table, evidence, documents and secrets",
             enable_key_rotation=True,
             removal_policy=RemovalPolicy.RETAIN,
         )
         self.table = self._table()
         self.access_logs = self._access_log_bucket()
         self.evidence = self._evidence_bucket(public_origin)
+        self.documents = self._documents_bucket()
         self.app_secrets = self._app_secrets()
         self.api_log_group = logs.LogGroup(
             self,
@@ -207,6 +212,7 @@ class YunchetongStack(Stack):
 
         CfnOutput(self, "TableName", value=self.table.table_name)
         CfnOutput(self, "EvidenceBucketName", value=self.evidence.bucket_name)
+        CfnOutput(self, "DocumentsBucketName", value=self.documents.bucket_name)
         CfnOutput(self, "AppSecretsId", value=self.app_secrets.secret_arn)
         CfnOutput(self, "AlarmTopicArn", value=self.alarm_topic.topic_arn)
 
@@ -297,6 +303,33 @@ class YunchetongStack(Stack):
                     noncurrent_version_expiration=Duration.days(1),
                 ),
                 s3.LifecycleRule(id="clear-staging-delete-markers", prefix=UPLOADS.rstrip("*"), expired_object_delete_marker=True),
+            ],
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+
+    def _documents_bucket(self) -> s3.Bucket:
+        return s3.Bucket(
+            self,
+            "Documents",
+            versioned=True,
+            # Issued letters and agreements. No default retention: the API writes a draft, records
+            # it on the case, then locks that exact version in compliance mode
+            # (DOCUMENT_RETENTION_DAYS); a draft the case never recorded is deleted by version, which
+            # a default retention would forbid.
+            object_lock_enabled=True,
+            encryption=s3.BucketEncryption.KMS,
+            encryption_key=self.data_key,
+            bucket_key_enabled=True,
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+            enforce_ssl=True,
+            minimum_tls_version=1.2,
+            server_access_logs_bucket=self.access_logs,
+            server_access_logs_prefix="documents/",
+            # No CORS: documents are downloaded through presigned GET URLs (a navigation, not a
+            # cross-origin fetch) and never uploaded from a browser.
+            lifecycle_rules=[
+                s3.LifecycleRule(id="abort-incomplete-multipart", abort_incomplete_multipart_upload_after=Duration.days(1)),
             ],
             removal_policy=RemovalPolicy.RETAIN,
         )
@@ -399,6 +432,28 @@ class YunchetongStack(Stack):
                 resources=[self.evidence.bucket_arn],
             ),
             iam.PolicyStatement(
+                # put (draft), read (hash for /verify), read a version (presigned download),
+                # compliance-mode retention on the recorded version, delete the exact version of a
+                # draft never recorded. No s3:DeleteObject (no delete markers, no unversioned
+                # deletes) and no s3:BypassGovernanceRetention.
+                sid="Documents",
+                actions=[
+                    "s3:PutObject",
+                    "s3:GetObject",
+                    "s3:GetObjectVersion",
+                    "s3:PutObjectRetention",
+                    "s3:DeleteObjectVersion",
+                ],
+                resources=[self.documents.arn_for_objects(DOCUMENTS)],
+            ),
+            iam.PolicyStatement(
+                # Without it GetObject on a missing document answers 403 (AccessDenied) instead of
+                # 404 (NoSuchKey), which document_store.current_sha256 reads as "not stored".
+                sid="DocumentsList",
+                actions=["s3:ListBucket"],
+                resources=[self.documents.bucket_arn],
+            ),
+            iam.PolicyStatement(
                 sid="DataKey",
                 actions=["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"],
                 resources=[self.data_key.key_arn],
@@ -443,6 +498,14 @@ class YunchetongStack(Stack):
                 f"Evidence object keys under {pattern} are generated per case and shot "
                 "(chalicelib.integrations.evidence_store); object actions only, on this bucket only.",
             )
+        documents_logical_id = self.resolve(self.documents.node.default_child.logical_id)  # type: ignore[union-attr]
+        acknowledge(
+            role,
+            f"AwsSolutions-IAM5[Resource::<{documents_logical_id}.Arn>/{DOCUMENTS}]",
+            f"Document object keys under {DOCUMENTS} are generated per case and document "
+            "(chalicelib.integrations.document_store); object actions only (no DeleteObject, no "
+            "governance bypass), on this bucket only.",
+        )
         return role
 
     def _api(self, project_root: Path) -> Chalice:
@@ -460,6 +523,7 @@ class YunchetongStack(Stack):
                 "STAGE": self.stage,
                 "TABLE_NAME": self.table.table_name,
                 "EVIDENCE_BUCKET": self.evidence.bucket_name,
+                "DOCUMENTS_BUCKET": self.documents.bucket_name,
                 "APP_SECRETS_ID": self.app_secrets.secret_arn,
                 "PUBLIC_BASE_URL": self.public_base_url.value_as_string,
                 "POWERTOOLS_SERVICE_NAME": APP_NAME,

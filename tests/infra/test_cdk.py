@@ -1,7 +1,7 @@
 """The CDK deployment (`infra/cdk`): synthesised once, offline, then checked.
 
-Checks: resources against the design (table from `table_spec()`, evidence bucket, secret, API
-environment and role, alarms), cdk-nag AwsSolutions (no unacknowledged finding, every
+Checks: resources against the design (table from `table_spec()`, evidence and documents buckets,
+secret, API environment and role, alarms), cdk-nag AwsSolutions (no unacknowledged finding, every
 acknowledgment has a reason), cfn-lint, and the `python -m infra.cdk.app` entry point.
 """
 
@@ -20,6 +20,7 @@ import pytest
 from aws_cdk import Validations
 from aws_cdk.assertions import Annotations, Match, Template
 
+from chalicelib.integrations.document_store import document_key
 from chalicelib.integrations.evidence_store import evidence_key, upload_key
 from chalicelib.store.models import table_spec
 from infra.cdk.app import build_app
@@ -32,7 +33,10 @@ SYNTH_ENV = {
     "PYTHONDONTWRITEBYTECODE": "1",  # no __pycache__ in chalicelib, so the package is stable
     "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20",
 }
-EXPECTED_ENV = ("STAGE", "TABLE_NAME", "EVIDENCE_BUCKET", "APP_SECRETS_ID", "PUBLIC_BASE_URL")
+EXPECTED_ENV = ("STAGE", "TABLE_NAME", "EVIDENCE_BUCKET", "DOCUMENTS_BUCKET", "APP_SECRETS_ID", "PUBLIC_BASE_URL")
+# What document_store does on documents/...: put, get (hash), get a version (presigned download),
+# lock the recorded version, delete the exact version of an unrecorded draft.
+DOCUMENT_ACTIONS = {"s3:PutObject", "s3:GetObject", "s3:GetObjectVersion", "s3:PutObjectRetention", "s3:DeleteObjectVersion"}
 
 
 @dataclass
@@ -118,10 +122,25 @@ def _one(synth: Synth, resource_type: str) -> tuple[str, dict[str, Any]]:
     return next(iter(found.items()))
 
 
+def _locked_buckets(synth: Synth) -> dict[str, dict[str, Any]]:
+    return {k: v for k, v in _resources(synth, "AWS::S3::Bucket").items() if v["Properties"].get("ObjectLockEnabled")}
+
+
+def _bucket(synth: Synth, bucket: Any) -> tuple[str, dict[str, Any]]:
+    logical_id = synth.stack.resolve(bucket.node.default_child.logical_id)
+    return logical_id, synth.template["Resources"][logical_id]
+
+
 def _evidence_bucket(synth: Synth) -> tuple[str, dict[str, Any]]:
-    locked = {k: v for k, v in _resources(synth, "AWS::S3::Bucket").items() if v["Properties"].get("ObjectLockEnabled")}
-    assert len(locked) == 1, f"expected one Object Lock bucket, found {sorted(locked)}"
-    return next(iter(locked.items()))
+    return _bucket(synth, synth.stack.evidence)
+
+
+def _documents_bucket(synth: Synth) -> tuple[str, dict[str, Any]]:
+    return _bucket(synth, synth.stack.documents)
+
+
+def _data_key_id(synth: Synth) -> str:
+    return synth.stack.resolve(synth.stack.data_key.node.default_child.logical_id)
 
 
 def _statements(role: dict[str, Any]) -> list[dict[str, Any]]:
@@ -180,27 +199,48 @@ def test_table_is_on_demand_recoverable_encrypted_with_ttl_and_retained(synth: S
 # --- buckets ---------------------------------------------------------------------------------
 
 
-def test_evidence_bucket_is_versioned_locked_encrypted_private_and_retained(synth: Synth) -> None:
-    _, bucket = _evidence_bucket(synth)
+LOCKED_BUCKETS = {"evidence": _evidence_bucket, "documents": _documents_bucket}
+
+
+def test_the_locked_buckets_are_evidence_and_documents(synth: Synth) -> None:
+    assert set(_locked_buckets(synth)) == {find(synth)[0] for find in LOCKED_BUCKETS.values()}
+
+
+@pytest.mark.parametrize("name", sorted(LOCKED_BUCKETS))
+def test_locked_bucket_is_versioned_locked_without_default_retention_encrypted_private_and_retained(synth: Synth, name: str) -> None:
+    _, bucket = LOCKED_BUCKETS[name](synth)
     props = bucket["Properties"]
     assert props["ObjectLockEnabled"] is True
     assert props["VersioningConfiguration"] == {"Status": "Enabled"}
+    # No default retention: the API locks exact versions itself, and must be able to delete
+    # unlocked ones (staging uploads; document drafts never recorded).
+    assert "Rule" not in props.get("ObjectLockConfiguration", {}), props["ObjectLockConfiguration"]
     rules = props["BucketEncryption"]["ServerSideEncryptionConfiguration"]
-    assert rules and rules[0]["ServerSideEncryptionByDefault"]["SSEAlgorithm"] in {"aws:kms", "AES256"}
+    assert len(rules) == 1
+    assert rules[0]["ServerSideEncryptionByDefault"] == {
+        "SSEAlgorithm": "aws:kms",
+        "KMSMasterKeyID": {"Fn::GetAtt": [_data_key_id(synth), "Arn"]},
+    }
+    assert rules[0]["BucketKeyEnabled"] is True
     assert props["PublicAccessBlockConfiguration"] == {
         "BlockPublicAcls": True,
         "BlockPublicPolicy": True,
         "IgnorePublicAcls": True,
         "RestrictPublicBuckets": True,
     }
+    assert props["OwnershipControls"] == {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]}
     assert bucket["DeletionPolicy"] == "Retain"
     assert bucket["UpdateReplacePolicy"] == "Retain"
 
 
-def test_evidence_bucket_logs_to_a_separate_private_log_bucket(synth: Synth) -> None:
-    evidence_id, evidence = _evidence_bucket(synth)
-    destination = evidence["Properties"]["LoggingConfiguration"]["DestinationBucketName"]
-    assert destination.keys() == {"Ref"} and destination["Ref"] != evidence_id
+@pytest.mark.parametrize("name", sorted(LOCKED_BUCKETS))
+def test_locked_bucket_logs_to_the_separate_private_log_bucket(synth: Synth, name: str) -> None:
+    bucket_id, bucket = LOCKED_BUCKETS[name](synth)
+    logging = bucket["Properties"]["LoggingConfiguration"]
+    assert logging["LogFilePrefix"] == f"{name}/"
+    destination = logging["DestinationBucketName"]
+    assert destination.keys() == {"Ref"} and destination["Ref"] != bucket_id
+    assert destination["Ref"] not in _locked_buckets(synth)
     logs = synth.template["Resources"][destination["Ref"]]
     assert logs["Type"] == "AWS::S3::Bucket"
     props = logs["Properties"]
@@ -210,7 +250,7 @@ def test_evidence_bucket_logs_to_a_separate_private_log_bucket(synth: Synth) -> 
     assert logs["DeletionPolicy"] == "Retain"
 
 
-def test_both_buckets_refuse_requests_without_tls(synth: Synth) -> None:
+def test_every_bucket_refuses_requests_without_tls(synth: Synth) -> None:
     bucket_ids = set(_resources(synth, "AWS::S3::Bucket"))
     enforced = set()
     for policy in _resources(synth, "AWS::S3::BucketPolicy").values():
@@ -230,6 +270,12 @@ def test_evidence_bucket_accepts_browser_uploads_from_the_public_origin(synth: S
     origins = [origin for rule in rules for origin in rule["AllowedOrigins"]]
     assert "*" not in origins
     assert "PublicBaseUrl" in json.dumps(origins)  # derived from the parameter, not hard-coded
+
+
+def test_documents_bucket_has_no_cors(synth: Synth) -> None:
+    # Downloads are presigned GETs (navigations); nothing is uploaded from a browser.
+    _, bucket = _documents_bucket(synth)
+    assert "CorsConfiguration" not in bucket["Properties"]
 
 
 # --- secret ----------------------------------------------------------------------------------
@@ -255,6 +301,7 @@ def test_api_function_has_environment_runtime_tracing_and_own_role(synth: Synth)
     assert "APIHandler" in functions
     table_id, _ = _one(synth, "AWS::DynamoDB::Table")
     evidence_id, _ = _evidence_bucket(synth)
+    documents_id, _ = _documents_bucket(synth)
     role_id, _ = _one(synth, "AWS::IAM::Role")
     app_secret_id = next(
         k
@@ -268,6 +315,7 @@ def test_api_function_has_environment_runtime_tracing_and_own_role(synth: Synth)
         assert env["STAGE"] == STAGE
         assert env["TABLE_NAME"] == {"Ref": table_id}
         assert env["EVIDENCE_BUCKET"] == {"Ref": evidence_id}
+        assert env["DOCUMENTS_BUCKET"] == {"Ref": documents_id}
         assert env["APP_SECRETS_ID"] == {"Ref": app_secret_id}
         assert env["PUBLIC_BASE_URL"] == {"Ref": "PublicBaseUrl"}
         assert props["Runtime"] == "python3.11"
@@ -317,13 +365,38 @@ def test_api_role_is_least_privilege(synth: Synth) -> None:
         if _as_list(statement["Resource"]) == ["*"]:
             assert all(action.startswith("xray:") for action in _as_list(statement["Action"])), statement
     # staging uploads may be deleted; sealed evidence may be locked but never deleted
+    evidence_id, _ = _evidence_bucket(synth)
     uploads, sealed = (make_key("x", "y").split("/")[0] for make_key in (upload_key, evidence_key))
     for statement in statements:
         resources = json.dumps(statement["Resource"])
+        if evidence_id not in resources:
+            continue
+        assert "s3:DeleteObjectVersion" not in _as_list(statement["Action"]), statement
         if "s3:DeleteObject" in _as_list(statement["Action"]):
             assert f'/{uploads}/*"' in resources and f"/{sealed}/" not in resources, statement
         if "s3:PutObjectRetention" in _as_list(statement["Action"]):
             assert f'/{sealed}/*"' in resources and f"/{uploads}/" not in resources, statement
+    # documents: one statement on documents/* with exactly what document_store does
+    documents_id, _ = _documents_bucket(synth)
+    prefix = document_key("x", "y").split("/")[0]
+    documents_objects = {"Fn::Join": ["", [{"Fn::GetAtt": [documents_id, "Arn"]}, f"/{prefix}/*"]]}
+    on_documents = [s for s in statements if documents_id in json.dumps(s["Resource"])]
+    object_statements = [s for s in on_documents if _as_list(s["Resource"]) != [{"Fn::GetAtt": [documents_id, "Arn"]}]]
+    assert len(object_statements) == 1, on_documents
+    assert _as_list(object_statements[0]["Resource"]) == [documents_objects]
+    assert set(_as_list(object_statements[0]["Action"])) == DOCUMENT_ACTIONS
+    bucket_statements = [s for s in on_documents if s not in object_statements]
+    assert [set(_as_list(s["Action"])) for s in bucket_statements] == [{"s3:ListBucket"}]
+    # the role cannot delete documents without naming a version (delete markers, unversioned
+    # deletes) nor bypass governance-mode retention, anywhere
+    for forbidden in ("s3:DeleteObject", "s3:BypassGovernanceRetention", "s3:PutBucketObjectLockConfiguration"):
+        assert not any(forbidden in _as_list(s["Action"]) for s in on_documents), forbidden
+    assert "s3:BypassGovernanceRetention" not in actions
+    # KMS for the documents bucket comes through S3 on the data key, like the evidence bucket
+    data_key = next(s for s in statements if s.get("Sid") == "DataKey")
+    assert data_key["Resource"] == {"Fn::GetAtt": [_data_key_id(synth), "Arn"]}
+    assert {"kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"} <= set(_as_list(data_key["Action"]))
+    assert any("s3." in json.dumps(v) for v in _as_list(data_key["Condition"]["StringEquals"]["kms:ViaService"]))
     index_statement = next(s for s in statements if s.get("Sid") == "TableIndexes")
     index_names = {json.dumps(r).rsplit("/index/", 1)[1].split('"')[0] for r in _as_list(index_statement["Resource"])}
     assert index_names == {index["name"] for index in spec["indexes"]}

@@ -1,0 +1,138 @@
+"""`make demo`: the first story, played against the running local stack (`make run`).
+
+Ms Chen (苏J plate) rear-ends a city bus at 08:30; a 110 call-taker reports it; the parties
+upload every required photo; the officer determines REAR_END; both sign. Each step prints its
+elapsed time; the letter PDF is saved under .local/demo/.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from chalicelib.domain.identity import id_number_checksum
+from infra.local.stack import DEFAULT_STATE_DIR
+from infra.local.token import main as token_main
+
+CHINA = timezone(timedelta(hours=8))
+API = os.environ.get("API_URL", f"http://127.0.0.1:{os.environ.get('PORT', '8000')}")
+
+
+def _id(first17: str) -> str:
+    return first17 + id_number_checksum(first17)
+
+
+def _token(role: str) -> str:
+    from contextlib import redirect_stderr, redirect_stdout
+    from io import StringIO
+
+    out = StringIO()
+    with redirect_stdout(out), redirect_stderr(StringIO()):
+        token_main([role])
+    return out.getvalue().strip().splitlines()[-1]
+
+
+def _story() -> dict[str, Any]:
+    today = datetime.now(CHINA)
+    occurred = today.replace(hour=8, minute=30, second=0, microsecond=0)
+    if occurred > today:
+        occurred -= timedelta(days=1)
+    return {
+        "occurredAt": occurred.isoformat(),
+        "location": {"lat": 33.3812, "lng": 120.1536, "address": "盐城市亭湖区解放南路与建军中路交叉口北50米"},
+        "weather": "晴",
+        "channel": "110_SMS",
+        "injuries": False,
+        "vehiclesMovable": True,
+        "screening": {k: False for k in ("noValidLicence", "drinkOrDrugs", "noPlate", "partyLeftScene", "dangerousGoods",
+                                          "facilityDamaged", "intentional")},
+        "parties": [
+            {"name": "陈晓梅", "phone": "13905101234", "idNumber": _id("32090219880312004"), "kind": "MOTOR",
+             "vehicle": {"plate": "苏J6M821", "type": "小型轿车", "insurerCode": "PICC", "policyNo": "PDZA202632090001234"}},
+            {"name": "王建国", "phone": "13815205678", "idNumber": _id("32090319750608003"), "kind": "MOTOR",
+             "vehicle": {"plate": "苏J20317", "type": "大型普通客车", "insurerCode": "CPIC", "policyNo": "ASHZ202632090005678"}},
+        ],
+    }
+
+
+class Demo:
+    def __init__(self) -> None:
+        self.started = time.perf_counter()
+        self.session = requests.Session()
+
+    def step(self, text: str) -> None:
+        print(f"[{time.perf_counter() - self.started:6.2f} s] {text}", flush=True)
+
+    def call(self, method: str, path: str, token: str, body: Any = None) -> dict[str, Any]:
+        reply = self.session.request(method, f"{API}{path}", json=body, headers={"Authorization": f"Bearer {token}"}, timeout=30)
+        if reply.status_code >= 400:
+            raise SystemExit(f"{method} {path} failed: {reply.status_code} {reply.text}")
+        return dict(reply.json())
+
+
+def main() -> None:
+    try:
+        requests.get(f"{API}/health", timeout=3).raise_for_status()
+    except requests.RequestException:
+        raise SystemExit(f"no local stack answers at {API}: start it with `make run` in another terminal") from None
+    demo = Demo()
+    dispatcher, officer = _token("dispatcher"), _token("officer")
+    demo.step("08:30 陈女士（苏J6M821）在解放南路追尾一辆公交车（苏J20317），拨打110")
+
+    created = demo.call("POST", "/cases", dispatcher, _story())
+    case_id = created["caseId"]
+    chen, wang = created["parties"]
+    demo.step(f"110 接警员受理，案件 {case_id}，状态 {created['status']}；双方收到短信链接")
+    demo.step(f"  陈女士的链接：{chen['link'][:80]}…")
+
+    checklist = demo.call("GET", f"/cases/{case_id}", chen["token"])["evidence"]["checklist"]
+    for number, slot in enumerate(checklist, start=1):
+        photo = os.urandom(96_000)
+        declared = {"kind": slot["kind"], "partyId": slot["partyId"], "contentType": "image/jpeg", "size": len(photo),
+                    "sha256": hashlib.sha256(photo).hexdigest(), "capturedAt": datetime.now(CHINA).isoformat(),
+                    "lat": 33.3813, "lng": 120.1537}
+        upload = demo.call("POST", f"/cases/{case_id}/evidence", chen["token"], declared)
+        put = demo.session.put(upload["upload"]["url"], data=photo, headers=upload["upload"]["headers"], timeout=30)
+        put.raise_for_status()
+        done = demo.call("POST", f"/cases/{case_id}/evidence/{upload['evidenceId']}/complete", chen["token"])
+        demo.step(f"  照片 {number}/{len(checklist)}：{slot['label']} 已核验")
+    demo.step(f"证据采集完成，状态 {done['caseStatus']}：双方可撤离现场")
+
+    queue = demo.call("GET", "/portal/queue", officer)["cases"]
+    waiting = next(c for c in queue if c["caseId"] == case_id)
+    demo.step(f"民警工作台：案件在队列中，已等待 {waiting['minutesWaited']} 分钟")
+
+    determined = demo.call("POST", f"/cases/{case_id}/determination", officer, {
+        "scenario": "REAR_END", "atFaultPartyId": chen["partyId"],
+        "facts": "陈晓梅驾驶苏J6M821小型轿车沿解放南路由南向北行驶，未与前车保持安全距离，追撞前方停车上下客的苏J20317公交车尾部。",
+    })
+    letter_id = determined["letterDocumentId"]
+    liabilities = determined["determination"]["liabilities"]
+    demo.step(f"民警远程认定：追尾，陈女士{liabilities[chen['partyId']]}、公交车{liabilities[wang['partyId']]}；认定书 {letter_id}")
+
+    for who, access in (("陈女士", chen), ("王师傅", wang)):
+        signed = demo.call("POST", f"/cases/{case_id}/parties/{access['partyId']}/sign", access["token"], {"accept": True})
+        demo.step(f"{who}签字确认，状态 {signed['status']}")
+
+    link = demo.call("GET", f"/cases/{case_id}/documents/{letter_id}", officer)
+    folder = Path(os.environ.get("STATE_DIR", DEFAULT_STATE_DIR)) / "demo"
+    folder.mkdir(parents=True, exist_ok=True)
+    saved = folder / f"{case_id}-letter.pdf"
+    saved.write_bytes(demo.session.get(link["url"], timeout=30).content)
+    check = requests.get(f"{API}/verify/{letter_id}", timeout=10).json()
+    demo.step("完成。认定书（简易程序）PDF：")
+    print(f"    saved:    {saved}")
+    print(f"    download: {link['url'][:100]}… (valid until {link['expiresAt']})")
+    print(f"    verify:   {API}/verify/{letter_id} → genuine={check['genuine']}")
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,142 @@
+"""Remote determination: the officer decides, the letter is issued and verifiable, parties sign."""
+
+import io
+
+from pypdf import PdfReader
+
+from chalicelib.integrations.aws import client
+from chalicelib.settings import get_settings
+from chalicelib.store import outbox
+from tests.factories import case_body, staff_token
+
+
+def _determine(api, case_id, officer, **body):
+    payload = {"scenario": "REAR_END", "facts": "甲方车辆在解放南路由南向北行驶时追撞前方乙方车辆尾部。", **body}
+    return api.call("POST", f"/cases/{case_id}/determination", officer, payload)
+
+
+def _pdf_text(api, case_id, token, document_id):
+    link = api.call("GET", f"/cases/{case_id}/documents/{document_id}", token).body
+    key = f"documents/{case_id}/{document_id}.pdf"
+    assert key in link["url"]
+    pdf = client("s3").get_object(Bucket=get_settings().documents_bucket, Key=key)["Body"].read()
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    return "".join(text.split())
+
+
+def test_given_case_awaiting_when_officer_determines_rear_end_then_letter_issued_and_suggestion_applied(api, officer):
+    body = case_body()
+    created = api.case_awaiting_determination(body)
+    case_id = created["caseId"]
+    first, second = (p["partyId"] for p in created["parties"])
+    reply = _determine(api, case_id, officer, atFaultPartyId=first)
+    assert reply.status == 201, reply.body
+    determination = reply.body["determination"]
+    assert reply.body["status"] == "DETERMINED"
+    assert determination["liabilities"] == {first: "FULL", second: "NONE"}
+    assert determination["suggested"] == determination["liabilities"] and not determination["overridden"]
+    assert determination["officerBadge"] == "320917"
+    assert determination["deadlines"]["reviewBy"] > determination["deadlines"]["servedOn"]
+
+    letter_id = reply.body["letterDocumentId"]
+    text = _pdf_text(api, case_id, officer, letter_id)
+    for value in ("道路交通事故认定书（简易程序）", "盐城市公安局交通警察支队", "320917", "晴", "追尾碰撞",
+                  "盐城市亭湖区解放南路与人民中路交叉口", "全部责任", "无责任", "复核", "调解", f"/verify/{letter_id}"):
+        assert value in text, value
+    for party in body["parties"]:
+        vehicle = party["vehicle"]
+        for value in (party["name"], party["idNumber"], party["phone"], vehicle["plate"], vehicle["type"], vehicle["policyNo"]):
+            assert value in text, value
+    assert "中国人民财产保险股份有限公司" in text and "中国平安财产保险股份有限公司" in text
+
+    check = api.call("GET", f"/verify/{letter_id}").body
+    assert check["genuine"] is True and check["sha256"] == check["recordedSha256"]
+    view = api.call("GET", f"/cases/{case_id}", created["parties"][1]["token"]).body
+    assert view["determination"]["scenario"] == "REAR_END"
+    assert [d["documentId"] for d in view["documents"]] == [letter_id]
+    topics = sorted((o.recipient, o.topic) for o in outbox.pending() if o.case_id == case_id and o.channel == "WEBHOOK")
+    assert ("PICC", "case.determined") in topics and ("PAIC", "document.issued") in topics
+
+
+def test_given_both_parties_accept_when_signing_then_confirmed(api, officer):
+    created = api.case_awaiting_determination()
+    case_id = created["caseId"]
+    _determine(api, case_id, officer, atFaultPartyId=created["parties"][0]["partyId"])
+    for access in created["parties"]:
+        signed = api.call("POST", f"/cases/{case_id}/parties/{access['partyId']}/sign", access["token"], {"accept": True})
+        assert signed.status == 200, signed.body
+    assert signed.body["status"] == "CONFIRMED"
+    again = api.call("POST", f"/cases/{case_id}/parties/{access['partyId']}/sign", access["token"], {"accept": True})
+    assert again.status == 200  # a retry of the same answer
+    changed = api.call("POST", f"/cases/{case_id}/parties/{access['partyId']}/sign", access["token"], {"accept": False, "reason": "改主意"})
+    assert changed.status == 409
+
+
+def test_given_a_refusal_when_signing_then_disputed_with_deadlines_and_reissued_letter_recording_it(api, officer):
+    created = api.case_awaiting_determination()
+    case_id = created["caseId"]
+    first = _determine(api, case_id, officer, atFaultPartyId=created["parties"][0]["partyId"]).body
+    refuser = created["parties"][1]
+    reply = api.call("POST", f"/cases/{case_id}/parties/{refuser['partyId']}/sign", refuser["token"],
+                     {"accept": False, "reason": "对方突然变道，不是追尾"})
+    assert reply.status == 200, reply.body
+    assert reply.body["status"] == "DISPUTED"
+    reissued = reply.body["documentId"]
+    assert reissued != first["letterDocumentId"]
+    view = api.call("GET", f"/cases/{case_id}", refuser["token"]).body
+    assert view["determination"]["deadlines"] == first["determination"]["deadlines"]
+    assert [(d["revision"], d["current"]) for d in view["documents"]] == [(1, False), (2, True)]
+    text = _pdf_text(api, case_id, refuser["token"], reissued)
+    assert "拒绝签字" in text and "对方突然变道，不是追尾" in text and "第2版" in text
+
+
+def test_given_determination_rules_when_broken_then_clear_4xx(api, officer):
+    created = api.case_awaiting_determination()
+    case_id = created["caseId"]
+    first, second = (p["partyId"] for p in created["parties"])
+    assert _determine(api, case_id, officer).body["error"]["field"] == "atFaultPartyId"
+    assert _determine(api, case_id, officer, scenario="TELEPORT", atFaultPartyId=first).body["error"]["field"] == "scenario"
+    no_reason = _determine(api, case_id, officer, atFaultPartyId=first, liabilities={first: "PRIMARY", second: "SECONDARY"})
+    assert no_reason.status == 400 and "overrideReason" in no_reason.body["error"]["message"]
+    two_full = _determine(api, case_id, officer, atFaultPartyId=first, liabilities={first: "FULL", second: "FULL"},
+                          overrideReason="双方均违法")
+    assert two_full.status == 400 and two_full.body["error"]["field"] == "liabilities"
+    party = created["parties"][0]["token"]
+    assert _determine(api, case_id, party, atFaultPartyId=first).status == 403
+    assert _determine(api, case_id, staff_token("dispatcher"), atFaultPartyId=first).status == 403
+
+    override = _determine(api, case_id, officer, atFaultPartyId=first, liabilities={first: "PRIMARY", second: "SECONDARY"},
+                          overrideReason="乙方倒车，存在过错")
+    assert override.status == 201
+    assert override.body["determination"]["overridden"] is True
+    assert override.body["determination"]["suggested"] == {first: "FULL", second: "NONE"}
+    assert _determine(api, case_id, officer, atFaultPartyId=first).status == 409
+
+
+def test_given_case_still_collecting_evidence_when_determined_then_409(api, officer):
+    created = api.create_case().body
+    assert _determine(api, created["caseId"], officer, atFaultPartyId=created["parties"][0]["partyId"]).status == 409
+
+
+def test_given_stored_letter_tampered_when_verified_then_not_genuine(api, officer):
+    created = api.case_awaiting_determination()
+    case_id = created["caseId"]
+    letter_id = _determine(api, case_id, officer, atFaultPartyId=created["parties"][0]["partyId"]).body["letterDocumentId"]
+    client("s3").put_object(Bucket=get_settings().documents_bucket, Key=f"documents/{case_id}/{letter_id}.pdf", Body=b"%PDF-forged")
+    check = api.call("GET", f"/verify/{letter_id}").body
+    assert check["genuine"] is False
+    assert check["reason"] == "the stored document differs from the one issued"
+    assert check["sha256"] != check["recordedSha256"]
+    assert api.call("GET", "/verify/DOCNOSUCHTHING00").status == 404
+
+
+def test_given_party_when_signing_for_another_then_403_and_other_case_404(api, officer):
+    created = api.case_awaiting_determination()
+    other = api.create_case().body
+    case_id = created["caseId"]
+    _determine(api, case_id, officer, atFaultPartyId=created["parties"][0]["partyId"])
+    me, them = created["parties"]
+    assert api.call("POST", f"/cases/{case_id}/parties/{them['partyId']}/sign", me["token"], {"accept": True}).status == 403
+    stranger = other["parties"][0]
+    assert api.call("POST", f"/cases/{case_id}/parties/{me['partyId']}/sign", stranger["token"], {"accept": True}).status == 404
+    assert api.call("POST", f"/cases/{case_id}/parties/{me['partyId']}/sign", me["token"], {"accept": False}).status == 400
