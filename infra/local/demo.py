@@ -18,6 +18,7 @@ from typing import Any
 import requests
 
 from chalicelib.domain.identity import id_number_checksum
+from chalicelib.domain.liability import Liability
 from infra.local.stack import DEFAULT_STATE_DIR
 from infra.local.token import main as token_main
 
@@ -115,7 +116,8 @@ def main() -> None:
     })
     letter_id = determined["letterDocumentId"]
     liabilities = determined["determination"]["liabilities"]
-    demo.step(f"民警远程认定：追尾，陈女士{liabilities[chen['partyId']]}、公交车{liabilities[wang['partyId']]}；认定书 {letter_id}")
+    label = {value.value: value.label for value in Liability}
+    demo.step(f"民警远程认定：追尾，陈女士{label[liabilities[chen['partyId']]]}、公交车{label[liabilities[wang['partyId']]]}；认定书 {letter_id}")
 
     for who, access in (("陈女士", chen), ("王师傅", wang)):
         signed = demo.call("POST", f"/cases/{case_id}/parties/{access['partyId']}/sign", access["token"], {"accept": True})
