@@ -1,6 +1,7 @@
 """`python -m bench` (or `make bench`): every benchmark in one run, printed as tables.
 
-Environment: BENCH_N (requests of each kind, default 200), BENCH_PROFILE (requests of each kind
+Environment: BENCH_N (requests of each kind, default 200), BENCH_DETERMINATIONS (cases taken from
+evidence to letter, default 20), BENCH_PROFILE (requests of each kind
 to run again under cProfile after the timed runs, default 0 = no profile).
 Exits 0 whatever the figures (PASS/FAIL against a target is reported, not enforced); only a\nbenchmark that cannot run exits non-zero.
 """
@@ -190,7 +191,10 @@ def main() -> int:
     from bench import api
 
     results = api.run(n, profile_n=profile_n)
-    for line in [*report_api(results), "", *report_coldstart(cold)]:
+    from bench import determination
+
+    determined = determination.run(int(os.environ.get("BENCH_DETERMINATIONS", "20")))
+    for line in [*report_api(results), "", *report_coldstart(cold), "", *determination.report(determined)]:
         print(line)
     print("")
     print(f"total {time.perf_counter() - started:.0f} s; load average now {_load()} (other work on the machine "

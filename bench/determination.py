@@ -1,0 +1,107 @@
+"""From "evidence complete" to "letter stored": the system's share of the parties' five minutes.
+
+For each case: report it, upload and verify every required shot over HTTP (presigned PUTs to
+the local S3), then the officer determines liability at once. The officer's thinking time is
+not the system's, so the figure is the determination request itself: deciding, rendering the
+PDF, storing it write-once, one transaction, over HTTP. Also: rendering one letter alone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import statistics
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from bench.api import _silence_app_log, _two_free_ports, _wait_healthy
+from bench.stats import p99
+
+TARGET_SECONDS = 1.0
+
+
+@dataclass
+class DeterminationResults:
+    cases: int
+    request_seconds: list[float]
+    render_seconds: list[float]
+
+    @property
+    def passed(self) -> bool:
+        return p99(self.request_seconds) < TARGET_SECONDS
+
+
+def _render_alone(samples: int) -> list[float]:
+    from chalicelib.documents.model import LetterData, PartyLine
+    from chalicelib.documents.render import render_letter
+
+    now = datetime.now(UTC)
+    party = PartyLine("甲方", "陈晓梅", "320902198803120042", "13905101234", "机动车", "小型轿车", "苏J6M821",
+                      "中国人民财产保险股份有限公司", "PDZA202632090001234", "车辆前部", "全部责任", "待签字")
+    letter = LetterData("盐公交简认字〔2026〕第YC000号", "盐城市公安局交通警察支队", "320917", now, now, "解放南路", "晴", "追尾碰撞",
+                        "追尾：追撞前车尾部的", "陈晓梅追撞前车尾部。", (party, party), now.date(), now.date() + timedelta(days=14), "http://x/verify/D")
+    timings = []
+    for _ in range(samples):
+        started = time.perf_counter()
+        render_letter(letter)
+        timings.append(time.perf_counter() - started)
+    return timings
+
+
+def run(cases: int) -> DeterminationResults:
+    import requests
+
+    from infra.local.stack import LocalStack
+    from tests.factories import case_body, staff_token
+
+    aws_port, port = _two_free_ports()
+    timings: list[float] = []
+    with tempfile.TemporaryDirectory(prefix="yunchetong-bench-determination-") as state_dir:
+        stack = LocalStack(state_dir=Path(state_dir), port=port, aws_port=aws_port).start()
+        restore_log = _silence_app_log()
+        try:
+            session = requests.Session()
+            _wait_healthy(session, stack.url)
+            secret = os.environ["TOKEN_SECRET"]
+            dispatcher = {"Authorization": f"Bearer {staff_token('dispatcher', secret=secret)}"}
+            officer = {"Authorization": f"Bearer {staff_token('officer', secret=secret)}"}
+            for _ in range(cases + 1):  # the first is warm-up
+                created = session.post(f"{stack.url}/cases", json=case_body(), headers=dispatcher).json()
+                case_id, party = created["caseId"], created["parties"][0]
+                auth = {"Authorization": f"Bearer {party['token']}"}
+                checklist = session.get(f"{stack.url}/cases/{case_id}", headers=auth).json()["evidence"]["checklist"]
+                for slot in checklist:
+                    photo = os.urandom(64_000)
+                    declared = {"kind": slot["kind"], "partyId": slot["partyId"], "contentType": "image/jpeg",
+                                "size": len(photo), "sha256": hashlib.sha256(photo).hexdigest(),
+                                "capturedAt": datetime.now(UTC).isoformat(), "lat": 33.38, "lng": 120.15}
+                    upload = session.post(f"{stack.url}/cases/{case_id}/evidence", json=declared, headers=auth).json()
+                    session.put(upload["upload"]["url"], data=photo, headers=upload["upload"]["headers"]).raise_for_status()
+                    done = session.post(f"{stack.url}/cases/{case_id}/evidence/{upload['evidenceId']}/complete", headers=auth)
+                assert done.json()["caseStatus"] == "AWAITING_DETERMINATION", done.text
+                body = {"scenario": "REAR_END", "atFaultPartyId": party["partyId"], "facts": "甲方追撞乙方车辆尾部。"}
+                started = time.perf_counter()
+                reply = session.post(f"{stack.url}/cases/{case_id}/determination", json=body, headers=officer)
+                elapsed = time.perf_counter() - started
+                assert reply.status_code == 201, reply.text
+                timings.append(elapsed)
+        finally:
+            restore_log()
+            stack.stop()
+    return DeterminationResults(cases=cases, request_seconds=timings[1:], render_seconds=_render_alone(max(cases, 5)))
+
+
+def report(result: DeterminationResults) -> list[str]:
+    ms = [s * 1000 for s in result.request_seconds]
+    render = [s * 1000 for s in result.render_seconds]
+    verdict = "PASS" if result.passed else "FAIL"
+    return [
+        f"5. Evidence complete → letter stored (POST /cases/{{id}}/determination over HTTP, n={result.cases}, ms)",
+        f"  median {statistics.median(ms):.1f}   p99 {p99(ms):.1f}   max {max(ms):.1f}   "
+        f"target p99 < {TARGET_SECONDS * 1000:.0f} ms: {verdict}",
+        f"  of which rendering the PDF alone (in process): median {statistics.median(render):.1f}, p99 {p99(render):.1f}",
+        "  (the officer's own decision time is not counted: it is not the system's)",
+    ]
