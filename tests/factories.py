@@ -91,3 +91,17 @@ def upload_object(key: str, content: bytes) -> None:
     from chalicelib.settings import get_settings
 
     client("s3").put_object(Bucket=get_settings().evidence_bucket, Key=key, Body=content, ContentType="image/jpeg")
+
+
+def pdf_text(case_id: str, document_id: str) -> str:
+    """The text of a stored document, whitespace removed (table cells may wrap)."""
+    import io
+
+    from pypdf import PdfReader
+
+    from chalicelib.integrations.aws import client
+    from chalicelib.settings import get_settings
+
+    key = f"documents/{case_id}/{document_id}.pdf"
+    pdf = client("s3").get_object(Bucket=get_settings().documents_bucket, Key=key)["Body"].read()
+    return "".join("".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages).split())

@@ -110,6 +110,7 @@ def _sign_agreement(record: store.CaseRecord, party_id: str, body: Sign) -> list
         store.Change(
             action="SIGNED" if body.accept else "REFUSED",
             detail={"partyId": party_id, "document": "AGREEMENT", "reason": None if body.accept else body.reason},
+            puts=insurer_events(record, "case.signed", {"partyId": party_id, "accept": body.accept, "document": "AGREEMENT"}, at),
         )
     ]
     if body.accept:
@@ -151,6 +152,7 @@ def propose(principal: Principal, case_id: str, body: ProposeAgreement) -> Agree
             action="AGREEMENT_PROPOSED",
             detail={"proposedBy": principal.subject, "scenario": terms["scenario"], "liabilities": terms["liabilities"]},
             new_status=case_status.AGREEMENT_PROPOSED,
+            puts=insurer_events(record, "agreement.proposed", {"scenario": terms["scenario"], "liabilities": terms["liabilities"]}, at),
         )
 
     store.mutate(principal, case_id, decide)

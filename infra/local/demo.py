@@ -117,7 +117,8 @@ def main() -> None:
     letter_id = determined["letterDocumentId"]
     liabilities = determined["determination"]["liabilities"]
     label = {value.value: value.label for value in Liability}
-    demo.step(f"民警远程认定：追尾，陈女士{label[liabilities[chen['partyId']]]}、公交车{label[liabilities[wang['partyId']]]}；认定书 {letter_id}")
+    chen_share, bus_share = label[liabilities[chen["partyId"]]], label[liabilities[wang["partyId"]]]
+    demo.step(f"民警远程认定：追尾，陈女士{chen_share}、公交车{bus_share}；认定书 {letter_id}")
 
     for who, access in (("陈女士", chen), ("王师傅", wang)):
         signed = demo.call("POST", f"/cases/{case_id}/parties/{access['partyId']}/sign", access["token"], {"accept": True})

@@ -1,13 +1,9 @@
 """Remote determination: the officer decides, the letter is issued and verifiable, parties sign."""
 
-import io
-
-from pypdf import PdfReader
-
 from chalicelib.integrations.aws import client
 from chalicelib.settings import get_settings
 from chalicelib.store import outbox
-from tests.factories import case_body, staff_token
+from tests.factories import case_body, pdf_text, staff_token
 
 
 def _determine(api, case_id, officer, **body):
@@ -17,11 +13,8 @@ def _determine(api, case_id, officer, **body):
 
 def _pdf_text(api, case_id, token, document_id):
     link = api.call("GET", f"/cases/{case_id}/documents/{document_id}", token).body
-    key = f"documents/{case_id}/{document_id}.pdf"
-    assert key in link["url"]
-    pdf = client("s3").get_object(Bucket=get_settings().documents_bucket, Key=key)["Body"].read()
-    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
-    return "".join(text.split())
+    assert f"documents/{case_id}/{document_id}.pdf" in link["url"]
+    return pdf_text(case_id, document_id)
 
 
 def test_given_case_awaiting_when_officer_determines_rear_end_then_letter_issued_and_suggestion_applied(api, officer):
@@ -51,6 +44,8 @@ def test_given_case_awaiting_when_officer_determines_rear_end_then_letter_issued
 
     check = api.call("GET", f"/verify/{letter_id}").body
     assert check["genuine"] is True and check["sha256"] == check["recordedSha256"]
+    stored = client("s3").head_object(Bucket=get_settings().documents_bucket, Key=f"documents/{case_id}/{letter_id}.pdf")
+    assert stored["ObjectLockMode"] == "COMPLIANCE"
     view = api.call("GET", f"/cases/{case_id}", created["parties"][1]["token"]).body
     assert view["determination"]["scenario"] == "REAR_END"
     assert [d["documentId"] for d in view["documents"]] == [letter_id]
@@ -140,3 +135,14 @@ def test_given_party_when_signing_for_another_then_403_and_other_case_404(api, o
     stranger = other["parties"][0]
     assert api.call("POST", f"/cases/{case_id}/parties/{me['partyId']}/sign", stranger["token"], {"accept": True}).status == 404
     assert api.call("POST", f"/cases/{case_id}/parties/{me['partyId']}/sign", me["token"], {"accept": False}).status == 400
+
+
+def test_given_any_caller_when_listing_scenarios_then_versioned_catalogue(api):
+    token = api.create_case().body["parties"][0]["token"]
+    catalogue = api.call("GET", "/scenarios", token).body
+    assert catalogue["province"] == "GD" and catalogue["version"]
+    codes = [s["code"] for s in catalogue["scenarios"]]
+    assert codes[0] == "REAR_END" and "SINGLE_VEHICLE" in codes and "BOTH_AT_FAULT" in codes and len(codes) == 17
+    rear_end = catalogue["scenarios"][0]
+    assert (rear_end["label"], rear_end["suggestedLiability"]) == ("追尾", "AT_FAULT_FULL")
+    assert api.call("GET", "/scenarios").status == 401

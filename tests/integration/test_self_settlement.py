@@ -1,6 +1,7 @@
 """Self-settlement (Order 146 Art.19-21): the parties agree without an officer."""
 
-from tests.factories import case_body
+from chalicelib.store import outbox
+from tests.factories import case_body, pdf_text
 
 
 def _propose(api, created, proposer=0, **body):
@@ -12,7 +13,8 @@ def _propose(api, created, proposer=0, **body):
 
 
 def test_given_parties_agree_when_the_other_signs_then_settled_with_agreement_pdf(api, officer):
-    created = api.case_awaiting_determination()
+    body = case_body()
+    created = api.case_awaiting_determination(body)
     case_id = created["caseId"]
     proposed = _propose(api, created)
     assert proposed.status == 201, proposed.body
@@ -26,7 +28,17 @@ def test_given_parties_agree_when_the_other_signs_then_settled_with_agreement_pd
     assert signed.body["status"] == "SETTLED"
     documents = api.call("GET", f"/cases/{case_id}/documents", other["token"]).body["items"]
     assert [d["kind"] for d in documents] == ["AGREEMENT"]
-    assert api.call("GET", f"/verify/{documents[0]['documentId']}").body["genuine"] is True
+    agreement_id = documents[0]["documentId"]
+    assert api.call("GET", f"/verify/{agreement_id}").body["genuine"] is True
+    text = pdf_text(case_id, agreement_id)
+    place = "盐城市亭湖区解放南路与人民中路交叉口"
+    for value in ("自行协商协议书", "晴", "追尾碰撞", "全部责任", "无责任", place, f"/verify/{agreement_id}"):
+        assert value in text, value
+    for party in body["parties"]:
+        for value in (party["name"], party["idNumber"], party["phone"], party["vehicle"]["plate"], party["vehicle"]["policyNo"]):
+            assert value in text, value
+    topics = sorted(o.topic for o in outbox.pending() if o.case_id == case_id and o.channel == "WEBHOOK" and o.recipient == "PICC")
+    assert topics == ["agreement.proposed", "case.settled", "case.signed", "document.issued"]
 
 
 def test_given_other_party_refuses_when_signing_then_back_to_the_officer_queue(api, officer):
