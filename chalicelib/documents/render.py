@@ -61,17 +61,9 @@ def rights_texts(review_deadline: date, mediation_deadline: date) -> tuple[str, 
     )
 
 
-# --- public API ------------------------------------------------------------------------
-
-
-def render_letter(data: LetterData) -> bytes:
-    """道路交通事故认定书（简易程序） (Order 146 Art.24) as PDF bytes."""
-    from reportlab.platypus import KeepTogether
-
-    st = _styles()
-    story: list[Any] = [
-        _para(data.issuing_unit, st.unit),
-        _para(LETTER_TITLE, st.title),
+def _accident(data: LetterData | AgreementData, st: Any, liability_preamble: str | None) -> list[Any]:
+    """The part both documents share: number, the accident, the parties, the facts, liabilities."""
+    return [
         _para(f"编号：{data.document_number}", st.number),
         _info_table(
             [
@@ -86,8 +78,23 @@ def render_letter(data: LetterData) -> bytes:
         _para("道路交通事故事实", st.heading),
         _para(data.facts, st.body),
         _para("当事人的责任", st.heading),
-        _para("根据《道路交通事故处理程序规定》第六十条，确定当事人的责任如下：", st.body),
+        *([_para(liability_preamble, st.body)] if liability_preamble else []),
         *[_para(_liability_line(party), st.item) for party in data.parties],
+    ]
+
+
+# --- public API ------------------------------------------------------------------------
+
+
+def render_letter(data: LetterData) -> bytes:
+    """道路交通事故认定书（简易程序） (Order 146 Art.24) as PDF bytes."""
+    from reportlab.platypus import KeepTogether
+
+    st = _styles()
+    story: list[Any] = [
+        _para(data.issuing_unit, st.unit),
+        _para(LETTER_TITLE, st.title),
+        *_accident(data, st, "根据《道路交通事故处理程序规定》第六十条，确定当事人的责任如下："),
     ]
     if data.mediation_result:
         story += [_para("调解结果", st.heading), _para(data.mediation_result, st.body)]
@@ -115,21 +122,7 @@ def render_agreement(data: AgreementData) -> bytes:
     st = _styles()
     story: list[Any] = [
         _para(AGREEMENT_TITLE, st.title),
-        _para(f"编号：{data.document_number}", st.number),
-        _info_table(
-            [
-                ("事故时间", format_moment(data.occurred_at), "天气", data.weather),
-                ("事故地点", data.place),
-                ("事故形态", data.accident_form),
-                ("事故情形", data.scenario),
-            ]
-        ),
-        _para("当事人基本信息", st.heading),
-        *[_party_table(party) for party in data.parties],
-        _para("道路交通事故事实", st.heading),
-        _para(data.facts, st.body),
-        _para("当事人的责任", st.heading),
-        *[_para(_liability_line(party), st.item) for party in data.parties],
+        *_accident(data, st, None),
         _para(ALL_SIGNED, st.statement),
         _closing_block([f"协议达成时间：{format_moment(data.concluded_at)}"], data.verify_url),
     ]

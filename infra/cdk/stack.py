@@ -264,14 +264,13 @@ class YunchetongStack(Stack):
         # No AwsSolutions-S1 finding here: cdk-nag recognises the target of server access logs.
         return bucket
 
-    def _evidence_bucket(self, public_origin: str) -> s3.Bucket:
+    def _locked_bucket(self, construct_id: str, logs_prefix: str, **extra: Any) -> s3.Bucket:
+        """Versioned, Object Lock enabled with NO default retention (the API locks exactly what it
+        has verified or recorded, in compliance mode), KMS, private, TLS only, logged, retained."""
         return s3.Bucket(
             self,
-            "Evidence",
+            construct_id,
             versioned=True,
-            # Write-once evidence. No default retention: the API copies a verified upload to its
-            # sealed key and locks that version in compliance mode (EVIDENCE_RETENTION_DAYS);
-            # staging uploads are not locked, so the lifecycle below can clear them.
             object_lock_enabled=True,
             encryption=s3.BucketEncryption.KMS,
             encryption_key=self.data_key,
@@ -281,7 +280,18 @@ class YunchetongStack(Stack):
             enforce_ssl=True,
             minimum_tls_version=1.2,
             server_access_logs_bucket=self.access_logs,
-            server_access_logs_prefix="evidence/",
+            server_access_logs_prefix=logs_prefix,
+            removal_policy=RemovalPolicy.RETAIN,
+            **extra,
+        )
+
+    def _evidence_bucket(self, public_origin: str) -> s3.Bucket:
+        # Write-once evidence: the API copies a verified upload to its sealed key and locks that
+        # version (EVIDENCE_RETENTION_DAYS); staging uploads are never locked, so the lifecycle
+        # below can clear them.
+        return self._locked_bucket(
+            "Evidence",
+            "evidence/",
             cors=[
                 # Browsers upload with presigned PUT URLs and view with presigned GET URLs.
                 s3.CorsRule(
@@ -304,34 +314,19 @@ class YunchetongStack(Stack):
                 ),
                 s3.LifecycleRule(id="clear-staging-delete-markers", prefix=UPLOADS.rstrip("*"), expired_object_delete_marker=True),
             ],
-            removal_policy=RemovalPolicy.RETAIN,
         )
 
     def _documents_bucket(self) -> s3.Bucket:
-        return s3.Bucket(
-            self,
+        # Issued letters and agreements: the API writes a draft, records it on the case, then locks
+        # that exact version (DOCUMENT_RETENTION_DAYS); a draft the case never recorded is deleted
+        # by version, which a default retention would forbid. No CORS: downloads are presigned GET
+        # navigations and nothing is uploaded from a browser.
+        return self._locked_bucket(
             "Documents",
-            versioned=True,
-            # Issued letters and agreements. No default retention: the API writes a draft, records
-            # it on the case, then locks that exact version in compliance mode
-            # (DOCUMENT_RETENTION_DAYS); a draft the case never recorded is deleted by version, which
-            # a default retention would forbid.
-            object_lock_enabled=True,
-            encryption=s3.BucketEncryption.KMS,
-            encryption_key=self.data_key,
-            bucket_key_enabled=True,
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-            enforce_ssl=True,
-            minimum_tls_version=1.2,
-            server_access_logs_bucket=self.access_logs,
-            server_access_logs_prefix="documents/",
-            # No CORS: documents are downloaded through presigned GET URLs (a navigation, not a
-            # cross-origin fetch) and never uploaded from a browser.
+            "documents/",
             lifecycle_rules=[
                 s3.LifecycleRule(id="abort-incomplete-multipart", abort_incomplete_multipart_upload_after=Duration.days(1)),
             ],
-            removal_policy=RemovalPolicy.RETAIN,
         )
 
     def _app_secrets(self) -> secretsmanager.Secret:
