@@ -67,3 +67,9 @@ class EvidenceMismatch(DomainError):
 
 class UnsupportedMediaType(DomainError):
     status = 415
+
+
+class WebhookRejected(DomainError):
+    """An inbound webhook whose signature, timestamp or headers do not verify."""
+
+    status = 401
