@@ -21,6 +21,13 @@ class Settings(BaseModel):
     documents_bucket: str = Field(default="yunchetong-local-documents", alias="DOCUMENTS_BUCKET")
     download_url_seconds: int = Field(default=300, alias="DOWNLOAD_URL_SECONDS", ge=30, le=3600)
     document_retention_days: int = Field(default=3650, alias="DOCUMENT_RETENTION_DAYS", ge=1)
+    insurer_secret_prefix: str = Field(default="yunchetong/local/insurers", alias="INSURER_SECRET_PREFIX")
+    secret_grace_hours: int = Field(default=24, alias="SECRET_GRACE_HOURS", ge=0, le=720)
+    delivery_max_attempts: int = Field(default=8, alias="DELIVERY_MAX_ATTEMPTS", ge=1, le=20)
+    delivery_base_seconds: float = Field(default=5.0, alias="DELIVERY_BASE_SECONDS", gt=0, le=600)
+    delivery_max_backoff_seconds: float = Field(default=3600.0, alias="DELIVERY_MAX_BACKOFF_SECONDS", gt=0)
+    delivery_timeout_seconds: float = Field(default=5.0, alias="DELIVERY_TIMEOUT_SECONDS", gt=0, le=30)
+    evidence_link_seconds: int = Field(default=86400, alias="EVIDENCE_LINK_SECONDS", ge=60, le=604800)
     province: str = Field(default="GD", alias="SCENARIO_PROVINCE", description="which scenario catalogue applies")
     # Secrets: given directly in the local stack and tests, or read from a Secrets Manager JSON
     # secret (`{"tokenSecret": ..., "lookupHashKey": ...}`) named by APP_SECRETS_ID in AWS.

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from chalice import Blueprint
 
 from chalicelib.api.routing import operation
-from chalicelib.domain.principals import ANY_AUTHENTICATED, POLICE, Principal, Role
+from chalicelib.domain.principals import POLICE, Principal, Role
 
 if TYPE_CHECKING:
     from chalicelib.contracts.cases import CaseCreated, CaseView, CreateCase
@@ -32,7 +32,7 @@ def create_case(principal: Principal, body: CreateCase, idempotency_key: str | N
 @operation(
     blueprint, "/cases/{caseId}", "GET",
     summary="The case: status, parties (others masked for a party), evidence checklist, timeline",
-    roles=ANY_AUTHENTICATED, reply=f"{CASES}:CaseView",
+    roles=frozenset({Role.PARTY}) | POLICE, reply=f"{CASES}:CaseView",
 )
 def get_case(principal: Principal, case_id: str) -> CaseView:
     from chalicelib.services import views

@@ -20,7 +20,7 @@ from chalicelib.errors import DomainError, Forbidden, Unauthenticated, Unsupport
 from chalicelib.observability import logger
 
 if TYPE_CHECKING:
-    from pydantic import BaseModel, ValidationError
+    from pydantic import BaseModel
 
 # Contracts are named as "module:Class" and imported on first use: pydantic model classes, and
 # the services behind the routes, then cost nothing at cold start (see bench/, cold-start proxy).
@@ -62,31 +62,6 @@ def error_response(error: DomainError) -> Response:
     return json_response(error.to_body(), error.status)
 
 
-def _field_path(location: tuple[Any, ...]) -> str:
-    path = ""
-    for part in location:
-        if isinstance(part, int):
-            path += f"[{part}]"
-        else:
-            path += f".{part}" if path else str(part)
-    return path
-
-
-def _message(error: Any) -> str:
-    return str(error["msg"]).removeprefix("Value error, ")
-
-
-def validation_failed(error: ValidationError, prefix: str = "") -> ValidationFailed:
-    """The first problem as the error, every problem listed; input values are never echoed back."""
-    problems = [
-        {"field": _field_path(tuple(p for p in ((prefix,) if prefix else ()) + tuple(e["loc"]))) or prefix or "body",
-         "message": _message(e)}
-        for e in error.errors(include_input=False)
-    ]
-    first = problems[0]
-    return ValidationFailed(first["message"], field=first["field"], problems=problems)
-
-
 def authenticate(headers: Any) -> Principal:
     from chalicelib.integrations.secrets import token_secret
 
@@ -103,12 +78,17 @@ def authenticate(headers: Any) -> Principal:
 def _parse_body(model: type[BaseModel], request: Any) -> BaseModel:
     from pydantic import ValidationError
 
+    from chalicelib.contracts.common import validation_failed
+
     content_type = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
-    if content_type != "application/json":
+    if content_type != "application/json" and (request.raw_body or b"").strip():
         raise UnsupportedMediaType("send the body as application/json", field="Content-Type")
     raw = request.raw_body or b""
     if not raw.strip():
-        raise ValidationFailed("a JSON object is required", field="body")
+        if all(not field.is_required() for field in model.model_fields.values()):
+            raw = b"{}"  # every field optional: an empty body means the defaults
+        else:
+            raise ValidationFailed("a JSON object is required", field="body")
     try:
         return model.model_validate_json(raw)
     except ValidationError as error:
@@ -119,6 +99,8 @@ def _parse_body(model: type[BaseModel], request: Any) -> BaseModel:
 
 def _parse_query(model: type[BaseModel], params: Any) -> BaseModel:
     from pydantic import ValidationError
+
+    from chalicelib.contracts.common import validation_failed
 
     try:
         return model.model_validate(dict(params or {}))
@@ -151,9 +133,11 @@ def operation(
     status: int = 200,
     query: ModelRef | None = None,
     idempotent: bool = False,
+    raw_request: bool = False,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Declare a route; `roles=None` makes it public. The view receives snake_case path
-    parameters plus `principal`, `body`, `query` and `idempotency_key` as declared."""
+    parameters plus `principal`, `body`, `query`, `idempotency_key` and (for signed webhooks,
+    verified on the exact bytes) `request` as declared."""
 
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(view)
@@ -172,6 +156,8 @@ def operation(
                     kwargs["query"] = _parse_query(resolve(query), request.query_params)
                 if idempotent:
                     kwargs["idempotency_key"] = _idempotency_key(request.headers)
+                if raw_request:
+                    kwargs["request"] = request
                 result = view(**kwargs)
             except DomainError as error:
                 logger.info("request refused", extra={"code": error.code, "field": error.field, "status": error.status})

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field, model_validator
 
+from chalicelib.contracts.claims import ClaimView
 from chalicelib.contracts.common import AwareDatetime, Contract, Location, Reply
 from chalicelib.contracts.determination import AgreementView, DeterminationView, DocumentView, SignatureView
 from chalicelib.domain.identity import normalise_id_number, normalise_phone, normalise_plate
@@ -207,4 +208,5 @@ class CaseView(Reply):
     signatures: dict[str, SignatureView] = Field(default_factory=dict)
     agreement: AgreementView | None = None
     documents: list[DocumentView] = Field(default_factory=list)
+    claims: list[ClaimView] = Field(default_factory=list)
     version: int

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 from pydantic.alias_generators import to_camel
+
+from chalicelib.errors import ValidationFailed
 
 
 class Contract(BaseModel):
@@ -45,3 +47,28 @@ class GeoPoint(Contract):
 
 class Location(GeoPoint):
     address: str = Field(min_length=2, max_length=200)
+
+
+def _field_path(location: tuple[Any, ...]) -> str:
+    path = ""
+    for part in location:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        else:
+            path += f".{part}" if path else str(part)
+    return path
+
+
+def _message(error: Any) -> str:
+    return str(error["msg"]).removeprefix("Value error, ")
+
+
+def validation_failed(error: ValidationError, prefix: str = "") -> ValidationFailed:
+    """The first problem as the error, every problem listed; input values are never echoed back."""
+    problems = [
+        {"field": _field_path(tuple(p for p in ((prefix,) if prefix else ()) + tuple(e["loc"]))) or prefix or "body",
+         "message": _message(e)}
+        for e in error.errors(include_input=False)
+    ]
+    first = problems[0]
+    return ValidationFailed(first["message"], field=first["field"], problems=problems)

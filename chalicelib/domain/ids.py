@@ -34,3 +34,11 @@ def new_outbox_id() -> str:
 
 def new_document_id() -> str:
     return f"DOC{_random(13)}"
+
+
+def new_claim_id() -> str:
+    return f"CL{_random(12)}"
+
+
+def new_webhook_id() -> str:
+    return f"msg_{_random(20)}"

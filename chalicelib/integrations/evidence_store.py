@@ -99,3 +99,12 @@ def seal(source_key: str, target_key: str, retain_days: int) -> str:
 
 def discard(key: str) -> None:
     client("s3").delete_object(Bucket=get_settings().evidence_bucket, Key=key)
+
+
+def download_url(key: str, version: str | None, seconds: int) -> tuple[str, datetime]:
+    """A link to a sealed shot that expires (for an insurer's first notice of loss)."""
+    params = {"Bucket": get_settings().evidence_bucket, "Key": key}
+    if version:
+        params["VersionId"] = version
+    url = client("s3").generate_presigned_url("get_object", Params=params, ExpiresIn=seconds)
+    return url, datetime.now(UTC) + timedelta(seconds=seconds)

@@ -8,7 +8,7 @@ from chalicelib.contracts.determination import Deadlines, DeterminationView, Det
 from chalicelib.documents.render import render_letter
 from chalicelib.domain import case_status
 from chalicelib.domain.principals import Principal
-from chalicelib.services import documents, letters, liability_terms
+from chalicelib.services import claims, documents, letters, liability_terms
 from chalicelib.store import cases as store
 from chalicelib.store import outbox, staff
 from chalicelib.store.models import OutboxItem
@@ -93,7 +93,9 @@ def determine(principal: Principal, case_id: str, body: Determine) -> Determined
                 *party_notices(fresh, "letter.issued", LETTER_ISSUED_TEXT, at),
             ],
         )
-        return [determined, documents.issued(letter, at)]
+        changes = [determined, documents.issued(letter, at)]
+        reported = claims.report_change(fresh, {}, at, decision["liabilities"])  # one-click report, automatic
+        return [*changes, reported] if reported else changes
 
     documents.commit(principal, letter, decide)
     return Determined(

@@ -15,7 +15,7 @@ from chalicelib.documents.render import render_agreement, render_letter
 from chalicelib.domain import case_status
 from chalicelib.domain.principals import Principal
 from chalicelib.errors import Conflict, Forbidden
-from chalicelib.services import documents, letters, liability_terms
+from chalicelib.services import claims, documents, letters, liability_terms
 from chalicelib.services.determination import insurer_events, party_notices
 from chalicelib.store import cases as store
 
@@ -239,7 +239,8 @@ def _settle(principal: Principal, record: store.CaseRecord, agreement: dict[str,
                 *party_notices(fresh, "case.settled", SETTLED_TEXT, at),
             ],
         )
-        return [documents.issued(document, at), settled]
+        reported = claims.report_change(fresh, {}, at, agreement["liabilities"])  # one-click report, automatic
+        return [documents.issued(document, at), settled, *([reported] if reported else [])]
 
     documents.commit(principal, document, decide)
 

@@ -20,6 +20,7 @@ from chalicelib.domain import audit_chain, case_status, evidence, masking
 from chalicelib.domain.principals import Principal, Role
 from chalicelib.services import documents
 from chalicelib.services import evidence as evidence_service
+from chalicelib.services.claims import claim_views
 from chalicelib.services.determination import determination_view
 from chalicelib.services.intake import eligibility_view
 from chalicelib.services.signing import agreement_view
@@ -91,6 +92,7 @@ def case_view(principal: Principal, case_id: str) -> CaseView:
         signatures={pid: SignatureView.model_validate(s) for pid, s in store.plain(case.signatures).items()},
         agreement=agreement_view(store.plain(case.agreement)) if case.agreement is not None else None,
         documents=documents.views(record),
+        claims=claim_views(record.claims),
         version=int(case.version or 0),
     )
 

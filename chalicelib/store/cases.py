@@ -20,7 +20,7 @@ from pynamodb.transactions import TransactWrite
 from chalicelib.domain import audit_chain, jurisdiction
 from chalicelib.domain.principals import Principal, Role
 from chalicelib.errors import ConcurrentUpdate, IdempotencyKeyReused, NotFound
-from chalicelib.store.models import AuditItem, CaseItem, DocumentItem, EvidenceItem, IdempotencyItem, PartyItem
+from chalicelib.store.models import AuditItem, CaseItem, ClaimItem, DocumentItem, EvidenceItem, IdempotencyItem, PartyItem
 
 T = TypeVar("T")
 MAX_ATTEMPTS = 8
@@ -49,6 +49,7 @@ class CaseRecord:
     evidence: list[EvidenceItem] = field(default_factory=list)
     audit: list[AuditItem] = field(default_factory=list)
     documents: list[DocumentItem] = field(default_factory=list)
+    claims: list[ClaimItem] = field(default_factory=list)
 
     def party(self, party_id: str) -> PartyItem | None:
         return next((p for p in self.parties if p.party_id == party_id), None)
@@ -58,6 +59,12 @@ class CaseRecord:
 
     def document(self, document_id: str) -> DocumentItem | None:
         return next((d for d in self.documents if d.document_id == document_id), None)
+
+    def claim(self, claim_id: str) -> ClaimItem | None:
+        return next((c for c in self.claims if c.claim_id == claim_id), None)
+
+    def insured_by(self, insurer_code: str) -> list[PartyItem]:
+        return [p for p in self.parties if p.vehicle is not None and p.vehicle.as_dict().get("insurerCode") == insurer_code]
 
     def current_document(self, kind: str) -> DocumentItem | None:
         """The latest revision of a kind of document (a re-issued letter supersedes the first)."""
@@ -90,6 +97,7 @@ def load(case_id: str) -> CaseRecord:
     evidence: list[EvidenceItem] = []
     audit: list[AuditItem] = []
     documents: list[DocumentItem] = []
+    claims: list[ClaimItem] = []
     last_key = None
     while True:
         page = _connection().query(
@@ -110,6 +118,8 @@ def load(case_id: str) -> CaseRecord:
                 audit.append(AuditItem.from_raw_data(raw))
             elif sort_key.startswith("DOCUMENT#"):
                 documents.append(DocumentItem.from_raw_data(raw))
+            elif sort_key.startswith("CLAIM#"):
+                claims.append(ClaimItem.from_raw_data(raw))
         last_key = page.get("LastEvaluatedKey")
         if not last_key:
             break
@@ -121,6 +131,7 @@ def load(case_id: str) -> CaseRecord:
         evidence=evidence,
         audit=sorted(audit, key=lambda a: a.seq),
         documents=sorted(documents, key=lambda d: d.issued_at),
+        claims=sorted(claims, key=lambda c: c.claim_id),
     )
 
 
@@ -131,6 +142,8 @@ def authorise(principal: Principal, record: CaseRecord) -> None:
         allowed = principal.case_id == record.case.case_id and party is not None and party.token_id == principal.token_id
     elif principal.is_police:
         allowed = jurisdiction.covers(principal.jurisdiction, record.case.jurisdiction)
+    elif principal.role is Role.INSURER:
+        allowed = bool(principal.org) and bool(record.insured_by(principal.org or ""))
     else:
         allowed = False
     if not allowed:

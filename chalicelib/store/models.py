@@ -5,7 +5,8 @@ each item type writing its own key prefixes:
 - case: gsi1 = officer queue (`QUEUE#<jurisdiction>#<status>`, `<statusSince>#<caseId>`),
         gsi2 = cases by jurisdiction and day (`DAY#<jurisdiction>#<date>`)
 - party: gsi1 = cases of a person (`PERSON#<keyed hash of ID number>`)
-- outbox: gsi1 = pending messages (`OUTBOX#PENDING#<shard>`)
+- outbox: gsi1 = pending messages (`OUTBOX#PENDING#<channel>#<shard>`, `<nextAttemptAt>#<id>`)
+- claim: gsi2 = insurer clock per unit (`CLAIMCLOCK#<unit>`), gsi3 = an insurer's claims (`INSURER#<code>`)
 - staff: gsi1 = staff by role (`STAFF#<role>`)
 The table name comes from settings when first used, so tests and stages can change it.
 """
@@ -16,6 +17,7 @@ from typing import Any
 
 from pynamodb.attributes import (
     BooleanAttribute,
+    ListAttribute,
     MapAttribute,
     NumberAttribute,
     TTLAttribute,
@@ -196,6 +198,83 @@ class DocumentPointer(_Item):
     case_id = UnicodeAttribute()
 
 
+class ClaimItem(_Item):
+    """A claim to one vehicle's insurer (sk `CLAIM#<id>`); money in fen.
+
+    gsi2 = open claims by insurer-clock due date per unit (`CLAIMCLOCK#<unit>`, `<due>#<claimId>`);
+    gsi3 = an insurer's claims (`INSURER#<code>`, `<reportedAt>#<claimId>`).
+    """
+
+    class Meta(_Meta):
+        pass
+
+    case_id = UnicodeAttribute()
+    claim_id = UnicodeAttribute()
+    insurer_code = UnicodeAttribute()
+    party_id = UnicodeAttribute()
+    policy_no = UnicodeAttribute()
+    status = UnicodeAttribute()
+    status_since = UnicodeAttribute()
+    reported_at = UnicodeAttribute()
+    liability = UnicodeAttribute()
+    limits = MapAttribute()  # type: ignore[var-annotated]
+    mutual_self_pay = BooleanAttribute(default=False)
+    declared_loss = NumberAttribute(null=True)
+    assessed_amount = NumberAttribute(null=True)
+    assessed_items = ListAttribute(null=True)  # type: ignore[var-annotated]
+    paid_amount = NumberAttribute(null=True)
+    paid_at = UnicodeAttribute(null=True)
+    documents_requested = ListAttribute(null=True)  # type: ignore[var-annotated]
+    rejection_reason = UnicodeAttribute(null=True)
+    clock = MapAttribute(null=True)  # type: ignore[var-annotated]
+    gsi2pk = UnicodeAttribute(null=True)
+    gsi2sk = UnicodeAttribute(null=True)
+    gsi3pk = UnicodeAttribute(null=True)
+    gsi3sk = UnicodeAttribute(null=True)
+    gsi2 = Gsi2()
+    gsi3 = Gsi3()
+
+
+class ClaimPointer(_Item):
+    """`CLAIM#<id>` → its case and insurer: an insurer's webhook names only the claim."""
+
+    class Meta(_Meta):
+        pass
+
+    case_id = UnicodeAttribute()
+    insurer_code = UnicodeAttribute()
+
+
+class WebhookReceipt(_Item):
+    """`WEBHOOK#<insurer>#<webhook-id>`: an inbound webhook already applied (kept a week)."""
+
+    class Meta(_Meta):
+        pass
+
+    case_id = UnicodeAttribute()
+    expires_at = TTLAttribute()
+
+
+class DeliveryItem(_Item):
+    """One delivery attempt (pk `DELIVERIES#<insurer>`, sk `<at>#<outboxId>#<attempt>`)."""
+
+    class Meta(_Meta):
+        pass
+
+    outbox_id = UnicodeAttribute()
+    webhook_id = UnicodeAttribute()
+    insurer_code = UnicodeAttribute()
+    topic = UnicodeAttribute()
+    case_id = UnicodeAttribute()
+    attempt = NumberAttribute()
+    at = UnicodeAttribute()
+    outcome = UnicodeAttribute()  # DELIVERED, RETRY, DEAD, ENDPOINT_GONE, REFUSED_URL
+    status_code = NumberAttribute(null=True)
+    error = UnicodeAttribute(null=True)
+    ms = NumberAttribute(null=True)
+    expires_at = TTLAttribute(null=True)
+
+
 class AuditItem(_Item):
     class Meta(_Meta):
         pass
@@ -223,6 +302,9 @@ class OutboxItem(_Item):
     status = UnicodeAttribute()
     attempts = NumberAttribute(default=0)
     created_at = UnicodeAttribute()
+    next_attempt_at = UnicodeAttribute(null=True)
+    lease_until = UnicodeAttribute(null=True)
+    last_error = UnicodeAttribute(null=True)
     gsi1pk = UnicodeAttribute(null=True)
     gsi1sk = UnicodeAttribute(null=True)
     gsi1 = Gsi1()

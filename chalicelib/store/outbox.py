@@ -1,7 +1,8 @@
 """The outbox: messages written in the same transaction as the change that causes them.
 
-Pending messages sit in a sparse index spread over a few shards (`OUTBOX#PENDING#<n>`), so the
-deliverer finds them with Queries, and no single partition takes every write.
+Pending messages sit in a sparse index per channel, spread over a few shards
+(`OUTBOX#PENDING#<channel>#<n>`, sorted by when the next attempt is due), so a deliverer finds
+what is due with Queries and no single partition takes every write.
 """
 
 from __future__ import annotations
@@ -33,7 +34,8 @@ def _message(channel: str, case_id: str, recipient: str, topic: str, payload: di
         payload=payload,
         status=PENDING,
         created_at=at,
-        gsi1pk=f"OUTBOX#{PENDING}#{_shard(outbox_id)}",
+        next_attempt_at=at,
+        gsi1pk=pending_key(channel, _shard(outbox_id)),
         gsi1sk=f"{at}#{outbox_id}",
     )
 
@@ -43,10 +45,16 @@ def notice(case_id: str, party_id: str, topic: str, text: str, at: str) -> Outbo
     return _message("NOTICE", case_id, party_id, topic, {"text": text}, at)
 
 
-def pending() -> Iterator[OutboxItem]:
-    """Every message not yet delivered, oldest first within each shard."""
-    for shard in range(SHARDS):
-        yield from OutboxItem.gsi1.query(f"OUTBOX#{PENDING}#{shard}", scan_index_forward=True)
+def pending_key(channel: str, shard: int) -> str:
+    return f"OUTBOX#{PENDING}#{channel}#{shard}"
+
+
+def pending(channels: tuple[str, ...] = ("NOTICE", "WEBHOOK"), due_by: str | None = None) -> Iterator[OutboxItem]:
+    """Messages not yet delivered (due by `due_by`, an ISO time, if given), oldest first per shard."""
+    for channel in channels:
+        for shard in range(SHARDS):
+            condition = OutboxItem.gsi1sk <= f"{due_by}~" if due_by else None
+            yield from OutboxItem.gsi1.query(pending_key(channel, shard), condition, scan_index_forward=True)
 
 
 

@@ -11,10 +11,10 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-SERVICES = ("dynamodb", "s3", "stepfunctions", "sqs", "events")
+SERVICES = ("dynamodb", "s3", "secretsmanager", "stepfunctions", "sqs", "events")
 _READS = {
     "GetItem", "BatchGetItem", "Query", "Scan", "DescribeTable", "ListTables", "DescribeTimeToLive",
-    "TransactGetItems", "DescribeContinuousBackups",
+    "TransactGetItems", "DescribeContinuousBackups", "GetSecretValue", "DescribeSecret", "ListSecrets",
 }
 log = logging.getLogger("yunchetong.local")
 

@@ -52,6 +52,8 @@ def environment(state_dir: Path, port: int, aws_port: int) -> dict[str, str]:
         "TOKEN_SECRET": keys["tokenSecret"],
         "LOOKUP_HASH_KEY": keys["lookupHashKey"],
         "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
+        "INSURER_SECRET_PREFIX": "yunchetong/local/insurers",
+        "DELIVERY_BASE_SECONDS": os.environ.get("DELIVERY_BASE_SECONDS", "2"),
         "POWERTOOLS_TRACE_DISABLED": "1",
         "POWERTOOLS_METRICS_DISABLED": "1",
     }
@@ -64,12 +66,17 @@ class LocalStack:
     aws_port: int = 4566
     host: str = "127.0.0.1"
 
+    deliver_every: float = 0.5
+
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
         self._changed = threading.Event()
         self._moto: Any = None
         self._api: Any = None
         self._snapshotter: Any = None
+        self._stopping = threading.Event()
+        self._deliverer: threading.Thread | None = None
+        self.sandbox: Any = None
 
     @property
     def url(self) -> str:
@@ -92,9 +99,46 @@ class LocalStack:
         self._snapshotter.start()
         self._changed.set()
         self._start_api()
+        self._start_insurer_sandbox()
+        self._deliverer = threading.Thread(target=self._deliver_forever, name="deliverer", daemon=True)
+        self._deliverer.start()
         return self
 
+    def _start_insurer_sandbox(self) -> None:
+        """Stand-in claim systems for the 23 insurers, on loopback: each insurer's secret is made
+        if missing and its webhook URL points at the sandbox, which answers claims by script."""
+        from chalicelib.config import load
+        from chalicelib.integrations import insurer_secrets
+        from chalicelib.store.models import ReferenceItem
+        from infra.local.sandbox import InsurerSandbox
+
+        self.sandbox = InsurerSandbox(self.url, insurer_secrets.secrets_in_force).start()
+        for insurer in load("seed_yancheng")["insurers"]:
+            insurer_secrets.ensure(insurer["code"])
+            item = ReferenceItem.get("REF#INSURER", insurer["code"])
+            attributes = item.attributes.as_dict() if item.attributes is not None else {}
+            if attributes.get("webhookUrl") != self.sandbox.webhook_url(insurer["code"]):
+                item.attributes = {**attributes, "webhookUrl": self.sandbox.webhook_url(insurer["code"])}
+                item.save()
+
+    def _deliver_forever(self) -> None:
+        """The outbox deliverer, as the scheduled function runs it in AWS."""
+        import logging as std_logging
+
+        from chalicelib.services.delivery import deliver_due
+
+        while not self._stopping.wait(self.deliver_every):
+            try:
+                deliver_due()
+            except Exception:  # keep delivering; the next round retries
+                std_logging.getLogger("yunchetong.local").exception("delivery round failed")
+
     def stop(self) -> None:
+        self._stopping.set()
+        if self._deliverer is not None:
+            self._deliverer.join(timeout=10)
+        if self.sandbox is not None:
+            self.sandbox.stop()
         if self._api is not None:
             self._api.shutdown()
             self._api.server.server_close()

@@ -58,8 +58,8 @@ def test_given_partner_or_party_when_reading_audit_or_queue_then_403(api):
     assert api.call("GET", f"/cases/{created['caseId']}/audit", party).status == 403
     assert api.call("GET", "/portal/queue", party).status == 403
     assert api.call("GET", "/portal/queue", staff_token("dispatcher")).status == 403
-    insurer = staff_token("insurer", org="PICC")
-    assert api.call("GET", f"/cases/{created['caseId']}", insurer).status == 404
+    insurer = staff_token("insurer", org="PICC")  # insurers read their own view: /insurer/cases/{caseId}
+    assert api.call("GET", f"/cases/{created['caseId']}", insurer).status == 403
 
 
 def test_given_case_history_when_audited_then_chain_valid_and_tamper_detected(api, officer):

@@ -38,7 +38,7 @@ def test_given_parties_agree_when_the_other_signs_then_settled_with_agreement_pd
         for value in (party["name"], party["idNumber"], party["phone"], party["vehicle"]["plate"], party["vehicle"]["policyNo"]):
             assert value in text, value
     topics = sorted(o.topic for o in outbox.pending() if o.case_id == case_id and o.channel == "WEBHOOK" and o.recipient == "PICC")
-    assert topics == ["agreement.proposed", "case.settled", "case.signed", "document.issued"]
+    assert topics == ["agreement.proposed", "case.settled", "case.signed", "claim.reported", "document.issued"]
 
 
 def test_given_other_party_refuses_when_signing_then_back_to_the_officer_queue(api, officer):

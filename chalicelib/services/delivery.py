@@ -1,0 +1,194 @@
+"""Delivering the outbox's webhooks to insurers: signed (Standard Webhooks), retried with
+exponential backoff and jitter on timeouts and 5xx, dead-lettered after the last attempt, every
+attempt logged; 410 Gone disables the endpoint.
+
+Runs as a scheduled function in AWS (`functions/deliverer`) and as a worker thread locally.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
+from pynamodb.transactions import TransactWrite
+
+from chalicelib.errors import ValidationFailed
+from chalicelib.integrations import insurer_secrets, webhooks
+from chalicelib.observability import logger
+from chalicelib.services.fnol import first_notice
+from chalicelib.settings import get_settings
+from chalicelib.store import cases as store
+from chalicelib.store import outbox
+from chalicelib.store.models import DeliveryItem, OutboxItem, ReferenceItem
+
+LEASE_SECONDS = 60
+RETRYABLE = {408, 425, 429}
+LOG_DAYS = 90
+
+
+@dataclass(frozen=True)
+class Attempt:
+    status_code: int | None
+    error: str | None
+    ms: float
+
+
+Sender = Callable[[str, dict[str, str], bytes, float], Attempt]
+
+
+def http_send(url: str, headers: dict[str, str], body: bytes, timeout: float) -> Attempt:
+    started = time.perf_counter()
+    request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310 - URL checked by check_url
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as reply:  # noqa: S310
+            status: int | None = reply.status
+            error = None
+    except urllib.error.HTTPError as failed:
+        status, error = failed.code, f"HTTP {failed.code}"
+    except (urllib.error.URLError, TimeoutError, OSError) as failed:
+        status, error = None, type(failed).__name__ + (f": {failed.reason}" if isinstance(failed, urllib.error.URLError) else "")
+    return Attempt(status, error, round((time.perf_counter() - started) * 1000, 1))
+
+
+def backoff(attempts: int) -> float:
+    """Exponential, capped, with 'equal jitter' so retries from many messages spread out."""
+    settings = get_settings()
+    ceiling = min(settings.delivery_max_backoff_seconds, settings.delivery_base_seconds * 2 ** (attempts - 1))
+    return random.uniform(ceiling / 2, ceiling)  # noqa: S311 - jitter, not security
+
+
+def _lease(item: OutboxItem, now: datetime) -> bool:
+    """Take the message for this worker for a while; another worker skips it meanwhile."""
+    now_iso = store.iso(now)
+    try:
+        item.update(
+            actions=[OutboxItem.lease_until.set(store.iso(now + timedelta(seconds=LEASE_SECONDS)))],
+            condition=(OutboxItem.status == outbox.PENDING)
+            & (OutboxItem.lease_until.does_not_exist() | (OutboxItem.lease_until < now_iso)),
+        )
+    except UpdateError:
+        return False
+    return True
+
+
+def _body(item: OutboxItem) -> str:
+    payload = store.plain(item.payload)
+    if item.topic == "claim.reported":
+        # Built at delivery, so the links it carries are fresh on every attempt.
+        record = store.load(item.case_id)
+        claim = record.claim(payload["data"]["claimId"])
+        if claim is not None:
+            payload = {**payload, "data": first_notice(record, claim)}
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+
+
+def signed(insurer_code: str, webhook_id: str, now: datetime, body: str) -> dict[str, str]:
+    """Headers signed with every secret in force (the previous one too, during a rotation)."""
+    secrets = insurer_secrets.secrets_in_force(insurer_code, now)
+    headers = webhooks.signed_headers(secrets[0], webhook_id, now, body)
+    extra = [webhooks.signed_headers(s, webhook_id, now, body)["webhook-signature"] for s in secrets[1:]]
+    headers["webhook-signature"] = " ".join([headers["webhook-signature"], *extra])
+    return headers
+
+
+def _finish(item: OutboxItem, status: str, dead: bool = False) -> None:
+    item.status = status
+    item.lease_until = None
+    item.gsi1pk = f"OUTBOX#DEAD#{item.channel}" if dead else None
+    item.gsi1sk = f"{item.created_at}#{item.outbox_id}" if dead else None
+
+
+def deliver_one(item: OutboxItem, now: datetime, send: Sender = http_send) -> str:
+    settings = get_settings()
+    insurer = ReferenceItem.get("REF#INSURER", item.recipient)
+    attributes = store.plain(insurer.attributes)
+    webhook_id = f"msg_{item.outbox_id}"  # the same id on every retry: receivers de-duplicate by it
+    attempt_no = int(item.attempts) + 1
+    attempt = Attempt(None, None, 0.0)
+    if attributes.get("endpointStatus") == "DISABLED":
+        outcome = "ENDPOINT_DISABLED"
+        _finish(item, outcome)
+    else:
+        try:
+            webhooks.check_url(attributes["webhookUrl"], allow_private=settings.stage == "local", require_https=settings.stage != "local")
+        except ValidationFailed as refused:
+            attempt = Attempt(None, refused.message, 0.0)
+            outcome = "REFUSED_URL"
+            _finish(item, "DEAD", dead=True)
+        else:
+            body = _body(item)
+            headers = signed(item.recipient, webhook_id, now, body)
+            attempt = send(attributes["webhookUrl"], headers, body.encode("utf-8"), settings.delivery_timeout_seconds)
+            outcome = _outcome(item, attempt, attempt_no, now)
+    item.attempts = attempt_no
+    item.last_error = attempt.error
+    log = DeliveryItem(
+        pk=f"DELIVERIES#{item.recipient}",
+        sk=f"{store.iso(now)}#{item.outbox_id}#{attempt_no:02d}",
+        outbox_id=item.outbox_id,
+        webhook_id=webhook_id,
+        insurer_code=item.recipient,
+        topic=item.topic,
+        case_id=item.case_id,
+        attempt=attempt_no,
+        at=store.iso(now),
+        outcome=outcome,
+        status_code=attempt.status_code,
+        error=attempt.error,
+        ms=attempt.ms,
+        expires_at=now + timedelta(days=LOG_DAYS),
+    )
+    with TransactWrite(connection=OutboxItem._get_connection().connection) as transaction:
+        transaction.save(item)
+        transaction.save(log)
+        if outcome == "ENDPOINT_GONE":
+            insurer.attributes = {**attributes, "endpointStatus": "DISABLED"}
+            transaction.save(insurer)
+    logger.info("webhook delivery", extra={"outbox_id": item.outbox_id, "insurer": item.recipient, "topic": item.topic,
+                                           "attempt": attempt_no, "outcome": outcome, "status_code": attempt.status_code})
+    return outcome
+
+
+def _outcome(item: OutboxItem, attempt: Attempt, attempt_no: int, now: datetime) -> str:
+    code = attempt.status_code
+    if code is not None and 200 <= code < 300:
+        _finish(item, "DELIVERED")
+        return "DELIVERED"
+    if code == 410:
+        _finish(item, "ENDPOINT_GONE")
+        return "ENDPOINT_GONE"
+    retryable = code is None or code >= 500 or code in RETRYABLE
+    if retryable and attempt_no < get_settings().delivery_max_attempts:
+        due = store.iso(now + timedelta(seconds=backoff(attempt_no)))
+        item.next_attempt_at = due
+        item.lease_until = None
+        item.gsi1sk = f"{due}#{item.outbox_id}"
+        return "RETRY"
+    _finish(item, "DEAD", dead=True)
+    return "DEAD"
+
+
+def deliver_due(now: datetime | None = None, limit: int = 100, send: Sender = http_send) -> dict[str, int]:
+    """Deliver the webhooks that are due; returns how many ended in each outcome."""
+    moment = now or store.utcnow()
+    outcomes: dict[str, int] = {}
+    for item in outbox.pending(("WEBHOOK",), store.iso(moment)):
+        if sum(outcomes.values()) >= limit:
+            break
+        if not _lease(item, moment):
+            continue
+        try:
+            outcome = deliver_one(item, moment, send)
+        except (TransactWriteError, PutError) as failed:  # another worker finished it; the lease protects the rest
+            logger.warning("delivery not recorded", extra={"outbox_id": item.outbox_id, "error": type(failed).__name__})
+            continue
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    return outcomes
+

@@ -1,0 +1,76 @@
+"""The first notice of loss an insurer receives: its own customer in full, others only as the
+letter shows them to any party (masked), and links that expire."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.domain import evidence, masking
+from chalicelib.integrations import document_store, evidence_store
+from chalicelib.settings import get_settings
+from chalicelib.store import cases as store
+from chalicelib.store.models import ClaimItem
+
+
+def _vehicle(party: Any) -> dict[str, Any]:
+    return store.plain(party.vehicle)
+
+
+def first_notice(record: store.CaseRecord, claim: ClaimItem) -> dict[str, Any]:
+    case = record.case
+    seconds = get_settings().evidence_link_seconds
+    terms = store.plain(case.determination) or store.plain(case.agreement)
+    parties = []
+    for party in record.parties:
+        vehicle = _vehicle(party)
+        own = party.party_id == claim.party_id
+        parties.append(
+            {
+                "partyId": party.party_id,
+                "label": evidence.party_label(int(party.position)),
+                "insured": own,
+                "kind": party.kind,
+                "name": party.name if own else masking.mask_name(party.name),
+                "phone": party.phone if own else masking.mask_phone(party.phone),
+                "idNumber": party.id_number if own else masking.mask_id_number(party.id_number),
+                "plate": vehicle.get("plate"),
+                "vehicleType": vehicle.get("type"),
+                "insurerCode": vehicle.get("insurerCode"),
+                "policyNo": vehicle.get("policyNo") if own else None,
+                "liability": (terms.get("liabilities") or {}).get(party.party_id),
+            }
+        )
+    shots = []
+    for item in record.evidence:
+        if item.status == evidence.VERIFIED and item.object_key:
+            url, expires = evidence_store.download_url(item.object_key, item.object_version, seconds)
+            shots.append({"kind": item.kind, "partyId": item.party_id, "sha256": item.sha256, "url": url, "expiresAt": store.iso(expires)})
+    documents = []
+    for kind in ("LIABILITY_LETTER", "AGREEMENT"):
+        document = record.current_document(kind)
+        if document is not None:
+            url, expires = document_store.download_url(document.object_key, document.object_version)
+            documents.append(
+                {"documentId": document.document_id, "kind": kind, "number": document.number, "sha256": document.sha256,
+                 "url": url, "expiresAt": store.iso(expires)}
+            )
+    return {
+        "claimId": claim.claim_id,
+        "caseId": case.case_id,
+        "policyNo": claim.policy_no,
+        "occurredAt": case.occurred_at,
+        "reportedAt": case.reported_at,
+        "location": store.plain(case.location),
+        "weather": case.weather,
+        "injuries": bool(case.injuries),
+        "scenario": terms.get("scenario"),
+        "accidentForm": terms.get("accidentForm"),
+        "facts": terms.get("facts"),
+        "liability": claim.liability,
+        "limits": store.plain(claim.limits),
+        "mutualSelfPay": bool(claim.mutual_self_pay),
+        "declaredLoss": int(claim.declared_loss) if claim.declared_loss is not None else None,
+        "parties": parties,
+        "evidence": shots,
+        "documents": documents,
+    }

@@ -1,0 +1,116 @@
+"""Insurer → platform webhooks: verified on the raw body, applied once, in order."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from pydantic import ValidationError
+
+from chalicelib.contracts.claims import InsurerEvent, WebhookAck
+from chalicelib.contracts.common import validation_failed
+from chalicelib.domain import insurance
+from chalicelib.domain.principals import Principal, Role
+from chalicelib.errors import NotFound, ValidationFailed
+from chalicelib.integrations import insurer_secrets, webhooks
+from chalicelib.services.claims import set_clock
+from chalicelib.store import cases as store
+from chalicelib.store import outbox, reference
+from chalicelib.store.models import ClaimItem, ClaimPointer, WebhookReceipt
+
+RECEIPT_DAYS = 7
+PAID_TEXT = "【云车通】保险公司已就您的交通事故理赔支付赔款，请留意到账情况。"
+
+
+def _receipt_key(insurer_code: str, webhook_id: str) -> str:
+    return f"WEBHOOK#{insurer_code}#{webhook_id}"
+
+
+def _seen(insurer_code: str, webhook_id: str) -> bool:
+    try:
+        WebhookReceipt.get(_receipt_key(insurer_code, webhook_id), "#WEBHOOK", consistent_read=True)
+    except WebhookReceipt.DoesNotExist:
+        return False
+    return True
+
+
+def _apply(claim: ClaimItem, event: InsurerEvent, at: str) -> dict[str, Any]:
+    """Move the claim and keep what the event carries; returns the audit detail."""
+    data = event.data
+    claim.status = insurance.next_status(claim.status, event.type).value
+    claim.status_since = at
+    if event.type == "claim.documents_requested":
+        if not data.documents:
+            raise ValidationFailed("lists the documents needed", field="data.documents")
+        claim.documents_requested = list(data.documents)
+    elif event.type == "claim.loss_assessed":
+        if data.amount is None:
+            raise ValidationFailed("is required (fen)", field="data.amount")
+        claim.assessed_amount = data.amount
+        claim.assessed_items = [item.model_dump() for item in data.items or []]
+    elif event.type == "claim.paid":
+        if data.amount is None or not data.paid_at:
+            raise ValidationFailed("amount (fen) and paidAt are required", field="data.amount")
+        claim.paid_amount = data.amount
+        claim.paid_at = data.paid_at
+    elif event.type == "claim.rejected":
+        if not data.reason:
+            raise ValidationFailed("is required", field="data.reason")
+        claim.rejection_reason = data.reason
+    return {"claimId": claim.claim_id, "type": event.type, "status": claim.status, "amount": data.amount}
+
+
+def receive(insurer_code: str, headers: Any, raw_body: bytes) -> WebhookAck:
+    if not reference.existing_codes("INSURER", [insurer_code]):
+        raise NotFound("no such insurer", field="insurerCode")
+    now = store.utcnow()
+    webhook_id = webhooks.verify(insurer_secrets.secrets_in_force(insurer_code, now), headers, raw_body, now)
+    try:
+        event = InsurerEvent.model_validate_json(raw_body)
+    except ValidationError as error:
+        raise validation_failed(error) from error
+    if _seen(insurer_code, webhook_id):
+        return WebhookAck(received=True, duplicate=True, claim_id=event.data.claim_id)
+    try:
+        pointer = ClaimPointer.get(f"CLAIM#{event.data.claim_id}", "#CLAIM")
+    except ClaimPointer.DoesNotExist:
+        pointer = None
+    if pointer is None or pointer.insurer_code != insurer_code:
+        # Another insurer's claim is, for this insurer, a claim that does not exist.
+        raise NotFound("no such claim for this insurer", field="data.claimId")
+
+    principal = Principal(subject=f"webhook:{insurer_code}", role=Role.INSURER, org=insurer_code)
+    result: dict[str, Any] = {}
+
+    def decide(record: store.CaseRecord) -> list[store.Change]:
+        if _seen(insurer_code, webhook_id):
+            result["duplicate"] = True
+            return []
+        claim = record.claim(event.data.claim_id)
+        if claim is None:
+            raise NotFound("no such claim for this insurer", field="data.claimId")
+        before = claim.status
+        at = store.iso(store.utcnow())
+        detail = _apply(claim, event, at)
+        set_clock(claim, record.case.jurisdiction, datetime.fromisoformat(at))
+        receipt = WebhookReceipt(
+            pk=_receipt_key(insurer_code, webhook_id), sk="#WEBHOOK", case_id=record.case.case_id,
+            expires_at=store.utcnow() + timedelta(days=RECEIPT_DAYS),
+        )
+        puts: list[Any] = [receipt]
+        if event.type == "claim.paid":
+            puts.append(outbox.notice(record.case.case_id, claim.party_id, "claim.paid", PAID_TEXT, at))
+        result["status"] = claim.status
+        return [
+            store.Change(
+                action=f"CLAIM_{event.type.split('.', 1)[1].upper()}",
+                detail={**detail, "webhookId": webhook_id, "insurerCode": insurer_code},
+                puts=puts,
+                replaces=[(claim, ClaimItem.status == before)],
+            )
+        ]
+
+    store.mutate(principal, pointer.case_id, decide)
+    return WebhookAck(
+        received=True, duplicate=bool(result.get("duplicate")), claim_id=event.data.claim_id, status=result.get("status")
+    )

@@ -1,0 +1,129 @@
+"""What an insurer (and a supervisor) may see and do: its own cases and claims, its delivery
+log, overdue claims, and the rotation of its signing secret."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+from chalicelib.contracts.claims import (
+    DeliveryLog,
+    DeliveryQuery,
+    DeliveryView,
+    InsurerCaseView,
+    OverdueClaim,
+    OverdueClaims,
+    RotatedSecret,
+)
+from chalicelib.domain import masking
+from chalicelib.domain.principals import Principal, Role
+from chalicelib.errors import Forbidden, NotFound, ValidationFailed
+from chalicelib.integrations import insurer_secrets
+from chalicelib.services import documents
+from chalicelib.services.claims import agreed_liabilities, claim_views
+from chalicelib.services.letters import CHINA
+from chalicelib.store import cases as store
+from chalicelib.store import reference
+from chalicelib.store.models import ClaimItem, DeliveryItem
+
+
+def case_for_insurer(principal: Principal, case_id: str) -> InsurerCaseView:
+    """Only cases where this insurer covers a vehicle (else 404), and only its own claims."""
+    record = store.load_for(principal, case_id)
+    insured = {p.party_id for p in record.insured_by(principal.org or "")}
+    parties = []
+    for party in record.parties:
+        own = party.party_id in insured
+        vehicle = store.plain(party.vehicle)
+        parties.append(
+            {
+                "partyId": party.party_id,
+                "insured": own,
+                "kind": party.kind,
+                "name": party.name if own else masking.mask_name(party.name),
+                "phone": party.phone if own else masking.mask_phone(party.phone),
+                "idNumber": party.id_number if own else masking.mask_id_number(party.id_number),
+                "plate": vehicle.get("plate"),
+                "vehicleType": vehicle.get("type"),
+                "policyNo": vehicle.get("policyNo") if own else None,
+            }
+        )
+    case = record.case
+    return InsurerCaseView(
+        case_id=case.case_id,
+        status=case.status,
+        occurred_at=case.occurred_at,
+        location=store.plain(case.location),
+        weather=case.weather,
+        liabilities=agreed_liabilities(record) or {},
+        parties=parties,
+        claims=claim_views([c for c in record.claims if c.insurer_code == principal.org]),
+        documents=[d.model_dump(by_alias=True) for d in documents.views(record)],
+    )
+
+
+def _token(key: dict | None) -> str | None:
+    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode() if key else None
+
+
+def _start(token: str | None) -> dict | None:
+    if not token:
+        return None
+    try:
+        value = json.loads(base64.urlsafe_b64decode(token.encode()))
+    except ValueError as error:
+        raise ValidationFailed("is not a token this API issued", field="nextToken") from error
+    if not isinstance(value, dict):
+        raise ValidationFailed("is not a token this API issued", field="nextToken")
+    return value
+
+
+def deliveries(principal: Principal, query: DeliveryQuery) -> DeliveryLog:
+    if principal.role is Role.INSURER:
+        if query.insurer_code and query.insurer_code != principal.org:
+            raise Forbidden("an insurer reads only its own deliveries", field="insurerCode")
+        code = principal.org or ""
+    else:
+        if not query.insurer_code:
+            raise ValidationFailed("is required for a supervisor", field="insurerCode")
+        code = query.insurer_code
+    results = DeliveryItem.query(
+        f"DELIVERIES#{code}", scan_index_forward=False, limit=query.limit, last_evaluated_key=_start(query.next_token)
+    )
+    items = [
+        DeliveryView(
+            outbox_id=d.outbox_id, webhook_id=d.webhook_id, insurer_code=d.insurer_code, topic=d.topic, case_id=d.case_id,
+            attempt=int(d.attempt), at=d.at, outcome=d.outcome,
+            status_code=int(d.status_code) if d.status_code is not None else None, error=d.error,
+            ms=float(d.ms) if d.ms is not None else None,
+        )
+        for d in results
+    ]
+    return DeliveryLog(insurer_code=code, deliveries=items, next_token=_token(results.last_evaluated_key))
+
+
+def overdue(principal: Principal, limit: int) -> OverdueClaims:
+    """Open claims whose insurer-clock duty fell due before today (China date)."""
+    if not principal.jurisdiction:
+        raise Forbidden("this account belongs to no police unit", field="jurisdiction")
+    today = store.utcnow().astimezone(CHINA).date().isoformat()
+    claims = ClaimItem.gsi2.query(f"CLAIMCLOCK#{principal.jurisdiction}", ClaimItem.gsi2sk < today, limit=limit)
+    return OverdueClaims(
+        jurisdiction=principal.jurisdiction,
+        claims=[
+            OverdueClaim(
+                case_id=c.case_id, claim_id=c.claim_id, insurer_code=c.insurer_code, status=c.status,
+                duty=store.plain(c.clock)["duty"], due=store.plain(c.clock)["due"],
+            )
+            for c in claims
+        ],
+    )
+
+
+def rotate_secret(insurer_code: str) -> RotatedSecret:
+    if not reference.existing_codes("INSURER", [insurer_code]):
+        raise NotFound("no such insurer", field="insurerCode")
+    secret, until = insurer_secrets.rotate(insurer_code)
+    return RotatedSecret(insurer_code=insurer_code, secret=secret, previous_valid_until=until)
+
+
