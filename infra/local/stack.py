@@ -112,7 +112,14 @@ class LocalStack:
         from chalicelib.store.models import ReferenceItem
         from infra.local.sandbox import InsurerSandbox
 
-        self.sandbox = InsurerSandbox(self.url, insurer_secrets.secrets_in_force).start()
+        codes = {insurer["code"] for insurer in load("seed_yancheng")["insurers"]}
+
+        def secret_of(code: str) -> list[str]:
+            if code not in codes:
+                raise KeyError(code)  # the sandbox answers 404 for an insurer it does not stand in for
+            return insurer_secrets.secrets_in_force(code)
+
+        self.sandbox = InsurerSandbox(self.url, secret_of).start()
         for insurer in load("seed_yancheng")["insurers"]:
             insurer_secrets.ensure(insurer["code"])
             item = ReferenceItem.get("REF#INSURER", insurer["code"])
