@@ -55,9 +55,9 @@ class RunningStack:
         assert self.process.returncode == 0, output
         return output
 
-    def token(self, role: str) -> str:
+    def token(self, role: str, org: str | None = None) -> str:
         printed = subprocess.run(
-            [sys.executable, "-m", "infra.local.token", role], cwd=PROJECT_ROOT, env=self._env(),
+            [sys.executable, "-m", "infra.local.token", role, *([org] if org else [])], cwd=PROJECT_ROOT, env=self._env(),
             capture_output=True, text=True, check=True,
         )
         return printed.stdout.strip().splitlines()[-1]
@@ -132,5 +132,45 @@ def test_given_upload_not_matching_its_declaration_when_completed_then_422_and_s
         assert done.json()["error"]["field"] == "sha256"
         view = _call("GET", f"{stack.url}/cases/{created['caseId']}", party).json()
         assert next(i for i in view["evidence"]["checklist"] if i["kind"] == "SCENE_PANORAMA")["status"] == "MISSING"
+    finally:
+        stack.stop()
+
+
+def _wait_for(condition, seconds=30.0):
+    """Poll a condition until it holds or the deadline passes; returns its last value."""
+    deadline = time.monotonic() + seconds
+    value = condition()
+    while not value and time.monotonic() < deadline:
+        time.sleep(0.2)
+        value = condition()
+    return value
+
+
+def test_given_determined_case_when_running_locally_then_sandbox_insurer_is_notified_and_pays(state_dir):
+    stack = RunningStack(state_dir).start()
+    try:
+        dispatcher, officer = stack.token("dispatcher"), stack.token("officer")
+        created = _call("POST", f"{stack.url}/cases", dispatcher, case_body()).json()
+        case_id, party = created["caseId"], created["parties"][0]
+        for seed, slot in enumerate(_call("GET", f"{stack.url}/cases/{case_id}", party["token"]).json()["evidence"]["checklist"]):
+            content = photo(seed)
+            requested = _call("POST", f"{stack.url}/cases/{case_id}/evidence", party["token"],
+                              evidence_request(content, slot["kind"], slot["partyId"])).json()
+            requests.put(requested["upload"]["url"], data=content, headers=requested["upload"]["headers"], timeout=10)
+            _call("POST", f"{stack.url}/cases/{case_id}/evidence/{requested['evidenceId']}/complete", party["token"])
+        determined = _call("POST", f"{stack.url}/cases/{case_id}/determination", officer,
+                           {"scenario": "REAR_END", "atFaultPartyId": party["partyId"], "facts": "甲方追尾乙方。"})
+        assert determined.status_code == 201, determined.text
+
+        def all_paid():
+            claims = _call("GET", f"{stack.url}/cases/{case_id}", party["token"]).json()["claims"]
+            return claims if claims and all(c["status"] == "PAID" for c in claims) else None
+
+        claims = _wait_for(all_paid, seconds=45)
+        assert claims, _call("GET", f"{stack.url}/cases/{case_id}", party["token"]).json()["claims"]
+        assert {c["paidAmount"] for c in claims} == {180000}
+        insurer = requests.get(f"{stack.url}/insurer/deliveries", timeout=10,
+                               headers={"Authorization": f"Bearer {stack.token('insurer', 'PICC')}"}).json()
+        assert any(d["topic"] == "claim.reported" and d["outcome"] == "DELIVERED" for d in insurer["deliveries"])
     finally:
         stack.stop()

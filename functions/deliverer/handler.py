@@ -1,0 +1,16 @@
+"""Scheduled Lambda: deliver the outbox's due webhooks to insurers (EventBridge, every minute)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.observability import logger
+from chalicelib.services.delivery import deliver_due
+
+
+@logger.inject_lambda_context(clear_state=True)
+def handler(event: dict[str, Any], context: Any) -> dict[str, int]:
+    # Each run takes at most `limit` messages; what is left is picked up on the next minute.
+    outcomes = deliver_due(limit=int(event.get("limit", 200)))
+    logger.info("delivery run", extra={"outcomes": outcomes})
+    return outcomes
