@@ -28,6 +28,8 @@ class DeterminationResults:
     cases: int
     request_seconds: list[float]
     render_seconds: list[float]
+    first_delivery_seconds: list[float]
+    deliverer_period: float
 
     @property
     def passed(self) -> bool:
@@ -59,6 +61,7 @@ def run(cases: int) -> DeterminationResults:
 
     aws_port, port = _two_free_ports()
     timings: list[float] = []
+    first_delivery: list[float] = []
     with tempfile.TemporaryDirectory(prefix="yunchetong-bench-determination-") as state_dir:
         stack = LocalStack(state_dir=Path(state_dir), port=port, aws_port=aws_port).start()
         restore_log = _silence_app_log()
@@ -88,15 +91,35 @@ def run(cases: int) -> DeterminationResults:
                 elapsed = time.perf_counter() - started
                 assert reply.status_code == 201, reply.text
                 timings.append(elapsed)
+                first_delivery.append(_until_first_attempt(case_id, started + elapsed) - started)
         finally:
             restore_log()
             stack.stop()
-    return DeterminationResults(cases=cases, request_seconds=timings[1:], render_seconds=_render_alone(max(cases, 5)))
+    return DeterminationResults(
+        cases=cases,
+        request_seconds=timings[1:],
+        render_seconds=_render_alone(max(cases, 5)),
+        first_delivery_seconds=first_delivery[1:],
+        deliverer_period=stack.deliver_every,
+    )
+
+
+def _until_first_attempt(case_id: str, since: float, deadline_seconds: float = 30.0) -> float:
+    """When the deliverer's first attempt for this case was logged (polled, with a deadline)."""
+    from chalicelib.store.models import DeliveryItem
+
+    deadline = since + deadline_seconds
+    while time.perf_counter() < deadline:
+        if any(d.case_id == case_id for d in DeliveryItem.query("DELIVERIES#PICC", scan_index_forward=False, limit=20)):
+            return time.perf_counter()
+        time.sleep(0.005)
+    raise RuntimeError(f"no delivery attempt for {case_id} within {deadline_seconds} s")
 
 
 def report(result: DeterminationResults) -> list[str]:
     ms = [s * 1000 for s in result.request_seconds]
     render = [s * 1000 for s in result.render_seconds]
+    delivery = [s * 1000 for s in result.first_delivery_seconds]
     verdict = "PASS" if result.passed else "FAIL"
     return [
         f"5. Evidence complete → letter stored (POST /cases/{{id}}/determination over HTTP, n={result.cases}, ms)",
@@ -104,4 +127,8 @@ def report(result: DeterminationResults) -> list[str]:
         f"target p99 < {TARGET_SECONDS * 1000:.0f} ms: {verdict}",
         f"  of which rendering the PDF alone (in process): median {statistics.median(render):.1f}, p99 {p99(render):.1f}",
         "  (the officer's own decision time is not counted: it is not the system's)",
+        "",
+        f"6. Determination → first webhook delivery attempt to the insurer (local stack, n={result.cases}, ms)",
+        f"  median {statistics.median(delivery):.1f}   p99 {p99(delivery):.1f}   max {max(delivery):.1f}   "
+        f"(the local deliverer polls every {result.deliverer_period * 1000:.0f} ms; in AWS a schedule runs it every minute)",
     ]

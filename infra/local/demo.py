@@ -124,6 +124,21 @@ def main() -> None:
         signed = demo.call("POST", f"/cases/{case_id}/parties/{access['partyId']}/sign", access["token"], {"accept": True})
         demo.step(f"{who}签字确认，状态 {signed['status']}")
 
+    # The claims went to both insurers automatically on the determination; the local sandbox
+    # insurers accept, assess and pay through signed webhooks.
+    deadline = time.monotonic() + 60
+    seen: dict[str, str] = {}
+    while time.monotonic() < deadline:
+        claims = demo.call("GET", f"/cases/{case_id}", officer)["claims"]
+        for claim in claims:
+            if seen.get(claim["claimId"]) != claim["status"]:
+                seen[claim["claimId"]] = claim["status"]
+                amount = f"，金额 ¥{claim['paidAmount'] / 100:.2f}" if claim.get("paidAmount") is not None else ""
+                demo.step(f"保险理赔 {claim['insurerCode']} {claim['claimId']}：{claim['status']}{amount}")
+        if claims and all(c["status"] == "PAID" for c in claims):
+            break
+        time.sleep(0.3)  # polling the case, with the deadline above
+
     link = demo.call("GET", f"/cases/{case_id}/documents/{letter_id}", officer)
     folder = Path(os.environ.get("STATE_DIR", DEFAULT_STATE_DIR)) / "demo"
     folder.mkdir(parents=True, exist_ok=True)
