@@ -6,6 +6,9 @@ What it holds (see docs/decisions/0003-aws-deployment.md for the reasons):
 - the documents bucket for issued PDFs (same protections, no CORS: downloads are presigned GETs);
 - the app secret (`{"tokenSecret": ..., "lookupHashKey": ...}`), generated at deploy time;
 - the Chalice API (through `chalice.cdk`) running as a least-privilege role we own;
+- the webhook deliverer (`functions/deliverer`), a plain Lambda function run every minute by an
+  EventBridge schedule, with its own least-privilege role;
+- the name prefix of the insurers' signing secrets (created per insurer by provisioning, not here);
 - the dependency layer (only when `layers/python` has been built);
 - alarms on an encrypted SNS topic.
 
@@ -29,6 +32,7 @@ from typing import Any
 from aws_cdk import (
     Acknowledgment,
     Annotations,
+    ArnFormat,
     CfnOutput,
     CfnParameter,
     Duration,
@@ -41,6 +45,8 @@ from aws_cdk import (
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
 from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as events_targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
@@ -53,7 +59,7 @@ from constructs import Construct
 
 from chalicelib.integrations.document_store import document_key
 from chalicelib.integrations.evidence_store import evidence_key, upload_key
-from chalicelib.store.models import table_spec
+from chalicelib.store.models import OutboxItem, table_spec
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 APP_NAME = "yunchetong"
@@ -63,6 +69,25 @@ API_HANDLER = "APIHandler"
 REST_API = "RestAPI"
 LAMBDA_RUNTIME = lambda_.Runtime.PYTHON_3_11
 LAMBDA_ARCHITECTURE = lambda_.Architecture.X86_64
+DELIVERER_HANDLER = "functions.deliverer.handler.handler"
+# The index the deliverer queries for due outbox messages (chalicelib.store.outbox.pending).
+OUTBOX_INDEX = OutboxItem.gsi1.Meta.index_name
+# Code of the standalone functions: the project root minus everything but `chalicelib/` and
+# `functions/` (glob patterns, the last match wins), without bytecode or dotfiles. Dependencies
+# are not bundled: they come from the layer. Everything else at the root is matched by "*"
+# (tests, infra, bench, cdk.out, chalice.out, app.py, layers, ...) or, as the glob's "*" skips
+# names starting with a dot, by ".*" (.venv, .local, .git, .chalice, caches).
+FUNCTION_CODE_EXCLUDE = [
+    "*",
+    ".*",
+    "!chalicelib",
+    "!chalicelib/**",
+    "!functions",
+    "!functions/**",
+    "**/__pycache__",
+    "**/*.pyc",
+    "**/.*",
+]
 
 
 class IsolatedChalice(Chalice):
@@ -132,6 +157,11 @@ def acknowledge(construct: Construct, rule_id: str, reason: str) -> None:
     Validations.of(construct).acknowledge(Acknowledgment(id=rule_id, reason=reason))
 
 
+def function_code(project_root: Path) -> lambda_.AssetCode:
+    """The standalone functions' code: `chalicelib/` and `functions/` of the project, nothing else."""
+    return lambda_.Code.from_asset(str(project_root), exclude=FUNCTION_CODE_EXCLUDE)
+
+
 def dependency_layer(scope: Construct, layer_dir: Path) -> lambda_.LayerVersion | None:
     """The third-party dependencies as a Lambda layer, or None while the layer is not built.
 
@@ -144,7 +174,8 @@ def dependency_layer(scope: Construct, layer_dir: Path) -> lambda_.LayerVersion 
     return lambda_.LayerVersion(
         scope,
         "Dependencies",
-        code=lambda_.Code.from_asset(str(layer_dir), exclude=["*", "!python", "!python/**"]),
+        # ".*": the glob's "*" does not match dotfiles (.gitignore, a build venv)
+        code=lambda_.Code.from_asset(str(layer_dir), exclude=["*", ".*", "!python", "!python/**"]),
         compatible_runtimes=[LAMBDA_RUNTIME],
         compatible_architectures=[LAMBDA_ARCHITECTURE],
         description="Yunchetong third-party dependencies (layers/python)",
@@ -191,6 +222,16 @@ class YunchetongStack(Stack):
         self.evidence = self._evidence_bucket(public_origin)
         self.documents = self._documents_bucket()
         self.app_secrets = self._app_secrets()
+        # Each insurer's webhook signing secret is `<prefix>/<insurerCode>`, created by provisioning
+        # (chalicelib.integrations.insurer_secrets); the stack only fixes the prefix and scopes
+        # IAM to it. Secret ARNs end in `-<6 random characters>`, which `/*` covers.
+        self.insurer_secret_prefix = f"{APP_NAME}/{stage}/insurers"
+        self.insurer_secrets_arn = self.format_arn(
+            service="secretsmanager",
+            resource="secret",
+            resource_name=f"{self.insurer_secret_prefix}/*",
+            arn_format=ArnFormat.COLON_RESOURCE_NAME,
+        )
         self.api_log_group = logs.LogGroup(
             self,
             "ApiLogs",
@@ -207,6 +248,23 @@ class YunchetongStack(Stack):
                 "layers/python does not exist: the API has no dependency layer; build it before deploying.",
             )
         self.api = self._api(project_root)
+        self.deliverer_log_group = logs.LogGroup(
+            self,
+            "DelivererLogs",
+            retention=logs.RetentionDays.ONE_YEAR,
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        self.deliverer_role = self._deliverer_role()
+        self.deliverer = self._deliverer(project_root)
+        self.deliverer_schedule = events.Rule(
+            self,
+            "DelivererSchedule",
+            description=f"{APP_NAME} {stage}: deliver due outbox webhooks",
+            schedule=events.Schedule.rate(Duration.minutes(1)),
+            # A missed minute is harmless (the next run takes what is due): no retries of the
+            # invocation, no stale events queued behind a running deliverer.
+            targets=[events_targets.LambdaFunction(self.deliverer, retry_attempts=0, max_event_age=Duration.minutes(1))],
+        )
         self.alarm_topic = self._alarm_topic()
         self._alarms()
 
@@ -214,6 +272,12 @@ class YunchetongStack(Stack):
         CfnOutput(self, "EvidenceBucketName", value=self.evidence.bucket_name)
         CfnOutput(self, "DocumentsBucketName", value=self.documents.bucket_name)
         CfnOutput(self, "AppSecretsId", value=self.app_secrets.secret_arn)
+        CfnOutput(
+            self,
+            "InsurerSecretPrefix",
+            value=self.insurer_secret_prefix,
+            description="Create each insurer's signing secret as <prefix>/<insurerCode>",
+        )
         CfnOutput(self, "AlarmTopicArn", value=self.alarm_topic.topic_arn)
 
     # --- data ------------------------------------------------------------------------------
@@ -460,6 +524,13 @@ class YunchetongStack(Stack):
                 resources=[self.app_secrets.secret_arn],
             ),
             iam.PolicyStatement(
+                # verify inbound webhooks (read), rotate an insurer's secret (describe, read, put
+                # a new version); never create, delete or change a secret's policy
+                sid="InsurerSecrets",
+                actions=["secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue", "secretsmanager:DescribeSecret"],
+                resources=[self.insurer_secrets_arn],
+            ),
+            iam.PolicyStatement(
                 sid="Logs",
                 actions=["logs:CreateLogStream", "logs:PutLogEvents"],
                 resources=[self.api_log_group.log_group_arn],
@@ -501,7 +572,155 @@ class YunchetongStack(Stack):
             "(chalicelib.integrations.document_store); object actions only (no DeleteObject, no "
             "governance bypass), on this bucket only.",
         )
+        self._acknowledge_insurer_secrets(
+            role,
+            "read, describe and put a new version only (verifying inbound webhooks, rotating a "
+            "secret); no create, delete or policy actions.",
+        )
         return role
+
+    def _acknowledge_insurer_secrets(self, role: iam.Role, actions: str) -> None:
+        arn = self.resolve(self.insurer_secrets_arn)
+        # cdk-nag names the resource with pseudo parameters as <AWS::...>
+        rendered = "".join(f"<{part['Ref']}>" if isinstance(part, dict) else part for part in arn["Fn::Join"][1])
+        acknowledge(
+            role,
+            f"AwsSolutions-IAM5[Resource::{rendered}]",
+            f"One Secrets Manager secret per insurer under {self.insurer_secret_prefix}/, created by "
+            "provisioning as insurers join (their codes are data, not known to the stack); " + actions,
+        )
+
+    def _deliverer_role(self) -> iam.Role:
+        """The deliverer's role: read due messages, lease and record them, sign, presign links."""
+        table_arn = self.table.table_arn
+
+        def via(*services: str) -> dict[str, Any]:
+            return {"StringEquals": {"kms:ViaService": [Fn.sub(f"{s}.${{AWS::Region}}.amazonaws.com") for s in services]}}
+
+        statements = [
+            iam.PolicyStatement(
+                # load the case (Query on its partition), the insurer (GetItem), lease a message
+                # (UpdateItem), record message + attempt (+ endpoint) in TransactWriteItems (PutItem)
+                sid="TableItems",
+                actions=["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem"],
+                resources=[table_arn],
+            ),
+            iam.PolicyStatement(
+                sid="OutboxIndex",
+                actions=["dynamodb:Query"],
+                resources=[f"{table_arn}/index/{OUTBOX_INDEX}"],
+            ),
+            iam.PolicyStatement(
+                # presigned links to sealed evidence in claim.reported (signed by this role)
+                sid="EvidenceRead",
+                actions=["s3:GetObject", "s3:GetObjectVersion"],
+                resources=[self.evidence.arn_for_objects(SEALED)],
+            ),
+            iam.PolicyStatement(
+                # presigned links to issued documents in claim.reported
+                sid="DocumentsRead",
+                actions=["s3:GetObject", "s3:GetObjectVersion"],
+                resources=[self.documents.arn_for_objects(DOCUMENTS)],
+            ),
+            iam.PolicyStatement(
+                sid="InsurerSecrets",
+                actions=["secretsmanager:GetSecretValue"],
+                resources=[self.insurer_secrets_arn],
+            ),
+            iam.PolicyStatement(
+                sid="DataKeyTable",
+                actions=["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"],
+                resources=[self.data_key.key_arn],
+                conditions=via("dynamodb"),
+            ),
+            iam.PolicyStatement(
+                # objects behind the presigned links; insurer secrets if provisioned with the data key
+                sid="DataKeyRead",
+                actions=["kms:Decrypt"],
+                resources=[self.data_key.key_arn],
+                conditions=via("s3", "secretsmanager"),
+            ),
+            iam.PolicyStatement(
+                sid="Logs",
+                actions=["logs:CreateLogStream", "logs:PutLogEvents"],
+                resources=[self.deliverer_log_group.log_group_arn],
+            ),
+            iam.PolicyStatement(
+                sid="Tracing",
+                actions=["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
+                resources=["*"],
+            ),
+        ]
+        role = iam.Role(
+            self,
+            "DelivererRole",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description=f"{APP_NAME} {self.stage}: execution role of the webhook deliverer",
+            inline_policies={"deliverer": iam.PolicyDocument(statements=statements)},
+        )
+        acknowledge(
+            role,
+            "AwsSolutions-IAM5[Resource::*]",
+            "Only the X-Ray statement has Resource '*': xray:PutTraceSegments and "
+            "xray:PutTelemetryRecords support no resource-level permissions.",
+        )
+        evidence_logical_id = self.resolve(self.evidence.node.default_child.logical_id)  # type: ignore[union-attr]
+        acknowledge(
+            role,
+            f"AwsSolutions-IAM5[Resource::<{evidence_logical_id}.Arn>/{SEALED}]",
+            f"Sealed evidence keys under {SEALED} are generated per case and shot; the deliverer "
+            "only reads them (GetObject, GetObjectVersion) to presign links for insurers.",
+        )
+        documents_logical_id = self.resolve(self.documents.node.default_child.logical_id)  # type: ignore[union-attr]
+        acknowledge(
+            role,
+            f"AwsSolutions-IAM5[Resource::<{documents_logical_id}.Arn>/{DOCUMENTS}]",
+            f"Document keys under {DOCUMENTS} are generated per case and document; the deliverer "
+            "only reads them (GetObject, GetObjectVersion) to presign links for insurers.",
+        )
+        self._acknowledge_insurer_secrets(role, "GetSecretValue only (signing outbound webhooks).")
+        return role
+
+    def _deliverer(self, project_root: Path) -> lambda_.Function:
+        """`functions/deliverer`: one run at a time, every minute (the code also leases messages)."""
+        function = lambda_.Function(
+            self,
+            "Deliverer",
+            description=f"{APP_NAME} {self.stage}: deliver outbox webhooks to insurers",
+            runtime=LAMBDA_RUNTIME,
+            architecture=LAMBDA_ARCHITECTURE,
+            handler=DELIVERER_HANDLER,
+            code=function_code(project_root),
+            layers=[self.layer] if self.layer is not None else None,
+            # Immutable: CDK would otherwise add the X-Ray statement as a separate policy, which
+            # the function would not wait for; the inline policy already has it.
+            role=self.deliverer_role.without_policy_updates(),
+            tracing=lambda_.Tracing.ACTIVE,
+            log_group=self.deliverer_log_group,
+            timeout=Duration.seconds(60),
+            memory_size=512,
+            reserved_concurrent_executions=1,
+            # Scheduled runs are asynchronous invocations: a failed or throttled run is not
+            # retried, the next minute's run takes over.
+            retry_attempts=0,
+            max_event_age=Duration.minutes(1),
+            environment={
+                "STAGE": self.stage,
+                "TABLE_NAME": self.table.table_name,
+                "EVIDENCE_BUCKET": self.evidence.bucket_name,
+                "DOCUMENTS_BUCKET": self.documents.bucket_name,
+                "INSURER_SECRET_PREFIX": self.insurer_secret_prefix,
+                "PUBLIC_BASE_URL": self.public_base_url.value_as_string,
+                "POWERTOOLS_SERVICE_NAME": APP_NAME,
+            },
+        )
+        acknowledge(
+            function,
+            "AwsSolutions-L1",
+            "Python 3.11 on purpose: the API runs on 3.11 and the shared dependency layer is built "
+            "for 3.11 (manylinux x86_64); moving runtime is one change for every function and the layer.",
+        )
+        return function
 
     def _api(self, project_root: Path) -> Chalice:
         stage_config: dict[str, Any] = {
@@ -520,6 +739,7 @@ class YunchetongStack(Stack):
                 "EVIDENCE_BUCKET": self.evidence.bucket_name,
                 "DOCUMENTS_BUCKET": self.documents.bucket_name,
                 "APP_SECRETS_ID": self.app_secrets.secret_arn,
+                "INSURER_SECRET_PREFIX": self.insurer_secret_prefix,
                 "PUBLIC_BASE_URL": self.public_base_url.value_as_string,
                 "POWERTOOLS_SERVICE_NAME": APP_NAME,
             },
@@ -600,6 +820,14 @@ class YunchetongStack(Stack):
         # timeouts and init failures; the API's 5XX alarm counts the 500 replies.
         alarm("ApiHandlerErrors", "API Lambda failed (crash, timeout, init error)", lambda_metric("Errors"), 1)
         alarm("ApiHandlerThrottles", "API Lambda throttled", lambda_metric("Throttles"), 1)
+        # A failed run (crash, timeout, init error, e.g. a missing secret permission) delays every
+        # insurer's webhooks; failed deliveries themselves are retried and logged, not errors.
+        alarm(
+            "DelivererErrors",
+            "Webhook deliverer failed (crash, timeout, init error)",
+            self.deliverer.metric_errors(period=period, statistic="Sum"),
+            1,
+        )
         alarm(
             "Api5xx",
             "API answered 5xx",

@@ -1,8 +1,9 @@
 """The CDK deployment (`infra/cdk`): synthesised once, offline, then checked.
 
 Checks: resources against the design (table from `table_spec()`, evidence and documents buckets,
-secret, API environment and role, alarms), cdk-nag AwsSolutions (no unacknowledged finding, every
-acknowledgment has a reason), cfn-lint, and the `python -m infra.cdk.app` entry point.
+secret, API environment and role, the webhook deliverer with its schedule, role and code, alarms),
+cdk-nag AwsSolutions (no unacknowledged finding, every acknowledgment has a reason), cfn-lint, and
+the `python -m infra.cdk.app` entry point.
 """
 
 from __future__ import annotations
@@ -17,14 +18,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aws_cdk import Validations
+from aws_cdk import App, GlobIgnoreStrategy, Stack, Validations
+from aws_cdk import aws_lambda as lambda_
 from aws_cdk.assertions import Annotations, Match, Template
 
 from chalicelib.integrations.document_store import document_key
 from chalicelib.integrations.evidence_store import evidence_key, upload_key
-from chalicelib.store.models import table_spec
+from chalicelib.store.models import OutboxItem, table_spec
 from infra.cdk.app import build_app
-from infra.cdk.stack import PROJECT_ROOT, YunchetongStack
+from infra.cdk.stack import FUNCTION_CODE_EXCLUDE, PROJECT_ROOT, YunchetongStack, function_code
 
 STAGE = "test"
 REGION = "ap-east-1"
@@ -33,7 +35,42 @@ SYNTH_ENV = {
     "PYTHONDONTWRITEBYTECODE": "1",  # no __pycache__ in chalicelib, so the package is stable
     "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20",
 }
-EXPECTED_ENV = ("STAGE", "TABLE_NAME", "EVIDENCE_BUCKET", "DOCUMENTS_BUCKET", "APP_SECRETS_ID", "PUBLIC_BASE_URL")
+EXPECTED_ENV = (
+    "STAGE",
+    "TABLE_NAME",
+    "EVIDENCE_BUCKET",
+    "DOCUMENTS_BUCKET",
+    "APP_SECRETS_ID",
+    "INSURER_SECRET_PREFIX",
+    "PUBLIC_BASE_URL",
+)
+DELIVERER_ENV = (
+    "STAGE",
+    "TABLE_NAME",
+    "EVIDENCE_BUCKET",
+    "DOCUMENTS_BUCKET",
+    "INSURER_SECRET_PREFIX",
+    "PUBLIC_BASE_URL",
+    "POWERTOOLS_SERVICE_NAME",
+)
+INSURER_SECRET_PREFIX = f"yunchetong/{STAGE}/insurers"
+# arn:<partition>:secretsmanager:<region>:<account>:secret:<prefix>/*, from Stack.format_arn
+INSURER_SECRETS_ARN = {
+    "Fn::Join": [
+        "",
+        [
+            "arn:",
+            {"Ref": "AWS::Partition"},
+            ":secretsmanager:",
+            {"Ref": "AWS::Region"},
+            ":",
+            {"Ref": "AWS::AccountId"},
+            f":secret:{INSURER_SECRET_PREFIX}/*",
+        ],
+    ]
+}
+# Folders of the project root that must never be shipped with a function.
+NOT_SHIPPED = (".venv", ".local", ".git", "tests", "infra", "bench", "cdk.out", "chalice.out")
 # What document_store does on documents/...: put, get (hash), get a version (presigned download),
 # lock the recorded version, delete the exact version of an unrecorded draft.
 DOCUMENT_ACTIONS = {"s3:PutObject", "s3:GetObject", "s3:GetObjectVersion", "s3:PutObjectRetention", "s3:DeleteObjectVersion"}
@@ -149,6 +186,28 @@ def _statements(role: dict[str, Any]) -> list[dict[str, Any]]:
 
 def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
+
+
+def _logical_id(synth: Synth, construct: Any) -> str:
+    return synth.stack.resolve(construct.node.default_child.logical_id)
+
+
+def _role(synth: Synth, role: Any) -> tuple[str, dict[str, Any]]:
+    logical_id = _logical_id(synth, role)
+    return logical_id, synth.template["Resources"][logical_id]
+
+
+def _deliverer(synth: Synth) -> tuple[str, dict[str, Any]]:
+    logical_id = _logical_id(synth, synth.stack.deliverer)
+    function = synth.template["Resources"][logical_id]
+    assert function["Type"] == "AWS::Lambda::Function"
+    return logical_id, function
+
+
+def _granted(statements: list[dict[str, Any]], action: str) -> list[Any]:
+    """Every resource an Allow statement grants `action` on (no statement here uses NotAction)."""
+    assert all("NotAction" not in s and "NotResource" not in s for s in statements)
+    return [r for s in statements if s["Effect"] == "Allow" and action in _as_list(s["Action"]) for r in _as_list(s["Resource"])]
 
 
 # --- table -----------------------------------------------------------------------------------
@@ -297,12 +356,12 @@ def test_app_secret_is_generated_json_with_both_keys(synth: Synth) -> None:
 
 
 def test_api_function_has_environment_runtime_tracing_and_own_role(synth: Synth) -> None:
-    functions = _resources(synth, "AWS::Serverless::Function") | _resources(synth, "AWS::Lambda::Function")
-    assert "APIHandler" in functions
+    functions = _resources(synth, "AWS::Serverless::Function")
+    assert set(functions) == {"APIHandler"}
     table_id, _ = _one(synth, "AWS::DynamoDB::Table")
     evidence_id, _ = _evidence_bucket(synth)
     documents_id, _ = _documents_bucket(synth)
-    role_id, _ = _one(synth, "AWS::IAM::Role")
+    role_id, _ = _role(synth, synth.stack.api_role)
     app_secret_id = next(
         k
         for k, v in _resources(synth, "AWS::SecretsManager::Secret").items()
@@ -317,6 +376,7 @@ def test_api_function_has_environment_runtime_tracing_and_own_role(synth: Synth)
         assert env["EVIDENCE_BUCKET"] == {"Ref": evidence_id}
         assert env["DOCUMENTS_BUCKET"] == {"Ref": documents_id}
         assert env["APP_SECRETS_ID"] == {"Ref": app_secret_id}
+        assert env["INSURER_SECRET_PREFIX"] == INSURER_SECRET_PREFIX
         assert env["PUBLIC_BASE_URL"] == {"Ref": "PublicBaseUrl"}
         assert props["Runtime"] == "python3.11"
         assert props.get("Tracing") == "Active" or props.get("TracingConfig") == {"Mode": "Active"}
@@ -341,7 +401,7 @@ def test_dependency_layer_is_attached_when_built(synth: Synth) -> None:
 
 def test_api_role_is_least_privilege(synth: Synth) -> None:
     spec = table_spec()
-    _, role = _one(synth, "AWS::IAM::Role")
+    _, role = _role(synth, synth.stack.api_role)
     assert role["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {"Service": "lambda.amazonaws.com"}
     assert "ManagedPolicyArns" not in role["Properties"]
     statements = _statements(role)
@@ -404,6 +464,208 @@ def test_api_role_is_least_privilege(synth: Synth) -> None:
     assert not _resources(synth, "AWS::IAM::Policy")
 
 
+def test_the_roles_are_the_api_role_and_the_deliverer_role(synth: Synth) -> None:
+    assert set(_resources(synth, "AWS::IAM::Role")) == {
+        _logical_id(synth, synth.stack.api_role),
+        _logical_id(synth, synth.stack.deliverer_role),
+    }
+
+
+def test_api_role_reads_and_rotates_insurer_secrets_only_under_the_prefix(synth: Synth) -> None:
+    _, role = _role(synth, synth.stack.api_role)
+    statements = _statements(role)
+    # rotate (describe, read, put a new version) and verify inbound webhooks (read)
+    for action in ("secretsmanager:PutSecretValue", "secretsmanager:DescribeSecret"):
+        assert _granted(statements, action) == [INSURER_SECRETS_ARN], action
+    app_secret_id = _logical_id(synth, synth.stack.app_secrets)
+    assert sorted(_granted(statements, "secretsmanager:GetSecretValue"), key=json.dumps) == sorted(
+        [INSURER_SECRETS_ARN, {"Ref": app_secret_id}], key=json.dumps
+    )
+    secrets_actions = {a for s in statements for a in _as_list(s["Action"]) if a.startswith("secretsmanager:")}
+    assert secrets_actions == {"secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue", "secretsmanager:DescribeSecret"}
+
+
+# --- deliverer -------------------------------------------------------------------------------
+
+
+def test_deliverer_function_runs_the_handler_with_its_environment(synth: Synth) -> None:
+    _, function = _deliverer(synth)
+    props = function["Properties"]
+    assert props["Handler"] == "functions.deliverer.handler.handler"
+    assert props["Runtime"] == "python3.11"
+    assert props["Architectures"] == ["x86_64"]
+    assert props["Timeout"] == 60
+    assert props["TracingConfig"] == {"Mode": "Active"}
+    env = props["Environment"]["Variables"]
+    assert set(env) == set(DELIVERER_ENV)  # DELIVERY_* and the link lifetimes keep their defaults
+    assert env["STAGE"] == STAGE
+    assert env["TABLE_NAME"] == {"Ref": _one(synth, "AWS::DynamoDB::Table")[0]}
+    assert env["EVIDENCE_BUCKET"] == {"Ref": _evidence_bucket(synth)[0]}
+    assert env["DOCUMENTS_BUCKET"] == {"Ref": _documents_bucket(synth)[0]}
+    assert env["INSURER_SECRET_PREFIX"] == INSURER_SECRET_PREFIX
+    assert env["PUBLIC_BASE_URL"] == {"Ref": "PublicBaseUrl"}
+    assert env["POWERTOOLS_SERVICE_NAME"] == "yunchetong"
+    # the same prefix for both functions
+    assert synth.template["Resources"]["APIHandler"]["Properties"]["Environment"]["Variables"]["INSURER_SECRET_PREFIX"] == env["INSURER_SECRET_PREFIX"]
+    assert "VpcConfig" not in props  # outbound HTTPS to insurers through Lambda's own egress
+
+
+def test_deliverer_runs_one_at_a_time_without_retries(synth: Synth) -> None:
+    function_id, function = _deliverer(synth)
+    assert function["Properties"]["ReservedConcurrentExecutions"] == 1
+    (config,) = _resources(synth, "AWS::Lambda::EventInvokeConfig").values()
+    assert config["Properties"]["FunctionName"] == {"Ref": function_id}
+    assert config["Properties"]["MaximumRetryAttempts"] == 0
+
+
+def test_deliverer_has_its_own_role_and_log_group(synth: Synth) -> None:
+    _, function = _deliverer(synth)
+    props = function["Properties"]
+    role_id, _ = _role(synth, synth.stack.deliverer_role)
+    assert props["Role"] == {"Fn::GetAtt": [role_id, "Arn"]}
+    assert role_id != _logical_id(synth, synth.stack.api_role)
+    log_group_ref = props["LoggingConfig"]["LogGroup"]
+    log_group = synth.template["Resources"][log_group_ref["Ref"]]
+    assert log_group["Type"] == "AWS::Logs::LogGroup"
+    assert log_group["Properties"]["RetentionInDays"] == 365
+    assert log_group_ref != {"Ref": _logical_id(synth, synth.stack.api_log_group)}
+
+
+def test_deliverer_uses_the_dependency_layer_when_built(synth: Synth) -> None:
+    _, function = _deliverer(synth)
+    if synth.stack.layer is None:
+        assert "Layers" not in function["Properties"]
+    else:
+        assert function["Properties"]["Layers"] == [{"Ref": _logical_id(synth, synth.stack.layer)}]
+
+
+def test_schedule_runs_the_deliverer_every_minute(synth: Synth) -> None:
+    function_id, _ = _deliverer(synth)
+    (rule_id, rule), *others = _resources(synth, "AWS::Events::Rule").items()
+    assert not others
+    assert rule["Properties"]["ScheduleExpression"] == "rate(1 minute)"
+    assert rule["Properties"].get("State", "ENABLED") == "ENABLED"
+    assert [t["Arn"] for t in rule["Properties"]["Targets"]] == [{"Fn::GetAtt": [function_id, "Arn"]}]
+    permissions = [
+        p["Properties"]
+        for p in _resources(synth, "AWS::Lambda::Permission").values()
+        if p["Properties"]["Principal"] == "events.amazonaws.com"
+    ]
+    assert permissions == [
+        {
+            "Action": "lambda:InvokeFunction",
+            "FunctionName": {"Fn::GetAtt": [function_id, "Arn"]},
+            "Principal": "events.amazonaws.com",
+            "SourceArn": {"Fn::GetAtt": [rule_id, "Arn"]},
+        }
+    ]
+
+
+def test_deliverer_role_is_least_privilege(synth: Synth) -> None:
+    _, role = _role(synth, synth.stack.deliverer_role)
+    assert role["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {"Service": "lambda.amazonaws.com"}
+    assert "ManagedPolicyArns" not in role["Properties"]
+    statements = _statements(role)
+    actions = {action for s in statements for action in _as_list(s["Action"])}
+    assert all("*" not in action for action in actions), actions
+    table_id, _ = _one(synth, "AWS::DynamoDB::Table")
+    table_arn = {"Fn::GetAtt": [table_id, "Arn"]}
+    outbox_index = {"Fn::Join": ["", [table_arn, f"/index/{OutboxItem.gsi1.Meta.index_name}"]]}
+    # reads the table: due messages through the outbox index, cases, insurers; leases and records
+    for action in ("dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:PutItem"):
+        assert _granted(statements, action) == [table_arn], action
+    assert sorted(_granted(statements, "dynamodb:Query"), key=json.dumps) == sorted([table_arn, outbox_index], key=json.dumps)
+    assert {a for a in actions if a.startswith("dynamodb:")} == {"dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem"}
+    # reads the insurers' signing secrets under the prefix; never writes or reads anything else
+    assert _granted(statements, "secretsmanager:GetSecretValue") == [INSURER_SECRETS_ARN]
+    assert {a for a in actions if a.startswith("secretsmanager:")} == {"secretsmanager:GetSecretValue"}
+    assert _granted(statements, "secretsmanager:PutSecretValue") == []
+    assert "AppSecrets" not in json.dumps(statements)
+    # presigns GETs of sealed evidence and documents: read-only object actions, nothing else in S3
+    evidence_id, _ = _evidence_bucket(synth)
+    documents_id, _ = _documents_bucket(synth)
+    prefixes = {
+        evidence_id: evidence_key("x", "y").split("/")[0],
+        documents_id: document_key("x", "y").split("/")[0],
+    }
+    readable = [{"Fn::Join": ["", [{"Fn::GetAtt": [bucket, "Arn"]}, f"/{prefix}/*"]]} for bucket, prefix in prefixes.items()]
+    for action in ("s3:GetObject", "s3:GetObjectVersion"):
+        assert sorted(_granted(statements, action), key=json.dumps) == sorted(readable, key=json.dumps), action
+    assert {a for a in actions if a.startswith("s3:")} == {"s3:GetObject", "s3:GetObjectVersion"}
+    # the data key only through DynamoDB (table) and, decrypt only, S3 and Secrets Manager
+    data_key = {"Fn::GetAtt": [_data_key_id(synth), "Arn"]}
+    for statement in statements:
+        if any(a.startswith("kms:") for a in _as_list(statement["Action"])):
+            assert statement["Resource"] == data_key
+            services = json.dumps(statement["Condition"]["StringEquals"]["kms:ViaService"])
+            if set(_as_list(statement["Action"])) != {"kms:Decrypt"}:
+                assert "dynamodb." in services and "s3." not in services and "secretsmanager." not in services
+    # '*' only for X-Ray; logs only to its own log group
+    for statement in statements:
+        if _as_list(statement["Resource"]) == ["*"]:
+            assert all(action.startswith("xray:") for action in _as_list(statement["Action"])), statement
+    log_group_id = _logical_id(synth, synth.stack.deliverer_log_group)
+    assert _granted(statements, "logs:PutLogEvents") == [{"Fn::GetAtt": [log_group_id, "Arn"]}]
+
+
+def _asset_dir(outdir: Path, resource: dict[str, Any], code_property: str) -> Path:
+    """The staged directory of a Lambda asset: `asset.<hash>` for S3 key `<hash>.zip`."""
+    key = resource["Properties"][code_property]["S3Key"]
+    staged = outdir / f"asset.{key.removesuffix('.zip')}"
+    assert staged.is_dir(), staged
+    return staged
+
+
+def test_deliverer_code_is_chalicelib_and_functions_only(synth: Synth) -> None:
+    _, function = _deliverer(synth)
+    staged = _asset_dir(synth.outdir, function, "Code")
+    assert {p.name for p in staged.iterdir()} == {"chalicelib", "functions"}
+    files = {str(p.relative_to(staged)) for p in staged.rglob("*") if p.is_file()}
+    assert "functions/deliverer/handler.py" in files
+    assert "chalicelib/settings.py" in files
+    assert any(f.startswith("chalicelib/config/") and f.endswith(".json") for f in files)  # package data too
+    assert not [f for f in files if "__pycache__" in f or f.endswith(".pyc")]
+
+
+def test_function_code_excludes_everything_but_chalicelib_and_functions(tmp_path: Path) -> None:
+    # A project root with every folder that must stay out, bytecode and dotfiles included.
+    root = tmp_path / "project"
+    shipped = ["chalicelib/__init__.py", "chalicelib/config/a.json", "functions/__init__.py", "functions/deliverer/handler.py"]
+    left_out = [f"{folder}/x.py" for folder in NOT_SHIPPED] + [
+        ".git/HEAD",
+        ".chalice/config.json",
+        ".gitignore",
+        "app.py",
+        "requirements.txt",
+        "layers/python/somepkg/__init__.py",
+        "chalicelib/__pycache__/settings.cpython-311.pyc",
+        "chalicelib/stray.pyc",
+        "functions/deliverer/__pycache__/handler.cpython-311.pyc",
+        "chalicelib/.DS_Store",
+    ]
+    for name in shipped + left_out:
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text("x")
+    assert {p.name for p in root.iterdir()} >= set(NOT_SHIPPED)
+    outdir = tmp_path / "cdk.out"
+    app = App(outdir=str(outdir))
+    stack = Stack(app, "Code")
+    lambda_.Function(stack, "F", runtime=lambda_.Runtime.PYTHON_3_11, handler="functions.deliverer.handler.handler", code=function_code(root))
+    app.synth()
+    (function,) = Template.from_stack(stack).find_resources("AWS::Lambda::Function").values()
+    staged = _asset_dir(outdir, function, "Code")
+    assert sorted(str(p.relative_to(staged)) for p in staged.rglob("*") if p.is_file()) == sorted(shipped)
+
+
+def test_function_code_exclude_list_matches_every_folder_left_out() -> None:
+    ignore = GlobIgnoreStrategy("/project", FUNCTION_CODE_EXCLUDE)
+    for folder in NOT_SHIPPED:
+        assert ignore.ignores(f"/project/{folder}"), folder
+        assert ignore.ignores(f"/project/{folder}/sub/x.py"), folder
+    for kept in ("chalicelib", "functions", "chalicelib/settings.py", "functions/deliverer/handler.py"):
+        assert not ignore.ignores(f"/project/{kept}"), kept
+
+
 # --- alarms ----------------------------------------------------------------------------------
 
 
@@ -414,7 +676,7 @@ def _alarm_metrics(alarm: dict[str, Any]) -> list[dict[str, Any]]:
     return [query["MetricStat"]["Metric"] for query in props.get("Metrics", []) if "MetricStat" in query]
 
 
-def test_alarms_cover_api_errors_and_table_throttles(synth: Synth) -> None:
+def test_alarms_cover_api_and_deliverer_errors_and_table_throttles(synth: Synth) -> None:
     alarms = _resources(synth, "AWS::CloudWatch::Alarm")
     table_id, _ = _one(synth, "AWS::DynamoDB::Table")
     metrics = [metric for alarm in alarms.values() for metric in _alarm_metrics(alarm)]
@@ -428,6 +690,13 @@ def test_alarms_cover_api_errors_and_table_throttles(synth: Synth) -> None:
         m["Namespace"] == "AWS/DynamoDB"
         and m["MetricName"] in {"ReadThrottleEvents", "WriteThrottleEvents", "ThrottledRequests"}
         and {"Name": "TableName", "Value": {"Ref": table_id}} in m["Dimensions"]
+        for m in metrics
+    )
+    deliverer_id, _ = _deliverer(synth)
+    assert any(
+        m["Namespace"] == "AWS/Lambda"
+        and m["MetricName"] == "Errors"
+        and {"Name": "FunctionName", "Value": {"Ref": deliverer_id}} in m["Dimensions"]
         for m in metrics
     )
     topic_id, _ = _one(synth, "AWS::SNS::Topic")
@@ -526,6 +795,7 @@ def test_api_uses_the_dependency_layer_once_built(tmp_path: Path) -> None:
     (layer_dir / "python" / "somepkg" / "__init__.py").write_text("")
     (layer_dir / "requirements.txt").write_text("somepkg\n")
     (layer_dir / "build.sh").write_text("#!/bin/sh\n")
+    (layer_dir / ".gitignore").write_text("python/\n")
     outdir = tmp_path / "cdk.out"
     with pytest.MonkeyPatch.context() as patch:
         for name, value in SYNTH_ENV.items():
@@ -541,8 +811,9 @@ def test_api_uses_the_dependency_layer_once_built(tmp_path: Path) -> None:
     assert layer["Properties"]["CompatibleArchitectures"] == ["x86_64"]
     handler = template.find_resources("AWS::Serverless::Function")["APIHandler"]
     assert handler["Properties"]["Layers"] == [{"Ref": layer_id}]
+    (deliverer,) = template.find_resources("AWS::Lambda::Function").values()
+    assert deliverer["Properties"]["Layers"] == [{"Ref": layer_id}]
     # only layers/python goes into the layer, as python/... at the root of the zip
-    staged = [p for p in outdir.iterdir() if p.name.startswith("asset.") and p.is_dir()]
-    assert len(staged) == 1
-    files = sorted(str(p.relative_to(staged[0])) for p in staged[0].rglob("*") if p.is_file())
+    staged = _asset_dir(outdir, layer, "Content")
+    files = sorted(str(p.relative_to(staged)) for p in staged.rglob("*") if p.is_file())
     assert files == ["python/somepkg/__init__.py"]

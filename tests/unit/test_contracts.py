@@ -3,8 +3,8 @@
 import pytest
 from pydantic import ValidationError
 
-from chalicelib.api.routing import validation_failed
 from chalicelib.contracts.cases import CreateCase
+from chalicelib.contracts.common import validation_failed
 from chalicelib.contracts.evidence import RequestEvidence
 from chalicelib.settings import Settings
 from tests.factories import case_body, evidence_request, party, photo
