@@ -12,34 +12,31 @@ from chalicelib.store import cases as store
 from chalicelib.store.models import ClaimItem
 
 
-def _vehicle(party: Any) -> dict[str, Any]:
-    return store.plain(party.vehicle)
+def party_for_insurer(party: Any, insured: bool, liabilities: dict[str, str]) -> dict[str, Any]:
+    """An insurer's own customer in full; anyone else as any other party sees them (masked)."""
+    vehicle = store.plain(party.vehicle)
+    return {
+        "partyId": party.party_id,
+        "label": evidence.party_label(int(party.position)),
+        "insured": insured,
+        "kind": party.kind,
+        "name": party.name if insured else masking.mask_name(party.name),
+        "phone": party.phone if insured else masking.mask_phone(party.phone),
+        "idNumber": party.id_number if insured else masking.mask_id_number(party.id_number),
+        "plate": vehicle.get("plate"),
+        "vehicleType": vehicle.get("type"),
+        "insurerCode": vehicle.get("insurerCode"),
+        "policyNo": vehicle.get("policyNo") if insured else None,
+        "liability": liabilities.get(party.party_id),
+    }
 
 
 def first_notice(record: store.CaseRecord, claim: ClaimItem) -> dict[str, Any]:
     case = record.case
     seconds = get_settings().evidence_link_seconds
     terms = store.plain(case.determination) or store.plain(case.agreement)
-    parties = []
-    for party in record.parties:
-        vehicle = _vehicle(party)
-        own = party.party_id == claim.party_id
-        parties.append(
-            {
-                "partyId": party.party_id,
-                "label": evidence.party_label(int(party.position)),
-                "insured": own,
-                "kind": party.kind,
-                "name": party.name if own else masking.mask_name(party.name),
-                "phone": party.phone if own else masking.mask_phone(party.phone),
-                "idNumber": party.id_number if own else masking.mask_id_number(party.id_number),
-                "plate": vehicle.get("plate"),
-                "vehicleType": vehicle.get("type"),
-                "insurerCode": vehicle.get("insurerCode"),
-                "policyNo": vehicle.get("policyNo") if own else None,
-                "liability": (terms.get("liabilities") or {}).get(party.party_id),
-            }
-        )
+    liabilities = terms.get("liabilities") or {}
+    parties = [party_for_insurer(p, p.party_id == claim.party_id, liabilities) for p in record.parties]
     shots = []
     for item in record.evidence:
         if item.status == evidence.VERIFIED and item.object_key:

@@ -15,12 +15,12 @@ from chalicelib.contracts.claims import (
     OverdueClaims,
     RotatedSecret,
 )
-from chalicelib.domain import masking
 from chalicelib.domain.principals import Principal, Role
 from chalicelib.errors import Forbidden, NotFound, ValidationFailed
 from chalicelib.integrations import insurer_secrets
 from chalicelib.services import documents
 from chalicelib.services.claims import agreed_liabilities, claim_views
+from chalicelib.services.fnol import party_for_insurer
 from chalicelib.services.letters import CHINA
 from chalicelib.store import cases as store
 from chalicelib.store import reference
@@ -31,23 +31,8 @@ def case_for_insurer(principal: Principal, case_id: str) -> InsurerCaseView:
     """Only cases where this insurer covers a vehicle (else 404), and only its own claims."""
     record = store.load_for(principal, case_id)
     insured = {p.party_id for p in record.insured_by(principal.org or "")}
-    parties = []
-    for party in record.parties:
-        own = party.party_id in insured
-        vehicle = store.plain(party.vehicle)
-        parties.append(
-            {
-                "partyId": party.party_id,
-                "insured": own,
-                "kind": party.kind,
-                "name": party.name if own else masking.mask_name(party.name),
-                "phone": party.phone if own else masking.mask_phone(party.phone),
-                "idNumber": party.id_number if own else masking.mask_id_number(party.id_number),
-                "plate": vehicle.get("plate"),
-                "vehicleType": vehicle.get("type"),
-                "policyNo": vehicle.get("policyNo") if own else None,
-            }
-        )
+    liabilities = agreed_liabilities(record) or {}
+    parties = [party_for_insurer(p, p.party_id in insured, liabilities) for p in record.parties]
     case = record.case
     return InsurerCaseView(
         case_id=case.case_id,
@@ -55,7 +40,7 @@ def case_for_insurer(principal: Principal, case_id: str) -> InsurerCaseView:
         occurred_at=case.occurred_at,
         location=store.plain(case.location),
         weather=case.weather,
-        liabilities=agreed_liabilities(record) or {},
+        liabilities=liabilities,
         parties=parties,
         claims=claim_views([c for c in record.claims if c.insurer_code == principal.org]),
         documents=[d.model_dump(by_alias=True) for d in documents.views(record)],
