@@ -175,12 +175,23 @@ def _outcome(item: OutboxItem, attempt: Attempt, attempt_no: int, now: datetime)
     return "DEAD"
 
 
-def deliver_due(now: datetime | None = None, limit: int = 100, send: Sender = http_send) -> dict[str, int]:
-    """Deliver the webhooks that are due; returns how many ended in each outcome."""
+def deliver_due(
+    now: datetime | None = None,
+    limit: int = 100,
+    send: Sender = http_send,
+    seconds_left: Callable[[], float] | None = None,
+) -> dict[str, int]:
+    """Deliver the webhooks that are due; returns how many ended in each outcome.
+
+    Stops before `seconds_left()` (a Lambda's remaining time) could run out mid-send. A message
+    that fails for any reason is logged and left leased; it is tried again on a later run, and
+    never holds up the messages behind it.
+    """
     moment = now or store.utcnow()
+    margin = get_settings().delivery_timeout_seconds + 5
     outcomes: dict[str, int] = {}
     for item in outbox.pending(("WEBHOOK",), store.iso(moment)):
-        if sum(outcomes.values()) >= limit:
+        if sum(outcomes.values()) >= limit or (seconds_left is not None and seconds_left() < margin):
             break
         if not _lease(item, moment):
             continue
@@ -188,7 +199,10 @@ def deliver_due(now: datetime | None = None, limit: int = 100, send: Sender = ht
             outcome = deliver_one(item, moment, send)
         except (TransactWriteError, PutError) as failed:  # another worker finished it; the lease protects the rest
             logger.warning("delivery not recorded", extra={"outbox_id": item.outbox_id, "error": type(failed).__name__})
-            continue
+            outcome = "NOT_RECORDED"
+        except Exception:  # noqa: BLE001 - one bad message must not hold up the rest; it is logged and retried
+            logger.exception("delivery failed", extra={"outbox_id": item.outbox_id, "insurer": item.recipient})
+            outcome = "FAILED"
         outcomes[outcome] = outcomes.get(outcome, 0) + 1
     return outcomes
 

@@ -11,6 +11,8 @@ from chalicelib.services.delivery import deliver_due
 @logger.inject_lambda_context(clear_state=True)
 def handler(event: dict[str, Any], context: Any) -> dict[str, int]:
     # Each run takes at most `limit` messages; what is left is picked up on the next minute.
-    outcomes = deliver_due(limit=int(event.get("limit", 200)))
+    outcomes = deliver_due(
+        limit=int(event.get("limit", 200)), seconds_left=lambda: context.get_remaining_time_in_millis() / 1000
+    )
     logger.info("delivery run", extra={"outcomes": outcomes})
     return outcomes

@@ -245,7 +245,7 @@ class YunchetongStack(Stack):
             # without its third-party dependencies, which is fine for tests but not for a deploy.
             Annotations.of(self).add_warning_v2(
                 "yunchetong:NoDependencyLayer",
-                "layers/python does not exist: the API has no dependency layer; build it before deploying.",
+                "layers/python does not exist: the API and the deliverer have no dependency layer; build it before deploying.",
             )
         self.api = self._api(project_root)
         self.deliverer_log_group = logs.LogGroup(

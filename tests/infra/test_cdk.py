@@ -13,6 +13,7 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -506,7 +507,10 @@ def test_deliverer_function_runs_the_handler_with_its_environment(synth: Synth) 
     assert env["PUBLIC_BASE_URL"] == {"Ref": "PublicBaseUrl"}
     assert env["POWERTOOLS_SERVICE_NAME"] == "yunchetong"
     # the same prefix for both functions
-    assert synth.template["Resources"]["APIHandler"]["Properties"]["Environment"]["Variables"]["INSURER_SECRET_PREFIX"] == env["INSURER_SECRET_PREFIX"]
+    assert (
+        synth.template["Resources"]["APIHandler"]["Properties"]["Environment"]["Variables"]["INSURER_SECRET_PREFIX"]
+        == env["INSURER_SECRET_PREFIX"]
+    )
     assert "VpcConfig" not in props  # outbound HTTPS to insurers through Lambda's own egress
 
 
@@ -575,7 +579,12 @@ def test_deliverer_role_is_least_privilege(synth: Synth) -> None:
     for action in ("dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:PutItem"):
         assert _granted(statements, action) == [table_arn], action
     assert sorted(_granted(statements, "dynamodb:Query"), key=json.dumps) == sorted([table_arn, outbox_index], key=json.dumps)
-    assert {a for a in actions if a.startswith("dynamodb:")} == {"dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem"}
+    assert {a for a in actions if a.startswith("dynamodb:")} == {
+        "dynamodb:GetItem",
+        "dynamodb:Query",
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+    }
     # reads the insurers' signing secrets under the prefix; never writes or reads anything else
     assert _granted(statements, "secretsmanager:GetSecretValue") == [INSURER_SECRETS_ARN]
     assert {a for a in actions if a.startswith("secretsmanager:")} == {"secretsmanager:GetSecretValue"}
@@ -608,7 +617,7 @@ def test_deliverer_role_is_least_privilege(synth: Synth) -> None:
     assert _granted(statements, "logs:PutLogEvents") == [{"Fn::GetAtt": [log_group_id, "Arn"]}]
 
 
-def _asset_dir(outdir: Path, resource: dict[str, Any], code_property: str) -> Path:
+def _asset_dir(outdir: Path, resource: Mapping[str, Any], code_property: str) -> Path:
     """The staged directory of a Lambda asset: `asset.<hash>` for S3 key `<hash>.zip`."""
     key = resource["Properties"][code_property]["S3Key"]
     staged = outdir / f"asset.{key.removesuffix('.zip')}"
@@ -650,7 +659,9 @@ def test_function_code_excludes_everything_but_chalicelib_and_functions(tmp_path
     outdir = tmp_path / "cdk.out"
     app = App(outdir=str(outdir))
     stack = Stack(app, "Code")
-    lambda_.Function(stack, "F", runtime=lambda_.Runtime.PYTHON_3_11, handler="functions.deliverer.handler.handler", code=function_code(root))
+    lambda_.Function(
+        stack, "F", runtime=lambda_.Runtime.PYTHON_3_11, handler="functions.deliverer.handler.handler", code=function_code(root)
+    )
     app.synth()
     (function,) = Template.from_stack(stack).find_resources("AWS::Lambda::Function").values()
     staged = _asset_dir(outdir, function, "Code")
@@ -785,6 +796,8 @@ def test_module_entry_point_synthesises_outside_the_project(tmp_path: Path) -> N
     assert result.returncode == 0, result.stdout + result.stderr
     template = json.loads((outdir / "Yunchetong-dev.template.json").read_text())
     assert template["Resources"]["APIHandler"]["Properties"]["Environment"]["Variables"]["STAGE"] == "dev"
+    deliverers = [r for r in template["Resources"].values() if r["Type"] == "AWS::Lambda::Function"]
+    assert [d["Properties"]["Environment"]["Variables"]["INSURER_SECRET_PREFIX"] for d in deliverers] == ["yunchetong/dev/insurers"]
     assert chalice_out.exists() == existed  # chalice.out/ went to a scratch directory
     assert (sorted(cache.iterdir()) if cache.is_dir() else []) == cached  # chalice packaged a copy
 

@@ -251,3 +251,26 @@ def test_given_missed_deadline_when_listing_overdue_then_claim_listed(api, offic
     assert len(mine) == 2 and {c["duty"] for c in mine} == {"LIST_DOCUMENTS"}
     assert api.call("GET", "/portal/claims?overdue=false", officer).status == 400
     assert api.call("GET", "/portal/claims?overdue=true", created["parties"][0]["token"]).status == 403
+
+
+def test_given_one_message_that_cannot_be_sent_when_delivering_then_the_others_still_go(api, officer, insurers, monkeypatch):
+    _determined(api, officer)
+    real = insurer_secrets.secrets_in_force
+
+    def picc_secret_missing(code, now=None):
+        if code == "PICC":
+            raise RuntimeError("secret unavailable")
+        return real(code, now)
+
+    monkeypatch.setattr(insurer_secrets, "secrets_in_force", picc_secret_missing)
+    receiver = Receiver()
+    outcomes = delivery.deliver_due(send=lambda *args: receiver(*args))
+    assert outcomes.get("FAILED", 0) >= 1 and outcomes.get("DELIVERED", 0) >= 1
+    assert {r["code"] for r in receiver.requests} == {"PAIC"}
+
+
+def test_given_little_time_left_when_delivering_then_stops_before_sending(api, officer, insurers):
+    _determined(api, officer)
+    receiver = Receiver()
+    assert delivery.deliver_due(send=receiver, seconds_left=lambda: 3.0) == {}
+    assert receiver.requests == []
