@@ -28,6 +28,7 @@ class Settings(BaseModel):
     delivery_max_backoff_seconds: float = Field(default=3600.0, alias="DELIVERY_MAX_BACKOFF_SECONDS", gt=0)
     delivery_timeout_seconds: float = Field(default=5.0, alias="DELIVERY_TIMEOUT_SECONDS", gt=0, le=30)
     evidence_link_seconds: int = Field(default=86400, alias="EVIDENCE_LINK_SECONDS", ge=60, le=604800)
+    sms_provider: str = Field(default="local", alias="SMS_PROVIDER", pattern="^(local|sns)$")
     province: str = Field(default="GD", alias="SCENARIO_PROVINCE", description="which scenario catalogue applies")
     # Secrets: given directly in the local stack and tests, or read from a Secrets Manager JSON
     # secret (`{"tokenSecret": ..., "lookupHashKey": ...}`) named by APP_SECRETS_ID in AWS.

@@ -11,7 +11,7 @@ from chalicelib.domain.principals import POLICE, Principal, Role
 
 if TYPE_CHECKING:
     from chalicelib.contracts.cases import CaseCreated, CaseView, CreateCase
-    from chalicelib.contracts.portal import AuditLog
+    from chalicelib.contracts.portal import AuditLog, LinkReissued
 
 blueprint = Blueprint(__name__)
 CASES = "chalicelib.contracts.cases"
@@ -49,3 +49,14 @@ def get_audit(principal: Principal, case_id: str) -> AuditLog:
     from chalicelib.services import views
 
     return views.audit_log(principal, case_id)
+
+
+@operation(
+    blueprint, "/cases/{caseId}/parties/{partyId}/link", "POST",
+    summary="Revoke a party's link (and every token issued with it) and text a new one",
+    roles=frozenset({Role.DISPATCHER, Role.OFFICER}), reply="chalicelib.contracts.portal:LinkReissued",
+)
+def post_party_link(principal: Principal, case_id: str, party_id: str) -> LinkReissued:
+    from chalicelib.services import links
+
+    return links.reissue(principal, case_id, party_id)

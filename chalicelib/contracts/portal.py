@@ -62,3 +62,25 @@ class PartnerList(Reply):
 class QueueQuery(Contract):
     limit: int = Field(default=50, ge=1, le=200)
     next_token: str | None = Field(default=None, max_length=2000)
+
+
+class LocalSms(Reply):
+    message_id: str
+    phone: str
+    text: str
+    at: str
+    case_id: str | None = None
+
+
+class LocalSmsBox(Reply):
+    messages: list[LocalSms]
+
+
+class SmsQuery(Contract):
+    limit: int = Field(default=50, ge=1, le=200)
+
+
+class LinkReissued(Reply):
+    case_id: str
+    party_id: str
+    link_sent: bool

@@ -1,6 +1,6 @@
-"""Delivering the outbox's webhooks to insurers: signed (Standard Webhooks), retried with
+"""Delivering the outbox: webhooks to insurers, signed (Standard Webhooks), retried with
 exponential backoff and jitter on timeouts and 5xx, dead-lettered after the last attempt, every
-attempt logged; 410 Gone disables the endpoint.
+attempt logged, 410 Gone disabling the endpoint; and notices to parties by SMS, retried alike.
 
 Runs as a scheduled function in AWS (`functions/deliverer`) and as a worker thread locally.
 """
@@ -15,13 +15,15 @@ import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.errors import ValidationFailed
-from chalicelib.integrations import insurer_secrets, webhooks
+from chalicelib.integrations import insurer_secrets, sms, webhooks
 from chalicelib.observability import logger
+from chalicelib.services import access
 from chalicelib.services.fnol import first_notice
 from chalicelib.settings import get_settings
 from chalicelib.store import cases as store
@@ -106,6 +108,45 @@ def _finish(item: OutboxItem, status: str, dead: bool = False) -> None:
 
 
 def deliver_one(item: OutboxItem, now: datetime, send: Sender = http_send) -> str:
+    return _deliver_notice(item, now) if item.channel == "NOTICE" else _deliver_webhook(item, now, send)
+
+
+def _notice_text(item: OutboxItem, party: Any) -> str:
+    payload = store.plain(item.payload)
+    text = str(payload["text"])
+    if payload.get("link"):
+        # The link carries the party's bearer token: made now, never stored in the outbox.
+        token = access.party_token(item.case_id, party.party_id, party.token_id, datetime.fromisoformat(payload["issuedAt"]))
+        text = f"{text}{access.party_link(item.case_id, token)}"
+    return text
+
+
+def _deliver_notice(item: OutboxItem, now: datetime) -> str:
+    """A notice to a party: by SMS for now (WeChat once the party has linked an openid)."""
+    record = store.load(item.case_id)
+    party = record.party(item.recipient)
+    attempt_no = int(item.attempts) + 1
+    error: str | None
+    if party is None:
+        _finish(item, "DEAD", dead=True)
+        outcome, error = "DEAD", "no such party"
+    else:
+        started = time.perf_counter()
+        try:
+            sms.sender().send(party.phone, _notice_text(item, party), item.case_id)
+        except Exception as failed:  # noqa: BLE001 - any provider failure is retried with backoff
+            attempt = Attempt(None, type(failed).__name__, round((time.perf_counter() - started) * 1000, 1))
+        else:
+            attempt = Attempt(200, None, round((time.perf_counter() - started) * 1000, 1))
+        outcome, error = _outcome(item, attempt, attempt_no, now), attempt.error
+    item.attempts = attempt_no
+    item.last_error = error
+    item.save()
+    logger.info("notice delivery", extra={"outbox_id": item.outbox_id, "topic": item.topic, "attempt": attempt_no, "outcome": outcome})
+    return outcome
+
+
+def _deliver_webhook(item: OutboxItem, now: datetime, send: Sender) -> str:
     settings = get_settings()
     insurer = ReferenceItem.get("REF#INSURER", item.recipient)
     attributes = store.plain(insurer.attributes)
@@ -190,7 +231,7 @@ def deliver_due(
     moment = now or store.utcnow()
     margin = get_settings().delivery_timeout_seconds + 5
     outcomes: dict[str, int] = {}
-    for item in outbox.pending(("WEBHOOK",), store.iso(moment)):
+    for item in outbox.pending(("WEBHOOK", "NOTICE"), store.iso(moment)):
         if sum(outcomes.values()) >= limit or (seconds_left is not None and seconds_left() < margin):
             break
         if not _lease(item, moment):

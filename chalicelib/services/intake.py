@@ -12,7 +12,7 @@ from chalicelib.errors import ValidationFailed
 from chalicelib.services.access import lookup_hash, party_link, party_token
 from chalicelib.settings import get_settings
 from chalicelib.store import cases as store
-from chalicelib.store import reference
+from chalicelib.store import outbox, reference
 from chalicelib.store.models import CaseItem, PartyItem
 
 # A reporting phone may run a little ahead of ours.
@@ -47,6 +47,12 @@ def _check_insurers(body: CreateCase) -> None:
     for index, party in enumerate(body.parties):
         if party.vehicle and party.vehicle.insurer_code and party.vehicle.insurer_code not in known:
             raise ValidationFailed("unknown insurer code (see GET /insurers)", field=f"parties[{index}].vehicle.insurerCode")
+
+
+def _link_text(case_id: str, remote: bool) -> str:
+    if remote:
+        return f"【云车通】您的交通事故（案件号{case_id}）已受理，请将车辆移至安全处，点击链接按提示拍照上传现场证据："
+    return f"【云车通】您的交通事故（案件号{case_id}）需民警到场处理，请在安全处等候，勿移动车辆。"
 
 
 def report(principal: Principal, body: CreateCase, idempotency_key: str | None) -> CaseCreated:
@@ -120,6 +126,8 @@ def report(principal: Principal, body: CreateCase, idempotency_key: str | None) 
         for party_id in [ids.new_party_id()]
     ]
     change = store.Change(
+        puts=[outbox.notice(case_id, p.party_id, "case.link", _link_text(case_id, assessed.remote), reported_at,
+                            reported_at if assessed.remote else None) for p in parties],
         action="CASE_REPORTED" if assessed.remote else "REFERRED_ON_SCENE",
         detail={
             "channel": body.channel.value,

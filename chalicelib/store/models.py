@@ -275,6 +275,20 @@ class DeliveryItem(_Item):
     expires_at = TTLAttribute(null=True)
 
 
+class LocalSmsItem(_Item):
+    """An SMS the local stack would have sent (pk `LOCALSMS`, sk `<at>#<id>`); never in AWS."""
+
+    class Meta(_Meta):
+        pass
+
+    message_id = UnicodeAttribute()
+    phone = UnicodeAttribute()
+    text = UnicodeAttribute()
+    at = UnicodeAttribute()
+    case_id = UnicodeAttribute(null=True)
+    expires_at = TTLAttribute(null=True)
+
+
 class AuditItem(_Item):
     class Meta(_Meta):
         pass

@@ -40,9 +40,16 @@ def _message(channel: str, case_id: str, recipient: str, topic: str, payload: di
     )
 
 
-def notice(case_id: str, party_id: str, topic: str, text: str, at: str) -> OutboxItem:
-    """A notice to one party, delivered later (WeChat if linked, else SMS); holds no phone number."""
-    return _message("NOTICE", case_id, party_id, topic, {"text": text}, at)
+def notice(case_id: str, party_id: str, topic: str, text: str, at: str, link_issued_at: str | None = None) -> OutboxItem:
+    """A notice to one party, delivered later (WeChat if linked, else SMS); holds no phone number.
+
+    With `link_issued_at`, the party's case link is appended when it is sent (the token it
+    carries is never stored here).
+    """
+    payload: dict = {"text": text}
+    if link_issued_at:
+        payload.update(link=True, issuedAt=link_issued_at)
+    return _message("NOTICE", case_id, party_id, topic, payload, at)
 
 
 def pending_key(channel: str, shard: int) -> str:

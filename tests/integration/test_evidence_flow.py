@@ -44,7 +44,7 @@ def test_given_every_shot_verified_when_last_completes_then_awaiting_determinati
 
     from chalicelib.store import outbox
 
-    notices = [o for o in outbox.pending() if o.case_id == case_id]
+    notices = [o for o in outbox.pending() if o.case_id == case_id and o.topic == "case.leave_scene"]
     assert sorted(n.recipient for n in notices) == sorted(p["partyId"] for p in parties)
     assert all(n.topic == "case.leave_scene" for n in notices)
     timeline = [t["action"] for t in api.call("GET", f"/cases/{case_id}", token).body["timeline"]]
