@@ -29,6 +29,11 @@ class Settings(BaseModel):
     delivery_timeout_seconds: float = Field(default=5.0, alias="DELIVERY_TIMEOUT_SECONDS", gt=0, le=30)
     evidence_link_seconds: int = Field(default=86400, alias="EVIDENCE_LINK_SECONDS", ge=60, le=604800)
     sms_provider: str = Field(default="local", alias="SMS_PROVIDER", pattern="^(local|sns)$")
+    wechat_token: str = Field(default="yunchetong-local-token", alias="WECHAT_TOKEN")
+    wechat_app_id: str = Field(default="wx0000000000local", alias="WECHAT_APP_ID")
+    wechat_encoding_aes_key: str | None = Field(default=None, alias="WECHAT_ENCODING_AES_KEY")
+    wechat_previous_encoding_aes_key: str | None = Field(default=None, alias="WECHAT_PREVIOUS_ENCODING_AES_KEY")
+    wechat_oauth: str = Field(default="local", alias="WECHAT_OAUTH", pattern="^(local|wechat)$")
     province: str = Field(default="GD", alias="SCENARIO_PROVINCE", description="which scenario catalogue applies")
     # Secrets: given directly in the local stack and tests, or read from a Secrets Manager JSON
     # secret (`{"tokenSecret": ..., "lookupHashKey": ...}`) named by APP_SECRETS_ID in AWS.

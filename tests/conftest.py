@@ -21,6 +21,9 @@ os.environ.update(
         "TOKEN_SECRET": "test-token-secret-of-sufficient-length-0123456789",
         "LOOKUP_HASH_KEY": "test-lookup-key",
         "PUBLIC_BASE_URL": "https://h5.example.test",
+        "WECHAT_TOKEN": "test-wechat-token",
+        "WECHAT_APP_ID": "wx1234567890test",
+        "WECHAT_ENCODING_AES_KEY": "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG",
     }
 )
 os.environ.pop("AWS_ENDPOINT_URL", None)

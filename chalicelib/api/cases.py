@@ -19,8 +19,8 @@ CASES = "chalicelib.contracts.cases"
 
 @operation(
     blueprint, "/cases", "POST",
-    summary="Report an accident (110 call-taker or officer); screens it for remote handling",
-    roles=frozenset({Role.DISPATCHER, Role.OFFICER}), body=f"{CASES}:CreateCase", reply=f"{CASES}:CaseCreated",
+    summary="Report an accident (110 call-taker, officer, or a WeChat user for themselves); screens it for remote handling",
+    roles=frozenset({Role.DISPATCHER, Role.OFFICER, Role.WECHAT_USER}), body=f"{CASES}:CreateCase", reply=f"{CASES}:CaseCreated",
     status=201, idempotent=True,
 )
 def create_case(principal: Principal, body: CreateCase, idempotency_key: str | None) -> CaseCreated:
@@ -32,7 +32,7 @@ def create_case(principal: Principal, body: CreateCase, idempotency_key: str | N
 @operation(
     blueprint, "/cases/{caseId}", "GET",
     summary="The case: status, parties (others masked for a party), evidence checklist, timeline",
-    roles=frozenset({Role.PARTY}) | POLICE, reply=f"{CASES}:CaseView",
+    roles=frozenset({Role.PARTY, Role.WECHAT_USER}) | POLICE, reply=f"{CASES}:CaseView",
 )
 def get_case(principal: Principal, case_id: str) -> CaseView:
     from chalicelib.services import views

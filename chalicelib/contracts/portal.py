@@ -84,3 +84,7 @@ class LinkReissued(Reply):
     case_id: str
     party_id: str
     link_sent: bool
+
+
+class JoinCase(Contract):
+    token: str = Field(min_length=20, max_length=2000, description="the party's case link token (from the SMS link)")

@@ -14,6 +14,7 @@ class Role(StrEnum):
     INSURER = "insurer"
     HOSPITAL = "hospital"
     TOW = "tow"
+    WECHAT_USER = "wechat"  # a WeChat user signed in by OAuth (subject = openid); party of nothing yet
 
 
 POLICE = frozenset({Role.DISPATCHER, Role.OFFICER, Role.SUPERVISOR})

@@ -33,3 +33,7 @@ def token_secret() -> str:
 
 def lookup_hash_key() -> str:
     return _secret(get_settings().lookup_hash_key, "lookupHashKey")
+
+
+def wechat_app_secret() -> str:
+    return _secret(None, "wechatAppSecret")

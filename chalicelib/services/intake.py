@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from chalicelib import config
-from chalicelib.contracts.cases import CaseCreated, CreateCase, EligibilityReason, EligibilityView, PartyAccess
+from chalicelib.contracts.cases import CaseCreated, Channel, CreateCase, EligibilityReason, EligibilityView, PartyAccess
 from chalicelib.domain import case_status, eligibility, ids, jurisdiction
-from chalicelib.domain.principals import Principal
+from chalicelib.domain.principals import Principal, Role
 from chalicelib.errors import ValidationFailed
+from chalicelib.services import wechat_oauth
 from chalicelib.services.access import lookup_hash, party_link, party_token
 from chalicelib.settings import get_settings
 from chalicelib.store import cases as store
@@ -67,6 +68,9 @@ def report(principal: Principal, body: CreateCase, idempotency_key: str | None) 
     if unit is None:
         raise ValidationFailed("is outside every area this service covers", field="location")
     _check_insurers(body)
+    reporter_openid = principal.subject if principal.role is Role.WECHAT_USER else None
+    if reporter_openid and body.channel is not Channel.WECHAT:
+        raise ValidationFailed("a report made in WeChat has the channel WECHAT", field="channel")
 
     assessed = eligibility.assess(
         screening=body.screening.model_dump(),
@@ -125,6 +129,9 @@ def report(principal: Principal, body: CreateCase, idempotency_key: str | None) 
         for position, party in enumerate(body.parties, start=1)
         for party_id in [ids.new_party_id()]
     ]
+    if reporter_openid:
+        # The WeChat user who reports is the first party; others join with their own link.
+        wechat_oauth.bind(reporter_openid, case_id, parties[0])
     change = store.Change(
         puts=[outbox.notice(case_id, p.party_id, "case.link", _link_text(case_id, assessed.remote), reported_at,
                             reported_at if assessed.remote else None) for p in parties],

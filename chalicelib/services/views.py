@@ -43,6 +43,10 @@ def _party_view(party: PartyItem, visible: bool) -> PartyView:
     )
 
 
+def _is_me(principal: Principal, party: PartyItem) -> bool:
+    return principal.role is Role.WECHAT_USER and party.openid == principal.subject
+
+
 def case_view(principal: Principal, case_id: str) -> CaseView:
     record = store.load_for(principal, case_id)
     case = record.case
@@ -61,7 +65,7 @@ def case_view(principal: Principal, case_id: str) -> CaseView:
         injuries=case.injuries,
         vehicles_movable=case.vehicles_movable,
         eligibility=eligibility_view(case.eligibility.as_dict()),
-        parties=[_party_view(p, principal.is_police or p.party_id == own_party) for p in record.parties],
+        parties=[_party_view(p, principal.is_police or p.party_id == own_party or _is_me(principal, p)) for p in record.parties],
         evidence=EvidenceSummary(
             complete=evidence.is_complete(items),
             checklist=evidence_service.checklist_view(items),

@@ -142,6 +142,8 @@ def authorise(principal: Principal, record: CaseRecord) -> None:
         allowed = principal.case_id == record.case.case_id and party is not None and party.token_id == principal.token_id
     elif principal.is_police:
         allowed = jurisdiction.covers(principal.jurisdiction, record.case.jurisdiction)
+    elif principal.role is Role.WECHAT_USER:
+        allowed = any(p.openid == principal.subject for p in record.parties)
     elif principal.role is Role.INSURER:
         allowed = bool(principal.org) and bool(record.insured_by(principal.org or ""))
     else:

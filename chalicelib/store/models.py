@@ -143,8 +143,12 @@ class PartyItem(_Item):
     kind = UnicodeAttribute()
     vehicle = MapAttribute(null=True)  # type: ignore[var-annotated]
     token_id = UnicodeAttribute()
+    openid = UnicodeAttribute(null=True)  # the WeChat user who joined as this party
     gsi1pk = UnicodeAttribute(null=True)
     gsi1sk = UnicodeAttribute(null=True)
+    gsi2pk = UnicodeAttribute(null=True)  # `OPENID#<openid>`: a WeChat user's cases
+    gsi2sk = UnicodeAttribute(null=True)
+    gsi2 = Gsi2()
 
 
 class EvidenceItem(_Item):
@@ -287,6 +291,16 @@ class LocalSmsItem(_Item):
     at = UnicodeAttribute()
     case_id = UnicodeAttribute(null=True)
     expires_at = TTLAttribute(null=True)
+
+
+class OnceItem(_Item):
+    """A key used once: a WeChat push already answered, an OAuth state already spent."""
+
+    class Meta(_Meta):
+        pass
+
+    value = UnicodeAttribute(null=True)
+    expires_at = TTLAttribute()
 
 
 class AuditItem(_Item):

@@ -1,0 +1,72 @@
+"""The traffic police official account: WeChat's server calls, answered within a second.
+
+A push is answered once: WeChat retries after 5 s up to three times, so each message is
+claimed by `MsgId` (events by sender + CreateTime) with a conditional write before anything
+else; a retry gets the empty 'success' reply and changes nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from chalicelib.domain.wechat_dialogue import CaseStatusLine, Reply, reply_for
+from chalicelib.integrations import wechat
+from chalicelib.settings import get_settings
+from chalicelib.store import cases as store
+from chalicelib.store import once
+from chalicelib.store.models import PartyItem
+
+SUCCESS = b"success"
+DEDUPE_TTL = timedelta(hours=1)
+MAX_CASES = 10
+
+
+def verify_server(query: dict[str, str]) -> str:
+    settings = get_settings()
+    wechat.check_url_signature(settings.wechat_token, query.get("timestamp", ""), query.get("nonce", ""), query.get("signature", ""))
+    return query.get("echostr", "")
+
+
+def aes_keys() -> list[str]:
+    settings = get_settings()
+    return [k for k in (settings.wechat_encoding_aes_key, settings.wechat_previous_encoding_aes_key) if k]
+
+
+def cases_of(openid: str) -> list[CaseStatusLine]:
+    """The user's own cases: those where this openid joined as a party (a GSI query)."""
+    lines = []
+    for party in PartyItem.gsi2.query(f"OPENID#{openid}", scan_index_forward=False, limit=MAX_CASES):
+        record = store.load(party.case_id)
+        lines.append(CaseStatusLine(record.case.case_id, record.case.status, datetime.fromisoformat(record.case.occurred_at)))
+    return lines
+
+
+def _case_of(openid: str, case_id: str) -> CaseStatusLine | None:
+    return next((line for line in cases_of(openid) if line.case_id == case_id), None)
+
+
+def push(body: bytes, query: dict[str, str], now: datetime) -> bytes:
+    """The reply body for one push (plain or encrypted like the push), or 'success'."""
+    settings = get_settings()
+    opened = wechat.open_push(body, query, token=settings.wechat_token, aes_keys=aes_keys(), app_id=settings.wechat_app_id, now=now)
+    message = opened.message
+    key = f"WECHAT#{message.msg_id}" if message.msg_id else f"WECHAT#{message.from_user}#{message.create_time}#{message.event}"
+    if not once.claim(key, DEDUPE_TTL):
+        return SUCCESS
+    reply: Reply | None = reply_for(
+        message,
+        f"{settings.public_base_url}/wechat/oauth/start",
+        lambda: cases_of(message.from_user),
+        lambda case_id: _case_of(message.from_user, case_id),
+    )
+    if reply is None:
+        return SUCCESS
+    if reply.kind == "news":
+        xml = wechat.news_reply(message.from_user, message.to_user, reply.title or "", reply.description or "", reply.url or "", now)
+    else:
+        xml = wechat.text_reply(message.from_user, message.to_user, reply.content or "", now)
+    if opened.encrypted:
+        return wechat.encrypt_reply(xml, settings.wechat_token, aes_keys()[0], settings.wechat_app_id, opened.timestamp, opened.nonce)
+    return xml
+
+

@@ -1,0 +1,116 @@
+"""H5 sign-in through WeChat OAuth (snsapi_base) and joining a case.
+
+`state` is a one-time server nonce, also set as a cookie on the browser that started the
+sign-in: a replayed state (already spent) or a foreign one (not this browser's) is refused.
+The code is exchanged through an interface: WeChat's API in AWS, a sandbox locally. The
+session proves an openid only: joining a case needs that case's link token.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import urllib.parse
+import urllib.request
+from datetime import timedelta
+
+from chalicelib.domain import tokens
+from chalicelib.domain.principals import Principal, Role
+from chalicelib.errors import Forbidden, NotFound
+from chalicelib.integrations.secrets import token_secret, wechat_app_secret
+from chalicelib.settings import get_settings
+from chalicelib.store import cases as store
+from chalicelib.store import once
+from chalicelib.store.models import PartyItem
+
+STATE_TTL = timedelta(minutes=10)
+CODE_TTL = timedelta(minutes=5)
+SESSION = timedelta(hours=2)
+STATE_COOKIE = "yct_oauth_state"
+
+
+def start() -> tuple[str, str]:
+    """(where to send the browser, the state to set as its cookie)."""
+    settings = get_settings()
+    state = secrets.token_urlsafe(24)
+    once.remember(f"OAUTHSTATE#{state}", STATE_TTL)
+    callback = f"{settings.public_base_url}/wechat/oauth/callback"
+    if settings.wechat_oauth == "wechat":
+        query = urllib.parse.urlencode(
+            {"appid": settings.wechat_app_id, "redirect_uri": callback, "response_type": "code", "scope": "snsapi_base", "state": state}
+        )
+        return f"https://open.weixin.qq.com/connect/oauth2/authorize?{query}#wechat_redirect", state
+    query = urllib.parse.urlencode({"redirect_uri": callback, "state": state})
+    return f"{settings.public_base_url}/local/wechat/authorize?{query}", state
+
+
+def local_authorize(openid: str, redirect_uri: str, state: str) -> str:
+    """The local stand-in for WeChat's consent page: a code for this openid, back to the callback."""
+    settings = get_settings()
+    if settings.wechat_oauth != "local":
+        raise NotFound("there is no local WeChat sandbox in this stage", field="path")
+    if not redirect_uri.startswith(f"{settings.public_base_url}/wechat/oauth/callback"):
+        raise Forbidden("redirect_uri is not this service's callback", field="redirect_uri")
+    code = f"local-{secrets.token_urlsafe(16)}"
+    once.remember(f"OAUTHCODE#{code}", CODE_TTL, value=openid)
+    return f"{redirect_uri}?{urllib.parse.urlencode({'code': code, 'state': state})}"
+
+
+def _openid_for(code: str) -> str:
+    settings = get_settings()
+    if settings.wechat_oauth == "local":
+        openid = once.consume(f"OAUTHCODE#{code}")
+        if not openid:
+            raise Forbidden("the code is not valid or was used", field="code")
+        return openid
+    query = urllib.parse.urlencode(
+        {"appid": settings.wechat_app_id, "secret": wechat_app_secret(), "code": code, "grant_type": "authorization_code"}
+    )
+    with urllib.request.urlopen(f"https://api.weixin.qq.com/sns/oauth2/access_token?{query}", timeout=3) as reply:
+        answer = json.loads(reply.read())
+    if "openid" not in answer:
+        raise Forbidden("WeChat refused the code", field="code")
+    return str(answer["openid"])
+
+
+def callback(code: str, state: str, cookie_state: str | None) -> dict[str, str]:
+    if not cookie_state or not secrets.compare_digest(cookie_state, state):
+        raise Forbidden("this sign-in was not started by this browser", field="state")
+    if once.consume(f"OAUTHSTATE#{state}") is None:
+        raise Forbidden("the state is unknown, expired or already used", field="state")
+    openid = _openid_for(code)
+    now = store.utcnow()
+    session = tokens.issue(Principal(subject=openid, role=Role.WECHAT_USER), token_secret(), now, SESSION)
+    return {"sessionToken": session, "expiresAt": store.iso(now + SESSION)}
+
+
+def bind(openid: str, case_id: str, party: PartyItem) -> tuple[PartyItem, object]:
+    """The change that makes this WeChat user the given party (for notices and 进度)."""
+    party.openid = openid
+    party.gsi2pk = f"OPENID#{openid}"
+    party.gsi2sk = f"CASE#{case_id}"
+    return party, PartyItem.openid.does_not_exist() | (PartyItem.openid == openid)
+
+
+def join(principal: Principal, link_token: str) -> dict[str, str]:
+    """A signed-in WeChat user proves they are a party with that party's case link token."""
+    try:
+        party_principal = tokens.read(link_token, token_secret())
+    except tokens.InvalidToken as error:
+        raise Forbidden(str(error), field="token") from error
+    if party_principal.role is not Role.PARTY or not party_principal.case_id:
+        raise Forbidden("this is not a case link token", field="token")
+    case_id = party_principal.case_id
+
+    def decide(record: store.CaseRecord) -> list[store.Change]:
+        party = record.party(party_principal.subject)
+        assert party is not None  # authorise() has checked it against the token
+        if party.openid == principal.subject:
+            return []
+        if party.openid:
+            raise Forbidden("another WeChat user has already joined as this party", field="token")
+        item, condition = bind(principal.subject, case_id, party)
+        return [store.Change(action="WECHAT_JOINED", detail={"partyId": party.party_id}, replaces=[(item, condition)])]
+
+    store.mutate(party_principal, case_id, decide)
+    return {"caseId": case_id, "partyId": party_principal.subject}

@@ -1,0 +1,147 @@
+"""The official account server URL, pushes answered once, H5 sign-in and joining a case."""
+
+import time
+from urllib.parse import parse_qs, urlencode, urlparse
+
+from chalicelib.integrations import wechat
+from tests.factories import case_body
+
+TOKEN, APP_ID, AES_KEY = "test-wechat-token", "wx1234567890test", "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
+
+
+def _signed_query(**extra):
+    timestamp, nonce = str(int(time.time())), "12345"
+    return {"timestamp": timestamp, "nonce": nonce, "signature": wechat.url_signature(TOKEN, timestamp, nonce), **extra}
+
+
+def _push_xml(openid="o-user-1", msg_type="text", content=None, event=None, event_key=None, msg_id="1001"):
+    parts = [f"<ToUserName><![CDATA[gh_test]]></ToUserName><FromUserName><![CDATA[{openid}]]></FromUserName>",
+             f"<CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[{msg_type}]]></MsgType>"]
+    if content is not None:
+        parts.append(f"<Content><![CDATA[{content}]]></Content>")
+    if event is not None:
+        parts.append(f"<Event><![CDATA[{event}]]></Event>")
+    if event_key is not None:
+        parts.append(f"<EventKey><![CDATA[{event_key}]]></EventKey>")
+    if msg_id is not None:
+        parts.append(f"<MsgId>{msg_id}</MsgId>")
+    return ("<xml>" + "".join(parts) + "</xml>").encode()
+
+
+def _post(api, xml, query=None):
+    query = query or _signed_query()
+    return api._client.http.post(f"/wechat?{urlencode(query)}", body=xml, headers={"Content-Type": "text/xml"})
+
+
+def test_given_server_url_check_when_signed_then_echostr_else_403(api):
+    good = api._client.http.get(f"/wechat?{urlencode(_signed_query(echostr='hello-7'))}")
+    assert good.status_code == 200 and good.body == b"hello-7"
+    bad = api._client.http.get(f"/wechat?{urlencode({**_signed_query(echostr='x'), 'signature': '0' * 40})}")
+    assert bad.status_code == 403
+
+
+def test_given_pushes_when_plain_then_welcome_menu_link_and_help(api):
+    welcome = wechat.parse_message(_post(api, _push_xml(msg_type="event", event="subscribe", msg_id=None)).body)
+    assert "事故快处" in (welcome.content or "")
+    news = _post(api, _push_xml(msg_type="event", event="CLICK", event_key="REPORT_ACCIDENT", msg_id=None, openid="o-2")).body.decode()
+    assert "https://h5.example.test/wechat/oauth/start" in news and "<MsgType><![CDATA[news]]>" in news
+    help_text = wechat.parse_message(_post(api, _push_xml(content="你好", msg_id="2002")).body)
+    assert help_text.msg_type == "text" and help_text.content
+
+
+def test_given_wechat_retries_a_push_three_times_then_one_reply(api):
+    xml = _push_xml(content="进度", msg_id="777")
+    replies = [_post(api, xml).body for _ in range(4)]
+    assert replies[0].startswith(b"<xml>")
+    assert replies[1:] == [b"success"] * 3
+
+
+def test_given_safe_mode_when_pushed_then_reply_encrypted_and_bad_signature_refused(api):
+    timestamp, nonce = str(int(time.time())), "9876"
+    envelope = wechat.encrypt_reply(_push_xml(content="帮助", msg_id="3003"), TOKEN, AES_KEY, APP_ID, timestamp, nonce)
+    encrypt = wechat.encrypted_field(envelope)
+    query = {"timestamp": timestamp, "nonce": nonce, "encrypt_type": "aes", "signature": wechat.url_signature(TOKEN, timestamp, nonce),
+             "msg_signature": wechat.message_signature(TOKEN, timestamp, nonce, encrypt)}
+    reply = _post(api, envelope, query)
+    assert reply.status_code == 200
+    inner = wechat.decrypt(reply.body, _field(reply.body, "MsgSignature"), _field(reply.body, "TimeStamp"), _field(reply.body, "Nonce"),
+                           TOKEN, [AES_KEY], APP_ID)
+    assert wechat.parse_message(inner).content
+    forged = _post(api, envelope, {**query, "msg_signature": "0" * 40})
+    assert forged.status_code == 403
+
+
+def _field(xml, name):
+    text = xml.decode()
+    start = text.index(f"<{name}>") + len(name) + 2
+    value = text[start:text.index(f"</{name}>")]
+    return value.removeprefix("<![CDATA[").removesuffix("]]>")
+
+
+def test_given_stale_or_bomb_pushes_when_posted_then_refused_quickly(api):
+    stale = _signed_query()
+    stale["timestamp"] = str(int(time.time()) - 3600)
+    stale["signature"] = wechat.url_signature(TOKEN, stale["timestamp"], stale["nonce"])
+    assert _post(api, _push_xml(msg_id="4004"), stale).status_code == 403
+    bomb = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">'
+            b'<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]><xml><Content>&lol3;</Content></xml>')
+    started = time.perf_counter()
+    refused = _post(api, bomb)
+    assert refused.status_code == 400 and time.perf_counter() - started < 1.0
+
+
+def _sign_in(api, openid):
+    start = api._client.http.get("/wechat/oauth/start")
+    assert start.status_code == 302
+    cookie = start.headers["Set-Cookie"].split(";")[0]
+    authorize = urlparse(start.headers["Location"])
+    sandbox = api._client.http.get(f"{authorize.path}?{authorize.query}&openid={openid}")
+    back = urlparse(sandbox.headers["Location"])
+    params = parse_qs(back.query)
+    callback = f"{back.path}?{back.query}"
+    reply = api._client.http.get(callback, headers={"Cookie": cookie})
+    return reply, callback, cookie, params
+
+
+def test_given_oauth_when_completed_then_session_and_replayed_or_foreign_state_refused(api):
+    import json
+
+    reply, callback, cookie, params = _sign_in(api, "o-alice")
+    assert reply.status_code == 200 and json.loads(reply.body)["sessionToken"]
+    assert api._client.http.get(callback, headers={"Cookie": cookie}).status_code == 403  # replayed
+    _, other_callback, _, _ = _sign_in(api, "o-mallory")
+    assert api._client.http.get(other_callback, headers={"Cookie": cookie}).status_code == 403  # not this browser's state
+
+
+def _session(api, openid):
+    import json
+
+    reply, *_ = _sign_in(api, openid)
+    return json.loads(reply.body)["sessionToken"]
+
+
+def test_given_openid_session_when_reading_foreign_case_then_404_and_own_report_readable(api):
+    session = _session(api, "o-bob")
+    foreign = api.create_case().body
+    assert api.call("GET", f"/cases/{foreign['caseId']}", session).status == 404
+    assert api.call("POST", "/cases", session, case_body()).body["error"]["field"] == "channel"
+    mine = api.call("POST", "/cases", session, case_body(channel="WECHAT"))
+    assert mine.status == 201
+    view = api.call("GET", f"/cases/{mine.body['caseId']}", session).body
+    assert view["parties"][0]["phone"].count("*") == 0 and view["parties"][1]["phone"].count("*") == 4
+    progress = wechat.parse_message(_post(api, _push_xml(openid="o-bob", content="进度", msg_id="5005")).body)
+    assert mine.body["caseId"] in (progress.content or "")
+
+
+def test_given_link_token_when_joining_then_party_and_only_once(api):
+    created = api.create_case().body
+    second = created["parties"][1]
+    carol = _session(api, "o-carol")
+    joined = api.call("POST", "/wechat/join", carol, {"token": second["token"]})
+    assert joined.status == 200 and joined.body == {"caseId": created["caseId"], "partyId": second["partyId"]}
+    assert api.call("GET", f"/cases/{created['caseId']}", carol).status == 200
+    dave = _session(api, "o-dave")
+    assert api.call("POST", "/wechat/join", dave, {"token": second["token"]}).status == 403
+    assert api.call("POST", "/wechat/join", dave, {"token": "x" * 40}).status == 403
+    progress = wechat.parse_message(_post(api, _push_xml(openid="o-carol", content=created["caseId"], msg_id="6006")).body)
+    assert created["caseId"] in (progress.content or "")
