@@ -106,7 +106,7 @@ def _sign_in(api, openid):
 def test_given_oauth_when_completed_then_session_and_replayed_or_foreign_state_refused(api):
     import json
 
-    reply, callback, cookie, params = _sign_in(api, "o-alice")
+    reply, callback, cookie, _ = _sign_in(api, "o-alice")
     assert reply.status_code == 200 and json.loads(reply.body)["sessionToken"]
     assert api._client.http.get(callback, headers={"Cookie": cookie}).status_code == 403  # replayed
     _, other_callback, _, _ = _sign_in(api, "o-mallory")
