@@ -1,4 +1,4 @@
-"""Local-stack only: what the SMS sandbox would have sent (404 in every other stage)."""
+"""Local-stack only: what the SMS and WeChat sandboxes would have sent (404 in every other stage)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from chalicelib.api.routing import operation
 from chalicelib.domain.principals import POLICE, Principal
 
 if TYPE_CHECKING:
-    from chalicelib.contracts.portal import LocalSmsBox, SmsQuery
+    from chalicelib.contracts.portal import LocalSmsBox, LocalWeChatBox, SmsQuery
 
 blueprint = Blueprint(__name__)
 
@@ -26,3 +26,16 @@ def get_local_sms(principal: Principal, query: SmsQuery) -> LocalSmsBox:
     if get_settings().sms_provider != "local":
         raise NotFound("there is no local SMS box in this stage", field="path")
     return LocalSmsBox.model_validate({"messages": sms.local_box(query.limit)})
+
+
+@operation(blueprint, "/local/wechat/messages", "GET", summary="Local stack: the WeChat notices that would have been sent",
+           roles=POLICE, reply="chalicelib.contracts.portal:LocalWeChatBox", query="chalicelib.contracts.portal:SmsQuery")
+def get_local_wechat(principal: Principal, query: SmsQuery) -> LocalWeChatBox:
+    from chalicelib.contracts.portal import LocalWeChatBox
+    from chalicelib.errors import NotFound
+    from chalicelib.integrations import wechat_messages
+    from chalicelib.settings import get_settings
+
+    if get_settings().wechat_oauth != "local":
+        raise NotFound("there is no local WeChat box in this stage", field="path")
+    return LocalWeChatBox.model_validate({"messages": wechat_messages.local_box(query.limit)})

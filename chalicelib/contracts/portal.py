@@ -88,3 +88,15 @@ class LinkReissued(Reply):
 
 class JoinCase(Contract):
     token: str = Field(min_length=20, max_length=2000, description="the party's case link token (from the SMS link)")
+
+
+class LocalWeChat(Reply):
+    message_id: str
+    openid: str
+    text: str
+    at: str
+    case_id: str | None = None
+
+
+class LocalWeChatBox(Reply):
+    messages: list[LocalWeChat]

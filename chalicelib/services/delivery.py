@@ -21,7 +21,7 @@ from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.errors import ValidationFailed
-from chalicelib.integrations import insurer_secrets, sms, webhooks
+from chalicelib.integrations import insurer_secrets, sms, webhooks, wechat_messages
 from chalicelib.observability import logger
 from chalicelib.services import access
 from chalicelib.services.fnol import first_notice
@@ -121,8 +121,19 @@ def _notice_text(item: OutboxItem, party: Any) -> str:
     return text
 
 
+def _send_to_party(party: Any, text: str, case_id: str) -> None:
+    """WeChat when the party joined through the official account, else (or if WeChat refuses) SMS."""
+    if party.openid:
+        try:
+            wechat_messages.sender().send(party.openid, text, case_id)
+            return
+        except Exception:  # noqa: BLE001 - WeChat refusing (e.g. outside its 48-hour window) falls back to SMS
+            logger.warning("wechat notice refused; sending SMS", extra={"case_id": case_id})
+    sms.sender().send(party.phone, text, case_id)
+
+
 def _deliver_notice(item: OutboxItem, now: datetime) -> str:
-    """A notice to a party: by SMS for now (WeChat once the party has linked an openid)."""
+    """A notice to a party, by WeChat or SMS; retried like a webhook when the provider fails."""
     record = store.load(item.case_id)
     party = record.party(item.recipient)
     attempt_no = int(item.attempts) + 1
@@ -133,7 +144,7 @@ def _deliver_notice(item: OutboxItem, now: datetime) -> str:
     else:
         started = time.perf_counter()
         try:
-            sms.sender().send(party.phone, _notice_text(item, party), item.case_id)
+            _send_to_party(party, _notice_text(item, party), item.case_id)
         except Exception as failed:  # noqa: BLE001 - any provider failure is retried with backoff
             attempt = Attempt(None, type(failed).__name__, round((time.perf_counter() - started) * 1000, 1))
         else:

@@ -3,6 +3,7 @@ HTTP, state kept in a folder. Application code only sees AWS_ENDPOINT_URL."""
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import os
@@ -25,16 +26,25 @@ def free_port() -> int:
 
 
 def local_secrets(state_dir: Path) -> dict[str, str]:
-    """The local stack's token and lookup keys, made once and kept with its state."""
+    """The local stack's keys (tokens, lookup hashes, WeChat message encryption), made once and
+    kept with its state; a key added by a later version is made when first missing."""
     path = state_dir / "secrets.json"
-    if not path.exists():
+    values = dict(json.loads(path.read_text(encoding="utf-8"))) if path.exists() else {}
+    wanted = {
+        "tokenSecret": lambda: secrets.token_urlsafe(48),
+        "lookupHashKey": lambda: secrets.token_urlsafe(32),
+        # 43 characters of base64 without padding, as WeChat issues an EncodingAESKey.
+        "wechatEncodingAesKey": lambda: base64.b64encode(secrets.token_bytes(32)).decode()[:43],
+    }
+    missing = {key: make() for key, make in wanted.items() if key not in values}
+    if missing:
+        values.update(missing)
         state_dir.mkdir(parents=True, exist_ok=True)
-        values = {"tokenSecret": secrets.token_urlsafe(48), "lookupHashKey": secrets.token_urlsafe(32)}
         temporary = path.with_suffix(".tmp")
         temporary.write_text(json.dumps(values), encoding="utf-8")
         os.chmod(temporary, 0o600)
         temporary.replace(path)
-    return dict(json.loads(path.read_text(encoding="utf-8")))
+    return values
 
 
 def environment(state_dir: Path, port: int, aws_port: int) -> dict[str, str]:
@@ -51,6 +61,9 @@ def environment(state_dir: Path, port: int, aws_port: int) -> dict[str, str]:
         "DOCUMENTS_BUCKET": "yunchetong-local-documents",
         "TOKEN_SECRET": keys["tokenSecret"],
         "LOOKUP_HASH_KEY": keys["lookupHashKey"],
+        "WECHAT_ENCODING_AES_KEY": os.environ.get("WECHAT_ENCODING_AES_KEY", keys["wechatEncodingAesKey"]),
+        "WECHAT_TOKEN": os.environ.get("WECHAT_TOKEN", "yunchetong-local-token"),
+        "WECHAT_APP_ID": os.environ.get("WECHAT_APP_ID", "wx0000000000local"),
         "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
         "INSURER_SECRET_PREFIX": "yunchetong/local/insurers",
         "DELIVERY_BASE_SECONDS": os.environ.get("DELIVERY_BASE_SECONDS", "2"),

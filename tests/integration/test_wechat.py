@@ -145,3 +145,24 @@ def test_given_link_token_when_joining_then_party_and_only_once(api):
     assert api.call("POST", "/wechat/join", dave, {"token": "x" * 40}).status == 403
     progress = wechat.parse_message(_post(api, _push_xml(openid="o-carol", content=created["caseId"], msg_id="6006")).body)
     assert created["caseId"] in (progress.content or "")
+
+
+def test_given_party_joined_by_wechat_when_notified_then_by_wechat_others_by_sms(api, officer):
+    from chalicelib.services import delivery
+    from tests.factories import staff_token
+
+    created = api.case_awaiting_determination()
+    delivery.deliver_due()  # the links and leave-the-scene notices, all by SMS (no one has joined yet)
+    erin = _session(api, "o-erin")
+    api.call("POST", "/wechat/join", erin, {"token": created["parties"][0]["token"]})
+    determined = api.call("POST", f"/cases/{created['caseId']}/determination", officer,
+                          {"scenario": "REAR_END", "atFaultPartyId": created["parties"][0]["partyId"], "facts": "甲方追尾乙方。"})
+    assert determined.status == 201
+    delivery.deliver_due()
+    dispatcher = staff_token("dispatcher")
+    wechat_box = api.call("GET", "/local/wechat/messages", dispatcher).body["messages"]
+    sms_box = api.call("GET", "/local/sms?limit=200", dispatcher).body["messages"]
+    letter_by_wechat = [m for m in wechat_box if m["caseId"] == created["caseId"]]
+    assert [m["openid"] for m in letter_by_wechat] == ["o-erin"] and "已由民警远程认定" in letter_by_wechat[0]["text"]
+    letter_by_sms = [m for m in sms_box if m["caseId"] == created["caseId"] and "已由民警远程认定" in m["text"]]
+    assert len(letter_by_sms) == 1  # the other party, who has not joined through WeChat

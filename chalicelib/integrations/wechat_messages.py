@@ -1,0 +1,77 @@
+"""Notices to a party who joined through the official account: a WeChat message instead of SMS.
+
+In AWS this is WeChat's customer-service message API (allowed within 48 hours of the user's
+last interaction, which a party reporting or joining has just had); if WeChat refuses, the
+caller falls back to SMS. Locally, messages land in a box read by `GET /local/wechat/messages`.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import time
+import urllib.parse
+import urllib.request
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
+
+from chalicelib.integrations.secrets import wechat_app_secret
+from chalicelib.settings import get_settings
+
+LOCAL_KEY = "LOCALWECHAT"
+_token: tuple[float, str] | None = None
+
+
+class WeChatMessenger(Protocol):
+    def send(self, openid: str, text: str, case_id: str | None) -> str: ...
+
+
+class WeChatApi:
+    def _access_token(self) -> str:
+        global _token
+        if _token and _token[0] > time.monotonic():
+            return _token[1]
+        settings = get_settings()
+        query = urllib.parse.urlencode({"grant_type": "client_credential", "appid": settings.wechat_app_id, "secret": wechat_app_secret()})
+        with urllib.request.urlopen(f"https://api.weixin.qq.com/cgi-bin/token?{query}", timeout=3) as reply:
+            answer = json.loads(reply.read())
+        if "access_token" not in answer:
+            raise RuntimeError(f"WeChat token refused: {answer.get('errcode')}")
+        _token = (time.monotonic() + int(answer.get("expires_in", 7200)) - 300, str(answer["access_token"]))
+        return _token[1]
+
+    def send(self, openid: str, text: str, case_id: str | None) -> str:
+        body = json.dumps({"touser": openid, "msgtype": "text", "text": {"content": text}}, ensure_ascii=False).encode()
+        url = f"https://api.weixin.qq.com/cgi-bin/message/custom/send?access_token={self._access_token()}"
+        request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"}, method="POST")
+        with urllib.request.urlopen(request, timeout=3) as reply:  # noqa: S310
+            answer = json.loads(reply.read())
+        if answer.get("errcode", 0) != 0:
+            raise RuntimeError(f"WeChat refused the message: {answer.get('errcode')}")
+        return f"wx-{secrets.token_hex(6)}"
+
+
+class LocalWeChatBox:
+    def send(self, openid: str, text: str, case_id: str | None) -> str:
+        from chalicelib.store.models import LocalSmsItem
+
+        now = datetime.now(UTC)
+        message_id = f"wx-{secrets.token_hex(8)}"
+        LocalSmsItem(
+            pk=LOCAL_KEY, sk=f"{now.isoformat(timespec='milliseconds')}#{message_id}", message_id=message_id, phone=openid,
+            text=text, at=now.isoformat(timespec="milliseconds"), case_id=case_id, expires_at=now + timedelta(days=7),
+        ).save()
+        return message_id
+
+
+def sender() -> WeChatMessenger:
+    return WeChatApi() if get_settings().wechat_oauth == "wechat" else LocalWeChatBox()
+
+
+def local_box(limit: int) -> list[dict[str, str | None]]:
+    from chalicelib.store.models import LocalSmsItem
+
+    return [
+        {"messageId": m.message_id, "openid": m.phone, "text": m.text, "at": m.at, "caseId": m.case_id}
+        for m in LocalSmsItem.query(LOCAL_KEY, scan_index_forward=False, limit=limit)
+    ]
