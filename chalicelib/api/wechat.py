@@ -11,7 +11,7 @@ from chalicelib.api.routing import json_response, operation
 from chalicelib.domain.principals import Principal, Role
 
 if TYPE_CHECKING:
-    from chalicelib.contracts.portal import JoinCase
+    from chalicelib.contracts.portal import JoinCase, JoinCodeRequest
 
 blueprint = Blueprint(__name__)
 
@@ -81,4 +81,14 @@ def get_local_authorize(request: Any) -> Response:
 def post_join(principal: Principal, body: JoinCase) -> Response:
     from chalicelib.services import wechat_oauth
 
-    return json_response(wechat_oauth.join(principal, body.token))
+    return json_response(wechat_oauth.join(principal, body.token, body.case_id, body.phone, body.code))
+
+
+@operation(blueprint, "/wechat/join/code", "POST",
+           summary="Text a one-time code to the phone on a case (the same answer whether or not it matches)",
+           roles=frozenset({Role.WECHAT_USER}), body="chalicelib.contracts.portal:JoinCodeRequest", status=202)
+def post_join_code(principal: Principal, body: JoinCodeRequest) -> Response:
+    from chalicelib.services import wechat_oauth
+
+    wechat_oauth.send_join_code(principal, body.case_id, body.phone)
+    return json_response({"sent": True, "note": "如该手机号是本案当事人的，将收到验证码短信"}, 202)

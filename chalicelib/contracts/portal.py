@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from chalicelib.contracts.common import Contract, Reply
 
@@ -87,7 +87,24 @@ class LinkReissued(Reply):
 
 
 class JoinCase(Contract):
-    token: str = Field(min_length=20, max_length=2000, description="the party's case link token (from the SMS link)")
+    """Either the party's case link token (from the SMS link), or the case number, the phone on
+    the case and the one-time code texted to it."""
+
+    token: str | None = Field(default=None, min_length=20, max_length=2000)
+    case_id: str | None = Field(default=None, max_length=30)
+    phone: str | None = Field(default=None, max_length=20)
+    code: str | None = Field(default=None, pattern=r"^\d{6}$")
+
+    @model_validator(mode="after")
+    def _one_way(self) -> JoinCase:
+        if self.token is None and not (self.case_id and self.phone and self.code):
+            raise ValueError("give token, or caseId, phone and code")
+        return self
+
+
+class JoinCodeRequest(Contract):
+    case_id: str = Field(max_length=30)
+    phone: str = Field(max_length=20)
 
 
 class LocalWeChat(Reply):

@@ -20,7 +20,7 @@ from chalicelib.errors import Forbidden, NotFound
 from chalicelib.integrations.secrets import token_secret, wechat_app_secret
 from chalicelib.settings import get_settings
 from chalicelib.store import cases as store
-from chalicelib.store import once
+from chalicelib.store import once, outbox
 from chalicelib.store.models import PartyItem
 
 STATE_TTL = timedelta(minutes=10)
@@ -92,15 +92,71 @@ def bind(openid: str, case_id: str, party: PartyItem) -> tuple[PartyItem, object
     return party, PartyItem.openid.does_not_exist() | (PartyItem.openid == openid)
 
 
-def join(principal: Principal, link_token: str) -> dict[str, str]:
-    """A signed-in WeChat user proves they are a party with that party's case link token."""
+JOIN_CODE_TTL = timedelta(minutes=10)
+JOIN_CODE_TEXT = "【云车通】您正在微信中关联交通事故（案件号{case_id}），验证码{code}，10分钟内有效。如非本人操作，请忽略。"
+
+
+def _code_key(case_id: str, party_id: str, openid: str) -> str:
+    return f"JOINCODE#{case_id}#{party_id}#{openid}"
+
+
+def _party_by_phone(case_id: str, phone: str) -> PartyItem | None:
+    from chalicelib.domain.identity import normalise_phone
+
+    try:
+        wanted = normalise_phone(phone)
+        record = store.load(case_id)
+    except (ValueError, NotFound):
+        return None
+    return next((p for p in record.parties if p.phone == wanted), None)
+
+
+def send_join_code(principal: Principal, case_id: str, phone: str) -> None:
+    """Text a one-time code to the phone on the case. The answer is the same whether or not the
+    case and phone match, so nobody can learn who is a party by asking."""
+    party = _party_by_phone(case_id, phone)
+    if party is None:
+        return
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    once.remember(_code_key(case_id, party.party_id, principal.subject), JOIN_CODE_TTL, value=_digest(code))
+    at = store.iso(store.utcnow())
+    outbox.notice(case_id, party.party_id, "join.code", JOIN_CODE_TEXT.format(case_id=case_id, code=code), at).save()
+
+
+def _digest(code: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(code.encode()).hexdigest()
+
+
+def _party_principal_by_code(principal: Principal, case_id: str, phone: str, code: str) -> Principal:
+    party = _party_by_phone(case_id, phone)
+    # One try per code: a wrong guess spends it, so six digits cannot be searched.
+    stored = once.consume(_code_key(case_id, party.party_id, principal.subject)) if party else None
+    if party is None or not stored or not secrets.compare_digest(stored, _digest(code)):
+        raise Forbidden("the code is wrong, expired or already used; ask for a new one", field="code")
+    return Principal(subject=party.party_id, role=Role.PARTY, case_id=case_id, token_id=party.token_id)
+
+
+def _party_principal_by_token(link_token: str) -> Principal:
     try:
         party_principal = tokens.read(link_token, token_secret())
     except tokens.InvalidToken as error:
         raise Forbidden(str(error), field="token") from error
     if party_principal.role is not Role.PARTY or not party_principal.case_id:
         raise Forbidden("this is not a case link token", field="token")
-    case_id = party_principal.case_id
+    return party_principal
+
+
+def join(principal: Principal, link_token: str | None, case_id: str | None = None, phone: str | None = None,
+         code: str | None = None) -> dict[str, str]:
+    """A signed-in WeChat user proves they are a party: with that party's case link token, or
+    with the one-time code texted to the phone on the case. An openid alone proves nothing."""
+    if link_token:
+        party_principal = _party_principal_by_token(link_token)
+    else:
+        party_principal = _party_principal_by_code(principal, case_id or "", phone or "", code or "")
+    case_id = party_principal.case_id or ""
 
     def decide(record: store.CaseRecord) -> list[store.Change]:
         party = record.party(party_principal.subject)

@@ -166,3 +166,49 @@ def test_given_party_joined_by_wechat_when_notified_then_by_wechat_others_by_sms
     assert [m["openid"] for m in letter_by_wechat] == ["o-erin"] and "已由民警远程认定" in letter_by_wechat[0]["text"]
     letter_by_sms = [m for m in sms_box if m["caseId"] == created["caseId"] and "已由民警远程认定" in m["text"]]
     assert len(letter_by_sms) == 1  # the other party, who has not joined through WeChat
+
+
+def test_given_phone_on_the_case_when_code_texted_then_joins_once_and_wrong_guess_spends_it(api):
+    from chalicelib.services import delivery
+    from tests.factories import staff_token
+
+    body = case_body()
+    created = api.create_case(body).body
+    frank = _session(api, "o-frank")
+    phone = body["parties"][1]["phone"]
+    unknown = api.call("POST", "/wechat/join/code", frank, {"caseId": created["caseId"], "phone": "13900000000"})
+    known = api.call("POST", "/wechat/join/code", frank, {"caseId": created["caseId"], "phone": phone})
+    assert unknown.status == known.status == 202 and unknown.body == known.body
+    delivery.deliver_due()
+    texts = [m for m in api.call("GET", "/local/sms?limit=200", staff_token("dispatcher")).body["messages"] if "验证码" in m["text"]]
+    assert [m["phone"] for m in texts] == [phone]
+    code = texts[0]["text"].split("验证码")[1][:6]
+    wrong = f"{(int(code) + 1) % 1_000_000:06d}"
+    guess = api.call("POST", "/wechat/join", frank, {"caseId": created["caseId"], "phone": phone, "code": wrong})
+    assert guess.status == 403
+    spent = api.call("POST", "/wechat/join", frank, {"caseId": created["caseId"], "phone": phone, "code": code})
+    assert spent.status == 403  # the wrong guess used the code up
+    api.call("POST", "/wechat/join/code", frank, {"caseId": created["caseId"], "phone": phone})
+    delivery.deliver_due()
+    texts = [m for m in api.call("GET", "/local/sms?limit=200", staff_token("dispatcher")).body["messages"] if "验证码" in m["text"]]
+    code = texts[0]["text"].split("验证码")[1][:6]
+    joined = api.call("POST", "/wechat/join", frank, {"caseId": created["caseId"], "phone": phone, "code": code})
+    assert joined.status == 200 and joined.body["partyId"] == created["parties"][1]["partyId"]
+    assert api.call("GET", f"/cases/{created['caseId']}", frank).status == 200
+
+
+def test_given_expired_link_token_when_used_then_refused(api):
+    from datetime import timedelta
+
+    from chalicelib.domain import tokens
+    from chalicelib.domain.principals import Principal, Role
+    from chalicelib.store import cases as store
+
+    created = api.create_case().body
+    record = store.load(created["caseId"])
+    party = record.parties[0]
+    old = tokens.issue(Principal(subject=party.party_id, role=Role.PARTY, case_id=created["caseId"], token_id=party.token_id),
+                       "test-token-secret-of-sufficient-length-0123456789", store.utcnow() - timedelta(days=30), timedelta(days=7))
+    reply = api.call("GET", f"/cases/{created['caseId']}", old)
+    assert reply.status == 401 and "expired" in reply.body["error"]["message"]
+    assert api.call("POST", "/wechat/join", _session(api, "o-gina"), {"token": old}).status == 403
