@@ -194,7 +194,11 @@ def main() -> int:
     from bench import determination
 
     determined = determination.run(int(os.environ.get("BENCH_DETERMINATIONS", "20")))
-    for line in [*report_api(results), "", *report_coldstart(cold), "", *determination.report(determined)]:
+    from bench import wechat
+
+    pushes = wechat.run(int(os.environ.get("BENCH_WECHAT", "100")))
+    for line in [*report_api(results), "", *report_coldstart(cold), "", *determination.report(determined), "",
+                 *wechat.report(pushes)]:
         print(line)
     print("")
     print(f"total {time.perf_counter() - started:.0f} s; load average now {_load()} (other work on the machine "
