@@ -328,6 +328,27 @@ class YunchetongStack(Stack):
         # No AwsSolutions-S1 finding here: cdk-nag recognises the target of server access logs.
         return bucket
 
+    def _function_role(
+        self, construct_id: str, purpose: str, policy_name: str, log_group: logs.ILogGroup, statements: list[iam.PolicyStatement]
+    ) -> iam.Role:
+        """A function's role with its own statements plus writing its log group and X-Ray traces.
+
+        Inline in the role (not a separate policy resource), so the function, which refers to the
+        role, is created only once its permissions exist (Lambda checks the X-Ray ones).
+        """
+        statements = [
+            *statements,
+            iam.PolicyStatement(sid="Logs", actions=["logs:CreateLogStream", "logs:PutLogEvents"], resources=[log_group.log_group_arn]),
+            iam.PolicyStatement(sid="Tracing", actions=["xray:PutTraceSegments", "xray:PutTelemetryRecords"], resources=["*"]),
+        ]
+        return iam.Role(
+            self,
+            construct_id,
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description=f"{APP_NAME} {self.stage}: {purpose}",
+            inline_policies={policy_name: iam.PolicyDocument(statements=statements)},
+        )
+
     def _locked_bucket(self, construct_id: str, logs_prefix: str, **extra: Any) -> s3.Bucket:
         """Versioned, Object Lock enabled with NO default retention (the API locks exactly what it
         has verified or recorded, in compliance mode), KMS, private, TLS only, logged, retained."""
@@ -530,26 +551,8 @@ class YunchetongStack(Stack):
                 actions=["secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue", "secretsmanager:DescribeSecret"],
                 resources=[self.insurer_secrets_arn],
             ),
-            iam.PolicyStatement(
-                sid="Logs",
-                actions=["logs:CreateLogStream", "logs:PutLogEvents"],
-                resources=[self.api_log_group.log_group_arn],
-            ),
-            iam.PolicyStatement(
-                sid="Tracing",
-                actions=["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
-                resources=["*"],
-            ),
         ]
-        # Inline in the role (not a separate policy resource), so the function, which refers to
-        # the role, is created only once its permissions exist (Lambda checks the X-Ray ones).
-        role = iam.Role(
-            self,
-            "ApiRole",
-            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
-            description=f"{APP_NAME} {self.stage}: execution role of the Chalice API",
-            inline_policies={"api": iam.PolicyDocument(statements=statements)},
-        )
+        role = self._function_role("ApiRole", "execution role of the Chalice API", "api", self.api_log_group, statements)
         evidence_logical_id = self.resolve(self.evidence.node.default_child.logical_id)  # type: ignore[union-attr]
         acknowledge(
             role,
@@ -640,23 +643,9 @@ class YunchetongStack(Stack):
                 resources=[self.data_key.key_arn],
                 conditions=via("s3", "secretsmanager"),
             ),
-            iam.PolicyStatement(
-                sid="Logs",
-                actions=["logs:CreateLogStream", "logs:PutLogEvents"],
-                resources=[self.deliverer_log_group.log_group_arn],
-            ),
-            iam.PolicyStatement(
-                sid="Tracing",
-                actions=["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
-                resources=["*"],
-            ),
         ]
-        role = iam.Role(
-            self,
-            "DelivererRole",
-            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
-            description=f"{APP_NAME} {self.stage}: execution role of the webhook deliverer",
-            inline_policies={"deliverer": iam.PolicyDocument(statements=statements)},
+        role = self._function_role(
+            "DelivererRole", "execution role of the webhook deliverer", "deliverer", self.deliverer_log_group, statements
         )
         acknowledge(
             role,
