@@ -1,7 +1,9 @@
 """CDK app entry: `python -m infra.cdk.app` from the project root synthesises into `cdk.out/`.
 
 With the CDK CLI: `npx cdk --app "python -m infra.cdk.app" synth|deploy -c stage=dev
---parameters PublicBaseUrl=https://...` (the CLI sets CDK_OUTDIR). Offline: set AWS_DEFAULT_REGION
+--parameters PublicBaseUrl=https://...` plus the WeChat parameters `WechatToken`, `WechatAppId`,
+`WechatEncodingAesKey` (and optionally `WechatPreviousEncodingAesKey`), see ADR 0003 (the CLI sets
+CDK_OUTDIR). Offline: set AWS_DEFAULT_REGION
 (only chalice's packager needs one; the template is region-agnostic), PYTHONDONTWRITEBYTECODE=1
 and JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20.
 

@@ -4,7 +4,10 @@ What it holds (see docs/decisions/0003-aws-deployment.md for the reasons):
 - the single DynamoDB table, built from `chalicelib.store.models.table_spec()`;
 - the evidence bucket (versioned, Object Lock, KMS, no public access) and its access-log bucket;
 - the documents bucket for issued PDFs (same protections, no CORS: downloads are presigned GETs);
-- the app secret (`{"tokenSecret": ..., "lookupHashKey": ...}`), generated at deploy time;
+- the app secret (`{"tokenSecret": ..., "lookupHashKey": ..., "wechatAppSecret": ""}`), generated
+  at deploy time except `wechatAppSecret`, which operations fill in;
+- the WeChat official account's settings as CloudFormation parameters (token and EncodingAESKeys
+  NoEcho) and SMS through SNS, in both functions' environment (the deliverer sends the SMS);
 - the Chalice API (through `chalice.cdk`) running as a least-privilege role we own;
 - the webhook deliverer (`functions/deliverer`), a plain Lambda function run every minute by an
   EventBridge schedule, with its own least-privilege role;
@@ -72,6 +75,13 @@ LAMBDA_ARCHITECTURE = lambda_.Architecture.X86_64
 DELIVERER_HANDLER = "functions.deliverer.handler.handler"
 # The index the deliverer queries for due outbox messages (chalicelib.store.outbox.pending).
 OUTBOX_INDEX = OutboxItem.gsi1.Meta.index_name
+# The app secret's keys; `wechatAppSecret` is a placeholder that operations fill in after the deploy.
+APP_SECRET_KEYS = ("tokenSecret", "lookupHashKey", "wechatAppSecret")
+# WeChat's formats: a token of 3 to 32 letters and digits, an AppID `wx` + 16 characters, an
+# EncodingAESKey of 43 base64 characters (chalicelib.integrations.wechat checks the same).
+WECHAT_TOKEN_PATTERN = r"^[A-Za-z0-9]{3,32}$"  # noqa: S105 - a format, not a token
+WECHAT_APP_ID_PATTERN = r"^wx[A-Za-z0-9]{16}$"
+WECHAT_AES_KEY = r"[A-Za-z0-9+/]{43}"
 # Code of the standalone functions: the project root minus everything but `chalicelib/` and
 # `functions/` (glob patterns, the last match wins), without bytecode or dotfiles. Dependencies
 # are not bundled: they come from the layer. Everything else at the root is matched by "*"
@@ -209,6 +219,7 @@ class YunchetongStack(Stack):
         )
         # scheme + host of the base URL: "https://a.b/c" -> ["https:", "", "a.b", "c"] -> "https://a.b"
         public_origin = Fn.join("", ["https://", Fn.select(2, Fn.split("/", self.public_base_url.value_as_string))])
+        self.messaging_environment = self._messaging_environment()
 
         self.data_key = kms.Key(
             self,
@@ -279,6 +290,63 @@ class YunchetongStack(Stack):
             description="Create each insurer's signing secret as <prefix>/<insurerCode>",
         )
         CfnOutput(self, "AlarmTopicArn", value=self.alarm_topic.topic_arn)
+
+    # --- WeChat and SMS ----------------------------------------------------------------------
+
+    def _messaging_environment(self) -> dict[str, str]:
+        """WeChat and SMS settings of both functions: the real providers, the account's settings.
+
+        The app reads the WeChat token and EncodingAESKeys from its environment, so they come from
+        NoEcho parameters (kept out of the template and out of CloudFormation's console and API,
+        but readable in the functions' configuration); the AppSecret, which obtains WeChat API access
+        tokens, is in the app secret instead. No defaults: a deploy names the account. SMS goes
+        through SNS; only the deliverer sends it (party notices), so only its role may publish.
+        """
+        token = CfnParameter(
+            self,
+            "WechatToken",
+            type="String",
+            no_echo=True,
+            description="WeChat official account: the Token set on the server configuration page",
+            allowed_pattern=WECHAT_TOKEN_PATTERN,
+            constraint_description="3 to 32 letters or digits",
+        )
+        app_id = CfnParameter(
+            self,
+            "WechatAppId",
+            type="String",
+            description="WeChat official account: the AppID (public)",
+            allowed_pattern=WECHAT_APP_ID_PATTERN,
+            constraint_description="wx followed by 16 letters or digits",
+        )
+        aes_key = CfnParameter(
+            self,
+            "WechatEncodingAesKey",
+            type="String",
+            no_echo=True,
+            description="WeChat official account: the current EncodingAESKey (safe mode)",
+            allowed_pattern=f"^{WECHAT_AES_KEY}$",
+            constraint_description="43 base64 characters",
+        )
+        previous_aes_key = CfnParameter(
+            self,
+            "WechatPreviousEncodingAesKey",
+            type="String",
+            no_echo=True,
+            default="",
+            description="WeChat official account: the EncodingAESKey before the last change, while WeChat may still use it; empty for none",
+            allowed_pattern=f"^({WECHAT_AES_KEY})?$",
+            constraint_description="empty or 43 base64 characters",
+        )
+        return {
+            "SMS_PROVIDER": "sns",
+            "WECHAT_OAUTH": "wechat",
+            "WECHAT_TOKEN": token.value_as_string,
+            "WECHAT_APP_ID": app_id.value_as_string,
+            "WECHAT_ENCODING_AES_KEY": aes_key.value_as_string,
+            # Always set: empty means none (wechat_account.aes_keys() drops empty keys).
+            "WECHAT_PREVIOUS_ENCODING_AES_KEY": previous_aes_key.value_as_string,
+        }
 
     # --- data ------------------------------------------------------------------------------
 
@@ -439,13 +507,15 @@ class YunchetongStack(Stack):
             [
                 '{"lookupHashKey":"',
                 lookup_seed.secret_value.unsafe_unwrap(),  # a {{resolve:...}} reference, not the value
-                '"}',
+                # Placeholder, filled by operations (put-secret-value keeping the other keys): the
+                # AppSecret of the WeChat official account (access tokens, OAuth code exchange).
+                '","wechatAppSecret":""}',
             ],
         )
         secret = secretsmanager.Secret(
             self,
             "AppSecrets",
-            description=f"{APP_NAME} {self.stage}: " + json.dumps({"tokenSecret": "...", "lookupHashKey": "..."}),
+            description=f"{APP_NAME} {self.stage}: " + json.dumps(dict.fromkeys(APP_SECRET_KEYS, "...")),
             encryption_key=self.data_key,
             generate_secret_string=secretsmanager.SecretStringGenerator(
                 secret_string_template=template,
@@ -461,8 +531,9 @@ class YunchetongStack(Stack):
             "AwsSolutions-SMG4",
             "lookupHashKey keys the stored ID-number hashes (a new value would orphan them) and "
             "tokenSecret signs party and staff tokens; rotating tokenSecret needs a dual-key "
-            "verification window that chalicelib does not have yet (see ADR 0003). Generated at "
-            "deploy time, encrypted with the data key, readable only by the API role.",
+            "verification window that chalicelib does not have yet (see ADR 0003); wechatAppSecret is "
+            "issued by WeChat and set by operations. Generated at deploy time, encrypted with the data "
+            "key, readable only by the API and deliverer roles.",
         )
         return secret
 
@@ -594,7 +665,8 @@ class YunchetongStack(Stack):
         )
 
     def _deliverer_role(self) -> iam.Role:
-        """The deliverer's role: read due messages, lease and record them, sign, presign links."""
+        """The deliverer's role: read due messages, lease and record them, sign, presign links,
+        send party notices (WeChat, SMS)."""
         table_arn = self.table.table_arn
 
         def via(*services: str) -> dict[str, Any]:
@@ -631,13 +703,29 @@ class YunchetongStack(Stack):
                 resources=[self.insurer_secrets_arn],
             ),
             iam.PolicyStatement(
+                # party notices: tokenSecret signs the case link appended to a notice when it is
+                # sent; wechatAppSecret gets the access token for WeChat customer-service messages
+                sid="AppSecrets",
+                actions=["secretsmanager:GetSecretValue"],
+                resources=[self.app_secrets.secret_arn],
+            ),
+            iam.PolicyStatement(
+                # party notices by SMS (no WeChat, or WeChat refused): Publish with PhoneNumber has
+                # no resource ARN and SNS no condition key for the number, hence "*". Without KMS
+                # on the alarm topic's key this cannot publish to the (encrypted) alarm topic.
+                sid="Sms",
+                actions=["sns:Publish"],
+                resources=["*"],
+            ),
+            iam.PolicyStatement(
                 sid="DataKeyTable",
                 actions=["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"],
                 resources=[self.data_key.key_arn],
                 conditions=via("dynamodb"),
             ),
             iam.PolicyStatement(
-                # objects behind the presigned links; insurer secrets if provisioned with the data key
+                # objects behind the presigned links; the app secret; insurer secrets if
+                # provisioned with the data key
                 sid="DataKeyRead",
                 actions=["kms:Decrypt"],
                 resources=[self.data_key.key_arn],
@@ -650,8 +738,9 @@ class YunchetongStack(Stack):
         acknowledge(
             role,
             "AwsSolutions-IAM5[Resource::*]",
-            "Only the X-Ray statement has Resource '*': xray:PutTraceSegments and "
-            "xray:PutTelemetryRecords support no resource-level permissions.",
+            "Resource '*' only for X-Ray (xray:PutTraceSegments and xray:PutTelemetryRecords support "
+            "no resource-level permissions) and for sns:Publish of party notices by SMS: a text "
+            "message to a phone number has no resource ARN and SNS has no condition key for it.",
         )
         evidence_logical_id = self.resolve(self.evidence.node.default_child.logical_id)  # type: ignore[union-attr]
         acknowledge(
@@ -701,6 +790,8 @@ class YunchetongStack(Stack):
                 "INSURER_SECRET_PREFIX": self.insurer_secret_prefix,
                 "PUBLIC_BASE_URL": self.public_base_url.value_as_string,
                 "POWERTOOLS_SERVICE_NAME": APP_NAME,
+                "APP_SECRETS_ID": self.app_secrets.secret_arn,
+                **self.messaging_environment,
             },
         )
         acknowledge(
@@ -731,6 +822,7 @@ class YunchetongStack(Stack):
                 "INSURER_SECRET_PREFIX": self.insurer_secret_prefix,
                 "PUBLIC_BASE_URL": self.public_base_url.value_as_string,
                 "POWERTOOLS_SERVICE_NAME": APP_NAME,
+                **self.messaging_environment,
             },
         }
         if self.layer is not None:

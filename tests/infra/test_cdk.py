@@ -36,6 +36,15 @@ SYNTH_ENV = {
     "PYTHONDONTWRITEBYTECODE": "1",  # no __pycache__ in chalicelib, so the package is stable
     "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20",
 }
+# WeChat and SMS, the same in both functions: the real providers, the account from parameters.
+MESSAGING_ENV = {
+    "SMS_PROVIDER": "sns",
+    "WECHAT_OAUTH": "wechat",
+    "WECHAT_TOKEN": {"Ref": "WechatToken"},
+    "WECHAT_APP_ID": {"Ref": "WechatAppId"},
+    "WECHAT_ENCODING_AES_KEY": {"Ref": "WechatEncodingAesKey"},
+    "WECHAT_PREVIOUS_ENCODING_AES_KEY": {"Ref": "WechatPreviousEncodingAesKey"},
+}
 EXPECTED_ENV = (
     "STAGE",
     "TABLE_NAME",
@@ -44,16 +53,70 @@ EXPECTED_ENV = (
     "APP_SECRETS_ID",
     "INSURER_SECRET_PREFIX",
     "PUBLIC_BASE_URL",
+    *MESSAGING_ENV,
 )
 DELIVERER_ENV = (
     "STAGE",
     "TABLE_NAME",
     "EVIDENCE_BUCKET",
     "DOCUMENTS_BUCKET",
+    "APP_SECRETS_ID",  # tokenSecret for the case links in notices, wechatAppSecret
     "INSURER_SECRET_PREFIX",
     "PUBLIC_BASE_URL",
     "POWERTOOLS_SERVICE_NAME",
+    *MESSAGING_ENV,
 )
+# Every action each role is granted: anything new must be added here on purpose.
+API_ACTIONS = {
+    "dynamodb:DescribeTable",
+    "dynamodb:GetItem",
+    "dynamodb:BatchGetItem",
+    "dynamodb:Query",
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:BatchWriteItem",
+    "dynamodb:ConditionCheckItem",
+    "s3:PutObject",
+    "s3:GetObject",
+    "s3:GetObjectVersion",
+    "s3:DeleteObject",
+    "s3:DeleteObjectVersion",
+    "s3:PutObjectRetention",
+    "s3:ListBucket",
+    "kms:Decrypt",
+    "kms:Encrypt",
+    "kms:GenerateDataKey",
+    "kms:DescribeKey",
+    "secretsmanager:GetSecretValue",
+    "secretsmanager:PutSecretValue",
+    "secretsmanager:DescribeSecret",
+    "logs:CreateLogStream",
+    "logs:PutLogEvents",
+    "xray:PutTraceSegments",
+    "xray:PutTelemetryRecords",
+}
+DELIVERER_ACTIONS = {
+    "dynamodb:GetItem",
+    "dynamodb:Query",
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "s3:GetObject",
+    "s3:GetObjectVersion",
+    "kms:Decrypt",
+    "kms:Encrypt",
+    "kms:GenerateDataKey",
+    "kms:DescribeKey",
+    "secretsmanager:GetSecretValue",
+    "sns:Publish",  # party notices by SMS
+    "logs:CreateLogStream",
+    "logs:PutLogEvents",
+    "xray:PutTraceSegments",
+    "xray:PutTelemetryRecords",
+}
+# The statements on Resource "*": X-Ray (no resource-level permissions) and, for the deliverer,
+# SMS to phone numbers (no resource ARN).
+STAR_ACTIONS = {"xray:PutTraceSegments", "xray:PutTelemetryRecords", "sns:Publish"}
 INSURER_SECRET_PREFIX = f"yunchetong/{STAGE}/insurers"
 # arn:<partition>:secretsmanager:<region>:<account>:secret:<prefix>/*, from Stack.format_arn
 INSURER_SECRETS_ARN = {
@@ -347,7 +410,10 @@ def test_app_secret_is_generated_json_with_both_keys(synth: Synth) -> None:
     assert len(app_secret) == 1
     generator = app_secret[0]["Properties"]["GenerateSecretString"]
     assert generator["GenerateStringKey"] == "tokenSecret"
-    assert '{"lookupHashKey":' in json.dumps(generator["SecretStringTemplate"]).replace('\\"', '"')
+    template = json.dumps(generator["SecretStringTemplate"]).replace('\\"', '"')
+    assert '{"lookupHashKey":' in template
+    # placeholder for the WeChat AppSecret, filled by operations; never a value in the template
+    assert template.endswith('"wechatAppSecret":""}"]]}'), template
     assert "SecretString" not in app_secret[0]["Properties"]  # never a literal value
     for secret in secrets.values():
         assert secret["DeletionPolicy"] == "Retain"
@@ -379,6 +445,7 @@ def test_api_function_has_environment_runtime_tracing_and_own_role(synth: Synth)
         assert env["APP_SECRETS_ID"] == {"Ref": app_secret_id}
         assert env["INSURER_SECRET_PREFIX"] == INSURER_SECRET_PREFIX
         assert env["PUBLIC_BASE_URL"] == {"Ref": "PublicBaseUrl"}
+        assert {name: env[name] for name in MESSAGING_ENV} == MESSAGING_ENV
         assert props["Runtime"] == "python3.11"
         assert props.get("Tracing") == "Active" or props.get("TracingConfig") == {"Mode": "Active"}
         assert props["Role"] == {"Fn::GetAtt": [role_id, "Arn"]}
@@ -421,6 +488,7 @@ def test_api_role_is_least_privilege(synth: Synth) -> None:
         "xray:PutTraceSegments",
     ):
         assert needed in actions, needed
+    assert set(actions) == API_ACTIONS  # nothing more (the API sends no SMS: no sns:Publish)
     for statement in statements:
         assert statement["Effect"] == "Allow"
         if _as_list(statement["Resource"]) == ["*"]:
@@ -506,6 +574,8 @@ def test_deliverer_function_runs_the_handler_with_its_environment(synth: Synth) 
     assert env["INSURER_SECRET_PREFIX"] == INSURER_SECRET_PREFIX
     assert env["PUBLIC_BASE_URL"] == {"Ref": "PublicBaseUrl"}
     assert env["POWERTOOLS_SERVICE_NAME"] == "yunchetong"
+    assert env["APP_SECRETS_ID"] == {"Ref": _logical_id(synth, synth.stack.app_secrets)}
+    assert {name: env[name] for name in MESSAGING_ENV} == MESSAGING_ENV
     # the same prefix for both functions
     assert (
         synth.template["Resources"]["APIHandler"]["Properties"]["Environment"]["Variables"]["INSURER_SECRET_PREFIX"]
@@ -585,11 +655,15 @@ def test_deliverer_role_is_least_privilege(synth: Synth) -> None:
         "dynamodb:PutItem",
         "dynamodb:UpdateItem",
     }
-    # reads the insurers' signing secrets under the prefix; never writes or reads anything else
-    assert _granted(statements, "secretsmanager:GetSecretValue") == [INSURER_SECRETS_ARN]
+    # reads the insurers' signing secrets under the prefix and the app secret (tokenSecret for the
+    # case links in notices, wechatAppSecret); never writes or reads anything else
+    app_secret = {"Ref": _logical_id(synth, synth.stack.app_secrets)}
+    assert sorted(_granted(statements, "secretsmanager:GetSecretValue"), key=json.dumps) == sorted(
+        [INSURER_SECRETS_ARN, app_secret], key=json.dumps
+    )
     assert {a for a in actions if a.startswith("secretsmanager:")} == {"secretsmanager:GetSecretValue"}
     assert _granted(statements, "secretsmanager:PutSecretValue") == []
-    assert "AppSecrets" not in json.dumps(statements)
+    assert actions == DELIVERER_ACTIONS
     # presigns GETs of sealed evidence and documents: read-only object actions, nothing else in S3
     evidence_id, _ = _evidence_bucket(synth)
     documents_id, _ = _documents_bucket(synth)
@@ -609,12 +683,47 @@ def test_deliverer_role_is_least_privilege(synth: Synth) -> None:
             services = json.dumps(statement["Condition"]["StringEquals"]["kms:ViaService"])
             if set(_as_list(statement["Action"])) != {"kms:Decrypt"}:
                 assert "dynamodb." in services and "s3." not in services and "secretsmanager." not in services
-    # '*' only for X-Ray; logs only to its own log group
+    # '*' only for X-Ray and SMS; logs only to its own log group
     for statement in statements:
         if _as_list(statement["Resource"]) == ["*"]:
-            assert all(action.startswith("xray:") for action in _as_list(statement["Action"])), statement
+            assert set(_as_list(statement["Action"])) <= STAR_ACTIONS, statement
     log_group_id = _logical_id(synth, synth.stack.deliverer_log_group)
     assert _granted(statements, "logs:PutLogEvents") == [{"Fn::GetAtt": [log_group_id, "Arn"]}]
+
+
+def test_only_the_deliverer_sends_sms_to_phone_numbers(synth: Synth) -> None:
+    # SMS publishes to a phone number (no topic ARN): sns:Publish on "*", alone in its statement,
+    # without conditions; the API only queues notices, the deliverer sends them.
+    _, deliverer_role = _role(synth, synth.stack.deliverer_role)
+    sms = [s for s in _statements(deliverer_role) if "sns:Publish" in _as_list(s["Action"])]
+    assert len(sms) == 1
+    assert _as_list(sms[0]["Action"]) == ["sns:Publish"]
+    assert _as_list(sms[0]["Resource"]) == ["*"]
+    _, api_role = _role(synth, synth.stack.api_role)
+    assert not [a for s in _statements(api_role) for a in _as_list(s["Action"]) if a.startswith("sns:")]
+
+
+def test_wechat_parameters_hide_the_secrets_and_have_no_defaults(synth: Synth) -> None:
+    parameters = synth.template["Parameters"]
+    secret = {"WechatToken", "WechatEncodingAesKey", "WechatPreviousEncodingAesKey"}
+    for name in (*secret, "WechatAppId"):
+        parameter = parameters[name]
+        assert parameter["Type"] == "String", name
+        assert parameter.get("NoEcho", False) is (name in secret), name
+        assert parameter.get("AllowedPattern"), name
+    for name in ("WechatToken", "WechatAppId", "WechatEncodingAesKey"):
+        assert "Default" not in parameters[name], name  # a deploy names the official account
+    # optional: empty means none (the app drops empty EncodingAESKeys)
+    previous = parameters["WechatPreviousEncodingAesKey"]
+    assert previous["Default"] == ""
+    assert re.fullmatch(previous["AllowedPattern"], "")
+    assert re.fullmatch(previous["AllowedPattern"], "A" * 43)
+    assert not re.fullmatch(previous["AllowedPattern"], "A" * 42)
+    assert re.fullmatch(parameters["WechatEncodingAesKey"]["AllowedPattern"], "abcXYZ019+/" * 3 + "A" * 10)
+    assert not re.fullmatch(parameters["WechatEncodingAesKey"]["AllowedPattern"], "")
+    assert re.fullmatch(parameters["WechatAppId"]["AllowedPattern"], "wx0123456789abcdef")
+    assert not re.fullmatch(parameters["WechatAppId"]["AllowedPattern"], "wx0000000000local")
+    assert not re.fullmatch(parameters["WechatToken"]["AllowedPattern"], "")
 
 
 def _asset_dir(outdir: Path, resource: Mapping[str, Any], code_property: str) -> Path:
