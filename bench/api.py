@@ -41,7 +41,8 @@ import sysconfig
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -375,3 +376,24 @@ def run(n: int, profile_n: int = 0) -> ApiResults:
             gc.unfreeze()
             stack.stop()
             recorder.uninstall()
+
+
+@contextmanager
+def running_stack(name: str) -> Iterator[tuple[Any, Any]]:
+    """A local stack in a temporary state folder on free ports, app log silenced, and a
+    keep-alive session to it: (stack, session). Stopped on the way out."""
+    import requests
+
+    from infra.local.stack import LocalStack
+
+    aws_port, port = _two_free_ports()
+    with tempfile.TemporaryDirectory(prefix=f"yunchetong-bench-{name}-") as state_dir:
+        stack = LocalStack(state_dir=Path(state_dir), port=port, aws_port=aws_port).start()
+        restore_log = _silence_app_log()
+        try:
+            session = requests.Session()
+            _wait_healthy(session, stack.url)
+            yield stack, session
+        finally:
+            restore_log()
+            stack.stop()

@@ -11,13 +11,11 @@ from __future__ import annotations
 import hashlib
 import os
 import statistics
-import tempfile
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-from bench.api import _silence_app_log, _two_free_ports, _wait_healthy
+from bench.api import running_stack
 from bench.stats import p99
 
 TARGET_SECONDS = 1.0
@@ -54,47 +52,35 @@ def _render_alone(samples: int) -> list[float]:
 
 
 def run(cases: int) -> DeterminationResults:
-    import requests
-
-    from infra.local.stack import LocalStack
     from tests.factories import case_body, staff_token
 
-    aws_port, port = _two_free_ports()
     timings: list[float] = []
     first_delivery: list[float] = []
-    with tempfile.TemporaryDirectory(prefix="yunchetong-bench-determination-") as state_dir:
-        stack = LocalStack(state_dir=Path(state_dir), port=port, aws_port=aws_port).start()
-        restore_log = _silence_app_log()
-        try:
-            session = requests.Session()
-            _wait_healthy(session, stack.url)
-            secret = os.environ["TOKEN_SECRET"]
-            dispatcher = {"Authorization": f"Bearer {staff_token('dispatcher', secret=secret)}"}
-            officer = {"Authorization": f"Bearer {staff_token('officer', secret=secret)}"}
-            for _ in range(cases + 1):  # the first is warm-up
-                created = session.post(f"{stack.url}/cases", json=case_body(), headers=dispatcher).json()
-                case_id, party = created["caseId"], created["parties"][0]
-                auth = {"Authorization": f"Bearer {party['token']}"}
-                checklist = session.get(f"{stack.url}/cases/{case_id}", headers=auth).json()["evidence"]["checklist"]
-                for slot in checklist:
-                    photo = os.urandom(64_000)
-                    declared = {"kind": slot["kind"], "partyId": slot["partyId"], "contentType": "image/jpeg",
-                                "size": len(photo), "sha256": hashlib.sha256(photo).hexdigest(),
-                                "capturedAt": datetime.now(UTC).isoformat(), "lat": 33.38, "lng": 120.15}
-                    upload = session.post(f"{stack.url}/cases/{case_id}/evidence", json=declared, headers=auth).json()
-                    session.put(upload["upload"]["url"], data=photo, headers=upload["upload"]["headers"]).raise_for_status()
-                    done = session.post(f"{stack.url}/cases/{case_id}/evidence/{upload['evidenceId']}/complete", headers=auth)
-                assert done.json()["caseStatus"] == "AWAITING_DETERMINATION", done.text
-                body = {"scenario": "REAR_END", "atFaultPartyId": party["partyId"], "facts": "甲方追撞乙方车辆尾部。"}
-                started = time.perf_counter()
-                reply = session.post(f"{stack.url}/cases/{case_id}/determination", json=body, headers=officer)
-                elapsed = time.perf_counter() - started
-                assert reply.status_code == 201, reply.text
-                timings.append(elapsed)
-                first_delivery.append(_until_first_attempt(case_id, started + elapsed) - started)
-        finally:
-            restore_log()
-            stack.stop()
+    with running_stack("determination") as (stack, session):
+        secret = os.environ["TOKEN_SECRET"]
+        dispatcher = {"Authorization": f"Bearer {staff_token('dispatcher', secret=secret)}"}
+        officer = {"Authorization": f"Bearer {staff_token('officer', secret=secret)}"}
+        for _ in range(cases + 1):  # the first is warm-up
+            created = session.post(f"{stack.url}/cases", json=case_body(), headers=dispatcher).json()
+            case_id, party = created["caseId"], created["parties"][0]
+            auth = {"Authorization": f"Bearer {party['token']}"}
+            checklist = session.get(f"{stack.url}/cases/{case_id}", headers=auth).json()["evidence"]["checklist"]
+            for slot in checklist:
+                photo = os.urandom(64_000)
+                declared = {"kind": slot["kind"], "partyId": slot["partyId"], "contentType": "image/jpeg",
+                            "size": len(photo), "sha256": hashlib.sha256(photo).hexdigest(),
+                            "capturedAt": datetime.now(UTC).isoformat(), "lat": 33.38, "lng": 120.15}
+                upload = session.post(f"{stack.url}/cases/{case_id}/evidence", json=declared, headers=auth).json()
+                session.put(upload["upload"]["url"], data=photo, headers=upload["upload"]["headers"]).raise_for_status()
+                done = session.post(f"{stack.url}/cases/{case_id}/evidence/{upload['evidenceId']}/complete", headers=auth)
+            assert done.json()["caseStatus"] == "AWAITING_DETERMINATION", done.text
+            body = {"scenario": "REAR_END", "atFaultPartyId": party["partyId"], "facts": "甲方追撞乙方车辆尾部。"}
+            started = time.perf_counter()
+            reply = session.post(f"{stack.url}/cases/{case_id}/determination", json=body, headers=officer)
+            elapsed = time.perf_counter() - started
+            assert reply.status_code == 201, reply.text
+            timings.append(elapsed)
+            first_delivery.append(_until_first_attempt(case_id, started + elapsed) - started)
     return DeterminationResults(
         cases=cases,
         request_seconds=timings[1:],

@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import os
 import statistics
-import tempfile
 import time
 from dataclasses import dataclass
-from pathlib import Path
 from urllib.parse import urlencode
 
-from bench.api import _silence_app_log, _two_free_ports, _wait_healthy
+from bench.api import running_stack
 from bench.stats import p99
 
 TARGET_SECONDS = 1.0
@@ -30,43 +28,31 @@ def _push(openid: str, msg_id: int, content: str) -> bytes:
 
 
 def run(n: int) -> WeChatResults:
-    import requests
-
     from chalicelib.integrations import wechat
-    from infra.local.stack import LocalStack
 
-    aws_port, port = _two_free_ports()
     plain: list[float] = []
     encrypted: list[float] = []
-    with tempfile.TemporaryDirectory(prefix="yunchetong-bench-wechat-") as state_dir:
-        stack = LocalStack(state_dir=Path(state_dir), port=port, aws_port=aws_port).start()
-        restore_log = _silence_app_log()
-        try:
-            session = requests.Session()
-            _wait_healthy(session, stack.url)
-            token, app_id, key = os.environ["WECHAT_TOKEN"], os.environ["WECHAT_APP_ID"], os.environ["WECHAT_ENCODING_AES_KEY"]
-            for i in range(n + 5):  # the first five warm up
-                timestamp, nonce = str(int(time.time())), f"{i:08d}"
-                query = {"timestamp": timestamp, "nonce": nonce, "signature": wechat.url_signature(token, timestamp, nonce)}
-                body = _push(f"o-bench-{i % 7}", 9_000_000 + i, "进度" if i % 2 else "帮助")
-                started = time.perf_counter()
-                reply = session.post(f"{stack.url}/wechat?{urlencode(query)}", data=body, headers={"Content-Type": "text/xml"})
-                elapsed = time.perf_counter() - started
-                assert reply.status_code == 200 and reply.content.startswith(b"<xml>"), reply.text
-                if i >= 5:
-                    plain.append(elapsed)
-                envelope = wechat.encrypt_reply(_push("o-bench-aes", 8_000_000 + i, "帮助"), token, key, app_id, timestamp, nonce)
-                secure = {**query, "encrypt_type": "aes",
-                          "msg_signature": wechat.message_signature(token, timestamp, nonce, wechat.encrypted_field(envelope))}
-                started = time.perf_counter()
-                reply = session.post(f"{stack.url}/wechat?{urlencode(secure)}", data=envelope, headers={"Content-Type": "text/xml"})
-                elapsed = time.perf_counter() - started
-                assert reply.status_code == 200 and b"<Encrypt>" in reply.content, reply.text
-                if i >= 5:
-                    encrypted.append(elapsed)
-        finally:
-            restore_log()
-            stack.stop()
+    with running_stack("wechat") as (stack, session):
+        token, app_id, key = os.environ["WECHAT_TOKEN"], os.environ["WECHAT_APP_ID"], os.environ["WECHAT_ENCODING_AES_KEY"]
+        for i in range(n + 5):  # the first five warm up
+            timestamp, nonce = str(int(time.time())), f"{i:08d}"
+            query = {"timestamp": timestamp, "nonce": nonce, "signature": wechat.url_signature(token, timestamp, nonce)}
+            body = _push(f"o-bench-{i % 7}", 9_000_000 + i, "进度" if i % 2 else "帮助")
+            started = time.perf_counter()
+            reply = session.post(f"{stack.url}/wechat?{urlencode(query)}", data=body, headers={"Content-Type": "text/xml"})
+            elapsed = time.perf_counter() - started
+            assert reply.status_code == 200 and reply.content.startswith(b"<xml>"), reply.text
+            if i >= 5:
+                plain.append(elapsed)
+            envelope = wechat.encrypt_reply(_push("o-bench-aes", 8_000_000 + i, "帮助"), token, key, app_id, timestamp, nonce)
+            secure = {**query, "encrypt_type": "aes",
+                      "msg_signature": wechat.message_signature(token, timestamp, nonce, wechat.encrypted_field(envelope))}
+            started = time.perf_counter()
+            reply = session.post(f"{stack.url}/wechat?{urlencode(secure)}", data=envelope, headers={"Content-Type": "text/xml"})
+            elapsed = time.perf_counter() - started
+            assert reply.status_code == 200 and b"<Encrypt>" in reply.content, reply.text
+            if i >= 5:
+                encrypted.append(elapsed)
     return WeChatResults(plain, encrypted)
 
 
