@@ -8,6 +8,8 @@ replay writes new items and its conditions (`attribute_not_exists`) succeed as t
 from __future__ import annotations
 
 import json
+import re
+import secrets
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,11 +31,14 @@ class Replay:
         self._templates = [(c.operation, json.dumps(c.params)) for c in self.calls]
 
     def prepared(self, fresh_case_id: str | None = None) -> list[tuple[str, dict[str, Any]]]:
-        """The calls' (operation, parameters), with the case id swapped if one is given."""
+        """The calls' (operation, parameters), with the case id swapped if one is given, and
+        every outbox id the request wrote made new too (they are keys that must not exist)."""
         out = []
         for operation, text in self._templates:
             if fresh_case_id and self.case_id:
                 text = text.replace(self.case_id, fresh_case_id)
+                for outbox_id in sorted(set(re.findall(r"OB[0-9A-Z]{16}", text))):
+                    text = text.replace(outbox_id, f"OB{secrets.token_hex(8).upper()}")
             out.append((operation, json.loads(text)))
         return out
 
