@@ -6,8 +6,6 @@ outside the party record.
 
 from __future__ import annotations
 
-import secrets
-from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from chalicelib.integrations.aws import client
@@ -34,21 +32,9 @@ class LocalSmsBox:
     """What would have been sent, kept a week for the local viewer and tests."""
 
     def send(self, phone: str, text: str, case_id: str | None) -> str:
-        from chalicelib.store.models import LocalSmsItem
+        from chalicelib.store import local_box
 
-        now = datetime.now(UTC)
-        message_id = f"sms-{secrets.token_hex(8)}"
-        LocalSmsItem(
-            pk=LOCAL_KEY,
-            sk=f"{now.isoformat(timespec='milliseconds')}#{message_id}",
-            message_id=message_id,
-            phone=phone,
-            text=text,
-            at=now.isoformat(timespec="milliseconds"),
-            case_id=case_id,
-            expires_at=now + timedelta(days=7),
-        ).save()
-        return message_id
+        return local_box.put(LOCAL_KEY, "sms", phone, text, case_id)
 
 
 def sender() -> SmsSender:
@@ -56,9 +42,9 @@ def sender() -> SmsSender:
 
 
 def local_box(limit: int) -> list[dict[str, str | None]]:
-    from chalicelib.store.models import LocalSmsItem
+    from chalicelib.store import local_box
 
     return [
         {"messageId": m.message_id, "phone": m.phone, "text": m.text, "at": m.at, "caseId": m.case_id}
-        for m in LocalSmsItem.query(LOCAL_KEY, scan_index_forward=False, limit=limit)
+        for m in local_box.listing(LOCAL_KEY, limit)
     ]

@@ -12,7 +12,6 @@ import secrets
 import time
 import urllib.parse
 import urllib.request
-from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from chalicelib.integrations.secrets import wechat_app_secret
@@ -53,15 +52,9 @@ class WeChatApi:
 
 class LocalWeChatBox:
     def send(self, openid: str, text: str, case_id: str | None) -> str:
-        from chalicelib.store.models import LocalSmsItem
+        from chalicelib.store import local_box
 
-        now = datetime.now(UTC)
-        message_id = f"wx-{secrets.token_hex(8)}"
-        LocalSmsItem(
-            pk=LOCAL_KEY, sk=f"{now.isoformat(timespec='milliseconds')}#{message_id}", message_id=message_id, phone=openid,
-            text=text, at=now.isoformat(timespec="milliseconds"), case_id=case_id, expires_at=now + timedelta(days=7),
-        ).save()
-        return message_id
+        return local_box.put(LOCAL_KEY, "wx", openid, text, case_id)
 
 
 def sender() -> WeChatMessenger:
@@ -69,9 +62,9 @@ def sender() -> WeChatMessenger:
 
 
 def local_box(limit: int) -> list[dict[str, str | None]]:
-    from chalicelib.store.models import LocalSmsItem
+    from chalicelib.store import local_box
 
     return [
         {"messageId": m.message_id, "openid": m.phone, "text": m.text, "at": m.at, "caseId": m.case_id}
-        for m in LocalSmsItem.query(LOCAL_KEY, scan_index_forward=False, limit=limit)
+        for m in local_box.listing(LOCAL_KEY, limit)
     ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from chalicelib import config
 from chalicelib.contracts.cases import ChecklistItemView
@@ -21,7 +21,6 @@ LEAVE_SCENE_TEXT = (
     "【云车通】您报告的交通事故现场证据已采集完成，请立即将车辆撤离现场，注意安全。"
     "民警将远程认定责任，结果将通过短信或微信通知您。"
 )
-_CLOCK_SKEW = timedelta(minutes=5)
 
 
 def _spec() -> dict:
@@ -67,9 +66,9 @@ def request_upload(principal: Principal, case_id: str, body: RequestEvidence) ->
         if error:
             raise ValidationFailed(error, field="partyId" if "partyId" in error else "kind")
         occurred = datetime.fromisoformat(case.occurred_at)
-        if body.captured_at < occurred - _CLOCK_SKEW:
+        if body.captured_at < occurred - store.CLOCK_SKEW:
             raise ValidationFailed("is before the accident occurred", field="capturedAt")
-        if body.captured_at > store.utcnow() + _CLOCK_SKEW:
+        if body.captured_at > store.utcnow() + store.CLOCK_SKEW:
             raise ValidationFailed("is in the future", field="capturedAt")
         item = EvidenceItem(
             pk=store.case_key(case.case_id),

@@ -3,9 +3,6 @@ log, overdue claims, and the rotation of its signing secret."""
 
 from __future__ import annotations
 
-import base64
-import json
-
 from chalicelib.contracts.claims import (
     DeliveryLog,
     DeliveryQuery,
@@ -23,7 +20,7 @@ from chalicelib.services.claims import agreed_liabilities, claim_views
 from chalicelib.services.fnol import party_for_insurer
 from chalicelib.services.letters import CHINA
 from chalicelib.store import cases as store
-from chalicelib.store import reference
+from chalicelib.store import paging, reference
 from chalicelib.store.models import ClaimItem, DeliveryItem
 
 
@@ -47,22 +44,6 @@ def case_for_insurer(principal: Principal, case_id: str) -> InsurerCaseView:
     )
 
 
-def _token(key: dict | None) -> str | None:
-    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode() if key else None
-
-
-def _start(token: str | None) -> dict | None:
-    if not token:
-        return None
-    try:
-        value = json.loads(base64.urlsafe_b64decode(token.encode()))
-    except ValueError as error:
-        raise ValidationFailed("is not a token this API issued", field="nextToken") from error
-    if not isinstance(value, dict):
-        raise ValidationFailed("is not a token this API issued", field="nextToken")
-    return value
-
-
 def deliveries(principal: Principal, query: DeliveryQuery) -> DeliveryLog:
     if principal.role is Role.INSURER:
         if query.insurer_code and query.insurer_code != principal.org:
@@ -73,7 +54,7 @@ def deliveries(principal: Principal, query: DeliveryQuery) -> DeliveryLog:
             raise ValidationFailed("is required for a supervisor", field="insurerCode")
         code = query.insurer_code
     results = DeliveryItem.query(
-        f"DELIVERIES#{code}", scan_index_forward=False, limit=query.limit, last_evaluated_key=_start(query.next_token)
+        f"DELIVERIES#{code}", scan_index_forward=False, limit=query.limit, last_evaluated_key=paging.decode(query.next_token)
     )
     items = [
         DeliveryView(
@@ -84,7 +65,7 @@ def deliveries(principal: Principal, query: DeliveryQuery) -> DeliveryLog:
         )
         for d in results
     ]
-    return DeliveryLog(insurer_code=code, deliveries=items, next_token=_token(results.last_evaluated_key))
+    return DeliveryLog(insurer_code=code, deliveries=items, next_token=paging.encode(results.last_evaluated_key))
 
 
 def overdue(principal: Principal, limit: int) -> OverdueClaims:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from chalicelib import config
 from chalicelib.contracts.cases import CaseCreated, Channel, CreateCase, EligibilityReason, EligibilityView, PartyAccess
@@ -15,9 +15,6 @@ from chalicelib.settings import get_settings
 from chalicelib.store import cases as store
 from chalicelib.store import outbox, reference
 from chalicelib.store.models import CaseItem, PartyItem
-
-# A reporting phone may run a little ahead of ours.
-_CLOCK_SKEW = timedelta(minutes=5)
 
 
 def eligibility_view(result: dict) -> EligibilityView:
@@ -62,7 +59,7 @@ def report(principal: Principal, body: CreateCase, idempotency_key: str | None) 
         earlier = store.replayed_case_id(principal, idempotency_key, fingerprint)
         if earlier:
             return access_reply(store.load(earlier))
-    if body.occurred_at > store.utcnow().replace(microsecond=0) + _CLOCK_SKEW:
+    if body.occurred_at > store.utcnow().replace(microsecond=0) + store.CLOCK_SKEW:
         raise ValidationFailed("is in the future", field="occurredAt")
     unit = jurisdiction.resolve_unit(body.location.lat, body.location.lng, config.load("jurisdictions")["units"])
     if unit is None:

@@ -2,38 +2,21 @@
 
 from __future__ import annotations
 
-import base64
-import json
 from datetime import datetime
 
 from chalicelib.contracts.portal import Queue, QueueEntry
 from chalicelib.domain import case_status
 from chalicelib.domain.principals import Principal
-from chalicelib.errors import Forbidden, ValidationFailed
+from chalicelib.errors import Forbidden
 from chalicelib.store import cases as store
+from chalicelib.store import paging
 from chalicelib.store.models import CaseItem
-
-
-def _decode(token: str | None) -> dict | None:
-    if not token:
-        return None
-    try:
-        value = json.loads(base64.urlsafe_b64decode(token.encode()).decode())
-    except (ValueError, UnicodeDecodeError) as error:
-        raise ValidationFailed("is not a token this API issued", field="nextToken") from error
-    if not isinstance(value, dict):
-        raise ValidationFailed("is not a token this API issued", field="nextToken")
-    return value
-
-
-def _encode(key: dict | None) -> str | None:
-    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode() if key else None
 
 
 def queue(principal: Principal, limit: int, next_token: str | None) -> Queue:
     if not principal.jurisdiction:
         raise Forbidden("this account belongs to no police unit", field="jurisdiction")
-    start = _decode(next_token)
+    start = paging.decode(next_token)
     key = store.queue_key(principal.jurisdiction, case_status.AWAITING_DETERMINATION)
     results = CaseItem.gsi1.query(key, scan_index_forward=True, limit=limit, last_evaluated_key=start)
     now = store.utcnow()
@@ -52,5 +35,5 @@ def queue(principal: Principal, limit: int, next_token: str | None) -> Queue:
                 party_count=int(case.party_count),
             )
         )
-    return Queue(jurisdiction=principal.jurisdiction, cases=cases, next_token=_encode(results.last_evaluated_key))
+    return Queue(jurisdiction=principal.jurisdiction, cases=cases, next_token=paging.encode(results.last_evaluated_key))
 

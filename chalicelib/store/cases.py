@@ -24,6 +24,8 @@ from chalicelib.store.models import AuditItem, CaseItem, ClaimItem, DocumentItem
 
 T = TypeVar("T")
 MAX_ATTEMPTS = 8
+# How far a reporting phone's clock may run ahead of ours before a time counts as future.
+CLOCK_SKEW = timedelta(minutes=5)
 
 
 def utcnow() -> datetime:

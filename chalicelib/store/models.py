@@ -280,7 +280,8 @@ class DeliveryItem(_Item):
 
 
 class LocalSmsItem(_Item):
-    """An SMS the local stack would have sent (pk `LOCALSMS`, sk `<at>#<id>`); never in AWS."""
+    """A message the local stack would have sent (pk `LOCALSMS` or `LOCALWECHAT`, sk `<at>#<id>`;
+    `phone` holds the openid for WeChat); never written in AWS."""
 
     class Meta(_Meta):
         pass
