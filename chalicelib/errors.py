@@ -73,3 +73,33 @@ class WebhookRejected(DomainError):
     """An inbound webhook whose signature, timestamp or headers do not verify."""
 
     status = 401
+
+
+class NoTruckAvailable(DomainError):
+    """No standby tow truck is left to offer the job to: the order goes to a dispatcher."""
+
+    status = 409
+
+
+class OrderClosed(DomainError):
+    """The rescue order was cancelled or has ended: the workflow stops without touching it."""
+
+    status = 409
+
+
+class OfferDeclined(DomainError):
+    """A tow driver said no: the workflow offers the job to the next truck."""
+
+    status = 409
+
+
+class WaitOver(DomainError):
+    """The workflow step an answer was meant for has timed out or moved on."""
+
+    status = 409
+
+
+class Unavailable(DomainError):
+    """A part this request needs is not configured or not reachable; nothing was changed."""
+
+    status = 503

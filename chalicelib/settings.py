@@ -46,6 +46,16 @@ class Settings(BaseModel):
     upload_url_seconds: int = Field(default=600, alias="UPLOAD_URL_SECONDS", ge=60, le=3600)
     evidence_retention_days: int = Field(default=3650, alias="EVIDENCE_RETENTION_DAYS", ge=1)
     idempotency_hours: int = Field(default=24, alias="IDEMPOTENCY_HOURS", ge=1, le=168)
+    # One-click rescue: the workflow's waits travel in its input, so configuration (and tests)
+    # shorten them without touching the definition.
+    rescue_state_machine_arn: str | None = Field(default=None, alias="RESCUE_STATE_MACHINE_ARN")
+    rescue_offer_seconds: int = Field(default=120, alias="RESCUE_OFFER_SECONDS", ge=1, le=3600)
+    rescue_completion_seconds: int = Field(default=4 * 3600, alias="RESCUE_COMPLETION_SECONDS", ge=1, le=86400)
+    rescue_alert_seconds: int = Field(default=600, alias="RESCUE_ALERT_SECONDS", ge=1, le=86400)
+    rescue_max_alerts: int = Field(default=3, alias="RESCUE_MAX_ALERTS", ge=1, le=20)
+    rescue_arrival_seconds: int | None = Field(
+        default=None, alias="RESCUE_ARRIVAL_SECONDS", ge=1, le=86400, description="fixed wait for arrival; unset: the ETA plus grace"
+    )
 
     @classmethod
     def from_environment(cls) -> Settings:

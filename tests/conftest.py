@@ -42,7 +42,8 @@ def aws():
     reset_settings()
     reset_clients()
     models.reset_connections()
-    with mock_aws():
+    # Step Functions runs definitions for real (workflow tests); nothing starts one unless a test asks.
+    with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
         resources.ensure_all()
         seed.seed()
         yield

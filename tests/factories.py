@@ -105,3 +105,25 @@ def pdf_text(case_id: str, document_id: str) -> str:
     key = f"documents/{case_id}/{document_id}.pdf"
     pdf = client("s3").get_object(Bucket=get_settings().documents_bucket, Key=key)["Body"].read()
     return "".join("".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages).split())
+
+
+def tow_token(truck_id: str) -> str:
+    """A tow driver's token, bound to one truck."""
+    import os
+
+    principal = Principal(subject=f"tow-{truck_id}", role=Role.TOW, org=truck_id)
+    return issue(principal, os.environ["TOKEN_SECRET"], datetime.now(UTC), timedelta(hours=1))
+
+
+def wait_for(condition: Any, timeout: float = 10.0, every: float = 0.05, what: str = "condition") -> Any:
+    """Poll until `condition()` returns something truthy (returned), or fail after `timeout` s."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(every)

@@ -36,3 +36,9 @@ def list_hospitals(principal: Principal) -> PartnerList:
 @operation(blueprint, "/service-points", "GET", summary="Offline one-stop service points", roles=ANY_AUTHENTICATED, reply=PARTNERS)
 def list_service_points(principal: Principal) -> PartnerList:
     return _listing("SERVICE_POINT")
+
+
+@operation(blueprint, "/repair-shops", "GET", summary="Repair shops in fast repair claims (汽修快赔): rescue destinations",
+           roles=ANY_AUTHENTICATED, reply=PARTNERS)
+def list_repair_shops(principal: Principal) -> PartnerList:
+    return _listing("REPAIR_SHOP")

@@ -41,6 +41,19 @@ ACTION_TEXT = {
     "AGREEMENT_REFUSED": "当事人不同意自行协商协议，转民警认定",
     "DETERMINATION_REQUESTED": "当事人申请民警认定责任",
     "SETTLED": "各方当事人已签署自行协商协议书",
+    "RESCUE_REQUESTED": "已发起一键救援，并同步报案至保险公司",
+    "RESCUE_CANDIDATES_FOUND": "已查找附近待命的救援车辆",
+    "RESCUE_OFFERED": "已向最近的救援车辆派单",
+    "RESCUE_OFFER_DECLINED": "救援车辆未能接单，改派下一辆",
+    "RESCUE_OFFER_TIMED_OUT": "救援车辆未及时应答，改派下一辆",
+    "RESCUE_ASSIGNED": "救援车辆已接单，正在赶往现场",
+    "RESCUE_AWAITING": "等待救援车辆报告进度",
+    "RESCUE_ALERTED": "救援进度超时，已提醒调度员",
+    "RESCUE_ARRIVED": "救援车辆已到达现场",
+    "RESCUE_COMPLETED": "车辆已拖至维修厂，已通知保险公司（汽修快赔）",
+    "RESCUE_ESCALATED": "附近暂无救援车辆接单，已转调度员人工调派",
+    "RESCUE_CANCELLED": "救援工单已取消",
+    "RESCUE_FAILED": "救援调度异常，调度员将与您联系",
 }
 
 

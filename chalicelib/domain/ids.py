@@ -42,3 +42,11 @@ def new_claim_id() -> str:
 
 def new_webhook_id() -> str:
     return f"msg_{_random(20)}"
+
+
+def new_rescue_id() -> str:
+    return f"RS{_random(12)}"
+
+
+def new_handoff_id() -> str:
+    return f"HO{_random(12)}"

@@ -15,11 +15,12 @@ class Role(StrEnum):
     HOSPITAL = "hospital"
     TOW = "tow"
     WECHAT_USER = "wechat"  # a WeChat user signed in by OAuth (subject = openid); party of nothing yet
+    SYSTEM = "system"  # a workflow step acting on its own order; no token ever carries it
 
 
 POLICE = frozenset({Role.DISPATCHER, Role.OFFICER, Role.SUPERVISOR})
 PARTNERS = frozenset({Role.INSURER, Role.HOSPITAL, Role.TOW})
-ANY_AUTHENTICATED = frozenset(Role)
+ANY_AUTHENTICATED = frozenset(Role) - {Role.SYSTEM}
 
 
 @dataclass(frozen=True, kw_only=True)

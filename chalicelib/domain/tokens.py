@@ -52,7 +52,7 @@ def read(token: str, secret: str) -> Principal:
         raise InvalidToken("the token has expired") from error
     except (jwt.InvalidTokenError, ValueError) as error:
         raise InvalidToken("the token is not valid") from error
-    if role is Role.PARTY and not (claims.get("case") and claims.get("jti")):
+    if role is Role.SYSTEM or (role is Role.PARTY and not (claims.get("case") and claims.get("jti"))):
         raise InvalidToken("the token is not valid")
     return Principal(
         subject=claims["sub"],

@@ -20,7 +20,17 @@ from pynamodb.transactions import TransactWrite
 from chalicelib.domain import audit_chain, jurisdiction
 from chalicelib.domain.principals import Principal, Role
 from chalicelib.errors import ConcurrentUpdate, IdempotencyKeyReused, NotFound
-from chalicelib.store.models import AuditItem, CaseItem, ClaimItem, DocumentItem, EvidenceItem, IdempotencyItem, PartyItem
+from chalicelib.store.models import (
+    AuditItem,
+    CaseItem,
+    ClaimItem,
+    DocumentItem,
+    EvidenceItem,
+    HandoffItem,
+    IdempotencyItem,
+    PartyItem,
+    RescueOrderItem,
+)
 
 T = TypeVar("T")
 MAX_ATTEMPTS = 8
@@ -52,6 +62,11 @@ class CaseRecord:
     audit: list[AuditItem] = field(default_factory=list)
     documents: list[DocumentItem] = field(default_factory=list)
     claims: list[ClaimItem] = field(default_factory=list)
+    rescues: list[RescueOrderItem] = field(default_factory=list)
+    handoffs: list[HandoffItem] = field(default_factory=list)
+
+    def rescue(self, order_id: str) -> RescueOrderItem | None:
+        return next((r for r in self.rescues if r.order_id == order_id), None)
 
     def party(self, party_id: str) -> PartyItem | None:
         return next((p for p in self.parties if p.party_id == party_id), None)
@@ -100,6 +115,8 @@ def load(case_id: str) -> CaseRecord:
     audit: list[AuditItem] = []
     documents: list[DocumentItem] = []
     claims: list[ClaimItem] = []
+    rescues: list[RescueOrderItem] = []
+    handoffs: list[HandoffItem] = []
     last_key = None
     while True:
         page = _connection().query(
@@ -122,6 +139,10 @@ def load(case_id: str) -> CaseRecord:
                 documents.append(DocumentItem.from_raw_data(raw))
             elif sort_key.startswith("CLAIM#"):
                 claims.append(ClaimItem.from_raw_data(raw))
+            elif sort_key.startswith("RESCUE#"):
+                rescues.append(RescueOrderItem.from_raw_data(raw))
+            elif sort_key.startswith("HANDOFF#"):
+                handoffs.append(HandoffItem.from_raw_data(raw))
         last_key = page.get("LastEvaluatedKey")
         if not last_key:
             break
@@ -134,6 +155,8 @@ def load(case_id: str) -> CaseRecord:
         audit=sorted(audit, key=lambda a: a.seq),
         documents=sorted(documents, key=lambda d: d.issued_at),
         claims=sorted(claims, key=lambda c: c.claim_id),
+        rescues=sorted(rescues, key=lambda r: int(r.seq)),
+        handoffs=handoffs,
     )
 
 
@@ -148,10 +171,19 @@ def authorise(principal: Principal, record: CaseRecord) -> None:
         allowed = any(p.openid == principal.subject for p in record.parties)
     elif principal.role is Role.INSURER:
         allowed = bool(principal.org) and bool(record.insured_by(principal.org or ""))
+    elif principal.role is Role.TOW:
+        allowed = bool(principal.org) and any(_involves_truck(order, principal.org or "") for order in record.rescues)
+    elif principal.role is Role.SYSTEM:
+        allowed = True  # a workflow step: never carried by a token (tokens.read refuses the role)
     else:
         allowed = False
     if not allowed:
         raise NotFound("no such case", field="caseId")
+
+
+def _involves_truck(order: RescueOrderItem, truck_id: str) -> bool:
+    """A tow driver sees an order offered to or taken by their truck."""
+    return order.truck_id == truck_id or any(offer.get("truckId") == truck_id for offer in plain_list(order.offers))
 
 
 def audit_entries(record: CaseRecord) -> list[audit_chain.Entry]:
@@ -288,3 +320,8 @@ def plain(attribute: Any) -> dict[str, Any]:
     if attribute is None:
         return {}
     return attribute.as_dict() if hasattr(attribute, "as_dict") else dict(attribute)
+
+
+def plain_list(attribute: Any) -> list[dict[str, Any]]:
+    """A list of maps as plain dicts, whether just loaded or just set."""
+    return [plain(entry) if not isinstance(entry, dict) else dict(entry) for entry in (attribute or [])]

@@ -8,6 +8,8 @@ each item type writing its own key prefixes:
 - outbox: gsi1 = pending messages (`OUTBOX#PENDING#<channel>#<shard>`, `<nextAttemptAt>#<id>`)
 - claim: gsi2 = insurer clock per unit (`CLAIMCLOCK#<unit>`), gsi3 = an insurer's claims (`INSURER#<code>`)
 - staff: gsi1 = staff by role (`STAFF#<role>`)
+- tow truck: gsi1 = standby trucks by geohash (`TOWGEO#<gh4>`), gsi2 = a city's fleet (`FLEET#<city>`)
+- rescue order: gsi1 = dispatch queue (`RESCUEQ#<jurisdiction>#<status>`)
 The table name comes from settings when first used, so tests and stages can change it.
 """
 
@@ -360,6 +362,12 @@ class ReferenceItem(_Item):
 
 
 class TowTruckItem(_Item):
+    """A tow truck (pk `TRUCK#<id>`); `version` serialises its driver, dispatch and the fleet seed.
+
+    gsi1 = standby trucks by place (`TOWGEO#<geohash 4>`, `<geohash 9>#<truckId>`), present
+    only while the truck is on standby; gsi2 = the fleet of a city (`FLEET#<city>`, truck id).
+    """
+
     class Meta(_Meta):
         pass
 
@@ -367,10 +375,89 @@ class TowTruckItem(_Item):
     plate = UnicodeAttribute()
     company = UnicodeAttribute()
     status = UnicodeAttribute()
+    status_since = UnicodeAttribute(null=True)
     lat = NumberAttribute()
     lng = NumberAttribute()
+    position_at = UnicodeAttribute(null=True)
+    fleet = UnicodeAttribute(null=True)
+    geohash = UnicodeAttribute(null=True)
+    order_id = UnicodeAttribute(null=True)  # the rescue order it is offered or assigned
+    case_id = UnicodeAttribute(null=True)
+    version = VersionAttribute()
     gsi1pk = UnicodeAttribute(null=True)
     gsi1sk = UnicodeAttribute(null=True)
+    gsi2pk = UnicodeAttribute(null=True)
+    gsi2sk = UnicodeAttribute(null=True)
+    gsi1 = Gsi1()
+    gsi2 = Gsi2()
+
+
+class RescueOrderItem(_Item):
+    """A rescue work order on a case (sk `RESCUE#<orderId>`), with every offer made for it.
+
+    gsi1 = the dispatch queue (`RESCUEQ#<jurisdiction>#<status>`, `<statusSince>#<orderId>`);
+    gsi2 = orders a dispatcher was alerted about (`RESCUEALERT#<jurisdiction>`, `<at>#<orderId>`).
+    """
+
+    class Meta(_Meta):
+        pass
+
+    order_id = UnicodeAttribute()
+    case_id = UnicodeAttribute()
+    seq = NumberAttribute()
+    jurisdiction = UnicodeAttribute()
+    status = UnicodeAttribute()
+    status_since = UnicodeAttribute()
+    requested_at = UnicodeAttribute()
+    requested_by = UnicodeAttribute()
+    party_id = UnicodeAttribute()
+    insurer_code = UnicodeAttribute(null=True)
+    pickup = MapAttribute()  # type: ignore[var-annotated]
+    destination = UnicodeAttribute(null=True)  # a repair shop code
+    notes = UnicodeAttribute(null=True)
+    execution_name = UnicodeAttribute()
+    candidates = ListAttribute(default=list)  # type: ignore[var-annotated]
+    offers = ListAttribute(default=list)  # type: ignore[var-annotated]
+    truck_id = UnicodeAttribute(null=True)
+    eta = MapAttribute(null=True)  # type: ignore[var-annotated]
+    waiting = MapAttribute(null=True)  # type: ignore[var-annotated]  # the callback the workflow waits for
+    alerts = ListAttribute(default=list)  # type: ignore[var-annotated]
+    arrived_at = UnicodeAttribute(null=True)
+    completed_at = UnicodeAttribute(null=True)
+    dropoff = UnicodeAttribute(null=True)
+    handoff_id = UnicodeAttribute(null=True)
+    outcome = UnicodeAttribute(null=True)  # why it escalated, failed or was cancelled
+    gsi1pk = UnicodeAttribute(null=True)
+    gsi1sk = UnicodeAttribute(null=True)
+    gsi2pk = UnicodeAttribute(null=True)  # `RESCUEALERT#<jurisdiction>` while a dispatcher alert is open
+    gsi2sk = UnicodeAttribute(null=True)
+    gsi1 = Gsi1()
+    gsi2 = Gsi2()
+
+
+class RescuePointer(_Item):
+    """`RESCUE#<orderId>` → its case: a driver's call names only the order."""
+
+    class Meta(_Meta):
+        pass
+
+    case_id = UnicodeAttribute()
+
+
+class HandoffItem(_Item):
+    """The vehicle handed to a repair shop (汽修快赔) at the end of a rescue (sk `HANDOFF#<id>`)."""
+
+    class Meta(_Meta):
+        pass
+
+    handoff_id = UnicodeAttribute()
+    case_id = UnicodeAttribute()
+    order_id = UnicodeAttribute()
+    party_id = UnicodeAttribute()
+    repair_shop = UnicodeAttribute()
+    truck_id = UnicodeAttribute()
+    insurer_code = UnicodeAttribute(null=True)
+    delivered_at = UnicodeAttribute()
 
 
 class StaffItem(_Item):

@@ -5,10 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib import config
+from chalicelib.domain import dispatch
+from chalicelib.store import fleet
 from chalicelib.store.models import ReferenceItem, StaffItem, TowTruckItem
 from chalicelib.store.reference import SEED_MARKER, ref_key
 
 DEFAULT_SEED = "seed_yancheng"
+KINDS = (("INSURER", "insurers"), ("HOSPITAL", "hospitals"), ("SERVICE_POINT", "servicePoints"), ("REPAIR_SHOP", "repairShops"))
 
 
 def _reference(kind: str, entry: dict[str, Any]) -> ReferenceItem:
@@ -30,7 +33,7 @@ def seed(name: str = DEFAULT_SEED) -> bool:
     except ReferenceItem.DoesNotExist:
         pass
     with ReferenceItem.batch_write() as batch:
-        for kind, key in (("INSURER", "insurers"), ("HOSPITAL", "hospitals"), ("SERVICE_POINT", "servicePoints")):
+        for kind, key in KINDS:
             for entry in data[key]:
                 batch.save(_reference(kind, entry))
     with StaffItem.batch_write() as batch:
@@ -49,22 +52,29 @@ def seed(name: str = DEFAULT_SEED) -> bool:
                     gsi1sk=person["staffId"],
                 )
             )
-    known = {truck.truck_id for truck in TowTruckItem.batch_get([(f"TRUCK#{t['truckId']}", "#TRUCK") for t in data["towTrucks"]])}
-    with TowTruckItem.batch_write() as batch:
-        for truck in data["towTrucks"]:
-            if truck["truckId"] in known:
-                continue
-            batch.save(
-                TowTruckItem(
-                    pk=f"TRUCK#{truck['truckId']}",
-                    sk="#TRUCK",
-                    truck_id=truck["truckId"],
-                    plate=truck["plate"],
-                    company=truck["company"],
-                    status="STANDBY",
-                    lat=truck["lat"],
-                    lng=truck["lng"],
-                )
-            )
+    _seed_trucks(data["towTrucks"])
     ReferenceItem(pk=SEED_MARKER[0], sk=SEED_MARKER[1], code="SEED", name=name, attributes={"version": data["version"]}).save()
     return True
+
+
+def _seed_trucks(trucks: list[dict[str, Any]]) -> None:
+    """New trucks start on standby at their depot; a known truck keeps its live status and
+    position, and only gains what a newer seed adds (its fleet, its index keys)."""
+    known = {truck.truck_id: truck for truck in TowTruckItem.batch_get([fleet.truck_key(t["truckId"]) for t in trucks])}
+    for entry in trucks:
+        truck = known.get(entry["truckId"])
+        if truck is None:
+            truck = TowTruckItem(
+                *fleet.truck_key(entry["truckId"]),
+                truck_id=entry["truckId"],
+                plate=entry["plate"],
+                company=entry["company"],
+                status=dispatch.STANDBY,
+                lat=entry["lat"],
+                lng=entry["lng"],
+            )
+        elif truck.fleet == entry.get("fleet") and truck.geohash:
+            continue
+        truck.fleet = entry.get("fleet")
+        fleet.index(truck)
+        truck.save()

@@ -62,3 +62,28 @@ def ensure_all() -> None:
     ensure_table()
     ensure_evidence_bucket()
     ensure_documents_bucket()
+
+
+def ensure_state_machines() -> dict[str, str]:
+    """Create (or bring up to date) each workflow, its functions named for the in-process hook
+    (infra/local/lambdas.py); returns workflow name → state machine ARN."""
+    from infra.local import lambdas
+    from infra.workflows import WORKFLOWS
+
+    sfn = client("stepfunctions")
+    region = sfn.meta.region_name
+    stage = get_settings().stage
+    existing = {m["name"]: m["stateMachineArn"] for m in sfn.list_state_machines()["stateMachines"]}
+    machines = {}
+    for workflow in WORKFLOWS:
+        name = f"yunchetong-{stage}-{workflow.name}"
+        definition = workflow.render(lambdas.arns(workflow, region, stage))
+        role = f"arn:aws:iam::{lambdas.LOCAL_ACCOUNT}:role/{name}"
+        if name in existing:
+            sfn.update_state_machine(stateMachineArn=existing[name], definition=definition)
+            machines[workflow.name] = existing[name]
+        else:
+            machines[workflow.name] = sfn.create_state_machine(name=name, definition=definition, roleArn=role, type="STANDARD")[
+                "stateMachineArn"
+            ]
+    return machines

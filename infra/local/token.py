@@ -33,7 +33,7 @@ def principal_for(role: Role, org: str | None, seed: dict) -> Principal:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("role", choices=[r.value for r in Role if r is not Role.PARTY])
+    parser.add_argument("role", choices=[r.value for r in Role if r not in {Role.PARTY, Role.SYSTEM}])
     parser.add_argument("org", nargs="?", default=None)
     parser.add_argument("--hours", type=int, default=12)
     args = parser.parse_args(argv)

@@ -1,0 +1,179 @@
+"""One-click rescue: the party's or officer's request, the order views, the tow driver's calls,
+and the input of each workflow step."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field
+
+from chalicelib.contracts.common import Contract, GeoPoint, Location, Reply
+from chalicelib.domain import dispatch
+
+ShopCode = str
+
+
+class RequestRescue(Contract):
+    party_id: str | None = Field(
+        default=None, min_length=2, max_length=20,
+        description="the party whose vehicle is towed; a party's own token may leave it out",
+    )
+    vehicle_id: str | None = Field(default=None, min_length=2, max_length=20, description="the same as partyId (a vehicle is its party's)")
+    pickup: Location
+    destination: ShopCode | None = Field(
+        default=None, min_length=2, max_length=16, description="a repair shop code (GET /repair-shops), or null"
+    )
+    notes: str | None = Field(default=None, max_length=500)
+
+
+class CancelRescue(Contract):
+    reason: str | None = Field(default=None, max_length=200)
+
+
+class DeclineOffer(Contract):
+    reason: str | None = Field(default=None, max_length=200)
+
+
+class ReportArrival(Contract):
+    lat: float | None = Field(default=None, ge=-90, le=90)
+    lng: float | None = Field(default=None, ge=-180, le=180)
+
+
+class ReportCompletion(Contract):
+    dropoff: ShopCode = Field(min_length=2, max_length=16, description="the repair shop the vehicle was left at")
+
+
+class TruckPosition(GeoPoint):
+    on_duty: bool | None = Field(default=None, description="false goes OFFLINE, true back to STANDBY; left out keeps the status")
+
+
+class QueueQuery(Contract):
+    status: Literal[dispatch.ORDER_STATUSES] = dispatch.ESCALATED  # type: ignore[valid-type]
+    alerting: bool = Field(default=False, description="true: orders whose driver's report is overdue, newest alert first")
+    limit: int = Field(default=50, ge=1, le=200)
+    next_token: str | None = Field(default=None, max_length=2000)
+
+
+class OfferView(Reply):
+    truck_id: str
+    distance_m: int
+    offered_at: str
+    expires_at: str
+    answer: str
+    answered_at: str | None = None
+    reason: str | None = None
+
+
+class EtaView(Reply):
+    minutes: int
+    road_distance_m: int
+    arrive_by: str
+
+
+class TruckSummary(Reply):
+    truck_id: str
+    plate: str
+    company: str
+
+
+class RescueView(Reply):
+    order_id: str
+    case_id: str
+    status: str
+    status_since: str
+    requested_at: str
+    party_id: str
+    insurer_code: str | None
+    pickup: Location
+    destination: str | None
+    notes: str | None
+    offers: list[OfferView]
+    truck: TruckSummary | None
+    eta: EtaView | None
+    alerts: list[dict[str, Any]]
+    arrived_at: str | None
+    completed_at: str | None
+    dropoff: str | None
+    handoff_id: str | None
+    outcome: str | None
+
+
+class RescueQueueEntry(Reply):
+    order_id: str
+    case_id: str
+    status: str
+    status_since: str
+    pickup: Location
+    offers: int
+    outcome: str | None
+
+
+class RescueQueue(Reply):
+    orders: list[RescueQueueEntry]
+    next_token: str | None
+
+
+class TowOffer(Reply):
+    order_id: str
+    case_id: str
+    pickup: Location
+    destination: str | None
+    distance_m: int
+    offered_at: str
+    expires_at: str
+
+
+class TowOffers(Reply):
+    offers: list[TowOffer]
+
+
+class OfferAnswer(Reply):
+    order_id: str
+    answer: str
+
+
+class TruckView(Reply):
+    truck_id: str
+    plate: str
+    company: str
+    status: str
+    status_since: str | None
+    lat: float
+    lng: float
+    position_at: str | None
+    order_id: str | None
+
+
+class TruckList(Reply):
+    trucks: list[TruckView]
+
+
+# Workflow step input: what the state machine passes each function (see statemachines/rescue.asl.json).
+class StepConfig(Contract):
+    model_config = Contract.model_config | {"extra": "ignore"}
+
+    offer_seconds: int = Field(ge=1)
+    completion_seconds: int = Field(ge=1)
+    alert_seconds: int = Field(ge=1)
+    max_alerts: int = Field(ge=1)
+    arrival_seconds: int | None = Field(default=None, ge=1)
+
+
+class StepError(Contract):
+    model_config = Contract.model_config | {"extra": "ignore", "alias_generator": None}
+
+    Error: str
+    Cause: str | None = None
+
+
+class StepInput(Contract):
+    model_config = Contract.model_config | {"extra": "ignore"}
+
+    order_id: str = Field(min_length=3, max_length=40)
+    case_id: str = Field(min_length=3, max_length=40)
+    config: StepConfig | None = None
+    task_token: str | None = Field(default=None, max_length=2048)
+    milestone: Literal["ARRIVAL", "COMPLETION"] | None = None
+    answer: dict[str, Any] | None = None
+    error: StepError | None = None
+    execution_id: str | None = Field(default=None, max_length=300)

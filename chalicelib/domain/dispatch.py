@@ -1,0 +1,124 @@
+"""Rescue dispatch rules: who is offered the job next, when it is given up, how long the truck takes.
+
+Order states: SEARCHING → OFFERED ⇄ SEARCHING → ASSIGNED → ARRIVED → COMPLETED, or ESCALATED
+(no truck left: a dispatcher takes over), CANCELLED, FAILED. A truck is STANDBY, OFFERED (one
+order waits for its answer), BUSY (on a job) or OFFLINE.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.alias_generators import to_camel
+
+from chalicelib.domain.geo import Point, distance_m
+from chalicelib.errors import Conflict, NoTruckAvailable
+
+SEARCHING = "SEARCHING"
+OFFERED = "OFFERED"
+ASSIGNED = "ASSIGNED"
+ARRIVED = "ARRIVED"
+COMPLETED = "COMPLETED"
+ESCALATED = "ESCALATED"
+CANCELLED = "CANCELLED"
+FAILED = "FAILED"
+ORDER_STATUSES = (SEARCHING, OFFERED, ASSIGNED, ARRIVED, COMPLETED, ESCALATED, CANCELLED, FAILED)
+OPEN = frozenset({SEARCHING, OFFERED, ASSIGNED, ARRIVED})
+# Once a truck is on its way the search is over; before that the order may still be offered on.
+UNASSIGNED = frozenset({SEARCHING, OFFERED})
+
+STANDBY = "STANDBY"
+TRUCK_OFFERED = "OFFERED"
+BUSY = "BUSY"
+OFFLINE = "OFFLINE"
+TRUCK_STATUSES = (STANDBY, TRUCK_OFFERED, BUSY, OFFLINE)
+
+# Answers to an offer.
+OPEN_OFFER = "OPEN"
+ACCEPTED = "ACCEPTED"
+DECLINED = "DECLINED"
+TIMED_OUT = "TIMED_OUT"
+WITHDRAWN = "WITHDRAWN"
+
+# What the workflow waits for after the truck accepted.
+ARRIVAL = "ARRIVAL"
+COMPLETION = "COMPLETION"
+MILESTONE_STATUS = {ARRIVAL: ASSIGNED, COMPLETION: ARRIVED}
+
+
+class DispatchRules(BaseModel):
+    """`config/rescue.json`: local practice, versioned with the code."""
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="ignore")
+
+    candidates: int = Field(ge=1, le=50)
+    max_offers: int = Field(ge=1, le=20)
+    search_precisions: list[int] = Field(min_length=1)
+    road_factor: float = Field(ge=1, le=3)
+    average_speed_kmh: float = Field(gt=0, le=120)
+    dispatch_minutes: int = Field(ge=0, le=60)
+    arrival_grace_minutes: int = Field(ge=0, le=240)
+
+
+@dataclass(frozen=True)
+class Truck:
+    truck_id: str
+    position: Point
+
+
+@dataclass(frozen=True)
+class Candidate:
+    truck_id: str
+    distance_m: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"truckId": self.truck_id, "distanceM": self.distance_m}
+
+
+def nearest(pickup: Point, trucks: list[Truck], limit: int) -> list[Candidate]:
+    """The `limit` trucks closest to the pickup, nearest first (ties by truck id, so stable)."""
+    ranked = sorted((round(distance_m(pickup, t.position)), t.truck_id) for t in trucks)
+    seen: set[str] = set()
+    chosen: list[Candidate] = []
+    for distance, truck_id in ranked:
+        if truck_id not in seen:
+            seen.add(truck_id)
+            chosen.append(Candidate(truck_id, distance))
+        if len(chosen) == limit:
+            break
+    return chosen
+
+
+def next_candidate(candidates: list[Candidate], offered: list[str], unavailable: set[str], rules: DispatchRules) -> Candidate:
+    """The nearest candidate not yet asked and still free; NoTruckAvailable once `maxOffers`
+    offers were made or nobody is left."""
+    if len(offered) >= rules.max_offers:
+        raise NoTruckAvailable(f"{len(offered)} trucks were offered the job and none took it", field="truckId")
+    for candidate in candidates:
+        if candidate.truck_id not in offered and candidate.truck_id not in unavailable:
+            return candidate
+    raise NoTruckAvailable("no standby tow truck is left near the pickup", field="truckId")
+
+
+def eta_minutes(road_distance_m: float, rules: DispatchRules) -> int:
+    """Minutes from acceptance to arrival: getting going plus the drive at the average speed."""
+    driving = road_distance_m / 1000 / rules.average_speed_kmh * 60
+    return rules.dispatch_minutes + math.ceil(driving)
+
+
+def road_distance_m(straight_m: float, rules: DispatchRules) -> int:
+    return round(straight_m * rules.road_factor)
+
+
+def arrival_deadline(accepted_at: datetime, eta: int, rules: DispatchRules) -> datetime:
+    """When a dispatcher is alerted if the truck has not reported its arrival."""
+    return accepted_at + timedelta(minutes=eta + rules.arrival_grace_minutes)
+
+
+def ensure_open(status: str) -> None:
+    if status not in OPEN:
+        raise Conflict(f"the rescue order is {status}", field="status", status=status)

@@ -1,0 +1,249 @@
+"""The tow driver's side of a rescue (a tow token is bound to one truck) and the fleet list.
+
+Accepting answers the workflow first and lets it record the assignment, so an answer that
+arrives after the offer timed out is refused rather than racing the next offer. Declining,
+arriving and completing are recorded here first, in the case's transaction, then the waiting
+step is answered; the workflow's own steps treat an already-recorded report as done.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.contracts.common import Location
+from chalicelib.contracts.rescue import (
+    DeclineOffer,
+    OfferAnswer,
+    ReportArrival,
+    ReportCompletion,
+    RescueView,
+    TowOffer,
+    TowOffers,
+    TruckList,
+    TruckPosition,
+    TruckView,
+)
+from chalicelib.domain import dispatch, ids
+from chalicelib.domain.principals import Principal
+from chalicelib.errors import Conflict, Forbidden, NotFound, ValidationFailed, WaitOver
+from chalicelib.integrations import workflows
+from chalicelib.services import rescue
+from chalicelib.store import cases as store
+from chalicelib.store import fleet, outbox, reference
+from chalicelib.store.models import HandoffItem, RescueOrderItem, RescuePointer, TowTruckItem
+
+ARRIVED_TEXT = "救援车辆已到达现场，请配合救援人员作业。"
+COMPLETED_TEXT = "您的车辆已拖至 {shop}，维修与理赔由维修厂与保险公司对接（汽修快赔）。"
+MAX_POSITION_ATTEMPTS = 5
+
+
+def _truck_of(principal: Principal) -> str:
+    if not principal.org:
+        raise Forbidden("this tow account is bound to no truck", field="Authorization")
+    return principal.org
+
+
+def _case_of(order_id: str) -> str:
+    try:
+        return RescuePointer.get(f"RESCUE#{order_id}", "#RESCUE").case_id
+    except RescuePointer.DoesNotExist as error:
+        raise NotFound("no such rescue order", field="orderId") from error
+
+
+def _order(record: store.CaseRecord, order_id: str) -> RescueOrderItem:
+    order = record.rescue(order_id)
+    if order is None:
+        raise NotFound("no such rescue order", field="orderId")
+    return order
+
+
+def _my_open_offer(order: RescueOrderItem, truck_id: str) -> dict[str, Any] | None:
+    offer = rescue.open_offer(order)
+    return offer if offer is not None and offer["truckId"] == truck_id else None
+
+
+def offers(principal: Principal) -> TowOffers:
+    """The offer waiting for this truck's answer, if any (a truck holds at most one)."""
+    truck = fleet.get(_truck_of(principal))
+    if truck is None or truck.status != dispatch.TRUCK_OFFERED or not truck.order_id or not truck.case_id:
+        return TowOffers(offers=[])
+    order = store.load(truck.case_id).rescue(truck.order_id)
+    offer = _my_open_offer(order, truck.truck_id) if order is not None else None
+    if order is None or offer is None:
+        return TowOffers(offers=[])
+    return TowOffers(offers=[TowOffer(
+        order_id=order.order_id, case_id=order.case_id, pickup=Location.model_validate(store.plain(order.pickup)),
+        destination=order.destination, distance_m=int(offer["distanceM"]), offered_at=offer["offeredAt"], expires_at=offer["expiresAt"],
+    )])
+
+
+def accept(principal: Principal, order_id: str) -> OfferAnswer:
+    truck_id = _truck_of(principal)
+    record = store.load_for(principal, _case_of(order_id))
+    order = _order(record, order_id)
+    if order.truck_id == truck_id:
+        return OfferAnswer(order_id=order_id, answer=dispatch.ACCEPTED)  # a repeated tap
+    offer = _my_open_offer(order, truck_id)
+    waiting = store.plain(order.waiting)
+    if offer is None or waiting.get("milestone") != "OFFER" or waiting.get("truckId") != truck_id:
+        raise Conflict("this truck has no open offer for the order (it expired, was declined or withdrawn)", field="orderId")
+    try:
+        workflows.succeed(waiting["token"], {"truckId": truck_id, "answeredAt": store.iso(store.utcnow())})
+    except WaitOver:
+        latest = _order(store.load(order.case_id), order_id)
+        if latest.truck_id == truck_id:
+            return OfferAnswer(order_id=order_id, answer=dispatch.ACCEPTED)
+        raise
+    return OfferAnswer(order_id=order_id, answer=dispatch.ACCEPTED)
+
+
+def decline(principal: Principal, order_id: str, body: DeclineOffer) -> OfferAnswer:
+    truck_id = _truck_of(principal)
+
+    def decide(record: store.CaseRecord) -> store.Change:
+        order = _order(record, order_id)
+        offer = _my_open_offer(order, truck_id)
+        if offer is None:
+            raise Conflict("this truck has no open offer for the order (it expired or was answered)", field="orderId")
+        was = order.status
+        at = store.iso(store.utcnow())
+        rescue.set_offer(order, {**offer, "answer": dispatch.DECLINED, "answeredAt": at, "reason": body.reason})
+        replaces: list[Any] = []
+        truck = fleet.get(truck_id)
+        if rescue.release(truck, order_id, at):
+            replaces.append((truck, None))
+        token = store.plain(order.waiting).get("token")
+        order.waiting = None
+        rescue.set_status(order, dispatch.SEARCHING, at)
+        replaces.append(rescue.replace(order, was))
+        return store.Change(action="RESCUE_OFFER_DECLINED", detail={"orderId": order_id, "truckId": truck_id, "reason": body.reason},
+                            replaces=replaces, result=token)
+
+    token = store.mutate(principal, _case_of(order_id), decide)
+    if token:
+        try:
+            workflows.fail(token, "OfferDeclined", body.reason or "")
+        except WaitOver:
+            pass  # the offer timed out meanwhile; the workflow moves on either way
+    return OfferAnswer(order_id=order_id, answer=dispatch.DECLINED)
+
+
+def _report(principal: Principal, order_id: str, milestone: str, decide_more: Any) -> RescueView:
+    """Record a milestone the workflow waits for, then answer its waiting step (if it waits yet)."""
+    truck_id = _truck_of(principal)
+    expected = dispatch.MILESTONE_STATUS[milestone]
+
+    def decide(record: store.CaseRecord) -> store.Change | list[store.Change]:
+        order = _order(record, order_id)
+        if order.truck_id != truck_id:
+            raise Forbidden("this order is not assigned to this truck", field="orderId")
+        if order.status == (dispatch.ARRIVED if milestone == dispatch.ARRIVAL else dispatch.COMPLETED):
+            return []  # reported already
+        if order.status != expected:
+            raise Conflict(f"the rescue order is {order.status}; this report needs {expected}", field="status", status=order.status)
+        at = store.iso(store.utcnow())
+        waiting = store.plain(order.waiting)
+        token = waiting.get("token") if waiting.get("milestone") == milestone else None
+        order.waiting = None
+        rescue.clear_alert(order)
+        change = decide_more(record, order, at)
+        change.replaces.append(rescue.replace(order, expected))
+        change.result = token
+        return change
+
+    case_id = _case_of(order_id)
+    token = store.mutate(principal, case_id, decide)
+    if token:
+        try:
+            workflows.succeed(token, {"passed": True, "milestone": milestone})
+        except WaitOver:
+            pass  # the wait timed out meanwhile: its alert step sees the report and moves on
+    return rescue.order_view(_order(store.load(case_id), order_id))
+
+
+def arrived(principal: Principal, order_id: str, body: ReportArrival) -> RescueView:
+    def record_arrival(record: store.CaseRecord, order: RescueOrderItem, at: str) -> store.Change:
+        order.arrived_at = at
+        rescue.set_status(order, dispatch.ARRIVED, at)
+        detail: dict[str, Any] = {"orderId": order.order_id}
+        if body.lat is not None and body.lng is not None:
+            detail["position"] = {"lat": body.lat, "lng": body.lng}
+        return store.Change(action="RESCUE_ARRIVED", detail=detail,
+                            puts=rescue.notify_parties(record, "rescue.arrived", ARRIVED_TEXT, at))
+
+    return _report(principal, order_id, dispatch.ARRIVAL, record_arrival)
+
+
+def completed(principal: Principal, order_id: str, body: ReportCompletion) -> RescueView:
+    """The vehicle is at the repair shop: the truck is free again, the hand-off (汽修快赔) is on
+    record and the insurer is told, all in one transaction."""
+    shop_names = reference.names("REPAIR_SHOP", [body.dropoff])
+    if body.dropoff not in shop_names:
+        raise ValidationFailed("is not a repair shop code (GET /repair-shops)", field="dropoff")
+
+    def record_completion(record: store.CaseRecord, order: RescueOrderItem, at: str) -> store.Change:
+        handoff_id = ids.new_handoff_id()
+        order.completed_at, order.dropoff, order.handoff_id = at, body.dropoff, handoff_id
+        rescue.set_status(order, dispatch.COMPLETED, at)
+        truck = fleet.get(order.truck_id or "")
+        replaces: list[Any] = [(truck, None)] if rescue.release(truck, order.order_id, at) else []
+        handoff = HandoffItem(
+            pk=store.case_key(order.case_id), sk=f"HANDOFF#{handoff_id}", handoff_id=handoff_id, case_id=order.case_id,
+            order_id=order.order_id, party_id=order.party_id, repair_shop=body.dropoff, truck_id=order.truck_id or "",
+            insurer_code=order.insurer_code, delivered_at=at,
+        )
+        puts: list[Any] = [handoff, *rescue.notify_parties(record, "rescue.completed",
+                                                           COMPLETED_TEXT.format(shop=shop_names[body.dropoff]), at)]
+        if order.insurer_code:
+            claim = next((c for c in record.claims if c.party_id == order.party_id), None)
+            shop = {"code": body.dropoff, "name": shop_names[body.dropoff]}
+            data = {"orderId": order.order_id, "handoffId": handoff_id, "repairShop": shop, "partyId": order.party_id,
+                    "claimId": claim.claim_id if claim else None, "deliveredAt": at}
+            puts.append(outbox.event(order.case_id, order.insurer_code, "repair.handoff", data, at))
+        detail = {"orderId": order.order_id, "handoffId": handoff_id, "repairShop": body.dropoff}
+        return store.Change(action="RESCUE_COMPLETED", detail=detail, puts=puts, replaces=replaces)
+
+    return _report(principal, order_id, dispatch.COMPLETION, record_completion)
+
+
+def truck_view(truck: TowTruckItem) -> TruckView:
+    return TruckView(
+        truck_id=truck.truck_id, plate=truck.plate, company=truck.company, status=truck.status, status_since=truck.status_since,
+        lat=float(truck.lat), lng=float(truck.lng), position_at=truck.position_at, order_id=truck.order_id,
+    )
+
+
+def move(principal: Principal, truck_id: str, body: TruckPosition) -> TruckView:
+    """A truck reports where it is (and may go off or on duty); its place in the index moves with it."""
+    from pynamodb.exceptions import PutError
+
+    if _truck_of(principal) != truck_id:
+        raise Forbidden("a tow account may only report its own truck", field="truckId")
+    for _ in range(MAX_POSITION_ATTEMPTS):
+        truck = fleet.get(truck_id)
+        if truck is None:
+            raise NotFound("no such truck", field="truckId")
+        at = store.iso(store.utcnow())
+        truck.lat, truck.lng, truck.position_at = body.lat, body.lng, at
+        if body.on_duty is False and truck.status != dispatch.OFFLINE:
+            if truck.status != dispatch.STANDBY:
+                raise Conflict(f"the truck is {truck.status}: finish or decline its job before going off duty",
+                               field="onDuty", status=truck.status)
+            truck.status, truck.status_since = dispatch.OFFLINE, at
+        elif body.on_duty is True and truck.status == dispatch.OFFLINE:
+            truck.status, truck.status_since = dispatch.STANDBY, at
+        fleet.index(truck)
+        try:
+            truck.save()  # the version check: a reservation made meanwhile is never overwritten
+        except PutError as error:
+            if error.cause_response_code == "ConditionalCheckFailedException":
+                continue
+            raise
+        return truck_view(truck)
+    raise Conflict("the truck kept changing while its position was saved; retry", field="truckId")
+
+
+def trucks(principal: Principal) -> TruckList:
+    if not principal.jurisdiction:
+        raise Forbidden("this account belongs to no police unit", field="jurisdiction")
+    return TruckList(trucks=[truck_view(t) for t in fleet.fleet(fleet.fleet_of(principal.jurisdiction))])
