@@ -90,6 +90,15 @@ def held_truck(order: RescueOrderItem) -> str | None:
     return offer["truckId"] if offer else None
 
 
+def withdraw(order: RescueOrderItem, at: str) -> str | None:
+    """Close the order's unanswered offer, if any; the truck the order held (to be released)."""
+    truck_id = held_truck(order)
+    offer = open_offer(order)
+    if offer is not None:
+        set_offer(order, {**offer, "answer": dispatch.WITHDRAWN, "answeredAt": at})
+    return truck_id
+
+
 def notify_parties(record: store.CaseRecord, topic: str, text: str, at: str) -> list[Any]:
     return [outbox.notice(record.case.case_id, p.party_id, topic, text, at) for p in record.parties]
 
@@ -245,10 +254,7 @@ def cancel(principal: Principal, case_id: str, order_id: str, body: CancelRescue
         was = order.status
         at = store.iso(store.utcnow())
         replaces: list[Any] = []
-        offer = open_offer(order)
-        if offer:
-            set_offer(order, {**offer, "answer": dispatch.WITHDRAWN, "answeredAt": at})
-        truck_id = held_truck(order)
+        truck_id = withdraw(order, at)
         truck = fleet.get(truck_id) if truck_id else None
         if release(truck, order_id, at):
             replaces.append((truck, None))

@@ -263,10 +263,7 @@ def release_truck(step: StepInput) -> dict[str, Any]:
         was = order.status
         _, at = _now()
         replaces: list[Any] = []
-        offer = rescue.open_offer(order)
-        if offer is not None:
-            rescue.set_offer(order, {**offer, "answer": dispatch.WITHDRAWN, "answeredAt": at})
-        truck_id = rescue.held_truck(order)
+        truck_id = rescue.withdraw(order, at)
         truck = fleet.get(truck_id) if truck_id else None
         released = rescue.release(truck, order.order_id, at)
         if released:
@@ -281,3 +278,23 @@ def release_truck(step: StepInput) -> dict[str, Any]:
                             puts=rescue.notify_parties(record, "rescue.failed", FAILED_TEXT.format(order_id=order.order_id), at))
 
     return {"released": store.mutate(WORKFLOW, step.case_id, decide)}
+
+
+def release_orphans(reason: str) -> int:
+    """End every open order of every configured unit whose run is gone (the local stack after a
+    restart): each goes through the same compensation as a failed run. Returns how many."""
+    from chalicelib import config
+    from chalicelib.contracts.rescue import StepError
+    from chalicelib.settings import get_settings
+    from chalicelib.store.models import RescueOrderItem
+
+    machine = get_settings().rescue_state_machine_arn
+    ended = 0
+    for unit in config.load("jurisdictions")["units"]:
+        for status in sorted(dispatch.OPEN):
+            for order in RescueOrderItem.gsi1.query(rescue.rescue_queue_key(unit["code"], status)):
+                if machine and workflows.status(workflows.execution_arn(machine, order.execution_name)) == "RUNNING":
+                    continue
+                release_truck(StepInput(order_id=order.order_id, case_id=order.case_id, error=StepError(Error=reason)))
+                ended += 1
+    return ended

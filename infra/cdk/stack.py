@@ -11,9 +11,12 @@ What it holds (see docs/decisions/0003-aws-deployment.md for the reasons):
 - the Chalice API (through `chalice.cdk`) running as a least-privilege role we own;
 - the webhook deliverer (`functions/deliverer`), a plain Lambda function run every minute by an
   EventBridge schedule, with its own least-privilege role;
+- each workflow of `infra.workflows.WORKFLOWS` (the rescue): a Standard state machine from its
+  `statemachines/*.asl.json` file, one function per task sharing one least-privilege role, the
+  state machine's own role that may invoke exactly those functions, logs and traces;
 - the name prefix of the insurers' signing secrets (created per insurer by provisioning, not here);
 - the dependency layer (only when `layers/python` has been built);
-- alarms on an encrypted SNS topic.
+- alarms on an encrypted SNS topic (including failed workflow runs).
 
 Nothing here names an account, a region or an ARN: the template is environment-agnostic and
 synthesises offline. cdk-nag (AwsSolutions) is applied in `infra/cdk/app.py`; every finding we
@@ -29,6 +32,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -57,12 +61,14 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_sns as sns
+from aws_cdk import aws_stepfunctions as sfn
 from chalice.cdk import Chalice
 from constructs import Construct
 
 from chalicelib.integrations.document_store import document_key
 from chalicelib.integrations.evidence_store import evidence_key, upload_key
-from chalicelib.store.models import OutboxItem, table_spec
+from chalicelib.store.models import OutboxItem, TowTruckItem, table_spec
+from infra.workflows import WORKFLOWS, Workflow
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 APP_NAME = "yunchetong"
@@ -75,6 +81,8 @@ LAMBDA_ARCHITECTURE = lambda_.Architecture.X86_64
 DELIVERER_HANDLER = "functions.deliverer.handler.handler"
 # The index the deliverer queries for due outbox messages (chalicelib.store.outbox.pending).
 OUTBOX_INDEX = OutboxItem.gsi1.Meta.index_name
+# The index the rescue steps query for standby tow trucks near a pickup (store.fleet.standby_in).
+TOW_TRUCK_INDEX = TowTruckItem.gsi1.Meta.index_name
 # The app secret's keys; `wechatAppSecret` is a placeholder that operations fill in after the deploy.
 APP_SECRET_KEYS = ("tokenSecret", "lookupHashKey", "wechatAppSecret")
 # WeChat's formats: a token of 3 to 32 letters and digits, an AppID `wx` + 16 characters, an
@@ -167,6 +175,30 @@ def acknowledge(construct: Construct, rule_id: str, reason: str) -> None:
     Validations.of(construct).acknowledge(Acknowledgment(id=rule_id, reason=reason))
 
 
+def camel_case(name: str) -> str:
+    """A construct id from a registry name: `rescue-find-candidates` -> `RescueFindCandidates`."""
+    return "".join(part.capitalize() for part in name.split("-"))
+
+
+@dataclass(frozen=True)
+class DeployedWorkflow:
+    """One workflow of `infra.workflows` as deployed: the task functions (by placeholder) with
+    their shared role and log group, and the state machine with its own role and log group."""
+
+    workflow: Workflow
+    state_machine_name: str
+    # Formatted from the name, so a role may name the machine without referring to the resource
+    # (the machine refers to the functions, which refer to their role: a Ref would be a cycle).
+    state_machine_arn: str
+    executions_arn: str  # every run of the machine: arn:...:execution:<machine name>:*
+    function_role: iam.Role
+    function_logs: logs.LogGroup
+    functions: dict[str, lambda_.Function]
+    state_machine_role: iam.Role
+    state_machine_logs: logs.LogGroup
+    state_machine: sfn.StateMachine
+
+
 def function_code(project_root: Path) -> lambda_.AssetCode:
     """The standalone functions' code: `chalicelib/` and `functions/` of the project, nothing else."""
     return lambda_.Code.from_asset(str(project_root), exclude=FUNCTION_CODE_EXCLUDE)
@@ -243,30 +275,30 @@ class YunchetongStack(Stack):
             resource_name=f"{self.insurer_secret_prefix}/*",
             arn_format=ArnFormat.COLON_RESOURCE_NAME,
         )
-        self.api_log_group = logs.LogGroup(
-            self,
-            "ApiLogs",
-            retention=logs.RetentionDays.ONE_YEAR,
-            removal_policy=RemovalPolicy.RETAIN,
-        )
-        self.api_role = self._api_role()
+        # What every function of ours reads from its environment (the API and the deliverer add theirs).
+        self.base_environment = {
+            "STAGE": stage,
+            "TABLE_NAME": self.table.table_name,
+            "POWERTOOLS_SERVICE_NAME": APP_NAME,
+        }
         self.layer = dependency_layer(self, layer_dir or project_root / "layers")
         if self.layer is None:
             # The layer build is a separate step: without `layers/python` the API is synthesised
             # without its third-party dependencies, which is fine for tests but not for a deploy.
             Annotations.of(self).add_warning_v2(
                 "yunchetong:NoDependencyLayer",
-                "layers/python does not exist: the API and the deliverer have no dependency layer; build it before deploying.",
+                "layers/python does not exist: the API and the functions have no dependency layer; build it before deploying.",
             )
+        # One asset for every standalone function (the deliverer and the workflow tasks).
+        self.function_code = function_code(project_root)
+        # Before the API: its environment names each state machine.
+        self.workflows = {workflow.name: self._workflow(workflow) for workflow in WORKFLOWS}
+        self.api_log_group = self._log_group("ApiLogs")
+        self.api_role = self._api_role()
         self.api = self._api(project_root)
-        self.deliverer_log_group = logs.LogGroup(
-            self,
-            "DelivererLogs",
-            retention=logs.RetentionDays.ONE_YEAR,
-            removal_policy=RemovalPolicy.RETAIN,
-        )
+        self.deliverer_log_group = self._log_group("DelivererLogs")
         self.deliverer_role = self._deliverer_role()
-        self.deliverer = self._deliverer(project_root)
+        self.deliverer = self._deliverer()
         self.deliverer_schedule = events.Rule(
             self,
             "DelivererSchedule",
@@ -417,6 +449,58 @@ class YunchetongStack(Stack):
             inline_policies={policy_name: iam.PolicyDocument(statements=statements)},
         )
 
+    def _log_group(self, construct_id: str) -> logs.LogGroup:
+        return logs.LogGroup(self, construct_id, retention=logs.RetentionDays.ONE_YEAR, removal_policy=RemovalPolicy.RETAIN)
+
+    @staticmethod
+    def _via(*services: str) -> dict[str, Any]:
+        """The condition that limits a KMS statement to calls these services make for the role."""
+        return {"StringEquals": {"kms:ViaService": [Fn.sub(f"{s}.${{AWS::Region}}.amazonaws.com") for s in services]}}
+
+    def _nag_resource(self, arn: str) -> str:
+        """An ARN the way cdk-nag names it in a finding id: pseudo parameters as <AWS::...>."""
+        resolved = self.resolve(arn)
+        parts = resolved["Fn::Join"][1] if isinstance(resolved, dict) else [resolved]
+        return "".join(f"<{part['Ref']}>" if isinstance(part, dict) else part for part in parts)
+
+    def _function(
+        self,
+        construct_id: str,
+        *,
+        description: str,
+        handler: str,
+        role: iam.Role,
+        log_group: logs.ILogGroup,
+        environment: dict[str, str],
+        **options: Any,
+    ) -> lambda_.Function:
+        """A standalone function: our code asset and the dependency layer, traced, logging to
+        `log_group`, running as `role` (whose inline policy already has logs and X-Ray)."""
+        function = lambda_.Function(
+            self,
+            construct_id,
+            description=f"{APP_NAME} {self.stage}: {description}",
+            runtime=LAMBDA_RUNTIME,
+            architecture=LAMBDA_ARCHITECTURE,
+            handler=handler,
+            code=self.function_code,
+            layers=[self.layer] if self.layer is not None else None,
+            # Immutable: CDK would otherwise add the X-Ray statement as a separate policy, which
+            # the function would not wait for; the inline policy already has it.
+            role=role.without_policy_updates(),
+            tracing=lambda_.Tracing.ACTIVE,
+            log_group=log_group,
+            environment=environment,
+            **options,
+        )
+        acknowledge(
+            function,
+            "AwsSolutions-L1",
+            "Python 3.11 on purpose: the API runs on 3.11 and the shared dependency layer is built "
+            "for 3.11 (manylinux x86_64); moving runtime is one change for every function and the layer.",
+        )
+        return function
+
     def _locked_bucket(self, construct_id: str, logs_prefix: str, **extra: Any) -> s3.Bucket:
         """Versioned, Object Lock enabled with NO default retention (the API locks exactly what it
         has verified or recorded, in compliance mode), KMS, private, TLS only, logged, retained."""
@@ -542,7 +626,6 @@ class YunchetongStack(Stack):
     def _api_role(self) -> iam.Role:
         """The API's execution role: exactly what the app does, on exactly our resources."""
         table_arn = self.table.table_arn
-        kms_via = [Fn.sub(f"{service}.${{AWS::Region}}.amazonaws.com") for service in ("dynamodb", "s3", "secretsmanager")]
         statements = [
             iam.PolicyStatement(
                 sid="TableItems",
@@ -608,7 +691,7 @@ class YunchetongStack(Stack):
                 sid="DataKey",
                 actions=["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"],
                 resources=[self.data_key.key_arn],
-                conditions={"StringEquals": {"kms:ViaService": kms_via}},
+                conditions=self._via("dynamodb", "s3", "secretsmanager"),
             ),
             iam.PolicyStatement(
                 sid="AppSecrets",
@@ -622,8 +705,16 @@ class YunchetongStack(Stack):
                 actions=["secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue", "secretsmanager:DescribeSecret"],
                 resources=[self.insurer_secrets_arn],
             ),
+            *(statement for deployed in self.workflows.values() for statement in self._workflow_client_statements(deployed)),
         ]
         role = self._function_role("ApiRole", "execution role of the Chalice API", "api", self.api_log_group, statements)
+        for deployed in self.workflows.values():
+            acknowledge(
+                role,
+                f"AwsSolutions-IAM5[Resource::{self._nag_resource(deployed.executions_arn)}]",
+                f"Runs of {deployed.state_machine_name} are named per rescue order at run time "
+                "(case id + flow); the API only stops them (cancelling an order), on this state machine only.",
+            )
         evidence_logical_id = self.resolve(self.evidence.node.default_child.logical_id)  # type: ignore[union-attr]
         acknowledge(
             role,
@@ -653,13 +744,27 @@ class YunchetongStack(Stack):
         )
         return role
 
+    @staticmethod
+    def _workflow_client_statements(deployed: DeployedWorkflow) -> list[iam.PolicyStatement]:
+        """What the API does with a workflow: start a run, stop (cancel) one, answer a waiting step
+        (a driver's answer to an offer, an arrival or completion report)."""
+        prefix = camel_case(deployed.workflow.name)
+        return [
+            iam.PolicyStatement(sid=f"{prefix}Start", actions=["states:StartExecution"], resources=[deployed.state_machine_arn]),
+            iam.PolicyStatement(sid=f"{prefix}Stop", actions=["states:StopExecution"], resources=[deployed.executions_arn]),
+            iam.PolicyStatement(
+                # Task tokens carry no ARN of their own: IAM authorises the answer against the state
+                # machine whose task issued the token (as CDK's StateMachine.grantTaskResponse does).
+                sid=f"{prefix}Answer",
+                actions=["states:SendTaskSuccess", "states:SendTaskFailure"],
+                resources=[deployed.state_machine_arn],
+            ),
+        ]
+
     def _acknowledge_insurer_secrets(self, role: iam.Role, actions: str) -> None:
-        arn = self.resolve(self.insurer_secrets_arn)
-        # cdk-nag names the resource with pseudo parameters as <AWS::...>
-        rendered = "".join(f"<{part['Ref']}>" if isinstance(part, dict) else part for part in arn["Fn::Join"][1])
         acknowledge(
             role,
-            f"AwsSolutions-IAM5[Resource::{rendered}]",
+            f"AwsSolutions-IAM5[Resource::{self._nag_resource(self.insurer_secrets_arn)}]",
             f"One Secrets Manager secret per insurer under {self.insurer_secret_prefix}/, created by "
             "provisioning as insurers join (their codes are data, not known to the stack); " + actions,
         )
@@ -668,10 +773,6 @@ class YunchetongStack(Stack):
         """The deliverer's role: read due messages, lease and record them, sign, presign links,
         send party notices (WeChat, SMS)."""
         table_arn = self.table.table_arn
-
-        def via(*services: str) -> dict[str, Any]:
-            return {"StringEquals": {"kms:ViaService": [Fn.sub(f"{s}.${{AWS::Region}}.amazonaws.com") for s in services]}}
-
         statements = [
             iam.PolicyStatement(
                 # load the case (Query on its partition), the insurer (GetItem), lease a message
@@ -721,7 +822,7 @@ class YunchetongStack(Stack):
                 sid="DataKeyTable",
                 actions=["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"],
                 resources=[self.data_key.key_arn],
-                conditions=via("dynamodb"),
+                conditions=self._via("dynamodb"),
             ),
             iam.PolicyStatement(
                 # objects behind the presigned links; the app secret; insurer secrets if
@@ -729,7 +830,7 @@ class YunchetongStack(Stack):
                 sid="DataKeyRead",
                 actions=["kms:Decrypt"],
                 resources=[self.data_key.key_arn],
-                conditions=via("s3", "secretsmanager"),
+                conditions=self._via("s3", "secretsmanager"),
             ),
         ]
         role = self._function_role(
@@ -759,21 +860,13 @@ class YunchetongStack(Stack):
         self._acknowledge_insurer_secrets(role, "GetSecretValue only (signing outbound webhooks).")
         return role
 
-    def _deliverer(self, project_root: Path) -> lambda_.Function:
+    def _deliverer(self) -> lambda_.Function:
         """`functions/deliverer`: one run at a time, every minute (the code also leases messages)."""
-        function = lambda_.Function(
-            self,
+        return self._function(
             "Deliverer",
-            description=f"{APP_NAME} {self.stage}: deliver outbox webhooks to insurers",
-            runtime=LAMBDA_RUNTIME,
-            architecture=LAMBDA_ARCHITECTURE,
+            description="deliver outbox webhooks to insurers",
             handler=DELIVERER_HANDLER,
-            code=function_code(project_root),
-            layers=[self.layer] if self.layer is not None else None,
-            # Immutable: CDK would otherwise add the X-Ray statement as a separate policy, which
-            # the function would not wait for; the inline policy already has it.
-            role=self.deliverer_role.without_policy_updates(),
-            tracing=lambda_.Tracing.ACTIVE,
+            role=self.deliverer_role,
             log_group=self.deliverer_log_group,
             timeout=Duration.seconds(60),
             memory_size=512,
@@ -783,24 +876,187 @@ class YunchetongStack(Stack):
             retry_attempts=0,
             max_event_age=Duration.minutes(1),
             environment={
-                "STAGE": self.stage,
-                "TABLE_NAME": self.table.table_name,
+                **self.base_environment,
                 "EVIDENCE_BUCKET": self.evidence.bucket_name,
                 "DOCUMENTS_BUCKET": self.documents.bucket_name,
                 "INSURER_SECRET_PREFIX": self.insurer_secret_prefix,
                 "PUBLIC_BASE_URL": self.public_base_url.value_as_string,
-                "POWERTOOLS_SERVICE_NAME": APP_NAME,
                 "APP_SECRETS_ID": self.app_secrets.secret_arn,
                 **self.messaging_environment,
             },
         )
-        acknowledge(
-            function,
-            "AwsSolutions-L1",
-            "Python 3.11 on purpose: the API runs on 3.11 and the shared dependency layer is built "
-            "for 3.11 (manylinux x86_64); moving runtime is one change for every function and the layer.",
+
+    # --- workflows ---------------------------------------------------------------------------
+
+    def _workflow(self, workflow: Workflow) -> DeployedWorkflow:
+        """A workflow of the registry: its task functions, then the state machine that calls them.
+
+        The definition file goes up as an asset (`DefinitionS3Location`), never inlined in the
+        template; each `${Placeholder}` is substituted by CloudFormation with its function's ARN.
+        """
+        prefix = camel_case(workflow.name)
+        name = f"{APP_NAME}-{self.stage}-{workflow.name}"  # as the local stack names it
+        machine_arn = self.format_arn(
+            service="states", resource="stateMachine", resource_name=name, arn_format=ArnFormat.COLON_RESOURCE_NAME
         )
-        return function
+        executions_arn = self.format_arn(
+            service="states", resource="execution", resource_name=f"{name}:*", arn_format=ArnFormat.COLON_RESOURCE_NAME
+        )
+        function_logs = self._log_group(f"{prefix}Logs")
+        function_role = self._workflow_function_role(workflow, function_logs, machine_arn)
+        functions = {
+            task.placeholder: self._function(
+                camel_case(task.name),
+                function_name=f"{APP_NAME}-{self.stage}-{task.name}",  # as the local stack names it
+                description=f"{workflow.name} workflow step {task.handler.rsplit('.', 1)[-1]}",
+                handler=task.handler,
+                role=function_role,
+                log_group=function_logs,
+                # A step reads the case, decides, writes one transaction (retried on conflict).
+                timeout=Duration.seconds(30),
+                memory_size=512,
+                environment=self.base_environment,
+            )
+            for task in workflow.functions
+        }
+        placeholders = workflow.placeholders()
+        if placeholders != set(functions):
+            raise ValueError(
+                f"{workflow.definition.name}: placeholders without a function {sorted(placeholders - set(functions))}, "
+                f"functions the definition never calls {sorted(set(functions) - placeholders)}"
+            )
+        machine_logs = self._log_group(f"{prefix}StateMachineLogs")
+        machine_role = self._state_machine_role(workflow, list(functions.values()))
+        machine = sfn.StateMachine(
+            self,
+            f"{prefix}StateMachine",
+            state_machine_name=name,
+            state_machine_type=sfn.StateMachineType.STANDARD,
+            definition_body=sfn.DefinitionBody.from_file(str(workflow.definition)),
+            definition_substitutions={placeholder: function.function_arn for placeholder, function in functions.items()},
+            # Immutable: the inline policy already has what CDK would add (log delivery, X-Ray)
+            # as a separate policy resource.
+            role=machine_role.without_policy_updates(),
+            # Every state transition (cdk-nag SF1), without inputs and outputs: they carry case
+            # and order ids, never personal data, but the table is where a run's data lives.
+            logs=sfn.LogOptions(destination=machine_logs, level=sfn.LogLevel.ALL, include_execution_data=False),
+            tracing_enabled=True,
+        )
+        return DeployedWorkflow(
+            workflow=workflow,
+            state_machine_name=name,
+            state_machine_arn=machine_arn,
+            executions_arn=executions_arn,
+            function_role=function_role,
+            function_logs=function_logs,
+            functions=functions,
+            state_machine_role=machine_role,
+            state_machine_logs=machine_logs,
+            state_machine=machine,
+        )
+
+    def _workflow_function_role(self, workflow: Workflow, log_group: logs.ILogGroup, machine_arn: str) -> iam.Role:
+        """The role all task functions of a workflow share (chalicelib.services.rescue_steps): read
+        the case and the trucks, write the case's transaction (order, trucks, audit, outbox
+        notices), answer their own waiting task."""
+        table_arn = self.table.table_arn
+        statements = [
+            iam.PolicyStatement(
+                # the case (Query on its partition), a truck (GetItem), the case's TransactWriteItems
+                # (Put of every item, conditioned); no Scan, no Update, no Delete
+                sid="TableItems",
+                actions=["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem"],
+                resources=[table_arn],
+            ),
+            iam.PolicyStatement(
+                # standby trucks by geohash cell (store.fleet.standby_in); no other index is read
+                sid="TowTruckIndex",
+                actions=["dynamodb:Query"],
+                resources=[f"{table_arn}/index/{TOW_TRUCK_INDEX}"],
+            ),
+            iam.PolicyStatement(
+                sid="DataKeyTable",
+                actions=["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"],
+                resources=[self.data_key.key_arn],
+                conditions=self._via("dynamodb"),
+            ),
+            iam.PolicyStatement(
+                # await_milestone answers its own task when the driver's report came first. Only
+                # success: no step reports a task failure. On the machine's ARN formatted from its
+                # name (a Ref would be a cycle: machine -> functions -> this role -> machine).
+                sid="AnswerOwnTask",
+                actions=["states:SendTaskSuccess"],
+                resources=[machine_arn],
+            ),
+        ]
+        role = self._function_role(
+            f"{camel_case(workflow.name)}Role",
+            f"execution role of the {workflow.name} workflow's functions",
+            workflow.name,
+            log_group,
+            statements,
+        )
+        acknowledge(
+            role,
+            "AwsSolutions-IAM5[Resource::*]",
+            "Only the X-Ray statement has Resource '*': xray:PutTraceSegments and "
+            "xray:PutTelemetryRecords support no resource-level permissions.",
+        )
+        return role
+
+    def _state_machine_role(self, workflow: Workflow, functions: list[lambda_.Function]) -> iam.Role:
+        """The state machine's role: invoke exactly its task functions, deliver its logs, trace."""
+        role = iam.Role(
+            self,
+            f"{camel_case(workflow.name)}StateMachineRole",
+            assumed_by=iam.ServicePrincipal("states.amazonaws.com"),
+            description=f"{APP_NAME} {self.stage}: role of the {workflow.name} state machine",
+            inline_policies={
+                f"{workflow.name}-state-machine": iam.PolicyDocument(
+                    statements=[
+                        iam.PolicyStatement(
+                            # unqualified ARNs, as the definition names them: no versions or aliases
+                            sid="InvokeTasks",
+                            actions=["lambda:InvokeFunction"],
+                            resources=[function.function_arn for function in functions],
+                        ),
+                        iam.PolicyStatement(
+                            # CloudWatch Logs vended delivery: these actions take no resource ARN
+                            sid="LogDelivery",
+                            actions=[
+                                "logs:CreateLogDelivery",
+                                "logs:GetLogDelivery",
+                                "logs:UpdateLogDelivery",
+                                "logs:DeleteLogDelivery",
+                                "logs:ListLogDeliveries",
+                                "logs:PutResourcePolicy",
+                                "logs:DescribeResourcePolicies",
+                                "logs:DescribeLogGroups",
+                            ],
+                            resources=["*"],
+                        ),
+                        iam.PolicyStatement(
+                            sid="Tracing",
+                            actions=[
+                                "xray:PutTraceSegments",
+                                "xray:PutTelemetryRecords",
+                                "xray:GetSamplingRules",
+                                "xray:GetSamplingTargets",
+                            ],
+                            resources=["*"],
+                        ),
+                    ]
+                )
+            },
+        )
+        acknowledge(
+            role,
+            "AwsSolutions-IAM5[Resource::*]",
+            "Resource '*' only for what supports no resource-level permissions: CloudWatch Logs "
+            "vended log delivery (Create/Get/Update/Delete/ListLogDeliveries, Put/DescribeResourcePolicies, "
+            "DescribeLogGroups), which Step Functions needs to log to its log group, and X-Ray tracing.",
+        )
+        return role
 
     def _api(self, project_root: Path) -> Chalice:
         stage_config: dict[str, Any] = {
@@ -814,15 +1070,18 @@ class YunchetongStack(Stack):
             "lambda_timeout": 29,  # API Gateway gives up after 29 s
             "lambda_memory_size": 1024,
             "environment_variables": {
-                "STAGE": self.stage,
-                "TABLE_NAME": self.table.table_name,
+                **self.base_environment,
                 "EVIDENCE_BUCKET": self.evidence.bucket_name,
                 "DOCUMENTS_BUCKET": self.documents.bucket_name,
                 "APP_SECRETS_ID": self.app_secrets.secret_arn,
                 "INSURER_SECRET_PREFIX": self.insurer_secret_prefix,
                 "PUBLIC_BASE_URL": self.public_base_url.value_as_string,
-                "POWERTOOLS_SERVICE_NAME": APP_NAME,
                 **self.messaging_environment,
+                # RESCUE_STATE_MACHINE_ARN, ...: a Ref, so the API is created after the machine
+                **{
+                    f"{name.upper()}_STATE_MACHINE_ARN": deployed.state_machine.state_machine_arn
+                    for name, deployed in self.workflows.items()
+                },
             },
         }
         if self.layer is not None:
@@ -909,6 +1168,16 @@ class YunchetongStack(Stack):
             self.deliverer.metric_errors(period=period, statistic="Sum"),
             1,
         )
+        for deployed in self.workflows.values():
+            prefix = camel_case(deployed.workflow.name)
+            # A run ends failed only through the compensation: the order ended FAILED (truck
+            # released) or, worse, CompensationFailed (a truck may still be held: free it by hand).
+            alarm(
+                f"{prefix}ExecutionsFailed",
+                f"{deployed.workflow.name} run failed (order FAILED, or CompensationFailed: a truck may be stuck)",
+                deployed.state_machine.metric_failed(period=period, statistic="Sum"),
+                1,
+            )
         alarm(
             "Api5xx",
             "API answered 5xx",

@@ -80,7 +80,7 @@ def _invoke(params: dict[str, Any], **_: Any) -> tuple[_Response, dict[str, Any]
     context = LambdaContext(function_name=name)
     try:
         result = handler(event, context)
-    except Exception as error:  # Lambda reports any exception as a function error; so do we
+    except Exception as error:  # noqa: BLE001 (Lambda reports any exception as a function error; so do we)
         log.info("local function %s raised %s", name, type(error).__name__)
         body = json.dumps({"errorType": type(error).__name__, "errorMessage": str(error)}).encode()
         return _Response(), {"StatusCode": 200, "FunctionError": "Unhandled", "Payload": _payload(body)}

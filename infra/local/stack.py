@@ -108,6 +108,7 @@ class LocalStack:
 
         ensure_all()
         seed()
+        self._start_workflows()
         self._snapshotter = Snapshotter(state, self._lock, self._changed)
         self._snapshotter.start()
         self._changed.set()
@@ -116,6 +117,27 @@ class LocalStack:
         self._deliverer = threading.Thread(target=self._deliver_forever, name="deliverer", daemon=True)
         self._deliverer.start()
         return self
+
+    def _start_workflows(self) -> None:
+        """Step Functions runs the real definitions, their Lambda tasks answered in this process.
+
+        Runs do not survive a restart (moto keeps them in threads), so orders a previous session
+        left open are ended FAILED and their trucks released: never a truck stuck busy."""
+        from moto.core.config import default_user_config
+
+        from chalicelib.settings import get_settings, reset_settings
+        from infra.local import lambdas
+        from infra.local.resources import ensure_state_machines
+
+        default_user_config.setdefault("stepfunctions", {})["execute_state_machine"] = True
+        lambdas.install(REGION, get_settings().stage)
+        os.environ["RESCUE_STATE_MACHINE_ARN"] = ensure_state_machines()["rescue"]
+        reset_settings()
+        from chalicelib.services.rescue_steps import release_orphans
+
+        released = release_orphans("LocalStackRestarted")
+        if released:
+            logging.getLogger("yunchetong.local").warning("ended %d rescue orders left open by the previous run", released)
 
     def _start_insurer_sandbox(self) -> None:
         """Stand-in claim systems for the 23 insurers, on loopback: each insurer's secret is made

@@ -86,7 +86,6 @@ def test_given_a_tap_when_the_nearest_driver_accepts_then_the_truck_comes_and_ha
     arrived = flow.api.call("POST", f"/tow/orders/{order_id}/arrived", tow_token(first), {})
     assert arrived.status == 200, arrived.body
     assert arrived.body["status"] == "ARRIVED"
-    done = wait_for(lambda: (o := order(flow, case_id, order_id))["status"] == "ARRIVED" and o, what="arrival recorded")
     completed = flow.api.call("POST", f"/tow/orders/{order_id}/completed", tow_token(first), {"dropoff": "RP02"})
     assert completed.status == 200, completed.body
     done = completed.body
@@ -94,3 +93,148 @@ def test_given_a_tap_when_the_nearest_driver_accepts_then_the_truck_comes_and_ha
     assert truck(flow, first)["status"] == "STANDBY"
     assert "repair.handoff" in outbox_topics(case_id)
     assert flow.finished(f"rescue-{case_id}-1") == "SUCCEEDED"
+
+
+def test_given_an_offer_when_the_driver_declines_then_the_next_nearest_truck_is_asked_and_can_accept(flow):
+    case, rescue = open_rescue(flow)
+    case_id, order_id = case["caseId"], rescue["orderId"]
+    first, second = nearest_trucks()[:2]
+    offered_to(flow, case_id, order_id, 1)
+
+    declined = flow.api.call("POST", f"/tow/orders/{order_id}/decline", tow_token(first), {"reason": "车辆故障"})
+    assert declined.status == 200, declined.body
+    again = flow.api.call("POST", f"/tow/orders/{order_id}/decline", tow_token(first), {})
+    assert again.status == 409  # its offer is closed
+
+    offered = offered_to(flow, case_id, order_id, 2)
+    assert [o["truckId"] for o in offered["offers"]] == [first, second]
+    assert offered["offers"][0]["answer"] == "DECLINED" and offered["offers"][0]["reason"] == "车辆故障"
+    assert truck(flow, first)["status"] == "STANDBY"
+    assert flow.api.call("GET", "/tow/offers", tow_token(first)).body["offers"] == []
+
+    assert flow.api.call("POST", f"/tow/orders/{order_id}/accept", tow_token(first)).status == 409
+    assert flow.api.call("POST", f"/tow/orders/{order_id}/accept", tow_token(second)).status == 202
+    assigned = status_becomes(flow, case_id, order_id, "ASSIGNED")
+    assert assigned["truck"]["truckId"] == second
+    assert [o["answer"] for o in assigned["offers"]] == ["DECLINED", "ACCEPTED"]
+    assert truck(flow, second)["status"] == "BUSY"
+
+
+def test_given_an_offer_when_the_driver_does_not_answer_in_time_then_it_times_out_and_the_next_truck_is_asked(flow):
+    case, rescue = open_rescue(flow)
+    case_id, order_id = case["caseId"], rescue["orderId"]
+    first, second = nearest_trucks()[:2]
+
+    offered = offered_to(flow, case_id, order_id, 2)  # the first offer lapses after RESCUE_OFFER_SECONDS
+    assert offered["offers"][0] | {"answeredAt": None} == offered["offers"][0] | {"answeredAt": None, "answer": "TIMED_OUT"}
+    assert [o["truckId"] for o in offered["offers"]] == [first, second]
+    assert truck(flow, first)["status"] == "STANDBY"
+
+    late = flow.api.call("POST", f"/tow/orders/{order_id}/accept", tow_token(first))
+    assert late.status == 409, late.body
+
+
+def test_given_every_truck_asked_declines_then_the_order_is_escalated_to_the_dispatcher_and_the_parties_are_told(flow):
+    case, rescue = open_rescue(flow)
+    case_id, order_id = case["caseId"], rescue["orderId"]
+    max_offers = config.load("rescue")["maxOffers"]
+    for count in range(1, max_offers + 1):
+        offered = offered_to(flow, case_id, order_id, count)
+        asked = offered["offers"][-1]["truckId"]
+        assert flow.api.call("POST", f"/tow/orders/{order_id}/decline", tow_token(asked), {}).status == 200
+
+    escalated = status_becomes(flow, case_id, order_id, "ESCALATED")
+    assert [o["truckId"] for o in escalated["offers"]] == nearest_trucks()[:max_offers]
+    assert {o["answer"] for o in escalated["offers"]} == {"DECLINED"}
+    queue = flow.api.call("GET", "/portal/rescue?status=ESCALATED", staff_token("dispatcher")).body["orders"]
+    assert order_id in [o["orderId"] for o in queue]
+    assert "rescue.escalated" in outbox_topics(case_id)
+    assert {truck(flow, t)["status"] for t in nearest_trucks()[:max_offers]} == {"STANDBY"}
+    assert flow.finished(f"rescue-{case_id}-1") == "SUCCEEDED"
+
+
+def test_given_an_open_offer_when_the_party_cancels_then_the_truck_is_released_and_the_run_stops(flow):
+    case, rescue = open_rescue(flow)
+    case_id, order_id = case["caseId"], rescue["orderId"]
+    first = nearest_trucks()[0]
+    offered_to(flow, case_id, order_id, 1)
+
+    cancelled = flow.api.call("POST", f"/cases/{case_id}/rescue/{order_id}/cancel", case["parties"][0]["token"], {"reason": "已自行挪车"})
+    assert cancelled.status == 200, cancelled.body
+    assert cancelled.body["status"] == "CANCELLED"
+    assert cancelled.body["offers"][0]["answer"] == "WITHDRAWN"
+    assert truck(flow, first)["status"] == "STANDBY"
+    assert flow.api.call("POST", f"/tow/orders/{order_id}/accept", tow_token(first)).status == 409
+    # AWS ends a stopped run at once (ABORTED); moto's engine ends one that waits for a callback
+    # when the wait lapses, reported FAILED. Either way the run went no further:
+    assert flow.finished(f"rescue-{case_id}-1") in {"ABORTED", "FAILED"}
+    after = order(flow, case_id, order_id)
+    assert after["status"] == "CANCELLED" and len(after["offers"]) == 1
+    assert truck(flow, first)["status"] == "STANDBY"
+    again = flow.api.call("POST", f"/cases/{case_id}/rescue/{order_id}/cancel", case["parties"][0]["token"], {})
+    assert again.status == 409
+
+
+def test_given_a_reserved_truck_when_a_later_step_fails_then_compensation_releases_it_and_the_order_fails(flow):
+    def broken(event, context):
+        raise RuntimeError("the assignment step crashed")
+
+    flow.install({"rescue-assign-truck": broken})
+    case, rescue = open_rescue(flow)
+    case_id, order_id = case["caseId"], rescue["orderId"]
+    first = nearest_trucks()[0]
+    offered_to(flow, case_id, order_id, 1)
+    assert truck(flow, first)["status"] == "OFFERED"
+
+    assert flow.api.call("POST", f"/tow/orders/{order_id}/accept", tow_token(first)).status == 202
+    failed = status_becomes(flow, case_id, order_id, "FAILED")
+    assert failed["outcome"] == "RuntimeError"
+    assert truck(flow, first)["status"] == "STANDBY"
+    assert "rescue.failed" in outbox_topics(case_id)
+    assert flow.finished(f"rescue-{case_id}-1") == "FAILED"
+
+
+def test_given_a_rescue_under_way_when_the_party_taps_again_then_no_second_order_or_run_is_started(flow):
+    case, rescue = open_rescue(flow)
+    case_id = case["caseId"]
+    again = flow.api.call("POST", f"/cases/{case_id}/rescue", case["parties"][0]["token"], {"pickup": PICKUP})
+    assert again.status == 200, again.body
+    assert again.body["orderId"] == rescue["orderId"]
+    by_officer = flow.api.call("POST", f"/cases/{case_id}/rescue", staff_token("officer"),
+                               {"partyId": case["parties"][0]["partyId"], "pickup": PICKUP})
+    assert by_officer.body["orderId"] == rescue["orderId"]
+    assert [e["name"] for e in flow.executions()] == [f"rescue-{case_id}-1"]
+
+
+def test_given_an_assigned_truck_when_it_never_reports_arrival_then_a_dispatcher_is_alerted_and_the_truck_freed_in_the_end(flow):
+    case, rescue = open_rescue(flow)
+    case_id, order_id = case["caseId"], rescue["orderId"]
+    first = nearest_trucks()[0]
+    offered_to(flow, case_id, order_id, 1)
+    assert flow.api.call("POST", f"/tow/orders/{order_id}/accept", tow_token(first)).status == 202
+
+    alerting = wait_for(
+        lambda: order_id in [o["orderId"] for o in flow.api.call("GET", "/portal/rescue?alerting=true", staff_token("dispatcher")).body["orders"]],
+        what="the dispatcher alert",
+    )
+    assert alerting
+    failed = status_becomes(flow, case_id, order_id, "FAILED", timeout=15)
+    assert failed["outcome"] == "MilestoneOverdue"
+    assert [a["milestone"] for a in failed["alerts"]] == ["ARRIVAL", "ARRIVAL"]
+    assert truck(flow, first)["status"] == "STANDBY"
+    assert flow.api.call("GET", "/portal/rescue?alerting=true", staff_token("dispatcher")).body["orders"] == []
+
+
+def test_given_an_overdue_arrival_when_the_driver_then_reports_it_the_rescue_carries_on(flow):
+    case, rescue = open_rescue(flow)
+    case_id, order_id = case["caseId"], rescue["orderId"]
+    first = nearest_trucks()[0]
+    offered_to(flow, case_id, order_id, 1)
+    assert flow.api.call("POST", f"/tow/orders/{order_id}/accept", tow_token(first)).status == 202
+    wait_for(lambda: order(flow, case_id, order_id)["alerts"], what="the first alert")
+
+    assert flow.api.call("POST", f"/tow/orders/{order_id}/arrived", tow_token(first), {}).status == 200
+    completed = flow.api.call("POST", f"/tow/orders/{order_id}/completed", tow_token(first), {"dropoff": "RP01"})
+    assert completed.status == 200 and completed.body["status"] == "COMPLETED"
+    assert flow.finished(f"rescue-{case_id}-1") == "SUCCEEDED"
+    assert truck(flow, first)["status"] == "STANDBY"
