@@ -10,12 +10,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from fractions import Fraction
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
-from chalicelib.domain.geo import Point, distance_m
+from chalicelib.domain.geo import FULL_PRECISION, PARTITION_PRECISION, Point, distance_m
 from chalicelib.errors import Conflict, NoTruckAvailable
 
 SEARCHING = "SEARCHING"
@@ -57,7 +58,9 @@ class DispatchRules(BaseModel):
 
     candidates: int = Field(ge=1, le=50)
     max_offers: int = Field(ge=1, le=20)
-    search_precisions: list[int] = Field(min_length=1)
+    # Geohash lengths searched, finest first: no coarser than the index's partition (4), no finer
+    # than the geohash kept on each truck (9).
+    search_precisions: list[Annotated[int, Field(ge=PARTITION_PRECISION, le=FULL_PRECISION)]] = Field(min_length=1)
     road_factor: float = Field(ge=1, le=3)
     average_speed_kmh: float = Field(gt=0, le=120)
     dispatch_minutes: int = Field(ge=0, le=60)
@@ -81,6 +84,8 @@ class Candidate:
 
 def nearest(pickup: Point, trucks: list[Truck], limit: int) -> list[Candidate]:
     """The `limit` trucks closest to the pickup, nearest first (ties by truck id, so stable)."""
+    if limit <= 0:
+        return []
     ranked = sorted((round(distance_m(pickup, t.position)), t.truck_id) for t in trucks)
     seen: set[str] = set()
     chosen: list[Candidate] = []
@@ -106,7 +111,8 @@ def next_candidate(candidates: list[Candidate], offered: list[str], unavailable:
 
 def eta_minutes(road_distance_m: float, rules: DispatchRules) -> int:
     """Minutes from acceptance to arrival: getting going plus the drive at the average speed."""
-    driving = road_distance_m / 1000 / rules.average_speed_kmh * 60
+    # Exact arithmetic: a drive of a whole number of minutes must not round up to the next one.
+    driving = Fraction(road_distance_m) * 60 / (Fraction(rules.average_speed_kmh) * 1000)
     return rules.dispatch_minutes + math.ceil(driving)
 
 

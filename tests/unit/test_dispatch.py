@@ -103,12 +103,6 @@ def test_given_a_value_on_the_edge_of_its_range_when_the_rules_are_built_then_it
     assert _rules(**{key: value}).model_dump(by_alias=True)[key] == value
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: DispatchRules.search_precisions bounds only the list length, not its elements; a precision below "
-    "PARTITION_PRECISION (4) makes geo.partition_of raise ValueError in fleet.standby_in at run time, and one above "
-    "FULL_PRECISION (9) can never match the stored 9-character geohash",
-)
 @pytest.mark.parametrize("precisions", [[3], [6, 5, 4, 3], [10], [0]])
 def test_given_a_search_precision_outside_four_to_nine_when_the_rules_are_built_then_they_are_refused(precisions):
     with pytest.raises(ValidationError):
@@ -173,11 +167,6 @@ def test_given_any_trucks_when_the_nearest_are_asked_then_distinct_ordered_and_w
     assert all(abs(c.distance_m - closest[c.truck_id]) <= 1 for c in chosen)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG (minor): dispatch.nearest checks `len(chosen) == limit` only after appending, so limit=0 (or negative) "
-    "returns every truck instead of none; unreachable through DispatchRules (candidates >= 1)",
-)
 def test_given_a_limit_of_zero_when_the_nearest_are_asked_then_none_come():
     assert dispatch.nearest(PICKUP, [Truck("T-1", _north(100))], limit=0) == []
 
@@ -260,22 +249,17 @@ def test_given_other_rules_when_the_eta_is_asked_then_speed_and_dispatch_minutes
     assert dispatch.eta_minutes(12_000, _rules(averageSpeedKmh=45, dispatchMinutes=10)) == 26
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: eta_minutes takes math.ceil of a float with rounding error: 15500 m at 30 km/h is exactly 31 minutes "
-    "but 15500/1000/30*60 == 31.000000000000004, so the ETA is 3 + 32 = 35 instead of 34",
-)
 @pytest.mark.parametrize(("road_m", "speed", "minutes"), [(15_500, 30, 31), (31_000, 60, 31), (23_250, 45, 31), (62_000, 30, 124)])
 def test_given_a_distance_driven_in_a_whole_number_of_minutes_when_the_eta_is_asked_then_no_extra_minute_is_added(road_m, speed, minutes):
     assert dispatch.eta_minutes(road_m, _rules(averageSpeedKmh=speed, dispatchMinutes=0)) == minutes
 
 
 @given(st.integers(0, 300_000), st.sampled_from([20, 25, 30, 40, 50, 60]), st.integers(0, 60))
-def test_given_any_road_distance_when_the_eta_is_asked_then_it_matches_exact_arithmetic_within_a_minute(road_m, speed, dispatch_min):
+def test_given_any_road_distance_when_the_eta_is_asked_then_it_matches_exact_arithmetic(road_m, speed, dispatch_min):
     exact = dispatch_min + math.ceil(Fraction(road_m, 1000) / speed * 60)
     eta = dispatch.eta_minutes(road_m, _rules(averageSpeedKmh=speed, dispatchMinutes=dispatch_min))
     assert isinstance(eta, int)
-    assert exact <= eta <= exact + 1  # exact equality is the xfail above
+    assert eta == exact
 
 
 @pytest.mark.parametrize(("straight_m", "road_m"), [(0, 0), (1_000, 1_400), (1_000.4, 1_401), (2_345.6, 3_284), (10, 14)])

@@ -213,16 +213,15 @@ def test_given_an_assigned_truck_when_it_never_reports_arrival_then_a_dispatcher
     offered_to(flow, case_id, order_id, 1)
     assert flow.api.call("POST", f"/tow/orders/{order_id}/accept", tow_token(first)).status == 202
 
-    alerting = wait_for(
-        lambda: order_id in [o["orderId"] for o in flow.api.call("GET", "/portal/rescue?alerting=true", staff_token("dispatcher")).body["orders"]],
-        what="the dispatcher alert",
-    )
-    assert alerting
+    def alerted() -> list[str]:
+        return [o["orderId"] for o in flow.api.call("GET", "/portal/rescue?alerting=true", staff_token("dispatcher")).body["orders"]]
+
+    wait_for(lambda: order_id in alerted(), what="the dispatcher alert")
     failed = status_becomes(flow, case_id, order_id, "FAILED", timeout=15)
     assert failed["outcome"] == "MilestoneOverdue"
     assert [a["milestone"] for a in failed["alerts"]] == ["ARRIVAL", "ARRIVAL"]
     assert truck(flow, first)["status"] == "STANDBY"
-    assert flow.api.call("GET", "/portal/rescue?alerting=true", staff_token("dispatcher")).body["orders"] == []
+    assert order_id not in alerted()
 
 
 def test_given_an_overdue_arrival_when_the_driver_then_reports_it_the_rescue_carries_on(flow):
