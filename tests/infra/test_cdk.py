@@ -1,13 +1,15 @@
 """The CDK deployment (`infra/cdk`): synthesised once, offline, then checked.
 
 Checks: resources against the design (table from `table_spec()`, evidence and documents buckets,
-secret, API environment and role, the webhook deliverer with its schedule, role and code, alarms),
-cdk-nag AwsSolutions (no unacknowledged finding, every acknowledgment has a reason), cfn-lint, and
-the `python -m infra.cdk.app` entry point.
+secret, API environment and role, the webhook deliverer with its schedule, role and code, each
+workflow of `infra.workflows` with its functions, roles and state machine, alarms), cdk-nag
+AwsSolutions (no unacknowledged finding, every acknowledgment has a reason), cfn-lint, and the
+`python -m infra.cdk.app` entry point.
 """
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import re
@@ -25,9 +27,11 @@ from aws_cdk.assertions import Annotations, Match, Template
 
 from chalicelib.integrations.document_store import document_key
 from chalicelib.integrations.evidence_store import evidence_key, upload_key
-from chalicelib.store.models import OutboxItem, table_spec
+from chalicelib.settings import Settings
+from chalicelib.store.models import OutboxItem, TowTruckItem, table_spec
 from infra.cdk.app import build_app
-from infra.cdk.stack import FUNCTION_CODE_EXCLUDE, PROJECT_ROOT, YunchetongStack, function_code
+from infra.cdk.stack import FUNCTION_CODE_EXCLUDE, PROJECT_ROOT, DeployedWorkflow, YunchetongStack, function_code
+from infra.workflows import WORKFLOWS
 
 STAGE = "test"
 REGION = "ap-east-1"
@@ -95,6 +99,11 @@ API_ACTIONS = {
     "logs:PutLogEvents",
     "xray:PutTraceSegments",
     "xray:PutTelemetryRecords",
+    # the rescue workflow: start a run, cancel one, answer a waiting step (driver's answers, reports)
+    "states:StartExecution",
+    "states:StopExecution",
+    "states:SendTaskSuccess",
+    "states:SendTaskFailure",
 }
 DELIVERER_ACTIONS = {
     "dynamodb:GetItem",
@@ -114,25 +123,55 @@ DELIVERER_ACTIONS = {
     "xray:PutTraceSegments",
     "xray:PutTelemetryRecords",
 }
+# A workflow's task functions (chalicelib.services.rescue_steps): read the case and trucks, write the
+# case's transaction, answer their own waiting task.
+WORKFLOW_FUNCTION_ACTIONS = {
+    "dynamodb:GetItem",
+    "dynamodb:Query",
+    "dynamodb:PutItem",
+    "kms:Decrypt",
+    "kms:Encrypt",
+    "kms:GenerateDataKey",
+    "kms:DescribeKey",
+    "states:SendTaskSuccess",
+    "logs:CreateLogStream",
+    "logs:PutLogEvents",
+    "xray:PutTraceSegments",
+    "xray:PutTelemetryRecords",
+}
+WORKFLOW_FUNCTION_ENV = {"STAGE", "TABLE_NAME", "POWERTOOLS_SERVICE_NAME"}
+# A state machine's role: invoke its functions; log delivery and X-Ray take no resource ARN.
+STATE_MACHINE_STAR_ACTIONS = {
+    "logs:CreateLogDelivery",
+    "logs:GetLogDelivery",
+    "logs:UpdateLogDelivery",
+    "logs:DeleteLogDelivery",
+    "logs:ListLogDeliveries",
+    "logs:PutResourcePolicy",
+    "logs:DescribeResourcePolicies",
+    "logs:DescribeLogGroups",
+    "xray:PutTraceSegments",
+    "xray:PutTelemetryRecords",
+    "xray:GetSamplingRules",
+    "xray:GetSamplingTargets",
+}
 # The statements on Resource "*": X-Ray (no resource-level permissions) and, for the deliverer,
 # SMS to phone numbers (no resource ARN).
 STAR_ACTIONS = {"xray:PutTraceSegments", "xray:PutTelemetryRecords", "sns:Publish"}
 INSURER_SECRET_PREFIX = f"yunchetong/{STAGE}/insurers"
-# arn:<partition>:secretsmanager:<region>:<account>:secret:<prefix>/*, from Stack.format_arn
-INSURER_SECRETS_ARN = {
-    "Fn::Join": [
-        "",
-        [
-            "arn:",
-            {"Ref": "AWS::Partition"},
-            ":secretsmanager:",
-            {"Ref": "AWS::Region"},
-            ":",
-            {"Ref": "AWS::AccountId"},
-            f":secret:{INSURER_SECRET_PREFIX}/*",
-        ],
-    ]
-}
+
+
+def _arn(service: str, resource: str) -> dict[str, Any]:
+    """arn:<partition>:<service>:<region>:<account>:<resource>, as Stack.format_arn renders it."""
+    return {
+        "Fn::Join": [
+            "",
+            ["arn:", {"Ref": "AWS::Partition"}, f":{service}:", {"Ref": "AWS::Region"}, ":", {"Ref": "AWS::AccountId"}, f":{resource}"],
+        ]
+    }
+
+
+INSURER_SECRETS_ARN = _arn("secretsmanager", f"secret:{INSURER_SECRET_PREFIX}/*")
 # Folders of the project root that must never be shipped with a function.
 NOT_SHIPPED = (".venv", ".local", ".git", "tests", "infra", "bench", "cdk.out", "chalice.out")
 # What document_store does on documents/...: put, get (hash), get a version (presigned download),
@@ -533,10 +572,12 @@ def test_api_role_is_least_privilege(synth: Synth) -> None:
     assert not _resources(synth, "AWS::IAM::Policy")
 
 
-def test_the_roles_are_the_api_role_and_the_deliverer_role(synth: Synth) -> None:
+def test_the_roles_are_the_api_deliverer_and_workflow_roles(synth: Synth) -> None:
     assert set(_resources(synth, "AWS::IAM::Role")) == {
         _logical_id(synth, synth.stack.api_role),
         _logical_id(synth, synth.stack.deliverer_role),
+        *(_logical_id(synth, w.function_role) for w in synth.stack.workflows.values()),
+        *(_logical_id(synth, w.state_machine_role) for w in synth.stack.workflows.values()),
     }
 
 
@@ -786,6 +827,186 @@ def test_function_code_exclude_list_matches_every_folder_left_out() -> None:
         assert not ignore.ignores(f"/project/{kept}"), kept
 
 
+# --- workflows -------------------------------------------------------------------------------
+
+WORKFLOW_NAMES = [workflow.name for workflow in WORKFLOWS]
+
+
+def _machine_name(name: str) -> str:
+    return f"yunchetong-{STAGE}-{name}"
+
+
+def _state_machine(synth: Synth, deployed: DeployedWorkflow) -> tuple[str, dict[str, Any]]:
+    logical_id = _logical_id(synth, deployed.state_machine)
+    machine = synth.template["Resources"][logical_id]
+    assert machine["Type"] == "AWS::StepFunctions::StateMachine"
+    return logical_id, machine
+
+
+def _task_functions(synth: Synth, deployed: DeployedWorkflow) -> dict[str, dict[str, Any]]:
+    """The functions running as the workflow's function role, by logical id."""
+    role_arn = {"Fn::GetAtt": [_logical_id(synth, deployed.function_role), "Arn"]}
+    return {k: v["Properties"] for k, v in _resources(synth, "AWS::Lambda::Function").items() if v["Properties"]["Role"] == role_arn}
+
+
+def test_every_workflow_of_the_registry_has_its_state_machine(synth: Synth) -> None:
+    assert sorted(synth.stack.workflows) == sorted(WORKFLOW_NAMES)
+    assert set(_resources(synth, "AWS::StepFunctions::StateMachine")) == {
+        _logical_id(synth, deployed.state_machine) for deployed in synth.stack.workflows.values()
+    }
+
+
+@pytest.mark.parametrize("name", WORKFLOW_NAMES)
+def test_state_machine_is_standard_from_the_definition_file_with_every_placeholder_substituted(synth: Synth, name: str) -> None:
+    deployed = synth.stack.workflows[name]
+    workflow = deployed.workflow
+    _, machine = _state_machine(synth, deployed)
+    props = machine["Properties"]
+    assert props["StateMachineType"] == "STANDARD"
+    assert props["StateMachineName"] == _machine_name(name)
+    # the definition file itself, uploaded as an asset: never inlined or rebuilt in the stack
+    assert "DefinitionString" not in props and "Definition" not in props
+    staged = synth.outdir / f"asset.{props['DefinitionS3Location']['Key']}"
+    text = staged.read_text(encoding="utf-8")
+    assert text == workflow.text()
+    # every placeholder has a value and every value a placeholder: exactly the registry's
+    substitutions = props["DefinitionSubstitutions"]
+    assert set(substitutions) == {task.placeholder for task in workflow.functions} == workflow.placeholders()
+    assert set(re.findall(r"\$\{([^}]*)\}", text)) == set(substitutions)  # no other ${...} left unresolved
+    # each placeholder is the ARN of the function running the registry's handler for it
+    by_handler = {props["Handler"]: logical_id for logical_id, props in _task_functions(synth, deployed).items()}
+    for task in workflow.functions:
+        assert substitutions[task.placeholder] == {"Fn::GetAtt": [by_handler[task.handler], "Arn"]}, task
+
+
+@pytest.mark.parametrize("name", WORKFLOW_NAMES)
+def test_state_machine_logs_every_transition_and_is_traced(synth: Synth, name: str) -> None:
+    deployed = synth.stack.workflows[name]
+    _, machine = _state_machine(synth, deployed)
+    logs_id = _logical_id(synth, deployed.state_machine_logs)
+    assert machine["Properties"]["LoggingConfiguration"] == {
+        "Destinations": [{"CloudWatchLogsLogGroup": {"LogGroupArn": {"Fn::GetAtt": [logs_id, "Arn"]}}}],
+        "IncludeExecutionData": False,
+        "Level": "ALL",
+    }
+    assert machine["Properties"]["TracingConfiguration"] == {"Enabled": True}
+    log_group = synth.template["Resources"][logs_id]
+    assert log_group["Properties"]["RetentionInDays"] == 365
+    assert log_group["DeletionPolicy"] == "Retain"
+
+
+@pytest.mark.parametrize("name", WORKFLOW_NAMES)
+def test_one_function_per_task_runs_the_registry_handler(synth: Synth, name: str) -> None:
+    deployed = synth.stack.workflows[name]
+    functions = _task_functions(synth, deployed)
+    tasks = {task.handler: task for task in deployed.workflow.functions}
+    assert sorted(props["Handler"] for props in functions.values()) == sorted(tasks)
+    _, deliverer = _deliverer(synth)
+    table_id, _ = _one(synth, "AWS::DynamoDB::Table")
+    log_group_id = _logical_id(synth, deployed.function_logs)
+    for props in functions.values():
+        assert props["FunctionName"] == f"yunchetong-{STAGE}-{tasks[props['Handler']].name}"
+        assert props["Runtime"] == "python3.11"
+        assert props["Architectures"] == ["x86_64"]
+        assert props["TracingConfig"] == {"Mode": "Active"}
+        assert props["Code"] == deliverer["Properties"]["Code"]  # the same chalicelib + functions asset
+        assert props.get("Layers") == deliverer["Properties"].get("Layers")
+        assert props["LoggingConfig"] == {"LogGroup": {"Ref": log_group_id}}
+        env = props["Environment"]["Variables"]
+        assert set(env) == WORKFLOW_FUNCTION_ENV
+        assert env == {"STAGE": STAGE, "TABLE_NAME": {"Ref": table_id}, "POWERTOOLS_SERVICE_NAME": "yunchetong"}
+    assert synth.template["Resources"][log_group_id]["Properties"]["RetentionInDays"] == 365
+    # the handler setting names a function that exists in the shipped code
+    for handler in tasks:
+        module, attribute = handler.rsplit(".", 1)
+        assert callable(getattr(importlib.import_module(module), attribute)), handler
+
+
+@pytest.mark.parametrize("name", WORKFLOW_NAMES)
+def test_workflow_function_role_is_least_privilege(synth: Synth, name: str) -> None:
+    deployed = synth.stack.workflows[name]
+    _, role = _role(synth, deployed.function_role)
+    assert role["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {"Service": "lambda.amazonaws.com"}
+    assert "ManagedPolicyArns" not in role["Properties"]
+    statements = _statements(role)
+    actions = {action for s in statements for action in _as_list(s["Action"])}
+    assert all("*" not in action for action in actions), actions  # no dynamodb:* or states:*
+    assert actions == WORKFLOW_FUNCTION_ACTIONS  # no Scan, UpdateItem, DeleteItem, S3, secrets, SMS
+    # the table, and of its indexes only the standby trucks' (the case is one Query on its partition)
+    table_id, _ = _one(synth, "AWS::DynamoDB::Table")
+    table_arn = {"Fn::GetAtt": [table_id, "Arn"]}
+    tow_index = {"Fn::Join": ["", [table_arn, f"/index/{TowTruckItem.gsi1.Meta.index_name}"]]}
+    for action in ("dynamodb:GetItem", "dynamodb:PutItem"):
+        assert _granted(statements, action) == [table_arn], action
+    assert sorted(_granted(statements, "dynamodb:Query"), key=json.dumps) == sorted([table_arn, tow_index], key=json.dumps)
+    # answers a task only on its own state machine (the ARN from the name: a Ref would be a cycle)
+    assert _granted(statements, "states:SendTaskSuccess") == [_arn("states", f"stateMachine:{_machine_name(name)}")]
+    assert _state_machine(synth, deployed)[1]["Properties"]["StateMachineName"] == _machine_name(name)
+    # the data key only through DynamoDB
+    data_key = {"Fn::GetAtt": [_data_key_id(synth), "Arn"]}
+    for statement in statements:
+        if any(a.startswith("kms:") for a in _as_list(statement["Action"])):
+            assert statement["Resource"] == data_key
+            via = _as_list(statement["Condition"]["StringEquals"]["kms:ViaService"])
+            assert via == [{"Fn::Sub": "dynamodb.${AWS::Region}.amazonaws.com"}]
+    # '*' only for X-Ray; logs only to the workflow's log group
+    for statement in statements:
+        if _as_list(statement["Resource"]) == ["*"]:
+            assert all(a.startswith("xray:") for a in _as_list(statement["Action"])), statement
+    assert _granted(statements, "logs:PutLogEvents") == [{"Fn::GetAtt": [_logical_id(synth, deployed.function_logs), "Arn"]}]
+
+
+@pytest.mark.parametrize("name", WORKFLOW_NAMES)
+def test_state_machine_role_invokes_exactly_its_functions(synth: Synth, name: str) -> None:
+    deployed = synth.stack.workflows[name]
+    _, machine = _state_machine(synth, deployed)
+    role_id, role = _role(synth, deployed.state_machine_role)
+    assert machine["Properties"]["RoleArn"] == {"Fn::GetAtt": [role_id, "Arn"]}
+    assert role["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {"Service": "states.amazonaws.com"}
+    assert "ManagedPolicyArns" not in role["Properties"]
+    statements = _statements(role)
+    invoked = _granted(statements, "lambda:InvokeFunction")
+    assert sorted(invoked, key=json.dumps) == sorted(machine["Properties"]["DefinitionSubstitutions"].values(), key=json.dumps)
+    actions = {action for s in statements for action in _as_list(s["Action"])}
+    assert actions == {"lambda:InvokeFunction"} | STATE_MACHINE_STAR_ACTIONS
+    for statement in statements:
+        if _as_list(statement["Resource"]) == ["*"]:
+            assert set(_as_list(statement["Action"])) <= STATE_MACHINE_STAR_ACTIONS, statement
+        else:
+            assert _as_list(statement["Action"]) == ["lambda:InvokeFunction"], statement
+
+
+def test_api_starts_stops_and_answers_each_workflow_and_knows_its_arn(synth: Synth) -> None:
+    env = synth.template["Resources"]["APIHandler"]["Properties"]["Environment"]["Variables"]
+    settings = {field.alias for field in Settings.model_fields.values()}
+    for name, deployed in synth.stack.workflows.items():
+        variable = f"{name.upper()}_STATE_MACHINE_ARN"
+        assert variable in settings, variable  # what chalicelib.settings reads
+        assert env[variable] == {"Ref": _state_machine(synth, deployed)[0]}
+    assert "RESCUE_STATE_MACHINE_ARN" in env
+    _, role = _role(synth, synth.stack.api_role)
+    statements = _statements(role)
+    machines = sorted((_arn("states", f"stateMachine:{_machine_name(name)}") for name in WORKFLOW_NAMES), key=json.dumps)
+    for action in ("states:StartExecution", "states:SendTaskSuccess", "states:SendTaskFailure"):
+        assert sorted(_granted(statements, action), key=json.dumps) == machines, action
+    executions = sorted((_arn("states", f"execution:{_machine_name(name)}:*") for name in WORKFLOW_NAMES), key=json.dumps)
+    assert sorted(_granted(statements, "states:StopExecution"), key=json.dumps) == executions
+    assert {a for s in statements for a in _as_list(s["Action"]) if a.startswith("states:")} == {
+        "states:StartExecution",
+        "states:StopExecution",
+        "states:SendTaskSuccess",
+        "states:SendTaskFailure",
+    }
+
+
+def test_state_machine_logging_and_tracing_are_not_acknowledged_away(synth: Synth) -> None:
+    # cdk-nag SF1 (log ALL events) and SF2 (X-Ray) are met, not accepted
+    for construct in synth.stack.node.find_all():
+        for entry in construct.node.metadata:
+            if entry.type == Validations.ACKNOWLEDGED_RULES_METADATA_KEY:
+                assert not [rule for rule in entry.data if rule.startswith("AwsSolutions-SF")], construct.node.path
+
+
 # --- alarms ----------------------------------------------------------------------------------
 
 
@@ -822,6 +1043,26 @@ def test_alarms_cover_api_and_deliverer_errors_and_table_throttles(synth: Synth)
     topic_id, _ = _one(synth, "AWS::SNS::Topic")
     for name, alarm in alarms.items():
         assert alarm["Properties"]["AlarmActions"] == [{"Ref": topic_id}], name
+
+
+def test_alarm_on_every_failed_workflow_run(synth: Synth) -> None:
+    # a failed run ended the order FAILED, or CompensationFailed: a truck may still be held
+    alarms = _resources(synth, "AWS::CloudWatch::Alarm").values()
+    for name, deployed in synth.stack.workflows.items():
+        dimension = {"Name": "StateMachineArn", "Value": {"Ref": _state_machine(synth, deployed)[0]}}
+        found = [
+            alarm["Properties"]
+            for alarm in alarms
+            if any(
+                m["Namespace"] == "AWS/States" and m["MetricName"] == "ExecutionsFailed" and dimension in m["Dimensions"]
+                for m in _alarm_metrics(alarm)
+            )
+        ]
+        assert len(found) == 1, name
+        assert found[0]["Statistic"] == "Sum"
+        assert found[0]["Threshold"] == 1
+        assert found[0]["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
+        assert found[0]["TreatMissingData"] == "notBreaching"
 
 
 # --- environment independence ----------------------------------------------------------------
@@ -905,8 +1146,11 @@ def test_module_entry_point_synthesises_outside_the_project(tmp_path: Path) -> N
     assert result.returncode == 0, result.stdout + result.stderr
     template = json.loads((outdir / "Yunchetong-dev.template.json").read_text())
     assert template["Resources"]["APIHandler"]["Properties"]["Environment"]["Variables"]["STAGE"] == "dev"
-    deliverers = [r for r in template["Resources"].values() if r["Type"] == "AWS::Lambda::Function"]
-    assert [d["Properties"]["Environment"]["Variables"]["INSURER_SECRET_PREFIX"] for d in deliverers] == ["yunchetong/dev/insurers"]
+    functions = [r["Properties"] for r in template["Resources"].values() if r["Type"] == "AWS::Lambda::Function"]
+    deliverers = [f for f in functions if f["Handler"] == "functions.deliverer.handler.handler"]
+    assert [d["Environment"]["Variables"]["INSURER_SECRET_PREFIX"] for d in deliverers] == ["yunchetong/dev/insurers"]
+    machines = [r["Properties"] for r in template["Resources"].values() if r["Type"] == "AWS::StepFunctions::StateMachine"]
+    assert sorted(m["StateMachineName"] for m in machines) == sorted(f"yunchetong-dev-{w.name}" for w in WORKFLOWS)
     assert chalice_out.exists() == existed  # chalice.out/ went to a scratch directory
     assert (sorted(cache.iterdir()) if cache.is_dir() else []) == cached  # chalice packaged a copy
 
@@ -933,8 +1177,11 @@ def test_api_uses_the_dependency_layer_once_built(tmp_path: Path) -> None:
     assert layer["Properties"]["CompatibleArchitectures"] == ["x86_64"]
     handler = template.find_resources("AWS::Serverless::Function")["APIHandler"]
     assert handler["Properties"]["Layers"] == [{"Ref": layer_id}]
-    (deliverer,) = template.find_resources("AWS::Lambda::Function").values()
-    assert deliverer["Properties"]["Layers"] == [{"Ref": layer_id}]
+    # the deliverer and every workflow task
+    functions = template.find_resources("AWS::Lambda::Function")
+    assert len(functions) == 1 + sum(len(w.functions) for w in WORKFLOWS)
+    for name, function in functions.items():
+        assert function["Properties"]["Layers"] == [{"Ref": layer_id}], name
     # only layers/python goes into the layer, as python/... at the root of the zip
     staged = _asset_dir(outdir, layer, "Content")
     files = sorted(str(p.relative_to(staged)) for p in staged.rglob("*") if p.is_file())
