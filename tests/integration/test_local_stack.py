@@ -174,3 +174,34 @@ def test_given_determined_case_when_running_locally_then_sandbox_insurer_is_noti
         assert any(d["topic"] == "claim.reported" and d["outcome"] == "DELIVERED" for d in insurer["deliveries"])
     finally:
         stack.stop()
+
+
+def test_given_the_local_stack_when_a_party_taps_rescue_then_a_truck_takes_it_and_a_restart_frees_the_truck(state_dir):
+    stack = RunningStack(state_dir).start()
+    try:
+        dispatcher = stack.token("dispatcher")
+        created = _call("POST", f"{stack.url}/cases", dispatcher, case_body()).json()
+        case_id, party = created["caseId"], created["parties"][0]
+        pickup = {"lat": 33.3801, "lng": 120.1502, "address": "盐城市亭湖区解放南路与人民中路交叉口"}
+        tapped = _call("POST", f"{stack.url}/cases/{case_id}/rescue", party["token"], {"pickup": pickup, "destination": "RP01"})
+        assert tapped.status_code == 201, tapped.text
+        path = f"{stack.url}/cases/{case_id}/rescue/{tapped.json()['orderId']}"
+        offered = _wait_for(lambda: _call("GET", path, party["token"]).json()["offers"], seconds=20)
+        assert offered, _call("GET", path, party["token"]).json()
+        truck_id = offered[0]["truckId"]
+        driver = stack.token("tow", truck_id)
+        assert _call("GET", f"{stack.url}/tow/offers", driver).json()["offers"][0]["caseId"] == case_id
+        assert _call("POST", f"{stack.url}/tow/orders/{tapped.json()['orderId']}/accept", driver).status_code == 202
+        assigned = _wait_for(lambda: _call("GET", path, party["token"]).json()["status"] == "ASSIGNED", seconds=20)
+        assert assigned, _call("GET", path, party["token"]).json()
+    finally:
+        stack.stop()
+
+    stack.start()  # the run did not survive the restart: its order ends and its truck is free again
+    try:
+        order = _call("GET", path, party["token"]).json()
+        assert (order["status"], order["outcome"]) == ("FAILED", "LocalStackRestarted")
+        trucks = _call("GET", f"{stack.url}/tow/trucks", stack.token("dispatcher")).json()["trucks"]
+        assert next(t for t in trucks if t["truckId"] == truck_id)["status"] == "STANDBY"
+    finally:
+        stack.stop()
