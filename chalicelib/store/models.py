@@ -195,13 +195,17 @@ class DocumentItem(_Item):
     issued_at = UnicodeAttribute()
 
 
-class DocumentPointer(_Item):
-    """`DOCUMENT#<id>` → its case: lets /verify find a document from the QR code alone."""
+class _CasePointer(_Item):
+    """An item that names only the case another item lives on (sk `#<KIND>`)."""
 
     class Meta(_Meta):
         pass
 
     case_id = UnicodeAttribute()
+
+
+class DocumentPointer(_CasePointer):
+    """`DOCUMENT#<id>` → its case: lets /verify find a document from the QR code alone."""
 
 
 class ClaimItem(_Item):
@@ -241,13 +245,9 @@ class ClaimItem(_Item):
     gsi3 = Gsi3()
 
 
-class ClaimPointer(_Item):
+class ClaimPointer(_CasePointer):
     """`CLAIM#<id>` → its case and insurer: an insurer's webhook names only the claim."""
 
-    class Meta(_Meta):
-        pass
-
-    case_id = UnicodeAttribute()
     insurer_code = UnicodeAttribute()
 
 
@@ -435,13 +435,8 @@ class RescueOrderItem(_Item):
     gsi2 = Gsi2()
 
 
-class RescuePointer(_Item):
+class RescuePointer(_CasePointer):
     """`RESCUE#<orderId>` → its case: a driver's call names only the order."""
-
-    class Meta(_Meta):
-        pass
-
-    case_id = UnicodeAttribute()
 
 
 class HandoffItem(_Item):
@@ -494,6 +489,8 @@ def table_spec() -> dict[str, Any]:
 
 def reset_connections() -> None:
     """Drop cached connections (tests switch endpoints between runs)."""
-    models: list[Any] = [TableDefinition, *_Item.__subclasses__()]
-    for model in models:
+    pending: list[Any] = [TableDefinition, _Item]
+    while pending:
+        model = pending.pop()
         model._connection = None
+        pending.extend(model.__subclasses__())

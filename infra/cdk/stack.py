@@ -457,6 +457,15 @@ class YunchetongStack(Stack):
         """The condition that limits a KMS statement to calls these services make for the role."""
         return {"StringEquals": {"kms:ViaService": [Fn.sub(f"{s}.${{AWS::Region}}.amazonaws.com") for s in services]}}
 
+    def _table_data_key(self) -> iam.PolicyStatement:
+        """The table's encryption key, for calls DynamoDB makes on the role's behalf."""
+        return iam.PolicyStatement(
+            sid="DataKeyTable",
+            actions=["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"],
+            resources=[self.data_key.key_arn],
+            conditions=self._via("dynamodb"),
+        )
+
     def _nag_resource(self, arn: str) -> str:
         """An ARN the way cdk-nag names it in a finding id: pseudo parameters as <AWS::...>."""
         resolved = self.resolve(arn)
@@ -818,12 +827,7 @@ class YunchetongStack(Stack):
                 actions=["sns:Publish"],
                 resources=["*"],
             ),
-            iam.PolicyStatement(
-                sid="DataKeyTable",
-                actions=["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"],
-                resources=[self.data_key.key_arn],
-                conditions=self._via("dynamodb"),
-            ),
+            self._table_data_key(),
             iam.PolicyStatement(
                 # objects behind the presigned links; the app secret; insurer secrets if
                 # provisioned with the data key
@@ -974,12 +978,7 @@ class YunchetongStack(Stack):
                 actions=["dynamodb:Query"],
                 resources=[f"{table_arn}/index/{TOW_TRUCK_INDEX}"],
             ),
-            iam.PolicyStatement(
-                sid="DataKeyTable",
-                actions=["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"],
-                resources=[self.data_key.key_arn],
-                conditions=self._via("dynamodb"),
-            ),
+            self._table_data_key(),
             iam.PolicyStatement(
                 # await_milestone answers its own task when the driver's report came first. Only
                 # success: no step reports a task failure. On the machine's ARN formatted from its

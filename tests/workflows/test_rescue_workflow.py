@@ -50,6 +50,16 @@ def status_becomes(flow: Any, case_id: str, order_id: str, status: str, timeout:
     return wait_for(lambda: (o := order(flow, case_id, order_id))["status"] == status and o, timeout, what=f"order {status}")
 
 
+def accepted_by_nearest(flow: Any) -> tuple[str, str, str]:
+    """A tapped rescue whose first offer the nearest truck took: (case id, order id, truck id)."""
+    case, rescue = open_rescue(flow)
+    case_id, order_id = case["caseId"], rescue["orderId"]
+    first = nearest_trucks()[0]
+    offered_to(flow, case_id, order_id, 1)
+    assert flow.api.call("POST", f"/tow/orders/{order_id}/accept", tow_token(first)).status == 202
+    return case_id, order_id, first
+
+
 def truck(flow: Any, truck_id: str) -> dict:
     trucks = flow.api.call("GET", "/tow/trucks", staff_token("dispatcher")).body["trucks"]
     return next(t for t in trucks if t["truckId"] == truck_id)
@@ -207,11 +217,7 @@ def test_given_a_rescue_under_way_when_the_party_taps_again_then_no_second_order
 
 
 def test_given_an_assigned_truck_when_it_never_reports_arrival_then_a_dispatcher_is_alerted_and_the_truck_freed_in_the_end(flow):
-    case, rescue = open_rescue(flow)
-    case_id, order_id = case["caseId"], rescue["orderId"]
-    first = nearest_trucks()[0]
-    offered_to(flow, case_id, order_id, 1)
-    assert flow.api.call("POST", f"/tow/orders/{order_id}/accept", tow_token(first)).status == 202
+    case_id, order_id, first = accepted_by_nearest(flow)
 
     def alerted() -> list[str]:
         return [o["orderId"] for o in flow.api.call("GET", "/portal/rescue?alerting=true", staff_token("dispatcher")).body["orders"]]
@@ -225,11 +231,7 @@ def test_given_an_assigned_truck_when_it_never_reports_arrival_then_a_dispatcher
 
 
 def test_given_an_overdue_arrival_when_the_driver_then_reports_it_the_rescue_carries_on(flow):
-    case, rescue = open_rescue(flow)
-    case_id, order_id = case["caseId"], rescue["orderId"]
-    first = nearest_trucks()[0]
-    offered_to(flow, case_id, order_id, 1)
-    assert flow.api.call("POST", f"/tow/orders/{order_id}/accept", tow_token(first)).status == 202
+    case_id, order_id, first = accepted_by_nearest(flow)
     wait_for(lambda: order(flow, case_id, order_id)["alerts"], what="the first alert")
 
     assert flow.api.call("POST", f"/tow/orders/{order_id}/arrived", tow_token(first), {}).status == 200
