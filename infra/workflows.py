@@ -1,7 +1,9 @@
 """The state machines and the functions their tasks call: one table read by the CDK stack (to
 deploy them), the local stack (to run them in-process) and the tests (to check them).
 
-A definition names each function by a `${Placeholder}`; both runtimes substitute the same names.
+A definition names each function by a `${Placeholder}`, and the AWS partition of its service
+integrations by `${Partition}` (`aws`, or `aws-cn` in the China regions); both runtimes
+substitute the same names.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 _PLACEHOLDER = re.compile(r"\$\{([A-Za-z0-9]+)\}")
+PARTITION = "Partition"  # not a function: where the stack is deployed
 
 
 @dataclass(frozen=True)
@@ -32,14 +35,16 @@ class Workflow:
         return self.definition.read_text(encoding="utf-8")
 
     def placeholders(self) -> set[str]:
-        return set(_PLACEHOLDER.findall(self.text()))
+        """The functions the definition calls (every `${...}` but the partition)."""
+        return set(_PLACEHOLDER.findall(self.text())) - {PARTITION}
 
-    def render(self, arns: dict[str, str]) -> str:
+    def render(self, arns: dict[str, str], partition: str = "aws") -> str:
         """The definition with every placeholder replaced; a missing one is an error, not a hole."""
         missing = self.placeholders() - set(arns)
         if missing:
             raise KeyError(f"no value for placeholders: {', '.join(sorted(missing))}")
-        rendered = _PLACEHOLDER.sub(lambda m: arns[m.group(1)], self.text())
+        values = {**arns, PARTITION: partition}
+        rendered = _PLACEHOLDER.sub(lambda m: values[m.group(1)], self.text())
         json.loads(rendered)
         return rendered
 

@@ -186,6 +186,13 @@ class TimelineEntry(Reply):
     actor_role: str
 
 
+class RescueSummary(Reply):
+    order_id: str
+    party_id: str
+    status: str
+    status_since: str
+
+
 class CaseView(Reply):
     """`determination`, `agreement`, `signatures` and `documents` appear once they exist."""
 
@@ -209,4 +216,7 @@ class CaseView(Reply):
     agreement: AgreementView | None = None
     documents: list[DocumentView] = Field(default_factory=list)
     claims: list[ClaimView] = Field(default_factory=list)
+    rescues: list[RescueSummary] = Field(
+        default_factory=list, description="rescue orders; each in full at /cases/{caseId}/rescue/{orderId}"
+    )
     version: int

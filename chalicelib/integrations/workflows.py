@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from chalicelib.errors import WaitOver
+from chalicelib.errors import Unavailable, WaitOver
 from chalicelib.integrations.aws import client
 
 # What Step Functions says when the step no longer waits for this token.
@@ -17,24 +17,34 @@ def execution_arn(state_machine_arn: str, name: str) -> str:
     return f"{prefix}:execution:{machine}:{name}"
 
 
+def _unreachable(error: Exception) -> Unavailable:
+    return Unavailable(f"the workflow service did not answer ({type(error).__name__}); nothing was lost, try again", field="orderId")
+
+
 def start(state_machine_arn: str, name: str, payload: dict[str, Any]) -> str:
     """Start the run called `name`; a second start of the same name (a retried request) is a no-op."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
     sfn = client("stepfunctions")
     try:
         return str(sfn.start_execution(stateMachineArn=state_machine_arn, name=name, input=json.dumps(payload))["executionArn"])
     except sfn.exceptions.ExecutionAlreadyExists:
         return execution_arn(state_machine_arn, name)
+    except (ClientError, BotoCoreError) as error:
+        raise _unreachable(error) from error
 
 
 def _answer(call: Any, **kwargs: Any) -> None:
-    from botocore.exceptions import ClientError
+    from botocore.exceptions import BotoCoreError, ClientError
 
     try:
         call(**kwargs)
     except ClientError as error:
         if error.response["Error"]["Code"] in _GONE:
             raise WaitOver("this step is no longer waiting for an answer (it timed out or was answered)", field="orderId") from error
-        raise
+        raise _unreachable(error) from error
+    except BotoCoreError as error:
+        raise _unreachable(error) from error
 
 
 def succeed(task_token: str, output: dict[str, Any]) -> None:

@@ -211,6 +211,8 @@ def request(principal: Principal, case_id: str, body: RequestRescue) -> tuple[Re
         order = next(o for o in record.rescues if o.party_id == party_id and o.status in dispatch.OPEN)
     else:
         order = _order_of(record, created_id)
+    # If this start fails the order stays open and the caller is asked to tap again: the same
+    # run name is started then (and the sweeper ends orders whose run never started).
     workflows.start(machine, order.execution_name, _execution_input(order))
     return order_view(order), created_id is not None
 

@@ -280,19 +280,24 @@ def release_truck(step: StepInput) -> dict[str, Any]:
     return {"released": store.mutate(WORKFLOW, step.case_id, decide)}
 
 
-def release_orphans(reason: str) -> int:
-    """End every open order of every configured unit whose run is gone (the local stack after a
-    restart): each goes through the same compensation as a failed run. Returns how many."""
+def release_orphans(reason: str, older_than: timedelta = timedelta(0)) -> int:
+    """End every open order of every configured unit whose run is not running — it ended without
+    closing the order, never started, or (locally) did not survive a restart — through the same
+    compensation as a failed run. Orders younger than `older_than` are left alone: their run
+    may be starting. Returns how many were ended."""
     from chalicelib import config
     from chalicelib.contracts.rescue import StepError
     from chalicelib.settings import get_settings
     from chalicelib.store.models import RescueOrderItem
 
     machine = get_settings().rescue_state_machine_arn
+    cutoff = store.iso(store.utcnow() - older_than)
     ended = 0
     for unit in config.load("jurisdictions")["units"]:
         for status in sorted(dispatch.OPEN):
             for order in RescueOrderItem.gsi1.query(rescue.rescue_queue_key(unit["code"], status)):
+                if order.requested_at > cutoff:
+                    continue
                 if machine and workflows.status(workflows.execution_arn(machine, order.execution_name)) == "RUNNING":
                     continue
                 release_truck(StepInput(order_id=order.order_id, case_id=order.case_id, error=StepError(Error=reason)))

@@ -11,6 +11,7 @@ from chalicelib.contracts.cases import (
     Location,
     PartyKind,
     PartyView,
+    RescueSummary,
     TimelineEntry,
     VehicleView,
 )
@@ -97,6 +98,8 @@ def case_view(principal: Principal, case_id: str) -> CaseView:
         agreement=agreement_view(store.plain(case.agreement)) if case.agreement is not None else None,
         documents=documents.views(record),
         claims=claim_views(record.claims),
+        rescues=[RescueSummary(order_id=r.order_id, party_id=r.party_id, status=r.status, status_since=r.status_since)
+                 for r in record.rescues],
         version=int(case.version or 0),
     )
 

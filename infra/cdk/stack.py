@@ -40,6 +40,7 @@ from aws_cdk import (
     Acknowledgment,
     Annotations,
     ArnFormat,
+    Aws,
     CfnOutput,
     CfnParameter,
     Duration,
@@ -68,7 +69,7 @@ from constructs import Construct
 from chalicelib.integrations.document_store import document_key
 from chalicelib.integrations.evidence_store import evidence_key, upload_key
 from chalicelib.store.models import OutboxItem, TowTruckItem, table_spec
-from infra.workflows import WORKFLOWS, Workflow
+from infra.workflows import PARTITION, WORKFLOWS, Workflow
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 APP_NAME = "yunchetong"
@@ -937,7 +938,10 @@ class YunchetongStack(Stack):
             state_machine_name=name,
             state_machine_type=sfn.StateMachineType.STANDARD,
             definition_body=sfn.DefinitionBody.from_file(str(workflow.definition)),
-            definition_substitutions={placeholder: function.function_arn for placeholder, function in functions.items()},
+            definition_substitutions={
+                PARTITION: Aws.PARTITION,
+                **{placeholder: function.function_arn for placeholder, function in functions.items()},
+            },
             # Immutable: the inline policy already has what CDK would add (log delivery, X-Ray)
             # as a separate policy resource.
             role=machine_role.without_policy_updates(),

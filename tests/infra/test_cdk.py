@@ -31,7 +31,7 @@ from chalicelib.settings import Settings
 from chalicelib.store.models import OutboxItem, TowTruckItem, table_spec
 from infra.cdk.app import build_app
 from infra.cdk.stack import FUNCTION_CODE_EXCLUDE, PROJECT_ROOT, DeployedWorkflow, YunchetongStack, function_code
-from infra.workflows import WORKFLOWS
+from infra.workflows import PARTITION, WORKFLOWS
 
 STAGE = "test"
 REGION = "ap-east-1"
@@ -870,9 +870,10 @@ def test_state_machine_is_standard_from_the_definition_file_with_every_placehold
     text = staged.read_text(encoding="utf-8")
     assert text == workflow.text()
     # every placeholder has a value and every value a placeholder: exactly the registry's
-    substitutions = props["DefinitionSubstitutions"]
+    substitutions = dict(props["DefinitionSubstitutions"])
+    assert substitutions.pop(PARTITION) == {"Ref": "AWS::Partition"}  # aws, or aws-cn in the China regions
     assert set(substitutions) == {task.placeholder for task in workflow.functions} == workflow.placeholders()
-    assert set(re.findall(r"\$\{([^}]*)\}", text)) == set(substitutions)  # no other ${...} left unresolved
+    assert set(re.findall(r"\$\{([^}]*)\}", text)) == {*substitutions, PARTITION}  # no other ${...} left unresolved
     # each placeholder is the ARN of the function running the registry's handler for it
     by_handler = {props["Handler"]: logical_id for logical_id, props in _task_functions(synth, deployed).items()}
     for task in workflow.functions:
@@ -966,7 +967,8 @@ def test_state_machine_role_invokes_exactly_its_functions(synth: Synth, name: st
     assert "ManagedPolicyArns" not in role["Properties"]
     statements = _statements(role)
     invoked = _granted(statements, "lambda:InvokeFunction")
-    assert sorted(invoked, key=json.dumps) == sorted(machine["Properties"]["DefinitionSubstitutions"].values(), key=json.dumps)
+    functions = {k: v for k, v in machine["Properties"]["DefinitionSubstitutions"].items() if k != PARTITION}
+    assert sorted(invoked, key=json.dumps) == sorted(functions.values(), key=json.dumps)
     actions = {action for s in statements for action in _as_list(s["Action"])}
     assert actions == {"lambda:InvokeFunction"} | STATE_MACHINE_STAR_ACTIONS
     for statement in statements:

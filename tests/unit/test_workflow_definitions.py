@@ -14,7 +14,7 @@ import pytest
 
 from chalicelib import errors
 from chalicelib.contracts.rescue import StepConfig, StepInput
-from infra.workflows import RESCUE, ROOT, WORKFLOWS, Workflow
+from infra.workflows import PARTITION, RESCUE, ROOT, WORKFLOWS, Workflow
 
 ANY_PLACEHOLDER = re.compile(r"\$\{([^}]*)\}")  # broader than the code's own pattern, so a malformed name shows up
 TASK_TOKEN = "$$.Task.Token"
@@ -261,7 +261,7 @@ def test_given_every_task_failure_the_code_sends_when_the_workflows_are_read_the
 
 @each_workflow
 def test_given_a_definition_when_its_placeholders_are_read_then_they_are_exactly_the_workflows_functions(workflow):
-    in_file = set(ANY_PLACEHOLDER.findall(workflow.text()))
+    in_file = set(ANY_PLACEHOLDER.findall(workflow.text())) - {PARTITION}
     declared = {fn.placeholder for fn in workflow.functions}
     assert in_file - declared == set(), "used in the file but no function declares them"
     assert declared - in_file == set(), "declared but never used"
@@ -274,7 +274,7 @@ def test_given_a_definition_when_read_then_every_lambda_task_calls_a_placeholder
     tasks = [(n, s) for n, s in _states(workflow) if s["Type"] == "Task"]
     assert tasks
     for name, state in tasks:
-        assert state["Resource"].startswith("arn:aws:states:::lambda:invoke"), name
+        assert state["Resource"].startswith("arn:${Partition}:states:::lambda:invoke"), name
         match = re.fullmatch(r"\$\{(\w+)\}", state["Parameters"]["FunctionName"])
         assert match and match.group(1) in declared, name
 
@@ -296,8 +296,17 @@ def test_given_an_arn_for_every_function_when_rendered_then_no_placeholder_is_le
         if state["Type"] == "Task"
     }
     assert used == set(arns.values())
-    # Only the placeholders changed.
-    assert ANY_PLACEHOLDER.sub("X", workflow.text()) == re.sub("|".join(map(re.escape, arns.values())), "X", rendered)
+    # Only the placeholders changed (the partition to the default, aws).
+    assert ANY_PLACEHOLDER.sub("X", workflow.text()) == re.sub("|".join(map(re.escape, arns.values())), "X", rendered).replace(
+        "arn:aws:states:", "arn:X:states:"
+    )
+
+
+@each_workflow
+def test_given_the_china_partition_when_rendered_then_every_service_integration_is_in_it(workflow):
+    rendered = json.loads(workflow.render(_fake_arns(workflow), partition="aws-cn"))
+    resources = [s["Resource"] for _, machine in _machines(rendered) for s in machine["States"].values() if s["Type"] == "Task"]
+    assert resources and all(r.startswith("arn:aws-cn:states:::") for r in resources)
 
 
 @each_workflow
