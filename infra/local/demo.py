@@ -30,13 +30,13 @@ def _id(first17: str) -> str:
     return first17 + id_number_checksum(first17)
 
 
-def _token(role: str) -> str:
+def _token(role: str, org: str | None = None) -> str:
     from contextlib import redirect_stderr, redirect_stdout
     from io import StringIO
 
     out = StringIO()
     with redirect_stdout(out), redirect_stderr(StringIO()):
-        token_main([role])
+        token_main([role, *([org] if org else [])])
     return out.getvalue().strip().splitlines()[-1]
 
 
@@ -76,6 +76,33 @@ class Demo:
         if reply.status_code >= 400:
             raise SystemExit(f"{method} {path} failed: {reply.status_code} {reply.text}")
         return dict(reply.json())
+
+
+def _until(demo: Demo, what: Any, seconds: float = 30) -> Any:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = what()
+        if value:
+            return value
+        time.sleep(0.2)  # polling, with the deadline above
+    raise SystemExit("the rescue workflow did not move on in time")
+
+
+def rescue(demo: Demo, case_id: str, party: dict[str, Any]) -> None:
+    """The car will not start: one tap, the nearest standby truck takes the job, tows it to a repair shop."""
+    pickup = {"lat": 33.3812, "lng": 120.1536, "address": "盐城市亭湖区解放南路与建军中路交叉口北50米"}
+    order = demo.call("POST", f"/cases/{case_id}/rescue", party["token"], {"pickup": pickup, "destination": "RP01"})
+    path = f"/cases/{case_id}/rescue/{order['orderId']}"
+    demo.step(f"陈女士的车无法启动，一键救援：工单 {order['orderId']}，已同步报案至保险公司")
+    offer = _until(demo, lambda: demo.call("GET", path, party["token"])["offers"])[0]
+    demo.step(f"  派单给最近的待命救援车 {offer['truckId']}（直线 {offer['distanceM']} 米），等待司机应答")
+    driver = _token("tow", offer["truckId"])
+    demo.call("POST", f"/tow/orders/{order['orderId']}/accept", driver)
+    assigned = _until(demo, lambda: (o := demo.call("GET", path, party["token"]))["status"] == "ASSIGNED" and o)
+    demo.step(f"  {assigned['truck']['plate']} 已接单，预计 {assigned['eta']['minutes']} 分钟到达；已短信告知双方")
+    demo.call("POST", f"/tow/orders/{order['orderId']}/arrived", driver, {})
+    done = demo.call("POST", f"/tow/orders/{order['orderId']}/completed", driver, {"dropoff": "RP01"})
+    demo.step(f"  到达现场并拖至维修厂 {done['dropoff']}（汽修快赔交接 {done['handoffId']}），救援车恢复待命")
 
 
 def main() -> None:
@@ -123,6 +150,8 @@ def main() -> None:
     for who, access in (("陈女士", chen), ("王师傅", wang)):
         signed = demo.call("POST", f"/cases/{case_id}/parties/{access['partyId']}/sign", access["token"], {"accept": True})
         demo.step(f"{who}签字确认，状态 {signed['status']}")
+
+    rescue(demo, case_id, chen)
 
     # The claims went to both insurers automatically on the determination; the local sandbox
     # insurers accept, assess and pay through signed webhooks.
