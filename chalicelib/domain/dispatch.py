@@ -31,6 +31,8 @@ ORDER_STATUSES = (SEARCHING, OFFERED, ASSIGNED, ARRIVED, COMPLETED, ESCALATED, C
 OPEN = frozenset({SEARCHING, OFFERED, ASSIGNED, ARRIVED})
 # Once a truck is on its way the search is over; before that the order may still be offered on.
 UNASSIGNED = frozenset({SEARCHING, OFFERED})
+# An escalated order waits for a dispatcher, who closes it once help is arranged another way.
+CANCELLABLE = OPEN | {ESCALATED}
 
 STANDBY = "STANDBY"
 TRUCK_OFFERED = "OFFERED"
@@ -125,6 +127,6 @@ def arrival_deadline(accepted_at: datetime, eta: int, rules: DispatchRules) -> d
     return accepted_at + timedelta(minutes=eta + rules.arrival_grace_minutes)
 
 
-def ensure_open(status: str) -> None:
-    if status not in OPEN:
-        raise Conflict(f"the rescue order is {status}", field="status", status=status)
+def ensure_cancellable(status: str) -> None:
+    if status not in CANCELLABLE:
+        raise Conflict(f"the rescue order is {status} and can no longer be cancelled", field="status", status=status)

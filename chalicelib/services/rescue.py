@@ -248,11 +248,12 @@ def view(principal: Principal, case_id: str, order_id: str) -> RescueView:
 
 
 def cancel(principal: Principal, case_id: str, order_id: str, body: CancelRescue) -> RescueView:
-    """Cancel an open order: the truck it holds goes back on standby, then its run is stopped."""
+    """Cancel an open order (or close an escalated one): the truck it holds goes back on standby,
+    then its run is stopped."""
 
     def decide(record: store.CaseRecord) -> store.Change:
         order = _order_of(record, order_id)
-        dispatch.ensure_open(order.status)
+        dispatch.ensure_cancellable(order.status)
         was = order.status
         at = store.iso(store.utcnow())
         replaces: list[Any] = []

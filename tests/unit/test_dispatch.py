@@ -287,18 +287,18 @@ def test_given_an_acceptance_late_in_the_day_when_the_arrival_deadline_is_asked_
     assert deadline.tzinfo is UTC
 
 
-# --- ensure_open -------------------------------------------------------------------------------
+# --- ensure_cancellable ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("status", sorted(dispatch.OPEN))
-def test_given_an_open_order_when_checked_then_nothing_is_raised(status):
-    assert dispatch.ensure_open(status) is None
+@pytest.mark.parametrize("status", [*sorted(dispatch.OPEN), "ESCALATED"])
+def test_given_an_open_or_escalated_order_when_cancelling_then_nothing_is_raised(status):
+    assert dispatch.ensure_cancellable(status) is None
 
 
-@pytest.mark.parametrize("status", ["COMPLETED", "ESCALATED", "CANCELLED", "FAILED", "UNKNOWN"])
-def test_given_a_closed_order_when_checked_then_it_is_a_conflict_on_the_status(status):
+@pytest.mark.parametrize("status", ["COMPLETED", "CANCELLED", "FAILED", "UNKNOWN"])
+def test_given_a_finished_order_when_cancelling_then_it_is_a_conflict_on_the_status(status):
     with pytest.raises(Conflict, match=status) as caught:
-        dispatch.ensure_open(status)
+        dispatch.ensure_cancellable(status)
     assert caught.value.field == "status"
     assert caught.value.details == {"status": status}
     assert caught.value.status == 409

@@ -162,6 +162,12 @@ def test_given_every_truck_asked_declines_then_the_order_is_escalated_to_the_dis
     assert {truck(flow, t)["status"] for t in nearest_trucks()[:max_offers]} == {"STANDBY"}
     assert flow.finished(f"rescue-{case_id}-1") == "SUCCEEDED"
 
+    # The dispatcher arranges help by phone and closes the order; a new tap would start afresh.
+    closed = flow.api.call("POST", f"/cases/{case_id}/rescue/{order_id}/cancel", staff_token("dispatcher"), {"reason": "电话调派"})
+    assert closed.status == 200 and closed.body["status"] == "CANCELLED"
+    queue = flow.api.call("GET", "/portal/rescue?status=ESCALATED", staff_token("dispatcher")).body["orders"]
+    assert order_id not in [o["orderId"] for o in queue]
+
 
 def test_given_an_open_offer_when_the_party_cancels_then_the_truck_is_released_and_the_run_stops(flow):
     case, rescue = open_rescue(flow)
