@@ -91,18 +91,33 @@ class Flow:
         return str(wait_for(lambda: (s := self.execution_status(name)) != "RUNNING" and s, timeout, what=f"{name} to finish"))
 
 
-def _stop_all(flow: Flow) -> None:
-    """End every run the test left waiting, so no step of it runs against a later test's tables."""
+def _stop_all(flow: Flow, threads_before: set) -> None:
+    """End every run the test left, and wait for their threads, so no step of a run outlives its
+    test (it would run against the next test's tables)."""
+    import threading
+
     from chalicelib.integrations.aws import client
 
     sfn = client("stepfunctions")
-    for execution in flow.executions("RUNNING"):
-        sfn.stop_execution(executionArn=execution["executionArn"], cause="test over")
-    wait_for(lambda: not flow.executions("RUNNING"), 10, what="runs to stop")
+
+    def stopped() -> bool:
+        for execution in flow.executions("RUNNING"):
+            try:
+                sfn.stop_execution(executionArn=execution["executionArn"], cause="test over")
+            except Exception:  # noqa: BLE001 (moto refuses to stop a run still starting: try again)
+                return False
+        return True
+
+    wait_for(stopped, 10, what="runs to stop")
+    for thread in set(threading.enumerate()) - threads_before:
+        if thread.daemon:
+            thread.join(timeout=15)  # a stopped run ends once its current wait lapses (moto)
 
 
 @pytest.fixture
 def flow(aws, monkeypatch):
+    import threading
+
     from chalice.test import Client
 
     from app import app
@@ -117,12 +132,13 @@ def flow(aws, monkeypatch):
         lambdas.install("ap-east-1", get_settings().stage, overrides)
 
     install(None)
+    threads_before = set(threading.enumerate())
     machine = resources.ensure_state_machines()["rescue"]
     monkeypatch.setenv("RESCUE_STATE_MACHINE_ARN", machine)
     reset_settings()
     with Client(app) as client:
         current = Flow(Api(client), machine, install)
         yield current
-        _stop_all(current)
+        _stop_all(current, threads_before)
     lambdas.uninstall()
     reset_settings()

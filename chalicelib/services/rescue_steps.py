@@ -13,7 +13,7 @@ from typing import Any
 from chalicelib.contracts.rescue import StepConfig, StepInput
 from chalicelib.domain import dispatch, geo
 from chalicelib.domain.principals import Principal, Role
-from chalicelib.errors import Conflict, NotFound, OrderClosed, ValidationFailed
+from chalicelib.errors import Conflict, NotFound, OrderClosed, Unavailable, ValidationFailed
 from chalicelib.integrations import workflows
 from chalicelib.services import rescue
 from chalicelib.store import cases as store
@@ -291,6 +291,8 @@ def release_orphans(reason: str, older_than: timedelta = timedelta(0)) -> int:
     from chalicelib.store.models import RescueOrderItem
 
     machine = get_settings().rescue_state_machine_arn
+    if not machine:  # without it every run would look gone and every open order be ended
+        raise Unavailable("RESCUE_STATE_MACHINE_ARN is not configured: no order can be judged orphaned", field="RESCUE_STATE_MACHINE_ARN")
     cutoff = store.iso(store.utcnow() - older_than)
     ended = 0
     for unit in config.load("jurisdictions")["units"]:
@@ -298,7 +300,7 @@ def release_orphans(reason: str, older_than: timedelta = timedelta(0)) -> int:
             for order in RescueOrderItem.gsi1.query(rescue.rescue_queue_key(unit["code"], status)):
                 if order.requested_at > cutoff:
                     continue
-                if machine and workflows.status(workflows.execution_arn(machine, order.execution_name)) == "RUNNING":
+                if workflows.status(workflows.execution_arn(machine, order.execution_name)) == "RUNNING":
                     continue
                 release_truck(StepInput(order_id=order.order_id, case_id=order.case_id, error=StepError(Error=reason)))
                 ended += 1

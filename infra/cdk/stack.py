@@ -14,9 +14,12 @@ What it holds (see docs/decisions/0003-aws-deployment.md for the reasons):
 - each workflow of `infra.workflows.WORKFLOWS` (the rescue): a Standard state machine from its
   `statemachines/*.asl.json` file, one function per task sharing one least-privilege role, the
   state machine's own role that may invoke exactly those functions, logs and traces;
+- the rescue sweeper (`functions/rescue_sweeper`), a plain Lambda function run every 5 minutes by
+  an EventBridge schedule, with its own least-privilege role: it ends open rescue orders whose
+  run is not running through the workflow's compensation (truck released, order FAILED);
 - the name prefix of the insurers' signing secrets (created per insurer by provisioning, not here);
 - the dependency layer (only when `layers/python` has been built);
-- alarms on an encrypted SNS topic (including failed workflow runs).
+- alarms on an encrypted SNS topic (including failed workflow runs and failed sweeps).
 
 Nothing here names an account, a region or an ARN: the template is environment-agnostic and
 synthesises offline. cdk-nag (AwsSolutions) is applied in `infra/cdk/app.py`; every finding we
@@ -68,8 +71,8 @@ from constructs import Construct
 
 from chalicelib.integrations.document_store import document_key
 from chalicelib.integrations.evidence_store import evidence_key, upload_key
-from chalicelib.store.models import OutboxItem, TowTruckItem, table_spec
-from infra.workflows import PARTITION, WORKFLOWS, Workflow
+from chalicelib.store.models import OutboxItem, RescueOrderItem, TowTruckItem, table_spec
+from infra.workflows import PARTITION, RESCUE, WORKFLOWS, Workflow
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 APP_NAME = "yunchetong"
@@ -80,10 +83,13 @@ REST_API = "RestAPI"
 LAMBDA_RUNTIME = lambda_.Runtime.PYTHON_3_11
 LAMBDA_ARCHITECTURE = lambda_.Architecture.X86_64
 DELIVERER_HANDLER = "functions.deliverer.handler.handler"
+RESCUE_SWEEPER_HANDLER = "functions.rescue_sweeper.handler.handler"
 # The index the deliverer queries for due outbox messages (chalicelib.store.outbox.pending).
 OUTBOX_INDEX = OutboxItem.gsi1.Meta.index_name
 # The index the rescue steps query for standby tow trucks near a pickup (store.fleet.standby_in).
 TOW_TRUCK_INDEX = TowTruckItem.gsi1.Meta.index_name
+# The index the sweeper queries for open rescue orders per jurisdiction and status (rescue_queue_key).
+RESCUE_QUEUE_INDEX = RescueOrderItem.gsi1.Meta.index_name
 # The app secret's keys; `wechatAppSecret` is a placeholder that operations fill in after the deploy.
 APP_SECRET_KEYS = ("tokenSecret", "lookupHashKey", "wechatAppSecret")
 # WeChat's formats: a token of 3 to 32 letters and digits, an AppID `wx` + 16 characters, an
@@ -276,7 +282,7 @@ class YunchetongStack(Stack):
             resource_name=f"{self.insurer_secret_prefix}/*",
             arn_format=ArnFormat.COLON_RESOURCE_NAME,
         )
-        # What every function of ours reads from its environment (the API and the deliverer add theirs).
+        # What every function of ours reads from its environment (the API, the deliverer and the sweeper add theirs).
         self.base_environment = {
             "STAGE": stage,
             "TABLE_NAME": self.table.table_name,
@@ -290,7 +296,7 @@ class YunchetongStack(Stack):
                 "yunchetong:NoDependencyLayer",
                 "layers/python does not exist: the API and the functions have no dependency layer; build it before deploying.",
             )
-        # One asset for every standalone function (the deliverer and the workflow tasks).
+        # One asset for every standalone function (the deliverer, the workflow tasks, the sweeper).
         self.function_code = function_code(project_root)
         # Before the API: its environment names each state machine.
         self.workflows = {workflow.name: self._workflow(workflow) for workflow in WORKFLOWS}
@@ -308,6 +314,19 @@ class YunchetongStack(Stack):
             # A missed minute is harmless (the next run takes what is due): no retries of the
             # invocation, no stale events queued behind a running deliverer.
             targets=[events_targets.LambdaFunction(self.deliverer, retry_attempts=0, max_event_age=Duration.minutes(1))],
+        )
+        # After the workflows: the sweeper names the rescue state machine (a Ref; the machine does
+        # not depend on the sweeper, so there is no cycle).
+        self.rescue_sweeper_log_group = self._log_group("RescueSweeperLogs")
+        self.rescue_sweeper_role = self._rescue_sweeper_role(self.workflows[RESCUE.name])
+        self.rescue_sweeper = self._rescue_sweeper(self.workflows[RESCUE.name])
+        self.rescue_sweeper_schedule = events.Rule(
+            self,
+            "RescueSweeperSchedule",
+            description=f"{APP_NAME} {stage}: end rescue orders whose run is not running",
+            schedule=events.Schedule.rate(Duration.minutes(5)),
+            # As the deliverer's: a missed sweep is harmless (the next one finds the same orders).
+            targets=[events_targets.LambdaFunction(self.rescue_sweeper, retry_attempts=0, max_event_age=Duration.minutes(5))],
         )
         self.alarm_topic = self._alarm_topic()
         self._alarms()
@@ -967,22 +986,14 @@ class YunchetongStack(Stack):
         """The role all task functions of a workflow share (chalicelib.services.rescue_steps): read
         the case and the trucks, write the case's transaction (order, trucks, audit, outbox
         notices), answer their own waiting task."""
-        table_arn = self.table.table_arn
         statements = [
-            iam.PolicyStatement(
-                # the case (Query on its partition), a truck (GetItem), the case's TransactWriteItems
-                # (Put of every item, conditioned); no Scan, no Update, no Delete
-                sid="TableItems",
-                actions=["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem"],
-                resources=[table_arn],
-            ),
+            *self._case_step_statements(),
             iam.PolicyStatement(
                 # standby trucks by geohash cell (store.fleet.standby_in); no other index is read
                 sid="TowTruckIndex",
                 actions=["dynamodb:Query"],
-                resources=[f"{table_arn}/index/{TOW_TRUCK_INDEX}"],
+                resources=[f"{self.table.table_arn}/index/{TOW_TRUCK_INDEX}"],
             ),
-            self._table_data_key(),
             iam.PolicyStatement(
                 # await_milestone answers its own task when the driver's report came first. Only
                 # success: no step reports a task failure. On the machine's ARN formatted from its
@@ -1006,6 +1017,84 @@ class YunchetongStack(Stack):
             "xray:PutTelemetryRecords support no resource-level permissions.",
         )
         return role
+
+    def _case_step_statements(self) -> list[iam.PolicyStatement]:
+        """What a workflow step does to the table (chalicelib.services.rescue_steps), shared by the
+        task functions and the rescue sweeper (which runs the compensation, `release_truck`)."""
+        return [
+            iam.PolicyStatement(
+                # the case (Query on its partition), a truck (GetItem), the case's TransactWriteItems
+                # (Put of every item, conditioned); no Scan, no Update, no Delete
+                sid="TableItems",
+                actions=["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem"],
+                resources=[self.table.table_arn],
+            ),
+            self._table_data_key(),
+        ]
+
+    def _rescue_sweeper_role(self, deployed: DeployedWorkflow) -> iam.Role:
+        """The sweeper's role (chalicelib.services.rescue_steps.release_orphans): find open orders
+        through the dispatch queue index, read their runs' status, and run the compensation with
+        exactly the task functions' table access. It never starts, stops or answers a run."""
+        statements = [
+            *self._case_step_statements(),
+            iam.PolicyStatement(
+                # open orders per jurisdiction and status (`RESCUEQ#<unit>#<status>`)
+                sid="RescueQueueIndex",
+                actions=["dynamodb:Query"],
+                resources=[f"{self.table.table_arn}/index/{RESCUE_QUEUE_INDEX}"],
+            ),
+            iam.PolicyStatement(
+                # is the order's run still RUNNING? Only the runs of this state machine.
+                sid="RunStatus",
+                actions=["states:DescribeExecution"],
+                resources=[deployed.executions_arn],
+            ),
+        ]
+        role = self._function_role(
+            "RescueSweeperRole",
+            "execution role of the rescue sweeper",
+            "rescue-sweeper",
+            self.rescue_sweeper_log_group,
+            statements,
+        )
+        acknowledge(
+            role,
+            "AwsSolutions-IAM5[Resource::*]",
+            "Only the X-Ray statement has Resource '*': xray:PutTraceSegments and "
+            "xray:PutTelemetryRecords support no resource-level permissions.",
+        )
+        acknowledge(
+            role,
+            f"AwsSolutions-IAM5[Resource::{self._nag_resource(deployed.executions_arn)}]",
+            f"Runs of {deployed.state_machine_name} are named per rescue order at run time "
+            "(case id + flow); the sweeper only reads their status (DescribeExecution), on this state machine only.",
+        )
+        return role
+
+    def _rescue_sweeper(self, deployed: DeployedWorkflow) -> lambda_.Function:
+        """`functions/rescue_sweeper`: one sweep at a time, every 5 minutes."""
+        return self._function(
+            "RescueSweeper",
+            function_name=f"{APP_NAME}-{self.stage}-rescue-sweeper",  # as the workflow's functions are named
+            description="end rescue orders whose workflow run is not running",
+            handler=RESCUE_SWEEPER_HANDLER,
+            role=self.rescue_sweeper_role,
+            log_group=self.rescue_sweeper_log_group,
+            # a Query per unit and open status, a DescribeExecution and maybe a transaction per order
+            timeout=Duration.seconds(120),
+            memory_size=512,
+            reserved_concurrent_executions=1,
+            # Scheduled runs are asynchronous invocations: a failed or throttled sweep is not
+            # retried, the next one takes over.
+            retry_attempts=0,
+            max_event_age=Duration.minutes(5),
+            environment={
+                **self.base_environment,
+                # Without it release_orphans would take every open order for orphaned.
+                "RESCUE_STATE_MACHINE_ARN": deployed.state_machine.state_machine_arn,
+            },
+        )
 
     def _state_machine_role(self, workflow: Workflow, functions: list[lambda_.Function]) -> iam.Role:
         """The state machine's role: invoke exactly its task functions, deliver its logs, trace."""
@@ -1169,6 +1258,14 @@ class YunchetongStack(Stack):
             "DelivererErrors",
             "Webhook deliverer failed (crash, timeout, init error)",
             self.deliverer.metric_errors(period=period, statistic="Sum"),
+            1,
+        )
+        # A failed sweep (crash, timeout, e.g. a DescribeExecution refused) leaves orphaned orders
+        # open and their trucks reserved until a sweep succeeds.
+        alarm(
+            "RescueSweeperErrors",
+            "Rescue sweeper failed (crash, timeout, init error): orphaned orders may keep trucks reserved",
+            self.rescue_sweeper.metric_errors(period=period, statistic="Sum"),
             1,
         )
         for deployed in self.workflows.values():

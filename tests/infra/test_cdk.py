@@ -2,7 +2,8 @@
 
 Checks: resources against the design (table from `table_spec()`, evidence and documents buckets,
 secret, API environment and role, the webhook deliverer with its schedule, role and code, each
-workflow of `infra.workflows` with its functions, roles and state machine, alarms), cdk-nag
+workflow of `infra.workflows` with its functions, roles and state machine, the rescue sweeper with
+its schedule and role, alarms), cdk-nag
 AwsSolutions (no unacknowledged finding, every acknowledgment has a reason), cfn-lint, and the
 `python -m infra.cdk.app` entry point.
 """
@@ -28,10 +29,10 @@ from aws_cdk.assertions import Annotations, Match, Template
 from chalicelib.integrations.document_store import document_key
 from chalicelib.integrations.evidence_store import evidence_key, upload_key
 from chalicelib.settings import Settings
-from chalicelib.store.models import OutboxItem, TowTruckItem, table_spec
+from chalicelib.store.models import OutboxItem, RescueOrderItem, TowTruckItem, table_spec
 from infra.cdk.app import build_app
 from infra.cdk.stack import FUNCTION_CODE_EXCLUDE, PROJECT_ROOT, DeployedWorkflow, YunchetongStack, function_code
-from infra.workflows import PARTITION, WORKFLOWS
+from infra.workflows import PARTITION, RESCUE, WORKFLOWS
 
 STAGE = "test"
 REGION = "ap-east-1"
@@ -140,6 +141,25 @@ WORKFLOW_FUNCTION_ACTIONS = {
     "xray:PutTelemetryRecords",
 }
 WORKFLOW_FUNCTION_ENV = {"STAGE", "TABLE_NAME", "POWERTOOLS_SERVICE_NAME"}
+RESCUE_SWEEPER_HANDLER = "functions.rescue_sweeper.handler.handler"
+# The rescue sweeper (rescue_steps.release_orphans): open orders through the dispatch queue index,
+# their runs' status, then the task functions' compensation (case Query, truck GetItem, the case's
+# TransactWriteItems of Puts). It never starts, stops or answers a run.
+RESCUE_SWEEPER_ACTIONS = {
+    "dynamodb:GetItem",
+    "dynamodb:Query",
+    "dynamodb:PutItem",
+    "kms:Decrypt",
+    "kms:Encrypt",
+    "kms:GenerateDataKey",
+    "kms:DescribeKey",
+    "states:DescribeExecution",
+    "logs:CreateLogStream",
+    "logs:PutLogEvents",
+    "xray:PutTraceSegments",
+    "xray:PutTelemetryRecords",
+}
+RESCUE_SWEEPER_ENV = {*WORKFLOW_FUNCTION_ENV, "RESCUE_STATE_MACHINE_ARN"}
 # A state machine's role: invoke its functions; log delivery and X-Ray take no resource ARN.
 STATE_MACHINE_STAR_ACTIONS = {
     "logs:CreateLogDelivery",
@@ -305,6 +325,46 @@ def _deliverer(synth: Synth) -> tuple[str, dict[str, Any]]:
     function = synth.template["Resources"][logical_id]
     assert function["Type"] == "AWS::Lambda::Function"
     return logical_id, function
+
+
+def _rescue_sweeper(synth: Synth) -> tuple[str, dict[str, Any]]:
+    logical_id = _logical_id(synth, synth.stack.rescue_sweeper)
+    function = synth.template["Resources"][logical_id]
+    assert function["Type"] == "AWS::Lambda::Function"
+    return logical_id, function
+
+
+def _schedule(synth: Synth, function_id: str) -> dict[str, Any]:
+    """The one EventBridge rule targeting the function, checked to be the only one allowed to invoke it."""
+    target = {"Fn::GetAtt": [function_id, "Arn"]}
+    rules = {k: v for k, v in _resources(synth, "AWS::Events::Rule").items() if target in [t["Arn"] for t in v["Properties"]["Targets"]]}
+    assert len(rules) == 1, rules
+    (rule_id, rule), *_ = rules.items()
+    assert [t["Arn"] for t in rule["Properties"]["Targets"]] == [target]
+    assert rule["Properties"].get("State", "ENABLED") == "ENABLED"
+    permissions = [
+        p["Properties"]
+        for p in _resources(synth, "AWS::Lambda::Permission").values()
+        if p["Properties"]["Principal"] == "events.amazonaws.com" and p["Properties"]["FunctionName"] == target
+    ]
+    assert permissions == [
+        {
+            "Action": "lambda:InvokeFunction",
+            "FunctionName": target,
+            "Principal": "events.amazonaws.com",
+            "SourceArn": {"Fn::GetAtt": [rule_id, "Arn"]},
+        }
+    ]
+    return rule
+
+
+def _invoke_config(synth: Synth, function_id: str) -> dict[str, Any]:
+    (config,) = (
+        c["Properties"]
+        for c in _resources(synth, "AWS::Lambda::EventInvokeConfig").values()
+        if c["Properties"]["FunctionName"] == {"Ref": function_id}
+    )
+    return config
 
 
 def _granted(statements: list[dict[str, Any]], action: str) -> list[Any]:
@@ -572,10 +632,11 @@ def test_api_role_is_least_privilege(synth: Synth) -> None:
     assert not _resources(synth, "AWS::IAM::Policy")
 
 
-def test_the_roles_are_the_api_deliverer_and_workflow_roles(synth: Synth) -> None:
+def test_the_roles_are_the_api_deliverer_workflow_and_sweeper_roles(synth: Synth) -> None:
     assert set(_resources(synth, "AWS::IAM::Role")) == {
         _logical_id(synth, synth.stack.api_role),
         _logical_id(synth, synth.stack.deliverer_role),
+        _logical_id(synth, synth.stack.rescue_sweeper_role),
         *(_logical_id(synth, w.function_role) for w in synth.stack.workflows.values()),
         *(_logical_id(synth, w.state_machine_role) for w in synth.stack.workflows.values()),
     }
@@ -628,9 +689,7 @@ def test_deliverer_function_runs_the_handler_with_its_environment(synth: Synth) 
 def test_deliverer_runs_one_at_a_time_without_retries(synth: Synth) -> None:
     function_id, function = _deliverer(synth)
     assert function["Properties"]["ReservedConcurrentExecutions"] == 1
-    (config,) = _resources(synth, "AWS::Lambda::EventInvokeConfig").values()
-    assert config["Properties"]["FunctionName"] == {"Ref": function_id}
-    assert config["Properties"]["MaximumRetryAttempts"] == 0
+    assert _invoke_config(synth, function_id)["MaximumRetryAttempts"] == 0
 
 
 def test_deliverer_has_its_own_role_and_log_group(synth: Synth) -> None:
@@ -656,24 +715,16 @@ def test_deliverer_uses_the_dependency_layer_when_built(synth: Synth) -> None:
 
 def test_schedule_runs_the_deliverer_every_minute(synth: Synth) -> None:
     function_id, _ = _deliverer(synth)
-    (rule_id, rule), *others = _resources(synth, "AWS::Events::Rule").items()
-    assert not others
-    assert rule["Properties"]["ScheduleExpression"] == "rate(1 minute)"
-    assert rule["Properties"].get("State", "ENABLED") == "ENABLED"
-    assert [t["Arn"] for t in rule["Properties"]["Targets"]] == [{"Fn::GetAtt": [function_id, "Arn"]}]
-    permissions = [
-        p["Properties"]
-        for p in _resources(synth, "AWS::Lambda::Permission").values()
-        if p["Properties"]["Principal"] == "events.amazonaws.com"
-    ]
-    assert permissions == [
-        {
-            "Action": "lambda:InvokeFunction",
-            "FunctionName": {"Fn::GetAtt": [function_id, "Arn"]},
-            "Principal": "events.amazonaws.com",
-            "SourceArn": {"Fn::GetAtt": [rule_id, "Arn"]},
-        }
-    ]
+    assert _schedule(synth, function_id)["Properties"]["ScheduleExpression"] == "rate(1 minute)"
+
+
+def test_the_schedules_are_the_deliverers_and_the_sweepers(synth: Synth) -> None:
+    targets = [t["Arn"] for rule in _resources(synth, "AWS::Events::Rule").values() for t in rule["Properties"]["Targets"]]
+    assert sorted(targets, key=json.dumps) == sorted(
+        ({"Fn::GetAtt": [_deliverer(synth)[0], "Arn"]}, {"Fn::GetAtt": [_rescue_sweeper(synth)[0], "Arn"]}), key=json.dumps
+    )
+    invokers = [p for p in _resources(synth, "AWS::Lambda::Permission").values() if p["Properties"]["Principal"] == "events.amazonaws.com"]
+    assert len(invokers) == 2
 
 
 def test_deliverer_role_is_least_privilege(synth: Synth) -> None:
@@ -1009,6 +1060,96 @@ def test_state_machine_logging_and_tracing_are_not_acknowledged_away(synth: Synt
                 assert not [rule for rule in entry.data if rule.startswith("AwsSolutions-SF")], construct.node.path
 
 
+# --- rescue sweeper --------------------------------------------------------------------------
+
+
+def test_rescue_sweeper_runs_the_handler_with_the_machine_arn(synth: Synth) -> None:
+    _, function = _rescue_sweeper(synth)
+    props = function["Properties"]
+    assert props["Handler"] == RESCUE_SWEEPER_HANDLER
+    module, attribute = RESCUE_SWEEPER_HANDLER.rsplit(".", 1)
+    assert callable(getattr(importlib.import_module(module), attribute))  # exists in the shipped code
+    assert props["FunctionName"] == f"yunchetong-{STAGE}-rescue-sweeper"
+    assert props["Runtime"] == "python3.11"
+    assert props["Architectures"] == ["x86_64"]
+    assert props["TracingConfig"] == {"Mode": "Active"}
+    _, deliverer = _deliverer(synth)
+    assert props["Code"] == deliverer["Properties"]["Code"]  # the same chalicelib + functions asset
+    assert props.get("Layers") == deliverer["Properties"].get("Layers")
+    env = props["Environment"]["Variables"]
+    assert set(env) == RESCUE_SWEEPER_ENV
+    machine_id, _ = _state_machine(synth, synth.stack.workflows[RESCUE.name])
+    table_id, _ = _one(synth, "AWS::DynamoDB::Table")
+    assert env == {
+        "STAGE": STAGE,
+        "TABLE_NAME": {"Ref": table_id},
+        "POWERTOOLS_SERVICE_NAME": "yunchetong",
+        # without it release_orphans would take every open order for orphaned
+        "RESCUE_STATE_MACHINE_ARN": {"Ref": machine_id},
+    }
+    assert "RESCUE_STATE_MACHINE_ARN" in {field.alias for field in Settings.model_fields.values()}
+
+
+def test_rescue_sweeper_runs_every_5_minutes_one_at_a_time_without_retries(synth: Synth) -> None:
+    function_id, function = _rescue_sweeper(synth)
+    assert _schedule(synth, function_id)["Properties"]["ScheduleExpression"] == "rate(5 minutes)"
+    assert function["Properties"]["ReservedConcurrentExecutions"] == 1
+    assert _invoke_config(synth, function_id)["MaximumRetryAttempts"] == 0
+
+
+def test_rescue_sweeper_has_its_own_role_and_log_group(synth: Synth) -> None:
+    _, function = _rescue_sweeper(synth)
+    props = function["Properties"]
+    role_id, _ = _role(synth, synth.stack.rescue_sweeper_role)
+    assert props["Role"] == {"Fn::GetAtt": [role_id, "Arn"]}
+    others = {_logical_id(synth, synth.stack.api_role), _logical_id(synth, synth.stack.deliverer_role)}
+    others |= {_logical_id(synth, w.function_role) for w in synth.stack.workflows.values()}
+    assert role_id not in others
+    log_group_id = _logical_id(synth, synth.stack.rescue_sweeper_log_group)
+    assert props["LoggingConfig"] == {"LogGroup": {"Ref": log_group_id}}
+    assert synth.template["Resources"][log_group_id]["Properties"]["RetentionInDays"] == 365
+    assert synth.template["Resources"][log_group_id]["DeletionPolicy"] == "Retain"
+
+
+def test_rescue_sweeper_role_is_least_privilege(synth: Synth) -> None:
+    _, role = _role(synth, synth.stack.rescue_sweeper_role)
+    assert role["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {"Service": "lambda.amazonaws.com"}
+    assert "ManagedPolicyArns" not in role["Properties"]
+    statements = _statements(role)
+    actions = {action for s in statements for action in _as_list(s["Action"])}
+    assert all("*" not in action for action in actions), actions
+    # no Scan, UpdateItem, DeleteItem; no Start/Stop/SendTask*; no S3, secrets or SMS
+    assert actions == RESCUE_SWEEPER_ACTIONS
+    # the table, and of its indexes only the dispatch queue (open orders per unit and status)
+    table_id, _ = _one(synth, "AWS::DynamoDB::Table")
+    table_arn = {"Fn::GetAtt": [table_id, "Arn"]}
+    queue_index = {"Fn::Join": ["", [table_arn, f"/index/{RescueOrderItem.gsi1.Meta.index_name}"]]}
+    for action in ("dynamodb:GetItem", "dynamodb:PutItem"):
+        assert _granted(statements, action) == [table_arn], action
+    assert sorted(_granted(statements, "dynamodb:Query"), key=json.dumps) == sorted([table_arn, queue_index], key=json.dumps)
+    # reads the status of the rescue machine's runs only
+    assert _granted(statements, "states:DescribeExecution") == [_arn("states", f"execution:{_machine_name(RESCUE.name)}:*")]
+    # the same table statements as the rescue task functions (the compensation is their code)
+    _, task_role = _role(synth, synth.stack.workflows[RESCUE.name].function_role)
+    task_statements = {json.dumps(s, sort_keys=True) for s in _statements(task_role)}
+    for statement in statements:
+        if any(a.startswith(("kms:", "dynamodb:")) for a in _as_list(statement["Action"])) and statement.get("Sid") != "RescueQueueIndex":
+            assert json.dumps(statement, sort_keys=True) in task_statements, statement
+    # the data key only through DynamoDB
+    data_key = {"Fn::GetAtt": [_data_key_id(synth), "Arn"]}
+    for statement in statements:
+        if any(a.startswith("kms:") for a in _as_list(statement["Action"])):
+            assert statement["Resource"] == data_key
+            via = _as_list(statement["Condition"]["StringEquals"]["kms:ViaService"])
+            assert via == [{"Fn::Sub": "dynamodb.${AWS::Region}.amazonaws.com"}]
+    # '*' only for X-Ray; logs only to its own log group
+    for statement in statements:
+        if _as_list(statement["Resource"]) == ["*"]:
+            assert all(a.startswith("xray:") for a in _as_list(statement["Action"])), statement
+    log_group_id = _logical_id(synth, synth.stack.rescue_sweeper_log_group)
+    assert _granted(statements, "logs:PutLogEvents") == [{"Fn::GetAtt": [log_group_id, "Arn"]}]
+
+
 # --- alarms ----------------------------------------------------------------------------------
 
 
@@ -1019,7 +1160,7 @@ def _alarm_metrics(alarm: dict[str, Any]) -> list[dict[str, Any]]:
     return [query["MetricStat"]["Metric"] for query in props.get("Metrics", []) if "MetricStat" in query]
 
 
-def test_alarms_cover_api_and_deliverer_errors_and_table_throttles(synth: Synth) -> None:
+def test_alarms_cover_api_deliverer_and_sweeper_errors_and_table_throttles(synth: Synth) -> None:
     alarms = _resources(synth, "AWS::CloudWatch::Alarm")
     table_id, _ = _one(synth, "AWS::DynamoDB::Table")
     metrics = [metric for alarm in alarms.values() for metric in _alarm_metrics(alarm)]
@@ -1035,13 +1176,13 @@ def test_alarms_cover_api_and_deliverer_errors_and_table_throttles(synth: Synth)
         and {"Name": "TableName", "Value": {"Ref": table_id}} in m["Dimensions"]
         for m in metrics
     )
-    deliverer_id, _ = _deliverer(synth)
-    assert any(
-        m["Namespace"] == "AWS/Lambda"
-        and m["MetricName"] == "Errors"
-        and {"Name": "FunctionName", "Value": {"Ref": deliverer_id}} in m["Dimensions"]
-        for m in metrics
-    )
+    for function_id in (_deliverer(synth)[0], _rescue_sweeper(synth)[0]):
+        assert any(
+            m["Namespace"] == "AWS/Lambda"
+            and m["MetricName"] == "Errors"
+            and {"Name": "FunctionName", "Value": {"Ref": function_id}} in m["Dimensions"]
+            for m in metrics
+        ), function_id
     topic_id, _ = _one(synth, "AWS::SNS::Topic")
     for name, alarm in alarms.items():
         assert alarm["Properties"]["AlarmActions"] == [{"Ref": topic_id}], name
@@ -1179,9 +1320,9 @@ def test_api_uses_the_dependency_layer_once_built(tmp_path: Path) -> None:
     assert layer["Properties"]["CompatibleArchitectures"] == ["x86_64"]
     handler = template.find_resources("AWS::Serverless::Function")["APIHandler"]
     assert handler["Properties"]["Layers"] == [{"Ref": layer_id}]
-    # the deliverer and every workflow task
+    # the deliverer, every workflow task and the rescue sweeper
     functions = template.find_resources("AWS::Lambda::Function")
-    assert len(functions) == 1 + sum(len(w.functions) for w in WORKFLOWS)
+    assert len(functions) == 2 + sum(len(w.functions) for w in WORKFLOWS)
     for name, function in functions.items():
         assert function["Properties"]["Layers"] == [{"Ref": layer_id}], name
     # only layers/python goes into the layer, as python/... at the root of the zip

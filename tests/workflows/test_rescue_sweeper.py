@@ -67,3 +67,21 @@ def test_given_a_running_order_when_swept_then_it_is_left_alone(flow):
     wait_for(lambda: flow.api.call("GET", path, staff_token("dispatcher")).body["offers"], what="an offer")
     assert release_orphans("RunEnded") == 0
     assert flow.api.call("GET", path, staff_token("dispatcher")).body["status"] == "OFFERED"
+
+
+def test_given_no_state_machine_configured_when_swept_then_it_refuses_rather_than_ending_every_order(flow, monkeypatch):
+    import pytest
+
+    from chalicelib.errors import Unavailable
+    from chalicelib.services.rescue_steps import release_orphans
+    from chalicelib.settings import reset_settings
+
+    case = flow.api.create_case(case_body()).body
+    flow.api.call("POST", f"/cases/{case['caseId']}/rescue", case["parties"][0]["token"], {"pickup": PICKUP})
+    with monkeypatch.context() as unconfigured:
+        unconfigured.delenv("RESCUE_STATE_MACHINE_ARN")
+        reset_settings()
+        with pytest.raises(Unavailable):
+            release_orphans("RunEnded")
+    reset_settings()
+    assert flow.api.call("GET", f"/cases/{case['caseId']}", staff_token("dispatcher")).body["rescues"][0]["status"] != "FAILED"
