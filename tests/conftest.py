@@ -35,6 +35,28 @@ os.environ.update(
 os.environ.pop("AWS_ENDPOINT_URL", None)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _one_request_at_a_time():
+    """moto's in-process backends are not thread-safe (a TransactWriteItems deep-copies the table
+    while another thread writes it); AWS applies each request atomically, and so does the local
+    stack's server (infra/local/persistence.py). Tests with threads — concurrent writers, the
+    workflow's own threads — get the same: one moto request at a time."""
+    import threading
+
+    from moto.core.botocore_stubber import BotocoreStubber
+
+    original = BotocoreStubber.__call__
+    lock = threading.RLock()
+
+    def serialised(self, event_name, request, **kwargs):
+        with lock:
+            return original(self, event_name, request, **kwargs)
+
+    BotocoreStubber.__call__ = serialised
+    yield
+    BotocoreStubber.__call__ = original
+
+
 @pytest.fixture
 def aws():
     """A fresh in-process AWS per test: table, evidence bucket and reference data."""

@@ -166,10 +166,13 @@ def request(principal: Principal, case_id: str, body: RequestRescue) -> tuple[Re
     if body.destination and not reference.existing_codes("REPAIR_SHOP", [body.destination]):
         raise ValidationFailed("is not a repair shop code (GET /repair-shops)", field="destination")
 
+    standing: list[str] = []
+
     def decide(record: store.CaseRecord) -> store.Change | list[store.Change]:
         party_id = _rescued_party(principal, record, body)
         existing = next((o for o in record.rescues if o.party_id == party_id and o.status in dispatch.OPEN), None)
         if existing is not None:
+            standing.append(existing.order_id)
             return []  # a second tap: the open order stands
         at = store.iso(store.utcnow())
         seq = len(record.rescues) + 1
@@ -205,12 +208,7 @@ def request(principal: Principal, case_id: str, body: RequestRescue) -> tuple[Re
         return store.Change(action="RESCUE_REQUESTED", detail=detail, puts=puts, result=order_id)
 
     created_id = store.mutate(principal, case_id, decide)
-    record = store.load_for(principal, case_id)
-    if created_id is None:
-        party_id = _rescued_party(principal, record, body)
-        order = next(o for o in record.rescues if o.party_id == party_id and o.status in dispatch.OPEN)
-    else:
-        order = _order_of(record, created_id)
+    order = _order_of(store.load_for(principal, case_id), created_id or standing[-1])
     # If this start fails the order stays open and the caller is asked to tap again: the same
     # run name is started then (and the sweeper ends orders whose run never started).
     workflows.start(machine, order.execution_name, _execution_input(order))
