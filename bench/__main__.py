@@ -1,22 +1,35 @@
 """`python -m bench` (or `make bench`): every benchmark in one run, printed as tables.
+`python -m bench rescue wechat`: only the named ones (api, coldstart, determination, wechat, rescue).
 
 Environment: BENCH_N (requests of each kind, default 200), BENCH_DETERMINATIONS (cases taken from
 evidence to letter, default 20), BENCH_PROFILE (requests of each kind
-to run again under cProfile after the timed runs, default 0 = no profile).
-Exits 0 whatever the figures (PASS/FAIL against a target is reported, not enforced); only a\nbenchmark that cannot run exits non-zero.
+to run again under cProfile after the timed runs, default 0 = no profile), BENCH_WECHAT (pushes,
+default 100), BENCH_RESCUE_TAPS (rescue taps, default 10), BENCH_RESCUE_LOOKUPS (nearest-truck
+lookups with the 49 seeded trucks, default 100), BENCH_RESCUE_LOOKUPS_LARGE (lookups with the
+synthetic fleet, default 20), BENCH_RESCUE_TRUCKS (synthetic standby trucks, default 10000).
+Exits 0 whatever the figures (PASS/FAIL against a target is reported, not enforced); only a
+benchmark that cannot run (or an unknown name) exits non-zero.
 """
 
 from __future__ import annotations
 
 import os
 import platform
+import statistics
 import sys
 import textwrap
 import time
+from collections import Counter
+from typing import TYPE_CHECKING
 
 from bench import coldstart
 from bench.api import TARGET, VARIANTS, ApiResults, Phase
 from bench.stats import median, ms, p99
+
+if TYPE_CHECKING:
+    from bench.rescue import LookupPhase, RescueResults
+
+BENCHES = ("api", "coldstart", "determination", "wechat", "rescue")
 
 
 def _verdict(passed: bool) -> str:
@@ -166,6 +179,79 @@ def report_coldstart(result: coldstart.ColdStart) -> list[str]:
     return out
 
 
+def _spread(values: list[int]) -> str:
+    return f"median {statistics.median(values):g}, {min(values)}-{max(values)}"
+
+
+def _lookup_rows(phase: LookupPhase) -> list[list[str]]:
+    from bench.rescue import p95
+
+    unit, unit_p95 = median(phase.unit), p95(phase.unit)
+
+    def row(label: str, call: str, values: list[float]) -> list[str]:
+        return [label, call, str(len(values)), f"{median(values) * 1000:.1f}", f"{p95(values) * 1000:.1f}",
+                f"{median(values) / unit:.1f}x", f"{p95(values) / unit_p95:.1f}x"]
+
+    return [
+        row(f"{phase.trucks} standby", "fleet.nearest_standby", phase.lookup),
+        row("", "unit: gsi1 Query, 1-truck partition", phase.unit),
+        row("", "gsi1 Query of the pickup's gh6 cell", phase.cell),
+        row("", "GetItem of one truck", phase.get),
+    ]
+
+
+def report_rescue(result: RescueResults) -> list[str]:
+    from bench.rescue import CELL_PRECISION, POLL_SECONDS, p95
+
+    small, large, taps = result.small, result.large, result.taps
+    out = ["8. Nearest-candidate lookup: fleet.nearest_standby at random pickups in Yancheng (33.25-33.50 N, "
+           "120.00-120.30 E, seeded), in process against the local stack; ms, ratios to the unit in the same phase"]
+    out.append(_table(["fleet", "call", "n", "median", "p95", "median ratio", "p95 ratio"],
+                      _lookup_rows(small) + _lookup_rows(large), "<<>>>>>"))
+    for phase in (small, large):
+        stopped = Counter(r.rings for r in phase.reads)
+        where = ", ".join(f"gh{result.precisions[k - 1]} x{stopped[k]}" for k in sorted(stopped))
+        out.append(textwrap.fill(
+            f"{phase.trucks} standby: each lookup made {_spread([r.queries for r in phase.reads])} Queries and read "
+            f"{_spread([r.items for r in phase.reads])} items (search stopped at {where}); returned "
+            f"{_spread(phase.found)} candidates (wanted {result.candidates}); a gh{CELL_PRECISION} cell held "
+            f"{_spread(phase.cell_items)} trucks; lookup / cell Query = {median(phase.lookup) / median(phase.cell):.1f}x; "
+            f"table {phase.table_items} items.",
+            width=110, initial_indent="  ", subsequent_indent="    "))
+    out.append(textwrap.fill(
+        f"unit = TowTruckItem.gsi1.query of a partition holding one truck (a reference truck alone in Nanjing), "
+        f"begins_with its geohash: one Query, one item. The {large.trucks - small.trucks} synthetic trucks were written "
+        f"after the {small.trucks}-truck phase (BatchWriteItem of 25, {result.write_seconds:.1f} s, untimed). moto reads "
+        "every item of the table for each Query and sorts the whole partition before applying begins_with, so here a "
+        "Query's cost grows with the table and with its partition; in DynamoDB it grows with the items it returns. "
+        "In DynamoDB the lookup would cost about its Query count in units (sequential round trips, a few items each).",
+        width=110, initial_indent="  ", subsequent_indent="  "))
+    out.append("")
+    create = median(taps.create)
+    out.append(f"9. Tap → first offer on the local stack ({taps.standby_before} standby trucks, n={len(taps.first_offer)} "
+               f"taps, each order cancelled once its offer was seen; ms; p95 = nearest rank)")
+    rows = [
+        ("tap → a GET shows the first offer (client)", taps.first_offer),
+        ("  order requestedAt → offer offeredAt (server clock)", taps.server),
+        ("  POST /cases/{id}/rescue round trip (the tap itself)", taps.tap),
+        ("POST /cases round trip (dispatcher; the unit)", taps.create),
+    ]
+    out.append(_table(["figure", "median", "p95", "ratio to POST /cases (median)"],
+                      [[label, f"{median(v) * 1000:.1f}", f"{p95(v) * 1000:.1f}", f"{median(v) / create:.1f}x"]
+                       for label, v in rows], "<>>>"))
+    out.append(textwrap.fill(
+        f"Server side, from the run's history (medians, ms): requestedAt → the run's first Lambda task started "
+        f"{median(taps.to_run) * 1000:.0f} (the tap's transaction, StartExecution, moto's engine); FindCandidates task "
+        f"{median(taps.find) * 1000:.0f} (the lookup at {taps.standby_before} trucks, then one transaction); OfferNext "
+        f"task started → offeredAt {median(taps.offer) * 1000:.0f} (loading the case, reserving the truck). "
+        f"Polls per tap (GET /cases/{{id}}/rescue/{{orderId}} as the party, {POLL_SECONDS * 1000:.0f} ms apart): "
+        f"{_spread(taps.polls)}; the offered truck stood {_spread(taps.distances)} m from the pickup; trucks on "
+        f"standby after the taps: {taps.standby_after}/{taps.standby_before}. moto's Step Functions runs the real "
+        "definition in this process; its Lambda tasks are the real handlers, called in-process.",
+        width=110, initial_indent="  ", subsequent_indent="  "))
+    return out
+
+
 def _load() -> str:
     try:
         return "/".join(f"{x:.2f}" for x in os.getloadavg())
@@ -173,7 +259,12 @@ def _load() -> str:
         return "?"
 
 
-def main() -> int:
+def main(names: list[str]) -> int:
+    chosen = [name for name in BENCHES if name in names] if names else list(BENCHES)
+    unknown = sorted(set(names) - set(BENCHES))
+    if unknown:
+        print(f"unknown benchmark {', '.join(unknown)}; choose from: {' '.join(BENCHES)}", file=sys.stderr)
+        return 2
     n = int(os.environ.get("BENCH_N", "200"))
     profile_n = int(os.environ.get("BENCH_PROFILE", "0"))
     started = time.perf_counter()
@@ -183,23 +274,40 @@ def main() -> int:
         moto_version = moto.__version__
     except ImportError:  # pragma: no cover
         moto_version = "?"
-    print(f"Yunchetong benchmark: n={n}, Python {platform.python_version()}, {os.cpu_count()} CPUs, "
+    requests = f"n={n}, " if "api" in chosen else ""
+    print(f"Yunchetong benchmark ({' '.join(chosen)}): {requests}Python {platform.python_version()}, {os.cpu_count()} CPUs, "
           f"local AWS = moto {moto_version} in-process, load average {_load()}", flush=True)
     print("", flush=True)
+    sections: dict[str, list[str]] = {}
     # Cold start first, while this process is idle (no stack threads yet).
-    cold = coldstart.measure()
-    from bench import api
+    if "coldstart" in chosen:
+        sections["coldstart"] = report_coldstart(coldstart.measure())
+    if "api" in chosen:
+        from bench import api
 
-    results = api.run(n, profile_n=profile_n)
-    from bench import determination
+        sections["api"] = report_api(api.run(n, profile_n=profile_n))
+    if "determination" in chosen:
+        from bench import determination
 
-    determined = determination.run(int(os.environ.get("BENCH_DETERMINATIONS", "20")))
-    from bench import wechat
+        sections["determination"] = determination.report(determination.run(int(os.environ.get("BENCH_DETERMINATIONS", "20"))))
+    if "wechat" in chosen:
+        from bench import wechat
 
-    pushes = wechat.run(int(os.environ.get("BENCH_WECHAT", "100")))
-    for line in [*report_api(results), "", *report_coldstart(cold), "", *determination.report(determined), "",
-                 *wechat.report(pushes)]:
-        print(line)
+        sections["wechat"] = wechat.report(wechat.run(int(os.environ.get("BENCH_WECHAT", "100"))))
+    if "rescue" in chosen:
+        from bench import rescue
+
+        sections["rescue"] = report_rescue(rescue.run(
+            taps=int(os.environ.get("BENCH_RESCUE_TAPS", "10")),
+            lookups=int(os.environ.get("BENCH_RESCUE_LOOKUPS", "100")),
+            lookups_large=int(os.environ.get("BENCH_RESCUE_LOOKUPS_LARGE", "20")),
+            trucks=int(os.environ.get("BENCH_RESCUE_TRUCKS", "10000")),
+        ))
+    # Printed in the order of the numbered sections.
+    printed = [sections[name] for name in ("api", "coldstart", "determination", "wechat", "rescue") if name in sections]
+    for i, lines in enumerate(printed):
+        for line in ([""] if i else []) + lines:
+            print(line)
     print("")
     print(f"total {time.perf_counter() - started:.0f} s; load average now {_load()} (other work on the machine "
           "adds noise to every figure)", flush=True)
@@ -209,4 +317,4 @@ def main() -> int:
 if __name__ == "__main__":
     # 0 whatever the figures are (a FAIL against a target is a finding, not a broken build);
     # an exception (the benchmark itself broke) propagates and exits 1.
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

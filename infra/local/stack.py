@@ -130,6 +130,9 @@ class LocalStack:
         from infra.local.resources import ensure_state_machines
 
         default_user_config.setdefault("stepfunctions", {})["execute_state_machine"] = True
+        # moto's engine logs every caught task failure (a declined or unanswered offer is one) as
+        # an ERROR with the whole state dumped; the run's outcome is on the order and its history.
+        logging.getLogger("moto.stepfunctions.parser").setLevel(logging.CRITICAL)
         lambdas.install(REGION, get_settings().stage)
         os.environ["RESCUE_STATE_MACHINE_ARN"] = ensure_state_machines()["rescue"]
         reset_settings()
@@ -175,10 +178,14 @@ class LocalStack:
             except Exception:  # keep delivering; the next round retries
                 std_logging.getLogger("yunchetong.local").exception("delivery round failed")
 
-    def stop(self) -> None:
+    def stop_deliverer(self) -> None:
+        """Stop delivering the outbox (benchmarks measure the rest without its background work)."""
         self._stopping.set()
         if self._deliverer is not None:
-            self._deliverer.join(timeout=10)
+            self._deliverer.join(timeout=30)
+
+    def stop(self) -> None:
+        self.stop_deliverer()
         if self.sandbox is not None:
             self.sandbox.stop()
         if self._api is not None:
