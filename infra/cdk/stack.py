@@ -884,21 +884,23 @@ class YunchetongStack(Stack):
         self._acknowledge_insurer_secrets(role, "GetSecretValue only (signing outbound webhooks).")
         return role
 
+    def _scheduled_function(self, construct_id: str, every: Duration, **kwargs: Any) -> lambda_.Function:
+        """A function a schedule runs `every` so often: one run at a time, and a failed or
+        throttled run (an asynchronous invocation) is not retried — the next one takes over."""
+        return self._function(
+            construct_id, memory_size=512, reserved_concurrent_executions=1, retry_attempts=0, max_event_age=every, **kwargs
+        )
+
     def _deliverer(self) -> lambda_.Function:
         """`functions/deliverer`: one run at a time, every minute (the code also leases messages)."""
-        return self._function(
+        return self._scheduled_function(
             "Deliverer",
+            every=Duration.minutes(1),
             description="deliver outbox webhooks to insurers",
             handler=DELIVERER_HANDLER,
             role=self.deliverer_role,
             log_group=self.deliverer_log_group,
             timeout=Duration.seconds(60),
-            memory_size=512,
-            reserved_concurrent_executions=1,
-            # Scheduled runs are asynchronous invocations: a failed or throttled run is not
-            # retried, the next minute's run takes over.
-            retry_attempts=0,
-            max_event_age=Duration.minutes(1),
             environment={
                 **self.base_environment,
                 "EVIDENCE_BUCKET": self.evidence.bucket_name,
@@ -1074,8 +1076,9 @@ class YunchetongStack(Stack):
 
     def _rescue_sweeper(self, deployed: DeployedWorkflow) -> lambda_.Function:
         """`functions/rescue_sweeper`: one sweep at a time, every 5 minutes."""
-        return self._function(
+        return self._scheduled_function(
             "RescueSweeper",
+            every=Duration.minutes(5),
             function_name=f"{APP_NAME}-{self.stage}-rescue-sweeper",  # as the workflow's functions are named
             description="end rescue orders whose workflow run is not running",
             handler=RESCUE_SWEEPER_HANDLER,
@@ -1083,12 +1086,6 @@ class YunchetongStack(Stack):
             log_group=self.rescue_sweeper_log_group,
             # a Query per unit and open status, a DescribeExecution and maybe a transaction per order
             timeout=Duration.seconds(120),
-            memory_size=512,
-            reserved_concurrent_executions=1,
-            # Scheduled runs are asynchronous invocations: a failed or throttled sweep is not
-            # retried, the next one takes over.
-            retry_attempts=0,
-            max_event_age=Duration.minutes(5),
             environment={
                 **self.base_environment,
                 # Without it release_orphans would take every open order for orphaned.

@@ -907,6 +907,18 @@ def test_every_workflow_of_the_registry_has_its_state_machine(synth: Synth) -> N
     }
 
 
+def _assert_key_via_dynamodb_and_star_only_for_xray(synth: Synth, statements: list[dict]) -> None:
+    """The data key only through DynamoDB; '*' only for X-Ray, which has no resource ARNs."""
+    data_key = {"Fn::GetAtt": [_data_key_id(synth), "Arn"]}
+    for statement in statements:
+        if any(a.startswith("kms:") for a in _as_list(statement["Action"])):
+            assert statement["Resource"] == data_key
+            via = _as_list(statement["Condition"]["StringEquals"]["kms:ViaService"])
+            assert via == [{"Fn::Sub": "dynamodb.${AWS::Region}.amazonaws.com"}]
+        if _as_list(statement["Resource"]) == ["*"]:
+            assert all(a.startswith("xray:") for a in _as_list(statement["Action"])), statement
+
+
 @pytest.mark.parametrize("name", WORKFLOW_NAMES)
 def test_state_machine_is_standard_from_the_definition_file_with_every_placeholder_substituted(synth: Synth, name: str) -> None:
     deployed = synth.stack.workflows[name]
@@ -994,17 +1006,8 @@ def test_workflow_function_role_is_least_privilege(synth: Synth, name: str) -> N
     # answers a task only on its own state machine (the ARN from the name: a Ref would be a cycle)
     assert _granted(statements, "states:SendTaskSuccess") == [_arn("states", f"stateMachine:{_machine_name(name)}")]
     assert _state_machine(synth, deployed)[1]["Properties"]["StateMachineName"] == _machine_name(name)
-    # the data key only through DynamoDB
-    data_key = {"Fn::GetAtt": [_data_key_id(synth), "Arn"]}
-    for statement in statements:
-        if any(a.startswith("kms:") for a in _as_list(statement["Action"])):
-            assert statement["Resource"] == data_key
-            via = _as_list(statement["Condition"]["StringEquals"]["kms:ViaService"])
-            assert via == [{"Fn::Sub": "dynamodb.${AWS::Region}.amazonaws.com"}]
-    # '*' only for X-Ray; logs only to the workflow's log group
-    for statement in statements:
-        if _as_list(statement["Resource"]) == ["*"]:
-            assert all(a.startswith("xray:") for a in _as_list(statement["Action"])), statement
+    _assert_key_via_dynamodb_and_star_only_for_xray(synth, statements)
+    # logs only to the workflow's log group
     assert _granted(statements, "logs:PutLogEvents") == [{"Fn::GetAtt": [_logical_id(synth, deployed.function_logs), "Arn"]}]
 
 
@@ -1135,17 +1138,8 @@ def test_rescue_sweeper_role_is_least_privilege(synth: Synth) -> None:
     for statement in statements:
         if any(a.startswith(("kms:", "dynamodb:")) for a in _as_list(statement["Action"])) and statement.get("Sid") != "RescueQueueIndex":
             assert json.dumps(statement, sort_keys=True) in task_statements, statement
-    # the data key only through DynamoDB
-    data_key = {"Fn::GetAtt": [_data_key_id(synth), "Arn"]}
-    for statement in statements:
-        if any(a.startswith("kms:") for a in _as_list(statement["Action"])):
-            assert statement["Resource"] == data_key
-            via = _as_list(statement["Condition"]["StringEquals"]["kms:ViaService"])
-            assert via == [{"Fn::Sub": "dynamodb.${AWS::Region}.amazonaws.com"}]
-    # '*' only for X-Ray; logs only to its own log group
-    for statement in statements:
-        if _as_list(statement["Resource"]) == ["*"]:
-            assert all(a.startswith("xray:") for a in _as_list(statement["Action"])), statement
+    _assert_key_via_dynamodb_and_star_only_for_xray(synth, statements)
+    # logs only to its own log group
     log_group_id = _logical_id(synth, synth.stack.rescue_sweeper_log_group)
     assert _granted(statements, "logs:PutLogEvents") == [{"Fn::GetAtt": [log_group_id, "Arn"]}]
 
