@@ -81,11 +81,13 @@ def aws():
 # The rescue workflow on moto's Step Functions engine: the real definition, the real handlers
 # (run in-process by infra/local/lambdas.py), waits shortened through configuration.
 
-# Short waits: a driver has 2 s to answer an offer, a report is alerted after 2 s.
+# Short waits: a driver has 4 s to answer an offer, a missing report is alerted after 4 s.
 TIMINGS = {
-    "RESCUE_OFFER_SECONDS": "2",
-    "RESCUE_ARRIVAL_SECONDS": "2",
-    "RESCUE_COMPLETION_SECONDS": "2",
+    # Long enough that a test answers well within them on a loaded machine, short enough that the
+    # timeout tests do not wait long.
+    "RESCUE_OFFER_SECONDS": "4",
+    "RESCUE_ARRIVAL_SECONDS": "4",
+    "RESCUE_COMPLETION_SECONDS": "4",
     "RESCUE_ALERT_SECONDS": "1",
     "RESCUE_MAX_ALERTS": "2",
 }
