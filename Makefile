@@ -8,7 +8,7 @@ INSTALLED := $(VENV)/.installed
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test token lint unit bench demo clean-state
+.PHONY: run test token lint unit bench demo clean-state layer
 
 $(INSTALLED): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -34,6 +34,9 @@ demo: $(INSTALLED)
 
 bench: $(INSTALLED)
 	@$(PY) -m bench
+
+layer: $(INSTALLED)  # the AWS dependency layer (layers/python), before `cdk deploy`
+	@$(PY) layers/build.py
 
 clean-state:
 	rm -rf .local
