@@ -24,7 +24,7 @@ from chalicelib.contracts.rescue import (
     RescueView,
     TruckSummary,
 )
-from chalicelib.domain import dispatch, ids
+from chalicelib.domain import dispatch, ids, jurisdiction
 from chalicelib.domain.principals import Principal, Role
 from chalicelib.errors import NotFound, Unavailable, ValidationFailed
 from chalicelib.integrations import workflows
@@ -135,6 +135,14 @@ def _rescued_party(principal: Principal, record: store.CaseRecord, body: Request
     return party_id
 
 
+def _ensure_served(pickup: Location, case_unit: str) -> None:
+    """The pickup must lie where the case's city fleet works: a slip of the phone's GPS must not
+    send a truck to another city."""
+    unit = jurisdiction.resolve_unit(pickup.lat, pickup.lng, config.load("jurisdictions")["units"])
+    if unit is None or fleet.fleet_of(unit.code) != fleet.fleet_of(case_unit):
+        raise ValidationFailed("is outside the area this case's tow fleet serves", field="pickup")
+
+
 def _execution_input(order: RescueOrderItem) -> dict[str, Any]:
     settings = get_settings()
     return {
@@ -170,6 +178,7 @@ def request(principal: Principal, case_id: str, body: RequestRescue) -> tuple[Re
 
     def decide(record: store.CaseRecord) -> store.Change | list[store.Change]:
         party_id = _rescued_party(principal, record, body)
+        _ensure_served(body.pickup, record.case.jurisdiction)
         existing = next((o for o in record.rescues if o.party_id == party_id and o.status in dispatch.OPEN), None)
         if existing is not None:
             standing.append(existing.order_id)

@@ -32,6 +32,7 @@ def _orders(case_id: str) -> list:
         ({"pickup": PICKUP, "destination": "NOPE"}, "destination"),
         ({"pickup": PICKUP, "partyId": "PUNKNOWN1"}, "partyId"),
         ({"pickup": PICKUP, "color": "red"}, "color"),
+        ({"pickup": {"lat": 32.0603, "lng": 118.7969, "address": "南京市玄武区中山路"}}, "pickup"),  # another city
     ],
 )
 def test_given_a_bad_rescue_request_then_it_is_refused_by_field_and_nothing_is_written(flow, body, field):
