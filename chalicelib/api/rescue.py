@@ -62,6 +62,15 @@ def post_rescue_cancel(principal: Principal, case_id: str, order_id: str, body: 
     return rescue.cancel(principal, case_id, order_id, body)
 
 
+@operation(blueprint, "/cases/{caseId}/rescue/{orderId}/redispatch", "POST",
+           summary="Dispatch an escalated order again: a new search and a new round of offers (every truck may be asked again)",
+           roles=POLICE, reply=f"{R}:RescueView")
+def post_rescue_redispatch(principal: Principal, case_id: str, order_id: str) -> RescueView:
+    from chalicelib.services import rescue
+
+    return rescue.redispatch(principal, case_id, order_id)
+
+
 @operation(blueprint, "/portal/rescue", "GET",
            summary="Rescue orders of the caller's unit by status, oldest first (ESCALATED: no truck took the job), "
                    "or alerting=true: orders whose driver is overdue",

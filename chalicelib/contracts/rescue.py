@@ -62,6 +62,7 @@ class OfferView(Reply):
     answer: str
     answered_at: str | None = None
     reason: str | None = None
+    round: int = 1
 
 
 class EtaView(Reply):
@@ -80,6 +81,7 @@ class RescueView(Reply):
     order_id: str
     case_id: str
     status: str
+    round: int
     status_since: str
     requested_at: str
     party_id: str

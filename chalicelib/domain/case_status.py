@@ -53,6 +53,7 @@ ACTION_TEXT = {
     "RESCUE_COMPLETED": "车辆已拖至维修厂，已通知保险公司（汽修快赔）",
     "RESCUE_ESCALATED": "附近暂无救援车辆接单，已转调度员人工调派",
     "RESCUE_CANCELLED": "救援工单已取消",
+    "RESCUE_REDISPATCHED": "调度员已重新调派救援车辆",
     "RESCUE_FAILED": "救援调度异常，调度员将与您联系",
 }
 

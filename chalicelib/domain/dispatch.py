@@ -127,6 +127,17 @@ def arrival_deadline(accepted_at: datetime, eta: int, rules: DispatchRules) -> d
     return accepted_at + timedelta(minutes=eta + rules.arrival_grace_minutes)
 
 
+def run_name(case_id: str, seq: int, dispatch_round: int) -> str:
+    """The deterministic name of an order's workflow run: one run per order and dispatch round."""
+    base = f"rescue-{case_id}-{seq}"
+    return base if dispatch_round == 1 else f"{base}-r{dispatch_round}"
+
+
+def ensure_escalated(status: str) -> None:
+    if status != ESCALATED:
+        raise Conflict(f"the rescue order is {status}; only an escalated order is dispatched again", field="status", status=status)
+
+
 def ensure_cancellable(status: str) -> None:
     if status not in CANCELLABLE:
         raise Conflict(f"the rescue order is {status} and can no longer be cancelled", field="status", status=status)

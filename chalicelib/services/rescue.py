@@ -36,6 +36,7 @@ from chalicelib.store.models import RescueOrderItem, RescuePointer, TowTruckItem
 CHINA = ZoneInfo("Asia/Shanghai")
 REQUESTED_TEXT = "已为您发起一键救援（工单 {order_id}），正在调派距您最近的救援车辆，并已同步报案至保险公司。"
 CANCELLED_TEXT = "救援工单 {order_id} 已取消。"
+REDISPATCHED_TEXT = "调度员已重新为您调派救援车辆，请保持电话畅通。"
 
 
 def rules() -> dispatch.DispatchRules:
@@ -202,7 +203,7 @@ def request(principal: Principal, case_id: str, body: RequestRescue) -> tuple[Re
             pickup=body.pickup.model_dump(),
             destination=body.destination,
             notes=body.notes,
-            execution_name=f"rescue-{record.case.case_id}-{seq}",
+            execution_name=dispatch.run_name(record.case.case_id, seq, 1),
         )
         set_status(order, dispatch.SEARCHING, at)
         puts: list[Any] = [order, RescuePointer(pk=f"RESCUE#{order_id}", sk="#RESCUE", case_id=record.case.case_id)]
@@ -231,6 +232,7 @@ def order_view(order: RescueOrderItem) -> RescueView:
         order_id=order.order_id,
         case_id=order.case_id,
         status=order.status,
+        round=int(order.round or 1),
         status_since=order.status_since,
         requested_at=order.requested_at,
         party_id=order.party_id,
@@ -280,6 +282,30 @@ def cancel(principal: Principal, case_id: str, order_id: str, body: CancelRescue
     store.mutate(principal, case_id, decide)
     order = _order_of(store.load_for(principal, case_id), order_id)
     workflows.stop(workflows.execution_arn(_state_machine(), order.execution_name), cause="cancelled")
+    return order_view(order)
+
+
+def redispatch(principal: Principal, case_id: str, order_id: str) -> RescueView:
+    """A dispatcher starts another round on an escalated order: the search runs again (trucks may
+    have come free) and every truck may be asked again, under a new run of the same workflow."""
+    machine = _state_machine()
+
+    def decide(record: store.CaseRecord) -> store.Change:
+        order = _order_of(record, order_id)
+        dispatch.ensure_escalated(order.status)
+        at = store.iso(store.utcnow())
+        order.round = int(order.round or 1) + 1
+        order.execution_name = dispatch.run_name(order.case_id, int(order.seq), order.round)
+        order.candidates = []
+        order.outcome = None
+        set_status(order, dispatch.SEARCHING, at)
+        return store.Change(action="RESCUE_REDISPATCHED", detail={"orderId": order_id, "round": order.round},
+                            replaces=[replace(order, dispatch.ESCALATED)],
+                            puts=notify_parties(record, "rescue.redispatched", REDISPATCHED_TEXT, at))
+
+    store.mutate(principal, case_id, decide)
+    order = _order_of(store.load_for(principal, case_id), order_id)
+    workflows.start(machine, order.execution_name, _execution_input(order))
     return order_view(order)
 
 

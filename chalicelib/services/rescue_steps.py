@@ -89,7 +89,8 @@ def offer_next(step: StepInput) -> dict[str, Any]:
             return store.Change(action="RESCUE_OFFERED", detail=detail, replaces=[rescue.replace(order, was)])
         candidates = [dispatch.Candidate(c["truckId"], int(c["distanceM"])) for c in store.plain_list(order.candidates)]
         offers = store.plain_list(order.offers)
-        asked = [o["truckId"] for o in offers]
+        this_round = int(order.round or 1)
+        asked = [o["truckId"] for o in offers if int(o.get("round", 1)) == this_round]
         unavailable: set[str] = set()
         while True:
             candidate = dispatch.next_candidate(candidates, asked, unavailable, rules)
@@ -103,7 +104,7 @@ def offer_next(step: StepInput) -> dict[str, Any]:
         fleet.index(truck)
         expires = store.iso(moment + timedelta(seconds=seconds))
         offers.append({"truckId": truck.truck_id, "distanceM": candidate.distance_m, "offeredAt": at, "expiresAt": expires,
-                       "answer": dispatch.OPEN_OFFER})
+                       "answer": dispatch.OPEN_OFFER, "round": this_round})
         order.offers = offers
         order.waiting = {"milestone": "OFFER", "token": token, "truckId": truck.truck_id, "since": at}
         rescue.set_status(order, dispatch.OFFERED, at)

@@ -415,7 +415,8 @@ class RescueOrderItem(_Item):
     pickup = MapAttribute()  # type: ignore[var-annotated]
     destination = UnicodeAttribute(null=True)  # a repair shop code
     notes = UnicodeAttribute(null=True)
-    execution_name = UnicodeAttribute()
+    execution_name = UnicodeAttribute()  # the current round's run
+    round = NumberAttribute(default=1)  # dispatch rounds: a dispatcher may start another after an escalation
     candidates = ListAttribute(default=list)  # type: ignore[var-annotated]
     offers = ListAttribute(default=list)  # type: ignore[var-annotated]
     truck_id = UnicodeAttribute(null=True)

@@ -308,3 +308,21 @@ def test_given_the_order_statuses_when_grouped_then_open_and_closed_split_them_a
     assert dispatch.OPEN == {"SEARCHING", "OFFERED", "ASSIGNED", "ARRIVED"}
     assert set(dispatch.ORDER_STATUSES) - dispatch.OPEN == {"COMPLETED", "ESCALATED", "CANCELLED", "FAILED"}
     assert dispatch.UNASSIGNED <= dispatch.OPEN
+
+
+# --- dispatch rounds -----------------------------------------------------------------------------
+
+
+def test_given_an_order_when_its_runs_are_named_then_the_first_round_keeps_the_plain_name_and_later_ones_are_suffixed():
+    assert dispatch.run_name("YC2611250000ABCD", 1, 1) == "rescue-YC2611250000ABCD-1"
+    assert dispatch.run_name("YC2611250000ABCD", 2, 3) == "rescue-YC2611250000ABCD-2-r3"
+    names = {dispatch.run_name("YC1", seq, r) for seq in (1, 2) for r in (1, 2, 3)}
+    assert len(names) == 6  # never the same run for two orders or two rounds
+
+
+@pytest.mark.parametrize("status", sorted(set(dispatch.ORDER_STATUSES) - {"ESCALATED"}))
+def test_given_an_order_not_escalated_when_dispatched_again_then_it_is_a_conflict(status):
+    with pytest.raises(Conflict) as caught:
+        dispatch.ensure_escalated(status)
+    assert caught.value.field == "status"
+    assert dispatch.ensure_escalated("ESCALATED") is None

@@ -245,3 +245,25 @@ def test_given_an_overdue_arrival_when_the_driver_then_reports_it_the_rescue_car
     assert completed.status == 200 and completed.body["status"] == "COMPLETED"
     assert flow.finished(f"rescue-{case_id}-1") == "SUCCEEDED"
     assert truck(flow, first)["status"] == "STANDBY"
+
+
+def test_given_an_escalated_order_when_a_dispatcher_dispatches_it_again_then_a_new_round_asks_the_nearest_again(flow):
+    case, rescue = open_rescue(flow)
+    case_id, order_id = case["caseId"], rescue["orderId"]
+    for count in range(1, config.load("rescue")["maxOffers"] + 1):
+        asked = offered_to(flow, case_id, order_id, count)["offers"][-1]["truckId"]
+        assert flow.api.call("POST", f"/tow/orders/{order_id}/decline", tow_token(asked), {}).status == 200
+    status_becomes(flow, case_id, order_id, "ESCALATED")
+    path = f"/cases/{case_id}/rescue/{order_id}/redispatch"
+    assert flow.api.call("POST", path, case["parties"][0]["token"]).status == 403  # a dispatcher's decision
+
+    again = flow.api.call("POST", path, staff_token("dispatcher"))
+    assert again.status == 200, again.body
+    assert (again.body["status"], again.body["round"]) == ("SEARCHING", 2)
+    assert flow.api.call("POST", path, staff_token("dispatcher")).status == 409  # not escalated any more
+    first = nearest_trucks()[0]
+    offered = offered_to(flow, case_id, order_id, 6)
+    assert (offered["offers"][-1]["truckId"], offered["offers"][-1]["round"]) == (first, 2)
+    assert flow.api.call("POST", f"/tow/orders/{order_id}/accept", tow_token(first)).status == 202
+    assert status_becomes(flow, case_id, order_id, "ASSIGNED")["truck"]["truckId"] == first
+    assert sorted(e["name"] for e in flow.executions()) == [f"rescue-{case_id}-1", f"rescue-{case_id}-1-r2"]
