@@ -7,6 +7,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from chalicelib.contracts.common import Contract, Reply
+from chalicelib.contracts.rescue import RescueView
 
 Fen = int
 
@@ -155,3 +156,4 @@ class InsurerCaseView(Reply):
     parties: list[dict[str, Any]]
     claims: list[ClaimView]
     documents: list[dict[str, Any]] = Field(default_factory=list)
+    rescues: list[RescueView] = Field(default_factory=list, description="rescue orders for this insurer's own customers")

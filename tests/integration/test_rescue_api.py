@@ -152,3 +152,12 @@ def test_given_a_rescue_then_the_case_timeline_and_audit_chain_record_it(flow):
     assert audit["verification"]["valid"] is True
     timeline = flow.api.call("GET", f"/cases/{case['caseId']}", case["parties"][0]["token"]).body["timeline"]
     assert "已向最近的救援车辆派单" in [t["text"] for t in timeline]
+
+
+def test_given_a_rescue_then_the_rescued_vehicles_insurer_sees_it_and_the_other_insurer_does_not(flow):
+    case = _case(flow)  # party 0 is insured by PICC, party 1 by PAIC
+    order = flow.api.call("POST", f"/cases/{case['caseId']}/rescue", case["parties"][0]["token"], {"pickup": PICKUP}).body
+    picc = flow.api.call("GET", f"/insurer/cases/{case['caseId']}", staff_token("insurer", org="PICC")).body
+    assert [r["orderId"] for r in picc["rescues"]] == [order["orderId"]]
+    paic = flow.api.call("GET", f"/insurer/cases/{case['caseId']}", staff_token("insurer", org="PAIC")).body
+    assert paic["rescues"] == []
