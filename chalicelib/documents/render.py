@@ -18,12 +18,11 @@ from datetime import date, datetime
 from functools import cache
 from typing import Any
 from xml.sax.saxutils import escape
-from zoneinfo import ZoneInfo
 
 from chalicelib.documents.model import AgreementData, LetterData, PartyLine
+from chalicelib.domain.beijing_time import CHINA
 
 FONT = "STSong-Light"
-CHINA = ZoneInfo("Asia/Shanghai")
 MISSING = "无"
 
 LETTER_TITLE = "道路交通事故认定书（简易程序）"

@@ -22,14 +22,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
-from zoneinfo import ZoneInfo
 
+from chalicelib.domain.beijing_time import CHINA
 from chalicelib.domain.liability import Liability
 from chalicelib.domain.workdays import Calendar, is_working_day
 from chalicelib.errors import Conflict, ValidationFailed
-
-CHINA = ZoneInfo("Asia/Shanghai")
-
 
 # --- limits ------------------------------------------------------------------------------------
 

@@ -12,13 +12,13 @@ from chalicelib.contracts.claims import (
     OverdueClaims,
     RotatedSecret,
 )
+from chalicelib.domain.beijing_time import CHINA
 from chalicelib.domain.principals import Principal, Role
 from chalicelib.errors import Forbidden, NotFound, ValidationFailed
 from chalicelib.integrations import insurer_secrets
 from chalicelib.services import documents, rescue
 from chalicelib.services.claims import agreed_liabilities, claim_views
 from chalicelib.services.fnol import party_for_insurer
-from chalicelib.services.letters import CHINA
 from chalicelib.store import cases as store
 from chalicelib.store import paging, reference
 from chalicelib.store.models import ClaimItem, DeliveryItem

@@ -4,22 +4,17 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from chalicelib import config
 from chalicelib.documents.model import AgreementData, LetterData, PartyLine
 from chalicelib.domain import evidence
+from chalicelib.domain.beijing_time import CHINA, local
 from chalicelib.domain.liability import Liability
 from chalicelib.settings import get_settings
 from chalicelib.store import reference
 from chalicelib.store.cases import CaseRecord
 
-CHINA = ZoneInfo("Asia/Shanghai")
 KIND_LABELS = {"MOTOR": "机动车", "NON_MOTOR": "非机动车", "PEDESTRIAN": "行人"}
-
-
-def local(moment: str) -> datetime:
-    return datetime.fromisoformat(moment).astimezone(CHINA)
 
 
 def unit(jurisdiction: str) -> dict[str, Any]:

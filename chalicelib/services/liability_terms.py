@@ -8,9 +8,9 @@ from typing import Any
 from chalicelib import config
 from chalicelib.contracts.determination import ScenarioCatalogue, ScenarioView
 from chalicelib.domain import liability, workdays
+from chalicelib.domain.beijing_time import CHINA
 from chalicelib.domain.liability import Liability
 from chalicelib.errors import ValidationFailed
-from chalicelib.services.letters import CHINA
 from chalicelib.settings import get_settings
 from chalicelib.store.cases import CaseRecord
 

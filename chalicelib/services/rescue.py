@@ -9,7 +9,6 @@ each other's updates and each change is in the case's audit chain.
 from __future__ import annotations
 
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from chalicelib import config
 from chalicelib.contracts.common import Location
@@ -33,7 +32,6 @@ from chalicelib.store import cases as store
 from chalicelib.store import fleet, outbox, paging, reference
 from chalicelib.store.models import RescueOrderItem, RescuePointer, TowTruckItem
 
-CHINA = ZoneInfo("Asia/Shanghai")
 REQUESTED_TEXT = "已为您发起一键救援（工单 {order_id}），正在调派距您最近的救援车辆，并已同步报案至保险公司。"
 CANCELLED_TEXT = "救援工单 {order_id} 已取消。"
 REDISPATCHED_TEXT = "调度员已重新为您调派救援车辆，请保持电话畅通。"
@@ -102,12 +100,6 @@ def withdraw(order: RescueOrderItem, at: str) -> str | None:
 
 def notify_parties(record: store.CaseRecord, topic: str, text: str, at: str) -> list[Any]:
     return [outbox.notice(record.case.case_id, p.party_id, topic, text, at) for p in record.parties]
-
-
-def local_time(iso_time: str) -> str:
-    from datetime import datetime
-
-    return datetime.fromisoformat(iso_time).astimezone(CHINA).strftime("%H:%M")
 
 
 def _order_of(record: store.CaseRecord, order_id: str) -> RescueOrderItem:

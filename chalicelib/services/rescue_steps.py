@@ -12,6 +12,7 @@ from typing import Any
 
 from chalicelib.contracts.rescue import StepConfig, StepInput
 from chalicelib.domain import dispatch, geo
+from chalicelib.domain.beijing_time import CHINA
 from chalicelib.domain.principals import Principal, Role
 from chalicelib.errors import Conflict, NotFound, OrderClosed, Unavailable, ValidationFailed
 from chalicelib.integrations import workflows
@@ -170,7 +171,7 @@ def assign_truck(step: StepInput) -> dict[str, Any]:
         order.waiting = None
         rescue.set_status(order, dispatch.ASSIGNED, at)
         text = ASSIGNED_TEXT.format(plate=truck.plate, company=truck.company, km=f"{road / 1000:.1f}", minutes=minutes,
-                                    time=rescue.local_time(store.iso(arrive_by)))
+                                    time=arrive_by.astimezone(CHINA).strftime("%H:%M"))
         deadline = dispatch.arrival_deadline(moment, minutes, rules)
         wait = config.arrival_seconds or max(1, int((deadline - moment).total_seconds()))
         return store.Change(

@@ -11,18 +11,18 @@ import hashlib
 import os
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import requests
 
+from chalicelib.domain.beijing_time import CHINA
 from chalicelib.domain.identity import id_number_checksum
 from chalicelib.domain.liability import Liability
 from infra.local.stack import DEFAULT_STATE_DIR
 from infra.local.token import main as token_main
 
-CHINA = timezone(timedelta(hours=8))
 API = os.environ.get("API_URL", f"http://127.0.0.1:{os.environ.get('PORT', '8000')}")
 
 
