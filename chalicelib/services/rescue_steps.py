@@ -58,19 +58,19 @@ def _token(step: StepInput) -> str:
 def find_candidates(step: StepInput) -> dict[str, Any]:
     """The nearest standby trucks, searched once; the order keeps the list it offers down."""
     rules = rescue.rules()
-    order = _order(store.load(step.case_id), step.order_id, dispatch.UNASSIGNED)
-    pickup = store.plain(order.pickup)
-    candidates = fleet.nearest_standby(geo.Point(float(pickup["lat"]), float(pickup["lng"])), rules)
 
     def decide(record: store.CaseRecord) -> store.Change:
         order = _order(record, step.order_id, dispatch.UNASSIGNED)
         was = order.status
+        pickup = store.plain(order.pickup)
+        # Searched within the decision: only a concurrent change to the case searches again.
+        candidates = fleet.nearest_standby(geo.Point(float(pickup["lat"]), float(pickup["lng"])), rules)
         order.candidates = [c.as_dict() for c in candidates]
         detail = {"orderId": order.order_id, "candidates": order.candidates}
-        return store.Change(action="RESCUE_CANDIDATES_FOUND", detail=detail, replaces=[rescue.replace(order, was)])
+        return store.Change(action="RESCUE_CANDIDATES_FOUND", detail=detail, replaces=[rescue.replace(order, was)],
+                            result=len(candidates))
 
-    store.mutate(WORKFLOW, step.case_id, decide)
-    return {"candidates": len(candidates)}
+    return {"candidates": store.mutate(WORKFLOW, step.case_id, decide)}
 
 
 def offer_next(step: StepInput) -> dict[str, Any]:

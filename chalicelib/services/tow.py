@@ -8,6 +8,7 @@ step is answered; the workflow's own steps treat an already-recorded report as d
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from chalicelib.contracts.common import Location
@@ -128,7 +129,9 @@ def decline(principal: Principal, order_id: str, body: DeclineOffer) -> OfferAns
     return OfferAnswer(order_id=order_id, answer=dispatch.DECLINED)
 
 
-def _report(principal: Principal, order_id: str, milestone: str, decide_more: Any) -> RescueView:
+def _report(
+    principal: Principal, order_id: str, milestone: str, record_it: Callable[[store.CaseRecord, RescueOrderItem, str], store.Change]
+) -> RescueView:
     """Record a milestone the workflow waits for, then answer its waiting step (if it waits yet)."""
     truck_id = _truck_of(principal)
     expected = dispatch.MILESTONE_STATUS[milestone]
@@ -146,7 +149,7 @@ def _report(principal: Principal, order_id: str, milestone: str, decide_more: An
         token = waiting.get("token") if waiting.get("milestone") == milestone else None
         order.waiting = None
         rescue.clear_alert(order)
-        change = decide_more(record, order, at)
+        change = record_it(record, order, at)
         change.replaces.append(rescue.replace(order, expected))
         change.result = token
         return change

@@ -107,16 +107,22 @@ def _connection() -> Any:
     return CaseItem._get_connection().connection
 
 
+# The items on a case's partition besides the case itself: sort-key prefix → model, CaseRecord field.
+_MEMBERS: dict[str, tuple[type[Model], str]] = {
+    "PARTY": (PartyItem, "parties"),
+    "EVIDENCE": (EvidenceItem, "evidence"),
+    "AUDIT": (AuditItem, "audit"),
+    "DOCUMENT": (DocumentItem, "documents"),
+    "CLAIM": (ClaimItem, "claims"),
+    "RESCUE": (RescueOrderItem, "rescues"),
+    "HANDOFF": (HandoffItem, "handoffs"),
+}
+
+
 def load(case_id: str) -> CaseRecord:
     """The whole case in one strongly consistent Query on its partition."""
     case: CaseItem | None = None
-    parties: list[PartyItem] = []
-    evidence: list[EvidenceItem] = []
-    audit: list[AuditItem] = []
-    documents: list[DocumentItem] = []
-    claims: list[ClaimItem] = []
-    rescues: list[RescueOrderItem] = []
-    handoffs: list[HandoffItem] = []
+    found: dict[str, list[Any]] = {field: [] for _, field in _MEMBERS.values()}
     last_key = None
     while True:
         page = _connection().query(
@@ -129,20 +135,9 @@ def load(case_id: str) -> CaseRecord:
             sort_key = raw["sk"]["S"]
             if sort_key == "#CASE":
                 case = CaseItem.from_raw_data(raw)
-            elif sort_key.startswith("PARTY#"):
-                parties.append(PartyItem.from_raw_data(raw))
-            elif sort_key.startswith("EVIDENCE#"):
-                evidence.append(EvidenceItem.from_raw_data(raw))
-            elif sort_key.startswith("AUDIT#"):
-                audit.append(AuditItem.from_raw_data(raw))
-            elif sort_key.startswith("DOCUMENT#"):
-                documents.append(DocumentItem.from_raw_data(raw))
-            elif sort_key.startswith("CLAIM#"):
-                claims.append(ClaimItem.from_raw_data(raw))
-            elif sort_key.startswith("RESCUE#"):
-                rescues.append(RescueOrderItem.from_raw_data(raw))
-            elif sort_key.startswith("HANDOFF#"):
-                handoffs.append(HandoffItem.from_raw_data(raw))
+            elif member := _MEMBERS.get(sort_key.split("#", 1)[0]):
+                model, field_name = member
+                found[field_name].append(model.from_raw_data(raw))
         last_key = page.get("LastEvaluatedKey")
         if not last_key:
             break
@@ -150,13 +145,13 @@ def load(case_id: str) -> CaseRecord:
         raise NotFound("no such case", field="caseId")
     return CaseRecord(
         case,
-        parties=sorted(parties, key=lambda p: p.position),
-        evidence=evidence,
-        audit=sorted(audit, key=lambda a: a.seq),
-        documents=sorted(documents, key=lambda d: d.issued_at),
-        claims=sorted(claims, key=lambda c: c.claim_id),
-        rescues=sorted(rescues, key=lambda r: int(r.seq)),
-        handoffs=handoffs,
+        parties=sorted(found["parties"], key=lambda p: p.position),
+        evidence=found["evidence"],
+        audit=sorted(found["audit"], key=lambda a: a.seq),
+        documents=sorted(found["documents"], key=lambda d: d.issued_at),
+        claims=sorted(found["claims"], key=lambda c: c.claim_id),
+        rescues=sorted(found["rescues"], key=lambda r: int(r.seq)),
+        handoffs=found["handoffs"],
     )
 
 
