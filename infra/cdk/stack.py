@@ -211,6 +211,12 @@ def function_code(project_root: Path) -> lambda_.AssetCode:
     return lambda_.Code.from_asset(str(project_root), exclude=FUNCTION_CODE_EXCLUDE)
 
 
+XRAY_ONLY_STAR = (
+    "Only the X-Ray statement has Resource '*': xray:PutTraceSegments and "
+    "xray:PutTelemetryRecords support no resource-level permissions."
+)
+
+
 def dependency_layer(scope: Construct, layer_dir: Path) -> lambda_.LayerVersion | None:
     """The third-party dependencies as a Lambda layer, or None while the layer is not built.
 
@@ -449,25 +455,35 @@ class YunchetongStack(Stack):
         return bucket
 
     def _function_role(
-        self, construct_id: str, purpose: str, policy_name: str, log_group: logs.ILogGroup, statements: list[iam.PolicyStatement]
+        self,
+        construct_id: str,
+        purpose: str,
+        policy_name: str,
+        log_group: logs.ILogGroup,
+        statements: list[iam.PolicyStatement],
+        star_reason: str = XRAY_ONLY_STAR,
     ) -> iam.Role:
         """A function's role with its own statements plus writing its log group and X-Ray traces.
 
         Inline in the role (not a separate policy resource), so the function, which refers to the
-        role, is created only once its permissions exist (Lambda checks the X-Ray ones).
+        role, is created only once its permissions exist (Lambda checks the X-Ray ones). The X-Ray
+        statement's Resource '*' is acknowledged here, with `star_reason` when the role's own
+        statements need '*' too.
         """
         statements = [
             *statements,
             iam.PolicyStatement(sid="Logs", actions=["logs:CreateLogStream", "logs:PutLogEvents"], resources=[log_group.log_group_arn]),
             iam.PolicyStatement(sid="Tracing", actions=["xray:PutTraceSegments", "xray:PutTelemetryRecords"], resources=["*"]),
         ]
-        return iam.Role(
+        role = iam.Role(
             self,
             construct_id,
             assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
             description=f"{APP_NAME} {self.stage}: {purpose}",
             inline_policies={policy_name: iam.PolicyDocument(statements=statements)},
         )
+        acknowledge(role, "AwsSolutions-IAM5[Resource::*]", star_reason)
+        return role
 
     def _log_group(self, construct_id: str) -> logs.LogGroup:
         return logs.LogGroup(self, construct_id, retention=logs.RetentionDays.ONE_YEAR, removal_policy=RemovalPolicy.RETAIN)
@@ -484,6 +500,15 @@ class YunchetongStack(Stack):
             actions=["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"],
             resources=[self.data_key.key_arn],
             conditions=self._via("dynamodb"),
+        )
+
+    def _acknowledge_runs(self, role: iam.Role, deployed: DeployedWorkflow, what_the_role_does: str) -> None:
+        """A role's statement on every run of one state machine: run names are only known at run time."""
+        acknowledge(
+            role,
+            f"AwsSolutions-IAM5[Resource::{self._nag_resource(deployed.executions_arn)}]",
+            f"Runs of {deployed.state_machine_name} are named per rescue order at run time "
+            f"(case id + flow); {what_the_role_does}, on this state machine only.",
         )
 
     def _nag_resource(self, arn: str) -> str:
@@ -738,19 +763,8 @@ class YunchetongStack(Stack):
         ]
         role = self._function_role("ApiRole", "execution role of the Chalice API", "api", self.api_log_group, statements)
         for deployed in self.workflows.values():
-            acknowledge(
-                role,
-                f"AwsSolutions-IAM5[Resource::{self._nag_resource(deployed.executions_arn)}]",
-                f"Runs of {deployed.state_machine_name} are named per rescue order at run time "
-                "(case id + flow); the API only stops them (cancelling an order), on this state machine only.",
-            )
+            self._acknowledge_runs(role, deployed, "the API only stops them (cancelling an order)")
         evidence_logical_id = self.resolve(self.evidence.node.default_child.logical_id)  # type: ignore[union-attr]
-        acknowledge(
-            role,
-            "AwsSolutions-IAM5[Resource::*]",
-            "Only the X-Ray statement has Resource '*': xray:PutTraceSegments and "
-            "xray:PutTelemetryRecords support no resource-level permissions.",
-        )
         for pattern in (UPLOADS, SEALED):
             acknowledge(
                 role,
@@ -858,12 +872,8 @@ class YunchetongStack(Stack):
             ),
         ]
         role = self._function_role(
-            "DelivererRole", "execution role of the webhook deliverer", "deliverer", self.deliverer_log_group, statements
-        )
-        acknowledge(
-            role,
-            "AwsSolutions-IAM5[Resource::*]",
-            "Resource '*' only for X-Ray (xray:PutTraceSegments and xray:PutTelemetryRecords support "
+            "DelivererRole", "execution role of the webhook deliverer", "deliverer", self.deliverer_log_group, statements,
+            star_reason="Resource '*' only for X-Ray (xray:PutTraceSegments and xray:PutTelemetryRecords support "
             "no resource-level permissions) and for sns:Publish of party notices by SMS: a text "
             "message to a phone number has no resource ARN and SNS has no condition key for it.",
         )
@@ -1012,12 +1022,6 @@ class YunchetongStack(Stack):
             log_group,
             statements,
         )
-        acknowledge(
-            role,
-            "AwsSolutions-IAM5[Resource::*]",
-            "Only the X-Ray statement has Resource '*': xray:PutTraceSegments and "
-            "xray:PutTelemetryRecords support no resource-level permissions.",
-        )
         return role
 
     def _case_step_statements(self) -> list[iam.PolicyStatement]:
@@ -1060,18 +1064,7 @@ class YunchetongStack(Stack):
             self.rescue_sweeper_log_group,
             statements,
         )
-        acknowledge(
-            role,
-            "AwsSolutions-IAM5[Resource::*]",
-            "Only the X-Ray statement has Resource '*': xray:PutTraceSegments and "
-            "xray:PutTelemetryRecords support no resource-level permissions.",
-        )
-        acknowledge(
-            role,
-            f"AwsSolutions-IAM5[Resource::{self._nag_resource(deployed.executions_arn)}]",
-            f"Runs of {deployed.state_machine_name} are named per rescue order at run time "
-            "(case id + flow); the sweeper only reads their status (DescribeExecution), on this state machine only.",
-        )
+        self._acknowledge_runs(role, deployed, "the sweeper only reads their status (DescribeExecution)")
         return role
 
     def _rescue_sweeper(self, deployed: DeployedWorkflow) -> lambda_.Function:
