@@ -87,7 +87,7 @@ def report_change(
             gsi3sk=f"{at}#{claim_id}",
         )
         set_clock(claim, record.case.jurisdiction, datetime.fromisoformat(at))
-        pointer = ClaimPointer(pk=f"CLAIM#{claim_id}", sk="#CLAIM", case_id=record.case.case_id, insurer_code=claim.insurer_code)
+        pointer = ClaimPointer.to(claim_id, record.case.case_id, insurer_code=claim.insurer_code)
         event = outbox.event(record.case.case_id, claim.insurer_code, "claim.reported", {"claimId": claim_id}, at)
         puts += [claim, pointer, event]
         reported.append({"claimId": claim_id, "insurerCode": claim.insurer_code, "partyId": party.party_id})

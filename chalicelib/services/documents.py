@@ -55,7 +55,7 @@ def issued(document: Draft, at: str) -> store.Change:
         size=document.stored.size,
         issued_at=at,
     )
-    pointer = DocumentPointer(pk=f"DOCUMENT#{document.document_id}", sk="#DOCUMENT", case_id=document.case_id)
+    pointer = DocumentPointer.to(document.document_id, document.case_id)
     detail = {
         "documentId": document.document_id,
         "kind": document.kind,
@@ -121,10 +121,9 @@ def link(principal: Principal, case_id: str, document_id: str) -> DocumentLink:
 
 def verify(document_id: str) -> DocumentCheck:
     """Genuine when the stored file hashes to what the intact audit chain recorded at issue."""
-    try:
-        pointer = DocumentPointer.get(f"DOCUMENT#{document_id}", "#DOCUMENT")
-    except DocumentPointer.DoesNotExist as missing:
-        raise NotFound("no document with this id was issued", field="documentId") from missing
+    pointer = DocumentPointer.lookup(document_id)
+    if pointer is None:
+        raise NotFound("no document with this id was issued", field="documentId")
     record = store.load(pointer.case_id)
     item = record.document(document_id)
     if item is None:

@@ -71,10 +71,7 @@ def receive(insurer_code: str, headers: Any, raw_body: bytes) -> WebhookAck:
         raise validation_failed(error) from error
     if _seen(insurer_code, webhook_id):
         return WebhookAck(received=True, duplicate=True, claim_id=event.data.claim_id)
-    try:
-        pointer = ClaimPointer.get(f"CLAIM#{event.data.claim_id}", "#CLAIM")
-    except ClaimPointer.DoesNotExist:
-        pointer = None
+    pointer = ClaimPointer.lookup(event.data.claim_id)
     if pointer is None or pointer.insurer_code != insurer_code:
         # Another insurer's claim is, for this insurer, a claim that does not exist.
         raise NotFound("no such claim for this insurer", field="data.claimId")

@@ -198,7 +198,7 @@ def request(principal: Principal, case_id: str, body: RequestRescue) -> tuple[Re
             execution_name=dispatch.run_name(record.case.case_id, seq, 1),
         )
         set_status(order, dispatch.SEARCHING, at)
-        puts: list[Any] = [order, RescuePointer(pk=f"RESCUE#{order_id}", sk="#RESCUE", case_id=record.case.case_id)]
+        puts: list[Any] = [order, RescuePointer.to(order_id, record.case.case_id)]
         if insurer:
             claim = next((c for c in record.claims if c.party_id == party_id), None)
             data = {"orderId": order_id, "partyId": party_id, "policyNo": vehicle.get("policyNo"), "plate": vehicle.get("plate"),

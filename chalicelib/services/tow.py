@@ -45,10 +45,10 @@ def _truck_of(principal: Principal) -> str:
 
 
 def _case_of(order_id: str) -> str:
-    try:
-        return RescuePointer.get(f"RESCUE#{order_id}", "#RESCUE").case_id
-    except RescuePointer.DoesNotExist as error:
-        raise NotFound("no such rescue order", field="orderId") from error
+    pointer = RescuePointer.lookup(order_id)
+    if pointer is None:
+        raise NotFound("no such rescue order", field="orderId")
+    return pointer.case_id
 
 
 def _order(record: store.CaseRecord, order_id: str) -> RescueOrderItem:

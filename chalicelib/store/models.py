@@ -15,7 +15,7 @@ The table name comes from settings when first used, so tests and stages can chan
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar, Self
 
 from pynamodb.attributes import (
     BooleanAttribute,
@@ -196,16 +196,31 @@ class DocumentItem(_Item):
 
 
 class _CasePointer(_Item):
-    """An item that names only the case another item lives on (sk `#<KIND>`)."""
+    """An item that names only the case another item lives on: pk `<KIND>#<id>`, sk `#<KIND>`."""
+
+    KIND: ClassVar[str]
 
     class Meta(_Meta):
         pass
 
     case_id = UnicodeAttribute()
 
+    @classmethod
+    def to(cls, item_id: str, case_id: str, **attributes: Any) -> Self:
+        return cls(pk=f"{cls.KIND}#{item_id}", sk=f"#{cls.KIND}", case_id=case_id, **attributes)
+
+    @classmethod
+    def lookup(cls, item_id: str) -> Self | None:
+        try:
+            return cls.get(f"{cls.KIND}#{item_id}", f"#{cls.KIND}")
+        except cls.DoesNotExist:
+            return None
+
 
 class DocumentPointer(_CasePointer):
     """`DOCUMENT#<id>` → its case: lets /verify find a document from the QR code alone."""
+
+    KIND = "DOCUMENT"
 
 
 class ClaimItem(_Item):
@@ -247,6 +262,8 @@ class ClaimItem(_Item):
 
 class ClaimPointer(_CasePointer):
     """`CLAIM#<id>` → its case and insurer: an insurer's webhook names only the claim."""
+
+    KIND = "CLAIM"
 
     insurer_code = UnicodeAttribute()
 
@@ -438,6 +455,8 @@ class RescueOrderItem(_Item):
 
 class RescuePointer(_CasePointer):
     """`RESCUE#<orderId>` → its case: a driver's call names only the order."""
+
+    KIND = "RESCUE"
 
 
 class HandoffItem(_Item):
