@@ -45,6 +45,10 @@ def rescue_queue_key(unit: str, status: str) -> str:
     return f"RESCUEQ#{unit}#{status}"
 
 
+def alert_key(unit: str) -> str:
+    return f"RESCUEALERT#{unit}"
+
+
 def set_status(order: RescueOrderItem, status: str, at: str) -> None:
     order.status = status
     order.status_since = at
@@ -66,6 +70,12 @@ def release(truck: TowTruckItem | None, order_id: str, at: str) -> bool:
     truck.order_id = truck.case_id = None
     fleet.index(truck)
     return True
+
+
+def flag_alert(order: RescueOrderItem, at: str) -> None:
+    """List the order for dispatchers (GET /portal/rescue?alerting=true) until cleared."""
+    order.gsi2pk = alert_key(order.jurisdiction)
+    order.gsi2sk = f"{at}#{order.order_id}"
 
 
 def clear_alert(order: RescueOrderItem) -> None:
@@ -310,7 +320,7 @@ def queue(principal: Principal, query: QueueQuery) -> RescueQueue:
         raise Forbidden("this account belongs to no police unit", field="jurisdiction")
     start = paging.decode(query.next_token)
     if query.alerting:
-        results = RescueOrderItem.gsi2.query(f"RESCUEALERT#{principal.jurisdiction}", scan_index_forward=False,
+        results = RescueOrderItem.gsi2.query(alert_key(principal.jurisdiction), scan_index_forward=False,
                                              limit=query.limit, last_evaluated_key=start)
     else:
         results = RescueOrderItem.gsi1.query(rescue_queue_key(principal.jurisdiction, query.status), scan_index_forward=True,

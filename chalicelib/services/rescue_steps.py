@@ -38,6 +38,14 @@ def _order(record: store.CaseRecord, order_id: str, allowed: frozenset[str]) -> 
     return order
 
 
+def _still_awaited(record: store.CaseRecord, order_id: str, milestone: str) -> RescueOrderItem | None:
+    """The order while it waits for the driver's `milestone` report; None once the report is in.
+    An order that ended otherwise is OrderClosed."""
+    passed = PASSED[milestone]
+    order = _order(record, order_id, passed | {dispatch.MILESTONE_STATUS[milestone]})
+    return None if order.status in passed else order
+
+
 def _now() -> tuple[Any, str]:
     moment = store.utcnow()
     return moment, store.iso(moment)
@@ -193,12 +201,9 @@ def await_milestone(step: StepInput) -> None:
     expected = dispatch.MILESTONE_STATUS[milestone]
 
     def decide(record: store.CaseRecord) -> list[store.Change]:
-        order = record.rescue(step.order_id)
+        order = _still_awaited(record, step.order_id, milestone)
         if order is None:
-            raise NotFound("no such rescue order on this case", field="orderId")
-        if order.status in PASSED[milestone]:
             return []
-        _order(record, step.order_id, frozenset({expected}))
         _, at = _now()
         order.waiting = {"milestone": milestone, "token": token, "since": at}
         detail = {"orderId": order.order_id, "milestone": milestone}
@@ -215,16 +220,14 @@ def raise_alert(step: StepInput) -> dict[str, Any]:
     config = _config(step)
 
     def decide(record: store.CaseRecord) -> list[store.Change]:
-        order = record.rescue(step.order_id)
-        if order is not None and order.status in PASSED[milestone]:
+        order = _still_awaited(record, step.order_id, milestone)
+        if order is None:
             return []
-        order = _order(record, step.order_id, frozenset({expected}))
         _, at = _now()
         alerts = [*store.plain_list(order.alerts), {"milestone": milestone, "at": at}]
         order.alerts = alerts
         order.waiting = None
-        order.gsi2pk = f"RESCUEALERT#{order.jurisdiction}"
-        order.gsi2sk = f"{at}#{order.order_id}"
+        rescue.flag_alert(order, at)
         count = sum(1 for a in alerts if a["milestone"] == milestone)
         detail = {"orderId": order.order_id, "milestone": milestone, "alerts": count}
         return [store.Change(action="RESCUE_ALERTED", detail=detail, replaces=[rescue.replace(order, expected)], result=count)]
