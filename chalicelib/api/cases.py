@@ -10,7 +10,7 @@ from chalicelib.api.routing import operation
 from chalicelib.domain.principals import POLICE, Principal, Role
 
 if TYPE_CHECKING:
-    from chalicelib.contracts.cases import CaseCreated, CaseView, CreateCase
+    from chalicelib.contracts.cases import CaseCreated, CaseView, CreateCase, Timeline, TimelineQuery
     from chalicelib.contracts.portal import AuditLog, LinkReissued
 
 blueprint = Blueprint(__name__)
@@ -38,6 +38,17 @@ def get_case(principal: Principal, case_id: str) -> CaseView:
     from chalicelib.services import views
 
     return views.case_view(principal, case_id)
+
+
+@operation(
+    blueprint, "/cases/{caseId}/timeline", "GET",
+    summary="The case's whole history in words, oldest first, a page at a time",
+    roles=frozenset({Role.PARTY, Role.WECHAT_USER}) | POLICE, reply=f"{CASES}:Timeline", query=f"{CASES}:TimelineQuery",
+)
+def get_timeline(principal: Principal, case_id: str, query: TimelineQuery) -> Timeline:
+    from chalicelib.services import views
+
+    return views.timeline(principal, case_id, query)
 
 
 @operation(

@@ -186,6 +186,16 @@ class TimelineEntry(Reply):
     actor_role: str
 
 
+class Timeline(Reply):
+    entries: list[TimelineEntry]
+    next_token: str | None = None
+
+
+class TimelineQuery(Contract):
+    limit: int = Field(default=50, ge=1, le=200)
+    next_token: str | None = Field(default=None, max_length=2000)
+
+
 class RescueSummary(Reply):
     order_id: str
     party_id: str
@@ -210,7 +220,8 @@ class CaseView(Reply):
     eligibility: EligibilityView
     parties: list[PartyView]
     evidence: EvidenceSummary
-    timeline: list[TimelineEntry]
+    timeline: list[TimelineEntry] = Field(description="the latest entries, oldest first; the rest at GET /cases/{caseId}/timeline")
+    timeline_complete: bool = True
     determination: DeterminationView | None = None
     signatures: dict[str, SignatureView] = Field(default_factory=dict)
     agreement: AgreementView | None = None

@@ -10,6 +10,7 @@ from chalicelib.domain import audit_chain, ids
 from chalicelib.domain.principals import Principal
 from chalicelib.errors import NotFound
 from chalicelib.integrations import document_store
+from chalicelib.store import audit, case_items
 from chalicelib.store import cases as store
 from chalicelib.store.models import DocumentItem, DocumentPointer
 
@@ -40,11 +41,9 @@ def draft(case_id: str, kind: str, number: str, revision: int, supersedes: str |
 def issued(document: Draft, at: str) -> store.Change:
     """The change that records the document on its case (and a pointer for /verify)."""
     document.recorded = True
-    item = DocumentItem(
-        pk=store.case_key(document.case_id),
-        sk=f"DOCUMENT#{document.document_id}",
-        case_id=document.case_id,
-        document_id=document.document_id,
+    items = case_items.new_document(
+        document.case_id,
+        document.document_id,
         kind=document.kind,
         number=document.number,
         revision=document.revision,
@@ -55,7 +54,6 @@ def issued(document: Draft, at: str) -> store.Change:
         size=document.stored.size,
         issued_at=at,
     )
-    pointer = DocumentPointer.to(document.document_id, document.case_id)
     detail = {
         "documentId": document.document_id,
         "kind": document.kind,
@@ -64,7 +62,7 @@ def issued(document: Draft, at: str) -> store.Change:
         "sha256": document.stored.sha256,
         "supersedes": document.supersedes,
     }
-    return store.Change(action="DOCUMENT_ISSUED", detail=detail, puts=[item, pointer])
+    return store.Change(action="DOCUMENT_ISSUED", detail=detail, puts=items)
 
 
 def commit(principal: Principal, document: Draft, decide: Callable[[store.CaseRecord], list[store.Change]]) -> None:
@@ -128,7 +126,7 @@ def verify(document_id: str) -> DocumentCheck:
     item = record.document(document_id)
     if item is None:
         return DocumentCheck(document_id=document_id, genuine=False, reason="the case holds no record of this document")
-    entries = store.audit_entries(record)
+    entries = audit.entries(record.case.case_id)
     chain = audit_chain.verify(entries, expected_head=record.case.audit_head)
     recorded = next(
         (e.detail.get("sha256") for e in entries if e.action == "DOCUMENT_ISSUED" and e.detail.get("documentId") == document_id),

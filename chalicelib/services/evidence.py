@@ -14,7 +14,7 @@ from chalicelib.errors import Conflict, EvidenceMismatch, NotFound, ValidationFa
 from chalicelib.integrations import evidence_store
 from chalicelib.settings import get_settings
 from chalicelib.store import cases as store
-from chalicelib.store import outbox
+from chalicelib.store import case_items, outbox
 from chalicelib.store.models import EvidenceItem
 
 LEAVE_SCENE_TEXT = (
@@ -70,11 +70,9 @@ def request_upload(principal: Principal, case_id: str, body: RequestEvidence) ->
             raise ValidationFailed("is before the accident occurred", field="capturedAt")
         if body.captured_at > store.utcnow() + store.CLOCK_SKEW:
             raise ValidationFailed("is in the future", field="capturedAt")
-        item = EvidenceItem(
-            pk=store.case_key(case.case_id),
-            sk=f"EVIDENCE#{evidence_id}",
-            case_id=case.case_id,
-            evidence_id=evidence_id,
+        item = case_items.new_evidence(
+            case.case_id,
+            evidence_id,
             kind=body.kind,
             party_id=party_id,
             content_type=body.content_type,
@@ -93,7 +91,7 @@ def request_upload(principal: Principal, case_id: str, body: RequestEvidence) ->
         detail = {"evidenceId": evidence_id, "kind": body.kind, "partyId": party_id, "metresFromScene": distance}
         return store.Change(action="EVIDENCE_REQUESTED", detail=detail, puts=[item], result=item)
 
-    item: EvidenceItem = store.mutate(principal, case_id, decide)
+    item: EvidenceItem = store.mutate(principal, case_id, decide).result
     upload = evidence_store.presign_upload(item.upload_key, item.content_type, int(item.size), item.sha256)
     return EvidenceRequested(
         evidence_id=evidence_id,
@@ -151,8 +149,8 @@ def complete_upload(principal: Principal, case_id: str, evidence_id: str) -> Evi
     version = evidence_store.seal(
         item.upload_key, evidence_store.evidence_key(case_id, evidence_id), get_settings().evidence_retention_days
     )
-    store.mutate(principal, case_id, lambda r: _resolve(r, evidence_id, evidence.VERIFIED, version, None))
-    return _completed(store.load_for(principal, case_id), evidence_id)
+    written = store.mutate(principal, case_id, lambda r: _resolve(r, evidence_id, evidence.VERIFIED, version, None), read=record)
+    return _completed(written.record, evidence_id)
 
 
 def _resolve(
@@ -167,10 +165,9 @@ def _resolve(
         item.object_key = evidence_store.evidence_key(record.case.case_id, evidence_id)
         item.object_version = version
         item.verified_at = now
-    condition = EvidenceItem.status == evidence.PENDING
     action = "EVIDENCE_VERIFIED" if outcome == evidence.VERIFIED else "EVIDENCE_REJECTED"
     detail = {"evidenceId": evidence_id, "kind": item.kind, "partyId": item.party_id, "reason": reason}
-    changes = [store.Change(action=action, detail=detail, replaces=[(item, condition)])]
+    changes = [store.Change(action=action, detail=detail, replaces=[(item, evidence.PENDING)])]
     case = record.case
     if outcome == evidence.VERIFIED and case.status == case_status.EVIDENCE_PENDING and evidence.is_complete(checklist(record)):
         case_status.ensure_move(case.status, case_status.AWAITING_DETERMINATION)

@@ -13,8 +13,7 @@ from chalicelib.services import wechat_oauth
 from chalicelib.services.access import lookup_hash, party_link, party_token
 from chalicelib.settings import get_settings
 from chalicelib.store import cases as store
-from chalicelib.store import outbox, reference
-from chalicelib.store.models import CaseItem, PartyItem
+from chalicelib.store import case_items, outbox, reference
 
 
 def eligibility_view(result: dict) -> EligibilityView:
@@ -79,15 +78,13 @@ def report(principal: Principal, body: CreateCase, idempotency_key: str | None) 
     reported_at = store.iso(now)
     case_id = ids.new_case_id(now)
     status = case_status.EVIDENCE_PENDING if assessed.remote else case_status.REFERRED_ON_SCENE
-    case = CaseItem(
-        pk=store.case_key(case_id),
-        sk="#CASE",
-        case_id=case_id,
-        status=status,
-        status_since=reported_at,
+    case = case_items.new_case(
+        case_id,
         jurisdiction=unit.code,
-        occurred_at=body.occurred_at.isoformat(),
+        status=status,
         reported_at=reported_at,
+        occurred_on=body.occurred_at.date().isoformat(),
+        occurred_at=body.occurred_at.isoformat(),
         reported_by=principal.audit_name,
         channel=body.channel.value,
         weather=body.weather.value,
@@ -102,17 +99,12 @@ def report(principal: Principal, body: CreateCase, idempotency_key: str | None) 
             "selfSettlementAllowed": assessed.self_settlement_allowed,
             "reasons": [{"code": r.code, "article": r.article, "text": r.text} for r in assessed.reasons],
         },
-        gsi1pk=store.queue_key(unit.code, status),
-        gsi1sk=f"{reported_at}#{case_id}",
-        gsi2pk=f"DAY#{unit.code}#{body.occurred_at.date().isoformat()}",
-        gsi2sk=f"{reported_at}#{case_id}",
     )
     parties = [
-        PartyItem(
-            pk=store.case_key(case_id),
-            sk=f"PARTY#{party_id}",
-            case_id=case_id,
-            party_id=party_id,
+        case_items.new_party(
+            case_id,
+            party_id,
+            lookup_hash(party.id_number),
             position=position,
             name=party.name,
             phone=party.phone,
@@ -120,8 +112,6 @@ def report(principal: Principal, body: CreateCase, idempotency_key: str | None) 
             kind=party.kind.value,
             vehicle=party.vehicle.model_dump(by_alias=True) if party.vehicle else None,
             token_id=ids.new_token_id(),
-            gsi1pk=f"PERSON#{lookup_hash(party.id_number)}",
-            gsi1sk=f"CASE#{case_id}",
         )
         for position, party in enumerate(body.parties, start=1)
         for party_id in [ids.new_party_id()]

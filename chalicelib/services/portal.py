@@ -9,16 +9,13 @@ from chalicelib.domain import case_status
 from chalicelib.domain.principals import Principal
 from chalicelib.errors import Forbidden
 from chalicelib.store import cases as store
-from chalicelib.store import paging
-from chalicelib.store.models import CaseItem
+from chalicelib.store import case_items, paging
 
 
 def queue(principal: Principal, limit: int, next_token: str | None) -> Queue:
     if not principal.jurisdiction:
         raise Forbidden("this account belongs to no police unit", field="jurisdiction")
-    start = paging.decode(next_token)
-    key = store.queue_key(principal.jurisdiction, case_status.AWAITING_DETERMINATION)
-    results = CaseItem.gsi1.query(key, scan_index_forward=True, limit=limit, last_evaluated_key=start)
+    results = case_items.queue(principal.jurisdiction, case_status.AWAITING_DETERMINATION, limit, next_token)
     now = store.utcnow()
     cases = []
     for case in results:

@@ -12,7 +12,9 @@ from chalicelib.contracts.cases import (
     PartyKind,
     PartyView,
     RescueSummary,
+    Timeline,
     TimelineEntry,
+    TimelineQuery,
     VehicleView,
 )
 from chalicelib.contracts.determination import SignatureView
@@ -25,8 +27,9 @@ from chalicelib.services.claims import claim_views
 from chalicelib.services.determination import determination_view
 from chalicelib.services.intake import eligibility_view
 from chalicelib.services.signing import agreement_view
+from chalicelib.store import audit
 from chalicelib.store import cases as store
-from chalicelib.store.models import PartyItem
+from chalicelib.store.models import CaseItem, PartyItem
 
 
 def _party_view(party: PartyItem, visible: bool) -> PartyView:
@@ -84,15 +87,8 @@ def case_view(principal: Principal, case_id: str) -> CaseView:
                 for e in sorted(record.evidence, key=lambda e: e.requested_at)
             ],
         ),
-        timeline=[
-            TimelineEntry(
-                at=a.at,
-                action=a.action,
-                text=case_status.ACTION_TEXT.get(a.action, a.action),
-                actor_role=a.actor.split(":", 1)[0],
-            )
-            for a in record.audit
-        ],
+        timeline=_recent_timeline(case),
+        timeline_complete=int(case.audit_seq) <= audit.RECENT,
         determination=determination_view(store.plain(case.determination)) if case.determination is not None else None,
         signatures={pid: SignatureView.model_validate(s) for pid, s in store.plain(case.signatures).items()},
         agreement=agreement_view(store.plain(case.agreement)) if case.agreement is not None else None,
@@ -104,9 +100,27 @@ def case_view(principal: Principal, case_id: str) -> CaseView:
     )
 
 
+def _timeline_entry(at: str, action: str, actor: str) -> TimelineEntry:
+    return TimelineEntry(at=at, action=action, text=case_status.ACTION_TEXT.get(action, action), actor_role=actor.split(":", 1)[0])
+
+
+def _recent_timeline(case: CaseItem) -> list[TimelineEntry]:
+    """The last entries, kept on the case item; a case written before it kept them reads its log."""
+    if case.recent is None:
+        return [_timeline_entry(e.at, e.action, e.actor) for e in audit.entries(case.case_id)[-audit.RECENT:]]
+    return [_timeline_entry(r["at"], r["action"], r["actor"]) for r in store.plain_list(case.recent)]
+
+
+def timeline(principal: Principal, case_id: str, query: TimelineQuery) -> Timeline:
+    """The whole history in words, oldest first, a page at a time (the case view shows the latest)."""
+    store.load_for(principal, case_id)
+    entries, next_token = audit.page(case_id, query.limit, query.next_token)
+    return Timeline(entries=[_timeline_entry(e.at, e.action, e.actor) for e in entries], next_token=next_token)
+
+
 def audit_log(principal: Principal, case_id: str) -> AuditLog:
     record = store.load_for(principal, case_id)
-    entries = store.audit_entries(record)
+    entries = audit.entries(case_id)
     result = audit_chain.verify(entries, expected_head=record.case.audit_head)
     return AuditLog(
         case_id=case_id,

@@ -1,7 +1,8 @@
-"""The case aggregate: one Query reads it, one TransactWrite changes it.
+"""The case aggregate: one Query reads its current state, one TransactWrite changes it.
 
-Every change appends a hash-chained audit entry whose head lives on the versioned case item,
-so concurrent writers are serialised by the version check and retried here, never lost.
+Every change appends a hash-chained audit entry (on the log's own partition, `store.audit`) whose
+head lives on the versioned case item, so concurrent writers are serialised by the version check
+and retried here, never lost; the read costs the case's state, not its history.
 """
 
 from __future__ import annotations
@@ -17,11 +18,12 @@ from pynamodb.exceptions import TransactWriteError
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.domain import audit_chain, jurisdiction
+from chalicelib.domain import jurisdiction
 from chalicelib.domain.principals import Principal, Role
 from chalicelib.errors import ConcurrentUpdate, IdempotencyKeyReused, NotFound
+from chalicelib.store import audit
+from chalicelib.store.case_items import case_key, place_in_queue, queue_key
 from chalicelib.store.models import (
-    AuditItem,
     CaseItem,
     ClaimItem,
     DocumentItem,
@@ -46,20 +48,11 @@ def iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="milliseconds")
 
 
-def case_key(case_id: str) -> str:
-    return f"CASE#{case_id}"
-
-
-def queue_key(unit: str, status: str) -> str:
-    return f"QUEUE#{unit}#{status}"
-
-
 @dataclass
 class CaseRecord:
     case: CaseItem
     parties: list[PartyItem] = field(default_factory=list)
     evidence: list[EvidenceItem] = field(default_factory=list)
-    audit: list[AuditItem] = field(default_factory=list)
     documents: list[DocumentItem] = field(default_factory=list)
     claims: list[ClaimItem] = field(default_factory=list)
     rescues: list[RescueOrderItem] = field(default_factory=list)
@@ -97,10 +90,17 @@ class Change:
     detail: dict[str, Any] = field(default_factory=dict)
     new_status: str | None = None
     puts: list[Any] = field(default_factory=list)  # new items (models): must not exist yet
-    replaces: list[tuple[Model, Any]] = field(default_factory=list)  # (existing item, condition it must meet)
+    # (existing item, what it must still be: the status it was read with, or a condition, or None)
+    replaces: list[tuple[Model, Any]] = field(default_factory=list)
     result: Any = None
 
 
+@dataclass
+class Applied:
+    """What `mutate` did: the decision's result and the case as written (no need to read it again)."""
+
+    result: Any
+    record: CaseRecord
 
 
 def _connection() -> Any:
@@ -111,7 +111,6 @@ def _connection() -> Any:
 _MEMBERS: dict[str, tuple[type[Model], str]] = {
     "PARTY": (PartyItem, "parties"),
     "EVIDENCE": (EvidenceItem, "evidence"),
-    "AUDIT": (AuditItem, "audit"),
     "DOCUMENT": (DocumentItem, "documents"),
     "CLAIM": (ClaimItem, "claims"),
     "RESCUE": (RescueOrderItem, "rescues"),
@@ -120,7 +119,8 @@ _MEMBERS: dict[str, tuple[type[Model], str]] = {
 
 
 def load(case_id: str) -> CaseRecord:
-    """The whole case in one strongly consistent Query on its partition."""
+    """The case's current state in one strongly consistent Query on its partition (its audit log
+    and, later, its room live on partitions of their own, so this does not grow with its history)."""
     case: CaseItem | None = None
     found: dict[str, list[Any]] = {field: [] for _, field in _MEMBERS.values()}
     last_key = None
@@ -147,7 +147,6 @@ def load(case_id: str) -> CaseRecord:
         case,
         parties=sorted(found["parties"], key=lambda p: p.position),
         evidence=found["evidence"],
-        audit=sorted(found["audit"], key=lambda a: a.seq),
         documents=sorted(found["documents"], key=lambda d: d.issued_at),
         claims=sorted(found["claims"], key=lambda c: c.claim_id),
         rescues=sorted(found["rescues"], key=lambda r: int(r.seq)),
@@ -181,44 +180,10 @@ def _involves_truck(order: RescueOrderItem, truck_id: str) -> bool:
     return order.truck_id == truck_id or any(offer.get("truckId") == truck_id for offer in plain_list(order.offers))
 
 
-def audit_entries(record: CaseRecord) -> list[audit_chain.Entry]:
-    return [
-        audit_chain.Entry(a.case_id, int(a.seq), a.at, a.actor, a.action, a.detail.as_dict(), a.prev_hash, a.hash)
-        for a in record.audit
-    ]
-
-
 def load_for(principal: Principal, case_id: str) -> CaseRecord:
     record = load(case_id)
     authorise(principal, record)
     return record
-
-
-def _set_status(case: CaseItem, status: str, at: str) -> None:
-    case.status = status
-    case.status_since = at
-    case.gsi1pk = queue_key(case.jurisdiction, status)
-    case.gsi1sk = f"{at}#{case.case_id}"
-
-
-def _audit_item(case: CaseItem, principal: Principal, change: Change, at: str) -> AuditItem:
-    entry = audit_chain.chain(
-        case.case_id, int(case.audit_seq) + 1, case.audit_head, at, principal.audit_name, change.action, change.detail
-    )
-    case.audit_seq = entry.seq
-    case.audit_head = entry.hash
-    return AuditItem(
-        pk=case_key(case.case_id),
-        sk=f"AUDIT#{entry.seq:08d}",
-        case_id=case.case_id,
-        seq=entry.seq,
-        at=entry.at,
-        actor=entry.actor,
-        action=entry.action,
-        detail=entry.detail,
-        prev_hash=entry.prev_hash,
-        hash=entry.hash,
-    )
 
 
 def _write(case: CaseItem, principal: Principal, changes: list[Change], extra: list[Model], at: str | None = None) -> None:
@@ -226,37 +191,57 @@ def _write(case: CaseItem, principal: Principal, changes: list[Change], extra: l
     items: list[Model] = list(extra)
     for change in changes:
         if change.new_status:
-            _set_status(case, change.new_status, at)
-        items.append(_audit_item(case, principal, change, at))
+            place_in_queue(case, change.new_status, at)
+        items.append(audit.append(case, principal.audit_name, change.action, change.detail, at))
         items.extend(change.puts)
     with TransactWrite(connection=_connection()) as transaction:
         transaction.save(case)  # the version condition serialises writers of this case
         for item in items:
             transaction.save(item, condition=item.__class__.pk.does_not_exist())  # type: ignore[attr-defined]
         for change in changes:
-            for item, condition in change.replaces:
-                transaction.save(item, condition=condition)
+            for item, expected in change.replaces:
+                transaction.save(item, condition=_still(item, expected))
+
+
+def _still(item: Model, expected: Any) -> Any:
+    """A status the item was read with becomes the condition that nobody moved it meanwhile."""
+    return type(item).status == expected if isinstance(expected, str) else expected  # type: ignore[attr-defined]
 
 
 def _conflicted(error: TransactWriteError) -> bool:
     return any(r is not None and r.code == "ConditionalCheckFailed" for r in error.cancellation_reasons)
 
 
-def mutate(principal: Principal, case_id: str, decide: Callable[[CaseRecord], Change | list[Change]]) -> Any:
-    """Read, decide, write; on a concurrent change re-read and decide again."""
-    for _ in range(MAX_ATTEMPTS):
-        record = load_for(principal, case_id)
+def _include(record: CaseRecord, changes: list[Change]) -> None:
+    """Add the new members a write put on the case to the in-memory record, as a re-read would."""
+    by_model = {model: field_name for model, field_name in _MEMBERS.values()}
+    for change in changes:
+        for item in change.puts:
+            if (field_name := by_model.get(type(item))) is not None:
+                getattr(record, field_name).append(item)
+
+
+def mutate(
+    principal: Principal, case_id: str, decide: Callable[[CaseRecord], Change | list[Change]], read: CaseRecord | None = None
+) -> Applied:
+    """Read, decide, write; on a concurrent change re-read and decide again.
+
+    `read` is the case as the caller just read it for this principal, saving the first read.
+    The record returned is the case as written (or as read, when the decision changed nothing)."""
+    for attempt in range(MAX_ATTEMPTS):
+        record = read if attempt == 0 and read is not None else load_for(principal, case_id)
         decided = decide(record)
         changes = decided if isinstance(decided, list) else [decided]
         if not changes:
-            return None
+            return Applied(None, record)
         try:
             _write(record.case, principal, changes, [])
         except TransactWriteError as error:
             if _conflicted(error):
                 continue
             raise
-        return changes[-1].result
+        _include(record, changes)
+        return Applied(changes[-1].result, record)
     raise ConcurrentUpdate("the case kept changing while this request was applied; retry", field="caseId")
 
 

@@ -124,6 +124,7 @@ class CaseItem(_Item):
     signatures = MapAttribute(default=dict)  # type: ignore[var-annotated]
     audit_seq = NumberAttribute(default=0)
     audit_head = UnicodeAttribute(default="")
+    recent = ListAttribute(null=True)  # type: ignore[var-annotated]  # the last audit entries, for the case view's timeline
     version = VersionAttribute()
     gsi1pk = UnicodeAttribute(null=True)
     gsi1sk = UnicodeAttribute(null=True)
@@ -324,6 +325,8 @@ class OnceItem(_Item):
 
 
 class AuditItem(_Item):
+    """An entry of a case's hash-chained log (pk `AUDIT#<caseId>`, sk the sequence number)."""
+
     class Meta(_Meta):
         pass
 

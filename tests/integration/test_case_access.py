@@ -4,6 +4,7 @@ import io
 import json
 import logging
 
+from chalicelib.store import audit
 from chalicelib.store.models import AuditItem
 from tests.factories import case_body, staff_token
 
@@ -70,7 +71,7 @@ def test_given_case_history_when_audited_then_chain_valid_and_tamper_detected(ap
     assert log["entries"][0]["prevHash"] == "0" * 64
     assert log["head"] == log["entries"][0]["hash"]
 
-    entry = AuditItem.get(f"CASE#{created['caseId']}", "AUDIT#00000001")
+    entry = AuditItem.get(*audit.entry_key(created["caseId"], 1))
     entry.update(actions=[AuditItem.actor.set("dispatcher:SOMEONE_ELSE")])
     tampered = api.call("GET", path, officer).body
     assert tampered["verification"]["valid"] is False

@@ -4,6 +4,7 @@ import pytest
 from pynamodb.exceptions import TransactWriteError
 
 from chalicelib.domain.principals import Principal, Role
+from chalicelib.store import audit
 from chalicelib.store import cases as store
 from tests.factories import case_body
 
@@ -16,7 +17,7 @@ def test_given_two_writers_with_the_same_version_when_both_write_then_second_is_
     store._write(first.case, OFFICER, [store.Change(action="NOTE", detail={"n": 1})], [])
     with pytest.raises(TransactWriteError):
         store._write(second.case, OFFICER, [store.Change(action="NOTE", detail={"n": 2})], [])
-    assert [a.action for a in store.load(case_id).audit] == ["CASE_REPORTED", "NOTE"]
+    assert [e.action for e in audit.entries(case_id)] == ["CASE_REPORTED", "NOTE"]
 
 
 def test_given_a_concurrent_change_when_mutating_then_decision_is_retried_on_fresh_data(api):
@@ -32,5 +33,5 @@ def test_given_a_concurrent_change_when_mutating_then_decision_is_retried_on_fre
     store.mutate(OFFICER, case_id, decide)
     assert seen_versions == [1, 2]
     record = store.load(case_id)
-    assert [a.action for a in record.audit] == ["CASE_REPORTED", "OTHER", "MINE"]
+    assert [e.action for e in audit.entries(case_id)] == ["CASE_REPORTED", "OTHER", "MINE"]
     assert int(record.case.version) == 3
