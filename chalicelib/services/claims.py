@@ -10,9 +10,9 @@ from chalicelib.contracts.claims import ClaimList, ClaimView, ClockView, LimitsV
 from chalicelib.domain import case_status, ids, insurance, workdays
 from chalicelib.domain.principals import Principal
 from chalicelib.errors import Conflict, ValidationFailed
+from chalicelib.store import case_items, outbox
 from chalicelib.store import cases as store
-from chalicelib.store import outbox
-from chalicelib.store.models import ClaimItem, ClaimPointer
+from chalicelib.store.models import ClaimItem
 
 REPORTABLE = (case_status.DETERMINED, case_status.CONFIRMED, case_status.DISPUTED, case_status.SETTLED)
 
@@ -33,13 +33,7 @@ def agreed_liabilities(record: store.CaseRecord) -> dict[str, str] | None:
 def set_clock(claim: ClaimItem, jurisdiction: str, since: datetime) -> None:
     """The insurer's next statutory duty on this claim, indexed while the claim is open."""
     due = insurance.clock_due(claim.status, since, _calendar(), config.load("insurance"))
-    if due is None:
-        claim.clock = None
-        claim.gsi2pk = claim.gsi2sk = None
-        return
-    claim.clock = {"duty": due.duty, "due": due.due.isoformat()}
-    claim.gsi2pk = f"CLAIMCLOCK#{jurisdiction}"
-    claim.gsi2sk = f"{due.due.isoformat()}#{claim.claim_id}"
+    case_items.set_claim_clock(claim, jurisdiction, due.duty if due else None, due.due.isoformat() if due else None)
 
 
 def _mutual(record: store.CaseRecord, liabilities: dict[str, str], losses: dict[str, int | None]) -> bool:
@@ -68,26 +62,22 @@ def report_change(
         if not vehicle.get("insurerCode"):
             continue  # uninsured: the rescue fund, not a claim (issue on medical direct pay)
         claim_id = ids.new_claim_id()
-        claim = ClaimItem(
-            pk=store.case_key(record.case.case_id),
-            sk=f"CLAIM#{claim_id}",
-            case_id=record.case.case_id,
-            claim_id=claim_id,
-            insurer_code=vehicle["insurerCode"],
+        claim = case_items.new_claim(
+            record.case.case_id,
+            claim_id,
+            vehicle["insurerCode"],
+            at,
             party_id=party.party_id,
             policy_no=vehicle["policyNo"],
             status=insurance.ClaimStatus.REPORTED.value,
             status_since=at,
-            reported_at=at,
             liability=liabilities[party.party_id],
             limits=insurance.compulsory_limits(liabilities[party.party_id], limits_config).as_dict(),
             mutual_self_pay=mutual,
             declared_loss=losses.get(party.party_id),
-            gsi3pk=f"INSURER#{vehicle['insurerCode']}",
-            gsi3sk=f"{at}#{claim_id}",
         )
         set_clock(claim, record.case.jurisdiction, datetime.fromisoformat(at))
-        pointer = ClaimPointer.to(claim_id, record.case.case_id, insurer_code=claim.insurer_code)
+        pointer = case_items.claim_pointer(claim)
         event = outbox.event(record.case.case_id, claim.insurer_code, "claim.reported", {"claimId": claim_id}, at)
         puts += [claim, pointer, event]
         reported.append({"claimId": claim_id, "insurerCode": claim.insurer_code, "partyId": party.party_id})
@@ -113,7 +103,7 @@ def losses_change(record: store.CaseRecord, losses: dict[str, int], at: str) -> 
         status = claim.status
         claim.declared_loss = fresh.get(claim.party_id, claim.declared_loss)
         claim.mutual_self_pay = mutual
-        replaces.append((claim, ClaimItem.status == status))
+        replaces.append((claim, status))
         data = {"claimId": claim.claim_id, "declaredLoss": claim.declared_loss, "mutualSelfPay": mutual}
         puts.append(outbox.event(record.case.case_id, claim.insurer_code, "claim.updated", data, at))
     return store.Change(action="LOSSES_DECLARED", detail={"losses": fresh, "mutualSelfPay": mutual}, puts=puts, replaces=replaces)

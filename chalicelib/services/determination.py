@@ -8,12 +8,10 @@ from chalicelib.contracts.determination import Deadlines, DeterminationView, Det
 from chalicelib.documents.render import render_letter
 from chalicelib.domain import case_status
 from chalicelib.domain.principals import Principal
-from chalicelib.services import claims, documents, letters, liability_terms
+from chalicelib.services import claims, documents, letters, liability_terms, notices
 from chalicelib.store import cases as store
 from chalicelib.store import outbox, staff
 from chalicelib.store.models import OutboxItem
-
-LETTER_ISSUED_TEXT = "【云车通】您的交通事故已由民警远程认定责任，请打开链接查看《道路交通事故认定书（简易程序）》并签字确认。"
 
 
 def determination_view(determination: dict[str, Any]) -> DeterminationView:
@@ -38,10 +36,6 @@ def insurer_events(record: store.CaseRecord, topic: str, data: dict[str, Any], a
     """One webhook event per insurer of a vehicle in the case (issue 4 delivers them)."""
     codes = sorted({p.vehicle.as_dict().get("insurerCode") for p in record.parties if p.vehicle is not None} - {None})
     return [outbox.event(record.case.case_id, code, topic, data, at) for code in codes]
-
-
-def party_notices(record: store.CaseRecord, topic: str, text: str, at: str) -> list[OutboxItem]:
-    return [outbox.notice(record.case.case_id, p.party_id, topic, text, at) for p in record.parties]
 
 
 def determine(principal: Principal, case_id: str, body: Determine) -> Determined:
@@ -90,7 +84,7 @@ def determine(principal: Principal, case_id: str, body: Determine) -> Determined
             puts=[
                 *insurer_events(fresh, "case.determined", data, at),
                 *insurer_events(fresh, "document.issued", {"documentId": letter.document_id, "kind": documents.LETTER}, at),
-                *party_notices(fresh, "letter.issued", LETTER_ISSUED_TEXT, at),
+                *notices.to_parties(fresh, "letter.issued", at),
             ],
         )
         changes = [determined, documents.issued(letter, at)]

@@ -12,15 +12,11 @@ from chalicelib.domain import case_status, evidence, ids
 from chalicelib.domain.principals import Principal
 from chalicelib.errors import Conflict, EvidenceMismatch, NotFound, ValidationFailed
 from chalicelib.integrations import evidence_store
+from chalicelib.services import notices
 from chalicelib.settings import get_settings
+from chalicelib.store import case_items
 from chalicelib.store import cases as store
-from chalicelib.store import case_items, outbox
 from chalicelib.store.models import EvidenceItem
-
-LEAVE_SCENE_TEXT = (
-    "【云车通】您报告的交通事故现场证据已采集完成，请立即将车辆撤离现场，注意安全。"
-    "民警将远程认定责任，结果将通过短信或微信通知您。"
-)
 
 
 def _spec() -> dict:
@@ -171,15 +167,12 @@ def _resolve(
     case = record.case
     if outcome == evidence.VERIFIED and case.status == case_status.EVIDENCE_PENDING and evidence.is_complete(checklist(record)):
         case_status.ensure_move(case.status, case_status.AWAITING_DETERMINATION)
-        notices = [
-            outbox.notice(case.case_id, p.party_id, "case.leave_scene", LEAVE_SCENE_TEXT, now) for p in record.parties
-        ]
         changes.append(
             store.Change(
                 action="EVIDENCE_COMPLETE",
                 detail={"notified": [p.party_id for p in record.parties]},
                 new_status=case_status.AWAITING_DETERMINATION,
-                puts=list(notices),
+                puts=notices.to_parties(record, "case.leave_scene", now),
             )
         )
     return changes

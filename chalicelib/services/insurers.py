@@ -19,9 +19,9 @@ from chalicelib.integrations import insurer_secrets
 from chalicelib.services import documents, rescue
 from chalicelib.services.claims import agreed_liabilities, claim_views
 from chalicelib.services.fnol import party_for_insurer
+from chalicelib.store import case_items, paging, reference
 from chalicelib.store import cases as store
-from chalicelib.store import paging, reference
-from chalicelib.store.models import ClaimItem, DeliveryItem
+from chalicelib.store.models import DeliveryItem
 
 
 def case_for_insurer(principal: Principal, case_id: str) -> InsurerCaseView:
@@ -74,7 +74,7 @@ def overdue(principal: Principal, limit: int) -> OverdueClaims:
     if not principal.jurisdiction:
         raise Forbidden("this account belongs to no police unit", field="jurisdiction")
     today = store.utcnow().astimezone(CHINA).date().isoformat()
-    claims = ClaimItem.gsi2.query(f"CLAIMCLOCK#{principal.jurisdiction}", ClaimItem.gsi2sk < today, limit=limit)
+    claims = case_items.overdue_claims(principal.jurisdiction, today, limit)
     return OverdueClaims(
         jurisdiction=principal.jurisdiction,
         claims=[

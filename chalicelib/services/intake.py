@@ -9,11 +9,11 @@ from chalicelib.contracts.cases import CaseCreated, Channel, CreateCase, Eligibi
 from chalicelib.domain import case_status, eligibility, ids, jurisdiction
 from chalicelib.domain.principals import Principal, Role
 from chalicelib.errors import ValidationFailed
-from chalicelib.services import wechat_oauth
+from chalicelib.services import notices, wechat_oauth
 from chalicelib.services.access import lookup_hash, party_link, party_token
 from chalicelib.settings import get_settings
+from chalicelib.store import case_items, reference
 from chalicelib.store import cases as store
-from chalicelib.store import case_items, outbox, reference
 
 
 def eligibility_view(result: dict) -> EligibilityView:
@@ -44,12 +44,6 @@ def _check_insurers(body: CreateCase) -> None:
     for index, party in enumerate(body.parties):
         if party.vehicle and party.vehicle.insurer_code and party.vehicle.insurer_code not in known:
             raise ValidationFailed("unknown insurer code (see GET /insurers)", field=f"parties[{index}].vehicle.insurerCode")
-
-
-def _link_text(case_id: str, remote: bool) -> str:
-    if remote:
-        return f"【云车通】您的交通事故（案件号{case_id}）已受理，请将车辆移至安全处，点击链接按提示拍照上传现场证据："
-    return f"【云车通】您的交通事故（案件号{case_id}）需民警到场处理，请在安全处等候，勿移动车辆。"
 
 
 def report(principal: Principal, body: CreateCase, idempotency_key: str | None) -> CaseCreated:
@@ -120,8 +114,8 @@ def report(principal: Principal, body: CreateCase, idempotency_key: str | None) 
         # The WeChat user who reports is the first party; others join with their own link.
         wechat_oauth.bind(reporter_openid, case_id, parties[0])
     change = store.Change(
-        puts=[outbox.notice(case_id, p.party_id, "case.link", _link_text(case_id, assessed.remote), reported_at,
-                            reported_at if assessed.remote else None) for p in parties],
+        puts=[notices.to_party(case_id, p.party_id, "case.link", reported_at, with_link=assessed.remote,
+                               template="case.link.remote" if assessed.remote else "case.link.on_scene") for p in parties],
         action="CASE_REPORTED" if assessed.remote else "REFERRED_ON_SCENE",
         detail={
             "channel": body.channel.value,

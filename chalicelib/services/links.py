@@ -6,11 +6,9 @@ from chalicelib.contracts.portal import LinkReissued
 from chalicelib.domain import ids
 from chalicelib.domain.principals import Principal
 from chalicelib.errors import NotFound
+from chalicelib.services import notices
 from chalicelib.store import cases as store
-from chalicelib.store import outbox
 from chalicelib.store.models import PartyItem
-
-REISSUED_TEXT = "【云车通】您的事故处理链接已更新，此前的链接已失效。请使用新链接："
 
 
 def reissue(principal: Principal, case_id: str, party_id: str) -> LinkReissued:
@@ -25,7 +23,7 @@ def reissue(principal: Principal, case_id: str, party_id: str) -> LinkReissued:
             action="LINK_REISSUED",
             detail={"partyId": party_id},
             replaces=[(party, PartyItem.token_id == previous)],
-            puts=[outbox.notice(case_id, party_id, "case.link", REISSUED_TEXT, at, link_issued_at=at)],
+            puts=[notices.to_party(case_id, party_id, "case.link", at, template="case.link.reissued", with_link=True)],
         )
 
     store.mutate(principal, case_id, decide)

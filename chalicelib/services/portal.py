@@ -8,8 +8,8 @@ from chalicelib.contracts.portal import Queue, QueueEntry
 from chalicelib.domain import case_status
 from chalicelib.domain.principals import Principal
 from chalicelib.errors import Forbidden
-from chalicelib.store import cases as store
 from chalicelib.store import case_items, paging
+from chalicelib.store import cases as store
 
 
 def queue(principal: Principal, limit: int, next_token: str | None) -> Queue:

@@ -219,7 +219,7 @@ def request(principal: Principal, case_id: str, body: RequestRescue) -> tuple[Re
         detail = {"orderId": order_id, "partyId": party_id, "insurerReported": bool(insurer)}
         return store.Change(action="RESCUE_REQUESTED", detail=detail, puts=puts, result=order_id)
 
-    created_id = store.mutate(principal, case_id, decide)
+    created_id = store.mutate(principal, case_id, decide).result
     order = _order_of(store.load_for(principal, case_id), created_id or standing[-1])
     # If this start fails the order stays open and the caller is asked to tap again: the same
     # run name is started then (and the sweeper ends orders whose run never started).

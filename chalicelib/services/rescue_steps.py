@@ -190,7 +190,7 @@ def assign_truck(step: StepInput) -> dict[str, Any]:
             result=wait,
         )
 
-    wait = store.mutate(WORKFLOW, step.case_id, decide)
+    wait = store.mutate(WORKFLOW, step.case_id, decide).result
     return {"alerts": 0, "passed": False, "waitSeconds": wait}
 
 
@@ -232,7 +232,7 @@ def raise_alert(step: StepInput) -> dict[str, Any]:
         detail = {"orderId": order.order_id, "milestone": milestone, "alerts": count}
         return [store.Change(action="RESCUE_ALERTED", detail=detail, replaces=[rescue.replace(order, expected)], result=count)]
 
-    count = store.mutate(WORKFLOW, step.case_id, decide)
+    count = store.mutate(WORKFLOW, step.case_id, decide).result
     if count is None:
         return {"alerts": 0, "passed": True, "waitSeconds": config.alert_seconds}
     return {"alerts": count, "passed": False, "waitSeconds": config.alert_seconds}

@@ -15,12 +15,9 @@ from chalicelib.documents.render import render_agreement, render_letter
 from chalicelib.domain import case_status
 from chalicelib.domain.principals import Principal
 from chalicelib.errors import Conflict, Forbidden
-from chalicelib.services import claims, documents, letters, liability_terms
-from chalicelib.services.determination import insurer_events, party_notices
+from chalicelib.services import claims, documents, letters, liability_terms, notices
+from chalicelib.services.determination import insurer_events
 from chalicelib.store import cases as store
-
-SETTLED_TEXT = "【云车通】各方当事人已签署《道路交通事故自行协商协议书》，可凭协议书向保险公司理赔。"
-DISPUTED_TEXT = "【云车通】有当事人对责任认定有异议。可在认定书载明的期限内申请复核，或共同申请调解。"
 
 
 def _own_party(principal: Principal, party_id: str) -> None:
@@ -90,7 +87,7 @@ def _sign_letter(record: store.CaseRecord, party_id: str, body: Sign) -> list[st
                 action="DISPUTED",
                 detail={"deadlines": store.plain(case.determination)["deadlines"]},
                 new_status=case_status.DISPUTED,
-                puts=[*insurer_events(record, "case.disputed", data, at), *party_notices(record, "case.disputed", DISPUTED_TEXT, at)],
+                puts=[*insurer_events(record, "case.disputed", data, at), *notices.to_parties(record, "case.disputed", at)],
             )
         )
     elif case.status == case_status.DETERMINED and all(signatures.get(p, {}).get("accept") for p in everyone):
@@ -236,7 +233,7 @@ def _settle(principal: Principal, record: store.CaseRecord, agreement: dict[str,
             puts=[
                 *insurer_events(fresh, "case.settled", data, at),
                 *insurer_events(fresh, "document.issued", {"documentId": document.document_id, "kind": documents.AGREEMENT}, at),
-                *party_notices(fresh, "case.settled", SETTLED_TEXT, at),
+                *notices.to_parties(fresh, "case.settled", at),
             ],
         )
         reported = claims.report_change(fresh, {}, at, agreement["liabilities"])  # one-click report, automatic

@@ -120,7 +120,7 @@ def decline(principal: Principal, order_id: str, body: DeclineOffer) -> OfferAns
         return store.Change(action="RESCUE_OFFER_DECLINED", detail={"orderId": order_id, "truckId": truck_id, "reason": body.reason},
                             replaces=replaces, result=token)
 
-    token = store.mutate(principal, _case_of(order_id), decide)
+    token = store.mutate(principal, _case_of(order_id), decide).result
     if token:
         try:
             workflows.fail(token, "OfferDeclined", body.reason or "")
@@ -155,7 +155,7 @@ def _report(
         return change
 
     case_id = _case_of(order_id)
-    token = store.mutate(principal, case_id, decide)
+    token = store.mutate(principal, case_id, decide).result
     if token:
         try:
             workflows.succeed(token, {"passed": True, "milestone": milestone})

@@ -22,7 +22,7 @@ from chalicelib.domain import jurisdiction
 from chalicelib.domain.principals import Principal, Role
 from chalicelib.errors import ConcurrentUpdate, IdempotencyKeyReused, NotFound
 from chalicelib.store import audit
-from chalicelib.store.case_items import case_key, place_in_queue, queue_key
+from chalicelib.store.case_items import case_key, place_in_queue
 from chalicelib.store.models import (
     CaseItem,
     ClaimItem,

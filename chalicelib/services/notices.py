@@ -1,0 +1,57 @@
+"""Notices to the parties of a case: every text a party receives, and the outbox item that carries it.
+
+A notice names the party, never a phone number or an openid: the deliverer chooses the channel
+when it sends (WeChat if the party joined through the official account, else SMS), so a party who
+joins after the notice was written still gets it where they now are.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.store import outbox
+from chalicelib.store.cases import CaseRecord
+from chalicelib.store.models import OutboxItem
+
+# Topic → text (str.format fields named in braces); the one place a party-facing wording lives.
+TEXTS: dict[str, str] = {
+    "case.link.remote": "【云车通】您的交通事故（案件号{case_id}）已受理，请将车辆移至安全处，点击链接按提示拍照上传现场证据：",
+    "case.link.on_scene": "【云车通】您的交通事故（案件号{case_id}）需民警到场处理，请在安全处等候，勿移动车辆。",
+    "case.link.reissued": "【云车通】您的事故处理链接已更新，此前的链接已失效。请使用新链接：",
+    "case.leave_scene": (
+        "【云车通】您报告的交通事故现场证据已采集完成，请立即将车辆撤离现场，注意安全。"
+        "民警将远程认定责任，结果将通过短信或微信通知您。"
+    ),
+    "letter.issued": "【云车通】您的交通事故已由民警远程认定责任，请打开链接查看《道路交通事故认定书（简易程序）》并签字确认。",
+    "case.settled": "【云车通】各方当事人已签署《道路交通事故自行协商协议书》，可凭协议书向保险公司理赔。",
+    "case.disputed": "【云车通】有当事人对责任认定有异议。可在认定书载明的期限内申请复核，或共同申请调解。",
+    "claim.paid": "【云车通】保险公司已就您的交通事故理赔支付赔款，请留意到账情况。",
+    "join.code": "【云车通】您正在微信中关联交通事故（案件号{case_id}），验证码{code}，10分钟内有效。如非本人操作，请忽略。",
+    "rescue.requested": "已为您发起一键救援（工单 {order_id}），正在调派距您最近的救援车辆，并已同步报案至保险公司。",
+    "rescue.cancelled": "救援工单 {order_id} 已取消。",
+    "rescue.redispatched": "调度员已重新为您调派救援车辆，请保持电话畅通。",
+    "rescue.assigned": "救援车辆 {plate}（{company}）已接单，距您约 {km} 公里，预计 {minutes} 分钟内到达（{time} 前），请在安全处等候。",
+    "rescue.escalated": "附近暂无救援车辆接单，已转调度员人工调派，请保持电话畅通。",
+    "rescue.failed": "救援调度出现异常（工单 {order_id}），调度员将尽快与您联系。",
+    "rescue.arrived": "救援车辆已到达现场，请配合救援人员作业。",
+    "rescue.completed": "您的车辆已拖至 {shop}，维修与理赔由维修厂与保险公司对接（汽修快赔）。",
+}
+
+
+def text(template: str, **fields: Any) -> str:
+    return TEXTS[template].format(**fields)
+
+
+def to_party(
+    case_id: str, party_id: str, topic: str, at: str, *, template: str | None = None, with_link: bool = False, **fields: Any
+) -> OutboxItem:
+    """One party's notice; `with_link` appends the party's case link when it is sent (the token it
+    carries is minted then, never stored). `template` defaults to the topic."""
+    return outbox.notice(case_id, party_id, topic, text(template or topic, case_id=case_id, **fields), at, at if with_link else None)
+
+
+def to_parties(record: CaseRecord, topic: str, at: str, *, template: str | None = None, with_link: bool = False,
+               **fields: Any) -> list[OutboxItem]:
+    """The same notice to every party of the case."""
+    return [to_party(record.case.case_id, p.party_id, topic, at, template=template, with_link=with_link, **fields)
+            for p in record.parties]
