@@ -292,15 +292,15 @@ def _bucket(synth: Synth, bucket: Any) -> tuple[str, dict[str, Any]]:
 
 
 def _evidence_bucket(synth: Synth) -> tuple[str, dict[str, Any]]:
-    return _bucket(synth, synth.stack.evidence)
+    return _bucket(synth, synth.stack.storage.evidence)
 
 
 def _documents_bucket(synth: Synth) -> tuple[str, dict[str, Any]]:
-    return _bucket(synth, synth.stack.documents)
+    return _bucket(synth, synth.stack.storage.documents)
 
 
 def _data_key_id(synth: Synth) -> str:
-    return synth.stack.resolve(synth.stack.data_key.node.default_child.logical_id)
+    return synth.stack.resolve(synth.stack.storage.data_key.node.default_child.logical_id)
 
 
 def _statements(role: dict[str, Any]) -> list[dict[str, Any]]:
@@ -321,14 +321,14 @@ def _role(synth: Synth, role: Any) -> tuple[str, dict[str, Any]]:
 
 
 def _deliverer(synth: Synth) -> tuple[str, dict[str, Any]]:
-    logical_id = _logical_id(synth, synth.stack.deliverer)
+    logical_id = _logical_id(synth, synth.stack.delivery.function)
     function = synth.template["Resources"][logical_id]
     assert function["Type"] == "AWS::Lambda::Function"
     return logical_id, function
 
 
 def _rescue_sweeper(synth: Synth) -> tuple[str, dict[str, Any]]:
-    logical_id = _logical_id(synth, synth.stack.rescue_sweeper)
+    logical_id = _logical_id(synth, synth.stack.rescue_sweeper.function)
     function = synth.template["Resources"][logical_id]
     assert function["Type"] == "AWS::Lambda::Function"
     return logical_id, function
@@ -527,7 +527,7 @@ def test_api_function_has_environment_runtime_tracing_and_own_role(synth: Synth)
     table_id, _ = _one(synth, "AWS::DynamoDB::Table")
     evidence_id, _ = _evidence_bucket(synth)
     documents_id, _ = _documents_bucket(synth)
-    role_id, _ = _role(synth, synth.stack.api_role)
+    role_id, _ = _role(synth, synth.stack.api.role)
     app_secret_id = next(
         k
         for k, v in _resources(synth, "AWS::SecretsManager::Secret").items()
@@ -568,7 +568,7 @@ def test_dependency_layer_is_attached_when_built(synth: Synth) -> None:
 
 def test_api_role_is_least_privilege(synth: Synth) -> None:
     spec = table_spec()
-    _, role = _role(synth, synth.stack.api_role)
+    _, role = _role(synth, synth.stack.api.role)
     assert role["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {"Service": "lambda.amazonaws.com"}
     assert "ManagedPolicyArns" not in role["Properties"]
     statements = _statements(role)
@@ -634,21 +634,21 @@ def test_api_role_is_least_privilege(synth: Synth) -> None:
 
 def test_the_roles_are_the_api_deliverer_workflow_and_sweeper_roles(synth: Synth) -> None:
     assert set(_resources(synth, "AWS::IAM::Role")) == {
-        _logical_id(synth, synth.stack.api_role),
-        _logical_id(synth, synth.stack.deliverer_role),
-        _logical_id(synth, synth.stack.rescue_sweeper_role),
+        _logical_id(synth, synth.stack.api.role),
+        _logical_id(synth, synth.stack.delivery.role),
+        _logical_id(synth, synth.stack.rescue_sweeper.role),
         *(_logical_id(synth, w.function_role) for w in synth.stack.workflows.values()),
         *(_logical_id(synth, w.state_machine_role) for w in synth.stack.workflows.values()),
     }
 
 
 def test_api_role_reads_and_rotates_insurer_secrets_only_under_the_prefix(synth: Synth) -> None:
-    _, role = _role(synth, synth.stack.api_role)
+    _, role = _role(synth, synth.stack.api.role)
     statements = _statements(role)
     # rotate (describe, read, put a new version) and verify inbound webhooks (read)
     for action in ("secretsmanager:PutSecretValue", "secretsmanager:DescribeSecret"):
         assert _granted(statements, action) == [INSURER_SECRETS_ARN], action
-    app_secret_id = _logical_id(synth, synth.stack.app_secrets)
+    app_secret_id = _logical_id(synth, synth.stack.secrets.app_secrets)
     assert sorted(_granted(statements, "secretsmanager:GetSecretValue"), key=json.dumps) == sorted(
         [INSURER_SECRETS_ARN, {"Ref": app_secret_id}], key=json.dumps
     )
@@ -676,7 +676,7 @@ def test_deliverer_function_runs_the_handler_with_its_environment(synth: Synth) 
     assert env["INSURER_SECRET_PREFIX"] == INSURER_SECRET_PREFIX
     assert env["PUBLIC_BASE_URL"] == {"Ref": "PublicBaseUrl"}
     assert env["POWERTOOLS_SERVICE_NAME"] == "yunchetong"
-    assert env["APP_SECRETS_ID"] == {"Ref": _logical_id(synth, synth.stack.app_secrets)}
+    assert env["APP_SECRETS_ID"] == {"Ref": _logical_id(synth, synth.stack.secrets.app_secrets)}
     assert {name: env[name] for name in MESSAGING_ENV} == MESSAGING_ENV
     # the same prefix for both functions
     assert (
@@ -695,22 +695,22 @@ def test_deliverer_runs_one_at_a_time_without_retries(synth: Synth) -> None:
 def test_deliverer_has_its_own_role_and_log_group(synth: Synth) -> None:
     _, function = _deliverer(synth)
     props = function["Properties"]
-    role_id, _ = _role(synth, synth.stack.deliverer_role)
+    role_id, _ = _role(synth, synth.stack.delivery.role)
     assert props["Role"] == {"Fn::GetAtt": [role_id, "Arn"]}
-    assert role_id != _logical_id(synth, synth.stack.api_role)
+    assert role_id != _logical_id(synth, synth.stack.api.role)
     log_group_ref = props["LoggingConfig"]["LogGroup"]
     log_group = synth.template["Resources"][log_group_ref["Ref"]]
     assert log_group["Type"] == "AWS::Logs::LogGroup"
     assert log_group["Properties"]["RetentionInDays"] == 365
-    assert log_group_ref != {"Ref": _logical_id(synth, synth.stack.api_log_group)}
+    assert log_group_ref != {"Ref": _logical_id(synth, synth.stack.api.log_group)}
 
 
 def test_deliverer_uses_the_dependency_layer_when_built(synth: Synth) -> None:
     _, function = _deliverer(synth)
-    if synth.stack.layer is None:
+    if synth.stack.compute.layer is None:
         assert "Layers" not in function["Properties"]
     else:
-        assert function["Properties"]["Layers"] == [{"Ref": _logical_id(synth, synth.stack.layer)}]
+        assert function["Properties"]["Layers"] == [{"Ref": _logical_id(synth, synth.stack.compute.layer)}]
 
 
 def test_schedule_runs_the_deliverer_every_minute(synth: Synth) -> None:
@@ -728,7 +728,7 @@ def test_the_schedules_are_the_deliverers_and_the_sweepers(synth: Synth) -> None
 
 
 def test_deliverer_role_is_least_privilege(synth: Synth) -> None:
-    _, role = _role(synth, synth.stack.deliverer_role)
+    _, role = _role(synth, synth.stack.delivery.role)
     assert role["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {"Service": "lambda.amazonaws.com"}
     assert "ManagedPolicyArns" not in role["Properties"]
     statements = _statements(role)
@@ -749,7 +749,7 @@ def test_deliverer_role_is_least_privilege(synth: Synth) -> None:
     }
     # reads the insurers' signing secrets under the prefix and the app secret (tokenSecret for the
     # case links in notices, wechatAppSecret); never writes or reads anything else
-    app_secret = {"Ref": _logical_id(synth, synth.stack.app_secrets)}
+    app_secret = {"Ref": _logical_id(synth, synth.stack.secrets.app_secrets)}
     assert sorted(_granted(statements, "secretsmanager:GetSecretValue"), key=json.dumps) == sorted(
         [INSURER_SECRETS_ARN, app_secret], key=json.dumps
     )
@@ -779,19 +779,19 @@ def test_deliverer_role_is_least_privilege(synth: Synth) -> None:
     for statement in statements:
         if _as_list(statement["Resource"]) == ["*"]:
             assert set(_as_list(statement["Action"])) <= STAR_ACTIONS, statement
-    log_group_id = _logical_id(synth, synth.stack.deliverer_log_group)
+    log_group_id = _logical_id(synth, synth.stack.delivery.log_group)
     assert _granted(statements, "logs:PutLogEvents") == [{"Fn::GetAtt": [log_group_id, "Arn"]}]
 
 
 def test_only_the_deliverer_sends_sms_to_phone_numbers(synth: Synth) -> None:
     # SMS publishes to a phone number (no topic ARN): sns:Publish on "*", alone in its statement,
     # without conditions; the API only queues notices, the deliverer sends them.
-    _, deliverer_role = _role(synth, synth.stack.deliverer_role)
+    _, deliverer_role = _role(synth, synth.stack.delivery.role)
     sms = [s for s in _statements(deliverer_role) if "sns:Publish" in _as_list(s["Action"])]
     assert len(sms) == 1
     assert _as_list(sms[0]["Action"]) == ["sns:Publish"]
     assert _as_list(sms[0]["Resource"]) == ["*"]
-    _, api_role = _role(synth, synth.stack.api_role)
+    _, api_role = _role(synth, synth.stack.api.role)
     assert not [a for s in _statements(api_role) for a in _as_list(s["Action"]) if a.startswith("sns:")]
 
 
@@ -1040,7 +1040,7 @@ def test_api_starts_stops_and_answers_each_workflow_and_knows_its_arn(synth: Syn
         assert variable in settings, variable  # what chalicelib.settings reads
         assert env[variable] == {"Ref": _state_machine(synth, deployed)[0]}
     assert "RESCUE_STATE_MACHINE_ARN" in env
-    _, role = _role(synth, synth.stack.api_role)
+    _, role = _role(synth, synth.stack.api.role)
     statements = _statements(role)
     machines = sorted((_arn("states", f"stateMachine:{_machine_name(name)}") for name in WORKFLOW_NAMES), key=json.dumps)
     for action in ("states:StartExecution", "states:SendTaskSuccess", "states:SendTaskFailure"):
@@ -1103,19 +1103,19 @@ def test_rescue_sweeper_runs_every_5_minutes_one_at_a_time_without_retries(synth
 def test_rescue_sweeper_has_its_own_role_and_log_group(synth: Synth) -> None:
     _, function = _rescue_sweeper(synth)
     props = function["Properties"]
-    role_id, _ = _role(synth, synth.stack.rescue_sweeper_role)
+    role_id, _ = _role(synth, synth.stack.rescue_sweeper.role)
     assert props["Role"] == {"Fn::GetAtt": [role_id, "Arn"]}
-    others = {_logical_id(synth, synth.stack.api_role), _logical_id(synth, synth.stack.deliverer_role)}
+    others = {_logical_id(synth, synth.stack.api.role), _logical_id(synth, synth.stack.delivery.role)}
     others |= {_logical_id(synth, w.function_role) for w in synth.stack.workflows.values()}
     assert role_id not in others
-    log_group_id = _logical_id(synth, synth.stack.rescue_sweeper_log_group)
+    log_group_id = _logical_id(synth, synth.stack.rescue_sweeper.log_group)
     assert props["LoggingConfig"] == {"LogGroup": {"Ref": log_group_id}}
     assert synth.template["Resources"][log_group_id]["Properties"]["RetentionInDays"] == 365
     assert synth.template["Resources"][log_group_id]["DeletionPolicy"] == "Retain"
 
 
 def test_rescue_sweeper_role_is_least_privilege(synth: Synth) -> None:
-    _, role = _role(synth, synth.stack.rescue_sweeper_role)
+    _, role = _role(synth, synth.stack.rescue_sweeper.role)
     assert role["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {"Service": "lambda.amazonaws.com"}
     assert "ManagedPolicyArns" not in role["Properties"]
     statements = _statements(role)
@@ -1140,7 +1140,7 @@ def test_rescue_sweeper_role_is_least_privilege(synth: Synth) -> None:
             assert json.dumps(statement, sort_keys=True) in task_statements, statement
     _assert_key_via_dynamodb_and_star_only_for_xray(synth, statements)
     # logs only to its own log group
-    log_group_id = _logical_id(synth, synth.stack.rescue_sweeper_log_group)
+    log_group_id = _logical_id(synth, synth.stack.rescue_sweeper.log_group)
     assert _granted(statements, "logs:PutLogEvents") == [{"Fn::GetAtt": [log_group_id, "Arn"]}]
 
 
