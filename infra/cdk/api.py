@@ -1,0 +1,193 @@
+"""`Api`: the Chalice API (through `chalice.cdk`) running as a least-privilege role we own, with
+its log group; the other capabilities' grants say what it may do with their resources."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from aws_cdk import Duration, Stack
+from aws_cdk import aws_cloudwatch as cloudwatch
+from chalice.cdk import Chalice
+from constructs import Construct
+
+from infra.cdk.common import APP_NAME, Capability, log_group
+from infra.cdk.compute import LAMBDA_ARCHITECTURE, LAMBDA_RUNTIME, Compute, FunctionRole
+from infra.cdk.parameters import Parameters
+from infra.cdk.secrets import Secrets
+from infra.cdk.storage import KEY_USE, Storage
+from infra.cdk.workflow import DeployedWorkflow
+
+API_GATEWAY_STAGE = "api"
+# Chalice names the handler of all HTTP routes `APIHandler` and the API `RestAPI` in its SAM output.
+API_HANDLER = "APIHandler"
+REST_API = "RestAPI"
+
+
+class IsolatedChalice(Chalice):
+    """`chalice.cdk.Chalice` that runs `chalice package` in a child process, on a clean copy.
+
+    - Child process: packaging imports the project's `app.py` and copies the stage's environment
+      variables (and `AWS_EXECUTION_ENV`) into `os.environ` of the process running it; in the
+      synth process that would leak placeholders such as `TABLE_NAME=${Token[...]}` into whatever
+      runs next (other tests of the same pytest session) and import the app under a fake Lambda
+      environment.
+    - Clean copy: chalice caches its zip under `<project>/.chalice/deployments/` and zips every
+      file of `chalicelib/`, `__pycache__` included; packaging a copy without bytecode keeps the
+      package reproducible and the working tree untouched.
+    - Stage: chalice names it after the construct's parent (the `aws-chalice` tag, the stage of
+      `.chalice/config.json`); it stays the stack's whichever capability holds the API.
+    Everything else (assets, `CfnInclude` of the SAM output) is chalice's own.
+    """
+
+    _PACKAGE = "import json, sys; from chalice import api; api.package_app(**json.loads(sys.argv[1]))"
+    _IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", "deployments")
+
+    def _package_app(self) -> None:
+        self.stage_name = Stack.of(self).node.path
+        with tempfile.TemporaryDirectory(prefix="chalice-source-") as scratch:
+            source = Path(scratch) / "project"
+            self._copy_sources(Path(self.source_dir), source)
+            arguments = {
+                "project_dir": str(source),
+                "output_dir": self._sam_package_dir,
+                "stage": self.stage_name,
+                "chalice_config": self.stage_config,
+            }
+            result = subprocess.run(  # noqa: S603 - our interpreter, our arguments, no shell
+                [sys.executable, "-c", self._PACKAGE, json.dumps(arguments)],
+                env=os.environ | {"PYTHONDONTWRITEBYTECODE": "1"},
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+        if result.returncode != 0:
+            raise RuntimeError(f"chalice package failed for {self.source_dir}:\n{result.stdout}{result.stderr}")
+
+    @classmethod
+    def _copy_sources(cls, project: Path, target: Path) -> None:
+        """What chalice packages: app.py, requirements.txt, chalicelib/, vendor/, .chalice/ config."""
+        target.mkdir()
+        for name in ("app.py", "requirements.txt"):
+            if (project / name).is_file():
+                shutil.copy2(project / name, target / name)
+        for name in ("chalicelib", "vendor", ".chalice"):
+            if (project / name).is_dir():
+                shutil.copytree(project / name, target / name, ignore=cls._IGNORE)
+
+
+class Api(Capability):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        stage: str,
+        project_root: Path,
+        storage: Storage,
+        secrets: Secrets,
+        workflows: list[DeployedWorkflow],
+        parameters: Parameters,
+        compute: Compute,
+    ) -> None:
+        super().__init__(scope, construct_id, stage=stage)
+        self.name = f"{APP_NAME}-{stage}"
+        self.log_group = log_group(self, "ApiLogs")
+        self.role = self._role(storage, secrets, workflows)
+        self.role.allow_running_functions()
+        stage_config: dict[str, Any] = {
+            "api_gateway_stage": API_GATEWAY_STAGE,
+            "api_gateway_endpoint_type": "REGIONAL",
+            "manage_iam_role": False,
+            "iam_role_arn": self.role.role_arn,
+            "autogen_policy": False,
+            "automatic_layer": False,
+            "xray": True,
+            "lambda_timeout": 29,  # API Gateway gives up after 29 s
+            "lambda_memory_size": 1024,
+            "environment_variables": {
+                **compute.base_environment,
+                **storage.bucket_environment,
+                **secrets.environment,
+                **parameters.environment,
+                # each workflow's machine, as a Ref: the API is created after the machines
+                **{name: arn for workflow in workflows for name, arn in workflow.environment.items()},
+            },
+        }
+        if compute.layer is not None:
+            stage_config["layers"] = [compute.layer.layer_version_arn]
+        self.app = IsolatedChalice(self, "Api", source_dir=str(project_root), stage_config=stage_config)
+
+        handler = self.app.get_resource(API_HANDLER)
+        # Chalice takes the runtime from the interpreter running the synth: pin it.
+        handler.add_property_override("Runtime", LAMBDA_RUNTIME.name)
+        handler.add_property_override("Architectures", [LAMBDA_ARCHITECTURE.name])
+        # Logs go to our log group (retention, and the role may write only there).
+        handler.add_property_override("LoggingConfig", {"LogGroup": self.log_group.log_group_name})
+
+        rest_api = self.app.get_resource(REST_API)
+        rest_api.add_property_override("Name", self.name)
+        rest_api.add_property_override("TracingEnabled", True)
+        rest_api.add_property_override(
+            "MethodSettings",
+            [{"ResourcePath": "/*", "HttpMethod": "*", "ThrottlingRateLimit": 200, "ThrottlingBurstLimit": 400}],
+        )
+
+    # --- metrics ---------------------------------------------------------------------------
+
+    def metric_handler(self, name: str, period: Duration) -> cloudwatch.Metric:
+        """A Lambda metric (Errors, Throttles, ...) of the function behind every route."""
+        return cloudwatch.Metric(
+            namespace="AWS/Lambda",
+            metric_name=name,
+            dimensions_map={"FunctionName": self.app.get_resource(API_HANDLER).ref},
+            statistic="Sum",
+            period=period,
+        )
+
+    def metric_5xx(self, period: Duration) -> cloudwatch.Metric:
+        return cloudwatch.Metric(
+            namespace="AWS/ApiGateway",
+            metric_name="5XXError",
+            dimensions_map={"ApiName": self.name, "Stage": API_GATEWAY_STAGE},
+            statistic="Sum",
+            period=period,
+        )
+
+    # --- role ------------------------------------------------------------------------------
+
+    def _role(self, storage: Storage, secrets: Secrets, workflows: list[DeployedWorkflow]) -> FunctionRole:
+        """Exactly what the app does, on exactly our resources."""
+        role = FunctionRole(self, "ApiRole", purpose="execution role of the Chalice API", policy_name="api", log_group=self.log_group)
+        storage.grant_table_items(
+            role,
+            "dynamodb:DescribeTable",  # PynamoDB reads the table description once
+            "dynamodb:GetItem",
+            "dynamodb:BatchGetItem",
+            "dynamodb:Query",
+            "dynamodb:PutItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:DeleteItem",
+            "dynamodb:BatchWriteItem",
+            "dynamodb:ConditionCheckItem",  # TransactWriteItems condition checks
+        )
+        storage.grant_index_query(role, "TableIndexes")
+        storage.grant_evidence_upload(role)
+        storage.grant_documents_issue(role)
+        storage.grant_data_key(role, "DataKey", KEY_USE, "dynamodb", "s3", "secretsmanager")
+        secrets.grant_app_secret_read(role)
+        secrets.grant_insurer_secrets_rotate(role)
+        # start a run, stop (cancel) one, answer a waiting step (a driver's answer to an offer,
+        # an arrival or completion report)
+        for workflow in workflows:
+            workflow.grant_start(role)
+            workflow.grant_stop(role)
+            workflow.grant_task_response(role)
+            workflow.accept_every_run(role, "the API only stops them (cancelling an order)")
+        return role

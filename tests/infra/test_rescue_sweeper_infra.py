@@ -1,0 +1,130 @@
+"""The rescue sweeper construct (`infra/cdk/rescue_sweeper.py`): its function, schedule and
+least-privilege role."""
+
+from __future__ import annotations
+
+import importlib
+import json
+
+from chalicelib.settings import Settings
+from chalicelib.store.models import RescueOrderItem
+from infra.workflows import RESCUE
+from tests.infra.cdk_template import (
+    STAGE,
+    WORKFLOW_FUNCTION_ENV,
+    Synth,
+    arn,
+    as_list,
+    assert_key_via_dynamodb_and_star_only_for_xray,
+    deliverer_function,
+    granted,
+    invoke_config,
+    logical_id_of,
+    machine_name,
+    one_resource,
+    policy_statements,
+    rescue_sweeper_function,
+    resource_of,
+    schedule_of,
+    state_machine_resource,
+)
+
+RESCUE_SWEEPER_HANDLER = "functions.rescue_sweeper.handler.handler"
+
+# The rescue sweeper (rescue_steps.release_orphans): open orders through the dispatch queue index,
+# their runs' status, then the task functions' compensation (case Query, truck GetItem, the case's
+# TransactWriteItems of Puts). It never starts, stops or answers a run.
+RESCUE_SWEEPER_ACTIONS = {
+    "dynamodb:GetItem",
+    "dynamodb:Query",
+    "dynamodb:PutItem",
+    "kms:Decrypt",
+    "kms:Encrypt",
+    "kms:GenerateDataKey",
+    "kms:DescribeKey",
+    "states:DescribeExecution",
+    "logs:CreateLogStream",
+    "logs:PutLogEvents",
+    "xray:PutTraceSegments",
+    "xray:PutTelemetryRecords",
+}
+
+RESCUE_SWEEPER_ENV = {*WORKFLOW_FUNCTION_ENV, "RESCUE_STATE_MACHINE_ARN"}
+
+
+def test_rescue_sweeper_runs_the_handler_with_the_machine_arn(synth: Synth) -> None:
+    _, function = rescue_sweeper_function(synth)
+    props = function["Properties"]
+    assert props["Handler"] == RESCUE_SWEEPER_HANDLER
+    module, attribute = RESCUE_SWEEPER_HANDLER.rsplit(".", 1)
+    assert callable(getattr(importlib.import_module(module), attribute))  # exists in the shipped code
+    assert props["FunctionName"] == f"yunchetong-{STAGE}-rescue-sweeper"
+    assert props["Runtime"] == "python3.11"
+    assert props["Architectures"] == ["x86_64"]
+    assert props["TracingConfig"] == {"Mode": "Active"}
+    _, deliverer = deliverer_function(synth)
+    assert props["Code"] == deliverer["Properties"]["Code"]  # the same chalicelib + functions asset
+    assert props.get("Layers") == deliverer["Properties"].get("Layers")
+    env = props["Environment"]["Variables"]
+    assert set(env) == RESCUE_SWEEPER_ENV
+    machine_id, _ = state_machine_resource(synth, synth.stack.workflows[RESCUE.name])
+    table_id, _ = one_resource(synth, "AWS::DynamoDB::Table")
+    assert env == {
+        "STAGE": STAGE,
+        "TABLE_NAME": {"Ref": table_id},
+        "POWERTOOLS_SERVICE_NAME": "yunchetong",
+        # without it release_orphans would take every open order for orphaned
+        "RESCUE_STATE_MACHINE_ARN": {"Ref": machine_id},
+    }
+    assert "RESCUE_STATE_MACHINE_ARN" in {field.alias for field in Settings.model_fields.values()}
+
+
+def test_rescue_sweeper_runs_every_5_minutes_one_at_a_time_without_retries(synth: Synth) -> None:
+    function_id, function = rescue_sweeper_function(synth)
+    assert schedule_of(synth, function_id)["Properties"]["ScheduleExpression"] == "rate(5 minutes)"
+    assert function["Properties"]["ReservedConcurrentExecutions"] == 1
+    assert invoke_config(synth, function_id)["MaximumRetryAttempts"] == 0
+
+
+def test_rescue_sweeper_has_its_own_role_and_log_group(synth: Synth) -> None:
+    _, function = rescue_sweeper_function(synth)
+    props = function["Properties"]
+    role_id, _ = resource_of(synth, synth.stack.rescue_sweeper.role)
+    assert props["Role"] == {"Fn::GetAtt": [role_id, "Arn"]}
+    others = {logical_id_of(synth, synth.stack.api.role), logical_id_of(synth, synth.stack.delivery.role)}
+    others |= {logical_id_of(synth, w.function_role) for w in synth.stack.workflows.values()}
+    assert role_id not in others
+    log_group_id = logical_id_of(synth, synth.stack.rescue_sweeper.log_group)
+    assert props["LoggingConfig"] == {"LogGroup": {"Ref": log_group_id}}
+    assert synth.template["Resources"][log_group_id]["Properties"]["RetentionInDays"] == 365
+    assert synth.template["Resources"][log_group_id]["DeletionPolicy"] == "Retain"
+
+
+def test_rescue_sweeper_role_is_least_privilege(synth: Synth) -> None:
+    _, role = resource_of(synth, synth.stack.rescue_sweeper.role)
+    assert role["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {"Service": "lambda.amazonaws.com"}
+    assert "ManagedPolicyArns" not in role["Properties"]
+    statements = policy_statements(role)
+    actions = {action for s in statements for action in as_list(s["Action"])}
+    assert all("*" not in action for action in actions), actions
+    # no Scan, UpdateItem, DeleteItem; no Start/Stop/SendTask*; no S3, secrets or SMS
+    assert actions == RESCUE_SWEEPER_ACTIONS
+    # the table, and of its indexes only the dispatch queue (open orders per unit and status)
+    table_id, _ = one_resource(synth, "AWS::DynamoDB::Table")
+    table_arn = {"Fn::GetAtt": [table_id, "Arn"]}
+    queue_index = {"Fn::Join": ["", [table_arn, f"/index/{RescueOrderItem.gsi1.Meta.index_name}"]]}
+    for action in ("dynamodb:GetItem", "dynamodb:PutItem"):
+        assert granted(statements, action) == [table_arn], action
+    assert sorted(granted(statements, "dynamodb:Query"), key=json.dumps) == sorted([table_arn, queue_index], key=json.dumps)
+    # reads the status of the rescue machine's runs only
+    assert granted(statements, "states:DescribeExecution") == [arn("states", f"execution:{machine_name(RESCUE.name)}:*")]
+    # the same table statements as the rescue task functions (the compensation is their code)
+    _, task_role = resource_of(synth, synth.stack.workflows[RESCUE.name].function_role)
+    task_statements = {json.dumps(s, sort_keys=True) for s in policy_statements(task_role)}
+    for statement in statements:
+        if any(a.startswith(("kms:", "dynamodb:")) for a in as_list(statement["Action"])) and statement.get("Sid") != "RescueQueueIndex":
+            assert json.dumps(statement, sort_keys=True) in task_statements, statement
+    assert_key_via_dynamodb_and_star_only_for_xray(synth, statements)
+    # logs only to its own log group
+    log_group_id = logical_id_of(synth, synth.stack.rescue_sweeper.log_group)
+    assert granted(statements, "logs:PutLogEvents") == [{"Fn::GetAtt": [log_group_id, "Arn"]}]
