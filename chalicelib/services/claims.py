@@ -24,9 +24,9 @@ def _calendar() -> workdays.Calendar:
 def agreed_liabilities(record: store.CaseRecord) -> dict[str, str] | None:
     """The officer's decision, or the parties' agreement once settled."""
     if record.case.determination is not None:
-        return dict(store.plain(record.case.determination)["liabilities"])
+        return dict(record.case.determination.liabilities)
     if record.case.status == case_status.SETTLED and record.case.agreement is not None:
-        return dict(store.plain(record.case.agreement)["liabilities"])
+        return dict(record.case.agreement.liabilities)
     return None
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.contracts.determination import Deadlines, DeterminationView, Determine, Determined
+from chalicelib.contracts.determination import DeterminationView, Determine, Determined
 from chalicelib.documents.render import render_letter
 from chalicelib.domain import case_status
+from chalicelib.domain.decisions import Determination
 from chalicelib.domain.principals import Principal
 from chalicelib.services import claims, documents, letters, liability_terms, notices
 from chalicelib.store import cases as store
@@ -14,22 +15,8 @@ from chalicelib.store import outbox, staff
 from chalicelib.store.models import OutboxItem
 
 
-def determination_view(determination: dict[str, Any]) -> DeterminationView:
-    return DeterminationView(
-        scenario=determination["scenario"],
-        scenario_label=determination["scenarioLabel"],
-        catalogue_version=determination["catalogueVersion"],
-        at_fault_party_id=determination.get("atFaultPartyId"),
-        facts=determination["facts"],
-        suggested=determination["suggested"],
-        liabilities=determination["liabilities"],
-        overridden=determination["overridden"],
-        override_reason=determination.get("overrideReason"),
-        damage_shares=determination.get("damageShares") or {},
-        determined_at=determination["determinedAt"],
-        officer_badge=determination["officerBadge"],
-        deadlines=Deadlines.model_validate(determination["deadlines"]),
-    )
+def determination_view(determination: Determination) -> DeterminationView:
+    return DeterminationView.model_validate(determination, from_attributes=True)
 
 
 def insurer_events(record: store.CaseRecord, topic: str, data: dict[str, Any], at: str) -> list[OutboxItem]:
@@ -42,7 +29,7 @@ def determine(principal: Principal, case_id: str, body: Determine) -> Determined
     record = store.load_for(principal, case_id)
     case_status.ensure_status(record.case.status, case_status.AWAITING_DETERMINATION)
     now = store.utcnow()
-    decision = liability_terms.terms(
+    terms = liability_terms.terms(
         record,
         body.scenario,
         body.at_fault_party_id,
@@ -50,13 +37,13 @@ def determine(principal: Principal, case_id: str, body: Determine) -> Determined
         body.facts,
         body.collision_parts,
     )
-    decision.update(
-        overrideReason=body.override_reason if body.liabilities is not None else None,
-        determinedAt=store.iso(now),
+    decision = Determination(
+        **dict(terms),
+        override_reason=body.override_reason if body.liabilities is not None else None,
+        determined_at=store.iso(now),
         officer=principal.audit_name,
-        officerBadge=staff.badge(principal.subject),
+        officer_badge=staff.badge(principal.subject),
         deadlines=liability_terms.deadlines(now),
-        refusalsOnLetter=0,
     )
     letter = documents.draft(
         case_id,
@@ -69,16 +56,16 @@ def determine(principal: Principal, case_id: str, body: Determine) -> Determined
 
     def decide(fresh: store.CaseRecord) -> list[store.Change]:
         case_status.ensure_status(fresh.case.status, case_status.AWAITING_DETERMINATION)
-        fresh.case.determination = {**decision, "letterDocumentId": letter.document_id}
+        fresh.case.determination = decision.model_copy(update={"letter_document_id": letter.document_id})
         at = store.iso(store.utcnow())
-        data = {"liabilities": decision["liabilities"], "scenario": decision["scenario"], "documentId": letter.document_id}
+        data = {"liabilities": decision.liabilities, "scenario": decision.scenario, "documentId": letter.document_id}
         determined = store.Change(
             action="DETERMINED",
             detail={
-                "scenario": decision["scenario"],
-                "liabilities": decision["liabilities"],
-                "overridden": decision["overridden"],
-                "suggested": decision["suggested"],
+                "scenario": decision.scenario,
+                "liabilities": decision.liabilities,
+                "overridden": decision.overridden,
+                "suggested": decision.suggested,
             },
             new_status=case_status.DETERMINED,
             puts=[
@@ -88,13 +75,13 @@ def determine(principal: Principal, case_id: str, body: Determine) -> Determined
             ],
         )
         changes = [determined, documents.issued(letter, at)]
-        reported = claims.report_change(fresh, {}, at, decision["liabilities"])  # one-click report, automatic
+        reported = claims.report_change(fresh, {}, at, decision.liabilities)  # one-click report, automatic
         return [*changes, reported] if reported else changes
 
     documents.commit(principal, letter, decide)
     return Determined(
         case_id=case_id,
         status=case_status.DETERMINED,
-        determination=determination_view({**decision, "letterDocumentId": letter.document_id}),
+        determination=determination_view(decision),
         letter_document_id=letter.document_id,
     )

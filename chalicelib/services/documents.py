@@ -65,7 +65,7 @@ def issued(document: Draft, at: str) -> store.Change:
     return store.Change(action="DOCUMENT_ISSUED", detail=detail, puts=items)
 
 
-def commit(principal: Principal, document: Draft, decide: Callable[[store.CaseRecord], list[store.Change]]) -> None:
+def commit(principal: Principal, document: Draft, decide: Callable[[store.CaseRecord], list[store.Change]]) -> store.CaseRecord:
     """Record the document with the case change `decide` makes; lock it only once recorded.
 
     `decide` may find the document is no longer wanted (someone else got there first) and leave
@@ -77,7 +77,7 @@ def commit(principal: Principal, document: Draft, decide: Callable[[store.CaseRe
         return decide(record)
 
     try:
-        store.mutate(principal, document.case_id, attempt)
+        written = store.mutate(principal, document.case_id, attempt)
     except Exception:
         document_store.discard(document.stored)
         raise
@@ -85,6 +85,7 @@ def commit(principal: Principal, document: Draft, decide: Callable[[store.CaseRe
         document_store.lock(document.stored)
     else:
         document_store.discard(document.stored)
+    return written.record
 
 
 def _view(record: store.CaseRecord, item: DocumentItem) -> DocumentView:

@@ -34,8 +34,8 @@ def party_for_insurer(party: Any, insured: bool, liabilities: dict[str, str]) ->
 def first_notice(record: store.CaseRecord, claim: ClaimItem) -> dict[str, Any]:
     case = record.case
     seconds = get_settings().evidence_link_seconds
-    terms = store.plain(case.determination) or store.plain(case.agreement)
-    liabilities = terms.get("liabilities") or {}
+    terms = case.determination or case.agreement
+    liabilities = terms.liabilities if terms is not None else {}
     parties = [party_for_insurer(p, p.party_id == claim.party_id, liabilities) for p in record.parties]
     shots = []
     for item in record.evidence:
@@ -60,9 +60,9 @@ def first_notice(record: store.CaseRecord, claim: ClaimItem) -> dict[str, Any]:
         "location": store.plain(case.location),
         "weather": case.weather,
         "injuries": bool(case.injuries),
-        "scenario": terms.get("scenario"),
-        "accidentForm": terms.get("accidentForm"),
-        "facts": terms.get("facts"),
+        "scenario": terms.scenario if terms else None,
+        "accidentForm": terms.accident_form if terms else None,
+        "facts": terms.facts if terms else None,
         "liability": claim.liability,
         "limits": store.plain(claim.limits),
         "mutualSelfPay": bool(claim.mutual_self_pay),

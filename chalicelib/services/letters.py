@@ -9,10 +9,11 @@ from chalicelib import config
 from chalicelib.documents.model import AgreementData, LetterData, PartyLine
 from chalicelib.domain import evidence
 from chalicelib.domain.beijing_time import CHINA, local
+from chalicelib.domain.decisions import Agreement, Determination, Signature
 from chalicelib.domain.liability import Liability
 from chalicelib.settings import get_settings
 from chalicelib.store import reference
-from chalicelib.store.cases import CaseRecord
+from chalicelib.store.cases import CaseRecord, plain
 
 KIND_LABELS = {"MOTOR": "机动车", "NON_MOTOR": "非机动车", "PEDESTRIAN": "行人"}
 
@@ -25,18 +26,18 @@ def verify_url(document_id: str) -> str:
     return f"{get_settings().public_base_url}/verify/{document_id}"
 
 
-def _signature_text(signature: dict[str, Any] | None) -> str:
+def _signature_text(signature: Signature | None) -> str:
     if signature is None:
         return "待签字"
-    at = local(signature["at"]).strftime("%Y-%m-%d %H:%M")
-    return f"已签字 {at}" if signature["accept"] else f"拒绝签字（{at}）：{signature.get('reason') or ''}"
+    at = local(signature.at).strftime("%Y-%m-%d %H:%M")
+    return f"已签字 {at}" if signature.accept else f"拒绝签字（{at}）：{signature.reason or ''}"
 
 
 def party_lines(
     record: CaseRecord,
     liabilities: dict[str, str],
     parts: dict[str, str | None],
-    signatures: dict[str, Any],
+    signatures: dict[str, Signature],
 ) -> tuple[PartyLine, ...]:
     codes = {p.vehicle.as_dict().get("insurerCode") for p in record.parties if p.vehicle is not None}
     insurers = reference.names("INSURER", {c for c in codes if c})
@@ -62,14 +63,14 @@ def party_lines(
     return tuple(lines)
 
 
-def refusal_lines(record: CaseRecord, signatures: dict[str, Any]) -> tuple[str, ...]:
+def refusal_lines(record: CaseRecord, signatures: dict[str, Signature]) -> tuple[str, ...]:
     lines = []
     for party in record.parties:
         signature = signatures.get(party.party_id)
-        if signature and not signature["accept"]:
-            at = local(signature["at"]).strftime("%Y年%m月%d日%H时%M分")
+        if signature and not signature.accept:
+            at = local(signature.at).strftime("%Y年%m月%d日%H时%M分")
             who = f"{evidence.party_label(int(party.position))}{party.name}"
-            lines.append(f"{who}于{at}拒绝签字，理由：{signature.get('reason') or '未说明'}")
+            lines.append(f"{who}于{at}拒绝签字，理由：{signature.reason or '未说明'}")
     return tuple(lines)
 
 
@@ -84,25 +85,30 @@ def agreement_number(record: CaseRecord) -> str:
     return f"云车通协字〔{local(record.case.reported_at).year}〕第{record.case.case_id}号"
 
 
-def letter(record: CaseRecord, determination: dict[str, Any], document_id: str, revision: int) -> LetterData:
+def signatures_of(record: CaseRecord) -> dict[str, Signature]:
+    """The parties' answers to the letter."""
+    return {pid: Signature.model_validate(s) for pid, s in plain(record.case.signatures).items()}
+
+
+def letter(record: CaseRecord, determination: Determination, document_id: str, revision: int) -> LetterData:
     case = record.case
-    signatures = case.signatures.as_dict() if case.signatures is not None else {}
-    deadlines = determination["deadlines"]
+    signatures = signatures_of(record)
+    deadlines = determination.deadlines
     refusals = refusal_lines(record, signatures)
     return LetterData(
         document_number=letter_number(record, revision),
         issuing_unit=unit(case.jurisdiction)["name"],
-        officer_badge=determination["officerBadge"],
-        issued_at=local(determination["determinedAt"]) if revision == 1 else datetime.now(CHINA),
+        officer_badge=determination.officer_badge,
+        issued_at=local(determination.determined_at) if revision == 1 else datetime.now(CHINA),
         occurred_at=local(case.occurred_at),
         place=case.location.as_dict()["address"],
         weather=case.weather,
-        accident_form=determination["accidentForm"],
-        scenario=f"{determination['scenarioLabel']}：{determination['scenarioDescription']}",
-        facts=determination["facts"],
-        parties=party_lines(record, determination["liabilities"], determination["collisionParts"], signatures),
-        review_deadline=date.fromisoformat(deadlines["reviewBy"]),
-        mediation_deadline=date.fromisoformat(deadlines["mediationRequestBy"]),
+        accident_form=determination.accident_form,
+        scenario=f"{determination.scenario_label}：{determination.scenario_description}",
+        facts=determination.facts,
+        parties=party_lines(record, determination.liabilities, determination.collision_parts, signatures),
+        review_deadline=date.fromisoformat(deadlines.review_by),
+        mediation_deadline=date.fromisoformat(deadlines.mediation_request_by),
         verify_url=verify_url(document_id),
         refusals=refusals,
         reissue_note=(
@@ -113,7 +119,7 @@ def letter(record: CaseRecord, determination: dict[str, Any], document_id: str, 
     )
 
 
-def agreement(record: CaseRecord, agreement_terms: dict[str, Any], document_id: str, concluded_at: str) -> AgreementData:
+def agreement(record: CaseRecord, agreement_terms: Agreement, document_id: str, concluded_at: str) -> AgreementData:
     case = record.case
     return AgreementData(
         document_number=agreement_number(record),
@@ -121,9 +127,9 @@ def agreement(record: CaseRecord, agreement_terms: dict[str, Any], document_id: 
         occurred_at=local(case.occurred_at),
         place=case.location.as_dict()["address"],
         weather=case.weather,
-        accident_form=agreement_terms["accidentForm"],
-        scenario=f"{agreement_terms['scenarioLabel']}：{agreement_terms['scenarioDescription']}",
-        facts=agreement_terms["facts"],
-        parties=party_lines(record, agreement_terms["liabilities"], agreement_terms["collisionParts"], agreement_terms["signatures"]),
+        accident_form=agreement_terms.accident_form,
+        scenario=f"{agreement_terms.scenario_label}：{agreement_terms.scenario_description}",
+        facts=agreement_terms.facts,
+        parties=party_lines(record, agreement_terms.liabilities, agreement_terms.collision_parts, agreement_terms.signatures),
         verify_url=verify_url(document_id),
     )

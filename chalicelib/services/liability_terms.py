@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from chalicelib import config
 from chalicelib.contracts.determination import ScenarioCatalogue, ScenarioView
 from chalicelib.domain import liability, workdays
 from chalicelib.domain.beijing_time import CHINA
+from chalicelib.domain.decisions import Deadlines, Terms
 from chalicelib.domain.liability import Liability
 from chalicelib.errors import ValidationFailed
 from chalicelib.settings import get_settings
@@ -43,7 +43,7 @@ def terms(
     chosen: dict[str, str] | None,
     facts: str,
     collision_parts: dict[str, str] | None = None,
-) -> dict[str, Any]:
+) -> Terms:
     """Scenario, suggested and decided liabilities (checked for consistency), collision parts."""
     catalogue = current_catalogue()
     scenario = catalogue.get(scenario_code)
@@ -60,31 +60,31 @@ def terms(
     parts = {pid: (at_fault_part if pid == at_fault_party_id or len(party_ids) == 1 else other_part) for pid in party_ids}
     parts.update(collision_parts or {})
     kinds = {p.party_id: p.kind for p in record.parties}
-    return {
-        "scenario": scenario.code,
-        "scenarioLabel": scenario.label,
-        "scenarioDescription": scenario.description,
-        "accidentForm": scenario.accident_form,
-        "catalogueVersion": catalogue.version,
-        "atFaultPartyId": at_fault_party_id,
-        "facts": facts,
-        "suggested": {pid: value.value for pid, value in suggested.items()},
-        "liabilities": {pid: value.value for pid, value in decided.items()},
-        "overridden": decided != suggested,
-        "collisionParts": parts,
-        "damageShares": liability.damage_shares(decided, kinds, config.load("scenarios")["damageShares"]),
-    }
+    return Terms(
+        scenario=scenario.code,
+        scenario_label=scenario.label,
+        scenario_description=scenario.description,
+        accident_form=scenario.accident_form,
+        catalogue_version=catalogue.version,
+        at_fault_party_id=at_fault_party_id,
+        facts=facts,
+        suggested={pid: value.value for pid, value in suggested.items()},
+        liabilities={pid: value.value for pid, value in decided.items()},
+        overridden=decided != suggested,
+        collision_parts=parts,
+        damage_shares=liability.damage_shares(decided, kinds, config.load("scenarios")["damageShares"]),
+    )
 
 
-def deadlines(served_at: datetime) -> dict[str, Any]:
+def deadlines(served_at: datetime) -> Deadlines:
     """Review and mediation-request deadlines, in working days from the day the letter is served."""
     calendar = workdays.load_calendar(config.load("holidays"))
     served_on = served_at.astimezone(CHINA).date()
     review = workdays.add_working_days(served_on, REVIEW_DAYS, calendar)
     mediation = workdays.add_working_days(served_on, MEDIATION_DAYS, calendar)
-    return {
-        "servedOn": served_on.isoformat(),
-        "reviewBy": review.due.isoformat(),
-        "mediationRequestBy": mediation.due.isoformat(),
-        "provisional": review.provisional or mediation.provisional,
-    }
+    return Deadlines(
+        served_on=served_on.isoformat(),
+        review_by=review.due.isoformat(),
+        mediation_request_by=mediation.due.isoformat(),
+        provisional=review.provisional or mediation.provisional,
+    )

@@ -8,11 +8,10 @@ request with the same answer re-runs it, so a document can never be left missing
 
 from __future__ import annotations
 
-from typing import Any
-
-from chalicelib.contracts.determination import AgreementProposed, AgreementView, ProposeAgreement, Sign, SignatureView, Signed
+from chalicelib.contracts.determination import AgreementProposed, AgreementView, ProposeAgreement, Sign, Signed
 from chalicelib.documents.render import render_agreement, render_letter
 from chalicelib.domain import case_status
+from chalicelib.domain.decisions import Agreement, Determination, Signature
 from chalicelib.domain.principals import Principal
 from chalicelib.errors import Conflict, Forbidden
 from chalicelib.services import claims, documents, letters, liability_terms, notices
@@ -25,12 +24,12 @@ def _own_party(principal: Principal, party_id: str) -> None:
         raise Forbidden("a party signs only for themselves", field="partyId")
 
 
-def _signature(body: Sign, at: str) -> dict[str, Any]:
-    return {"accept": body.accept, "reason": None if body.accept else body.reason, "at": at}
+def _signature(body: Sign, at: str) -> Signature:
+    return Signature(accept=body.accept, reason=None if body.accept else body.reason, at=at)
 
 
 def sign(principal: Principal, case_id: str, party_id: str, body: Sign) -> Signed:
-    store.load_for(principal, case_id)  # someone else's case is a 404 before anything else
+    read = store.load_for(principal, case_id)  # someone else's case is a 404 before anything else
     _own_party(principal, party_id)
 
     def decide(record: store.CaseRecord) -> list[store.Change]:
@@ -42,8 +41,7 @@ def sign(principal: Principal, case_id: str, party_id: str, body: Sign) -> Signe
             return _sign_agreement(record, party_id, body)
         return _sign_letter(record, party_id, body)
 
-    store.mutate(principal, case_id, decide)
-    record = reconcile(principal, case_id)
+    record = reconcile(principal, store.mutate(principal, case_id, decide, read=read).record)
     current = record.current_document(documents.AGREEMENT) or record.current_document(documents.LETTER)
     return Signed(
         case_id=case_id,
@@ -54,24 +52,24 @@ def sign(principal: Principal, case_id: str, party_id: str, body: Sign) -> Signe
     )
 
 
-def _already(signatures: dict[str, Any], party_id: str, body: Sign) -> bool:
+def _already(signatures: dict[str, Signature], party_id: str, body: Sign) -> bool:
     """True when this exact answer is on record (a retry); a different answer is a conflict."""
     earlier = signatures.get(party_id)
     if earlier is None:
         return False
-    if earlier["accept"] != body.accept:
-        raise Conflict("this party has already answered differently", field="accept", status="SIGNED" if earlier["accept"] else "REFUSED")
+    if earlier.accept != body.accept:
+        raise Conflict("this party has already answered differently", field="accept", status="SIGNED" if earlier.accept else "REFUSED")
     return True
 
 
 def _sign_letter(record: store.CaseRecord, party_id: str, body: Sign) -> list[store.Change]:
     case = record.case
-    signatures = store.plain(case.signatures)
+    signatures = letters.signatures_of(record)
     if _already(signatures, party_id, body):
         return []
     at = store.iso(store.utcnow())
     signatures[party_id] = _signature(body, at)
-    case.signatures = signatures
+    case.signatures = {pid: s.model_dump(mode="json") for pid, s in signatures.items()}
     data = {"partyId": party_id, "accept": body.accept}
     changes = [
         store.Change(
@@ -85,20 +83,22 @@ def _sign_letter(record: store.CaseRecord, party_id: str, body: Sign) -> list[st
         changes.append(
             store.Change(
                 action="DISPUTED",
-                detail={"deadlines": store.plain(case.determination)["deadlines"]},
+                detail={"deadlines": case.determination.deadlines.model_dump(mode="json", by_alias=True) if case.determination else None},
                 new_status=case_status.DISPUTED,
                 puts=[*insurer_events(record, "case.disputed", data, at), *notices.to_parties(record, "case.disputed", at)],
             )
         )
-    elif case.status == case_status.DETERMINED and all(signatures.get(p, {}).get("accept") for p in everyone):
+    elif case.status == case_status.DETERMINED and all(p in signatures and signatures[p].accept for p in everyone):
         changes.append(store.Change(action="CONFIRMED", new_status=case_status.CONFIRMED))
     return changes
 
 
 def _sign_agreement(record: store.CaseRecord, party_id: str, body: Sign) -> list[store.Change]:
     case = record.case
-    agreement = store.plain(case.agreement)
-    signatures = dict(agreement.get("signatures") or {})
+    agreement = case.agreement
+    if agreement is None:
+        raise Conflict("no agreement is proposed on this case", field="status", status=case.status)
+    signatures = dict(agreement.signatures)
     if _already(signatures, party_id, body):
         return []
     at = store.iso(store.utcnow())
@@ -111,14 +111,14 @@ def _sign_agreement(record: store.CaseRecord, party_id: str, body: Sign) -> list
         )
     ]
     if body.accept:
-        case.agreement = {**agreement, "signatures": signatures}
+        case.agreement = agreement.model_copy(update={"signatures": signatures})
     else:
         # Without everyone's agreement there is no settlement: the police decide (Art.19).
         case.agreement = None
         changes.append(
             store.Change(
                 action="AGREEMENT_REFUSED",
-                detail={"refusedBy": party_id, "proposal": agreement.get("scenario")},
+                detail={"refusedBy": party_id, "proposal": agreement.scenario},
                 new_status=case_status.AWAITING_DETERMINATION,
             )
         )
@@ -139,26 +139,23 @@ def propose(principal: Principal, case_id: str, body: ProposeAgreement) -> Agree
             record, body.scenario, body.at_fault_party_id, {k: v.value for k, v in body.liabilities.items()}, body.facts
         )
         at = store.iso(store.utcnow())
-        case.agreement = {
-            **terms,
-            "proposedBy": principal.subject,
-            "proposedAt": at,
-            "signatures": {principal.subject: {"accept": True, "reason": None, "at": at}},
-        }
+        proposer = principal.subject or ""
+        case.agreement = Agreement(
+            **dict(terms), proposed_by=proposer, proposed_at=at, signatures={proposer: Signature(accept=True, at=at)}
+        )
         return store.Change(
             action="AGREEMENT_PROPOSED",
-            detail={"proposedBy": principal.subject, "scenario": terms["scenario"], "liabilities": terms["liabilities"]},
+            detail={"proposedBy": principal.subject, "scenario": terms.scenario, "liabilities": terms.liabilities},
             new_status=case_status.AGREEMENT_PROPOSED,
-            puts=insurer_events(record, "agreement.proposed", {"scenario": terms["scenario"], "liabilities": terms["liabilities"]}, at),
+            puts=insurer_events(record, "agreement.proposed", {"scenario": terms.scenario, "liabilities": terms.liabilities}, at),
         )
 
-    store.mutate(principal, case_id, decide)
-    record = reconcile(principal, case_id)
+    record = reconcile(principal, store.mutate(principal, case_id, decide).record)
     settled = record.current_document(documents.AGREEMENT)
     return AgreementProposed(
         case_id=case_id,
         status=record.case.status,
-        agreement=agreement_view(store.plain(record.case.agreement)) if record.case.agreement is not None else None,
+        agreement=agreement_view(record.case.agreement) if record.case.agreement is not None else None,
         document_id=settled.document_id if settled else None,
     )
 
@@ -179,38 +176,24 @@ def request_determination(principal: Principal, case_id: str) -> AgreementPropos
     return AgreementProposed(case_id=case_id, status=case_status.AWAITING_DETERMINATION)
 
 
-def agreement_view(agreement: dict[str, Any]) -> AgreementView:
-    return AgreementView(
-        proposed_by=agreement["proposedBy"],
-        proposed_at=agreement["proposedAt"],
-        scenario=agreement["scenario"],
-        scenario_label=agreement["scenarioLabel"],
-        at_fault_party_id=agreement.get("atFaultPartyId"),
-        liabilities=agreement["liabilities"],
-        facts=agreement["facts"],
-        signatures={pid: SignatureView.model_validate(s) for pid, s in (agreement.get("signatures") or {}).items()},
-    )
+def agreement_view(agreement: Agreement) -> AgreementView:
+    return AgreementView.model_validate(agreement, from_attributes=True)
 
 
-def reconcile(principal: Principal, case_id: str) -> store.CaseRecord:
+def reconcile(principal: Principal, record: store.CaseRecord) -> store.CaseRecord:
     """Issue what the signatures call for and is not issued yet; returns the case as it ends."""
-    record = store.load_for(principal, case_id)
     case = record.case
-    if case.status == case_status.AGREEMENT_PROPOSED:
-        agreement = store.plain(case.agreement)
-        if all((agreement.get("signatures") or {}).get(p.party_id, {}).get("accept") for p in record.parties):
-            _settle(principal, record, agreement)
-            return store.load_for(principal, case_id)
-    elif case.status in (case_status.DISPUTED, case_status.CONFIRMED, case_status.DETERMINED):
-        determination = store.plain(case.determination)
-        refusals = letters.refusal_lines(record, store.plain(case.signatures))
-        if len(refusals) > int(determination.get("refusalsOnLetter", 0)):
-            _reissue_letter(principal, record, determination, len(refusals))
-            return store.load_for(principal, case_id)
+    if case.status == case_status.AGREEMENT_PROPOSED and case.agreement is not None:
+        if case.agreement.signed_by_all([p.party_id for p in record.parties]):
+            return _settle(principal, record, case.agreement) or record
+    elif case.status in (case_status.DISPUTED, case_status.CONFIRMED, case_status.DETERMINED) and case.determination is not None:
+        refusals = letters.refusal_lines(record, letters.signatures_of(record))
+        if len(refusals) > case.determination.refusals_on_letter:
+            return _reissue_letter(principal, record, case.determination, len(refusals)) or record
     return record
 
 
-def _settle(principal: Principal, record: store.CaseRecord, agreement: dict[str, Any]) -> None:
+def _settle(principal: Principal, record: store.CaseRecord, agreement: Agreement) -> store.CaseRecord | None:
     concluded_at = store.iso(store.utcnow())
     document = documents.draft(
         record.case.case_id,
@@ -222,13 +205,13 @@ def _settle(principal: Principal, record: store.CaseRecord, agreement: dict[str,
     )
 
     def decide(fresh: store.CaseRecord) -> list[store.Change]:
-        if fresh.case.status != case_status.AGREEMENT_PROPOSED or store.plain(fresh.case.agreement) != agreement:
+        if fresh.case.status != case_status.AGREEMENT_PROPOSED or fresh.case.agreement != agreement:
             return []  # the proposal changed or someone settled it first
         at = store.iso(store.utcnow())
-        data = {"liabilities": agreement["liabilities"], "documentId": document.document_id}
+        data = {"liabilities": agreement.liabilities, "documentId": document.document_id}
         settled = store.Change(
             action="SETTLED",
-            detail={"documentId": document.document_id, "liabilities": agreement["liabilities"]},
+            detail={"documentId": document.document_id, "liabilities": agreement.liabilities},
             new_status=case_status.SETTLED,
             puts=[
                 *insurer_events(fresh, "case.settled", data, at),
@@ -236,13 +219,15 @@ def _settle(principal: Principal, record: store.CaseRecord, agreement: dict[str,
                 *notices.to_parties(fresh, "case.settled", at),
             ],
         )
-        reported = claims.report_change(fresh, {}, at, agreement["liabilities"])  # one-click report, automatic
+        reported = claims.report_change(fresh, {}, at, agreement.liabilities)  # one-click report, automatic
         return [documents.issued(document, at), settled, *([reported] if reported else [])]
 
-    documents.commit(principal, document, decide)
+    return documents.commit(principal, document, decide)
 
 
-def _reissue_letter(principal: Principal, record: store.CaseRecord, determination: dict[str, Any], refusals: int) -> None:
+def _reissue_letter(
+    principal: Principal, record: store.CaseRecord, determination: Determination, refusals: int
+) -> store.CaseRecord | None:
     previous = record.current_document(documents.LETTER)
     revision = int(previous.revision) + 1 if previous else 1
     document = documents.draft(
@@ -255,13 +240,13 @@ def _reissue_letter(principal: Principal, record: store.CaseRecord, determinatio
     )
 
     def decide(fresh: store.CaseRecord) -> list[store.Change]:
-        current = store.plain(fresh.case.determination)
-        if int(current.get("refusalsOnLetter", 0)) >= refusals:
+        current = fresh.case.determination
+        if current is None or current.refusals_on_letter >= refusals:
             return []  # another request already re-issued it
-        fresh.case.determination = {**current, "refusalsOnLetter": refusals, "letterDocumentId": document.document_id}
+        fresh.case.determination = current.model_copy(update={"refusals_on_letter": refusals, "letter_document_id": document.document_id})
         at = store.iso(store.utcnow())
         issued = documents.issued(document, at)
         issued.puts.extend(insurer_events(fresh, "document.issued", {"documentId": document.document_id, "kind": documents.LETTER}, at))
         return [issued]
 
-    documents.commit(principal, document, decide)
+    return documents.commit(principal, document, decide)

@@ -29,7 +29,9 @@ from pynamodb.attributes import (
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
+from chalicelib.domain.decisions import Agreement, Determination
 from chalicelib.settings import get_settings
+from chalicelib.store.typed_attributes import RecordAttribute
 
 
 class _TableMeta(type):
@@ -119,8 +121,8 @@ class CaseItem(_Item):
     screening = MapAttribute()  # type: ignore[var-annotated]
     eligibility = MapAttribute()  # type: ignore[var-annotated]
     party_count = NumberAttribute(default=0)
-    determination = MapAttribute(null=True)  # type: ignore[var-annotated]
-    agreement = MapAttribute(null=True)  # type: ignore[var-annotated]
+    determination: RecordAttribute[Determination] = RecordAttribute(Determination, null=True)
+    agreement: RecordAttribute[Agreement] = RecordAttribute(Agreement, null=True)
     signatures = MapAttribute(default=dict)  # type: ignore[var-annotated]
     audit_seq = NumberAttribute(default=0)
     audit_head = UnicodeAttribute(default="")
