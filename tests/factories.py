@@ -115,8 +115,9 @@ def tow_token(truck_id: str) -> str:
     return issue(principal, os.environ["TOKEN_SECRET"], datetime.now(UTC), timedelta(hours=1))
 
 
-def wait_for(condition: Any, timeout: float = 10.0, every: float = 0.05, what: str = "condition") -> Any:
-    """Poll until `condition()` returns something truthy (returned), or fail after `timeout` s."""
+def wait_for(condition: Any, timeout: float = 60.0, every: float = 0.05, what: str = "condition") -> Any:
+    """Poll until `condition()` returns something truthy (returned), or fail after `timeout` s (generous:
+    a loaded CI machine runs the workflow threads slowly; a passing wait returns as soon as it can)."""
     import time
 
     deadline = time.monotonic() + timeout

@@ -6,13 +6,13 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib import config
-from chalicelib.contracts.claims import ClaimList, ClaimView, ClockView, LimitsView, ReportClaims
+from chalicelib.contracts.claims import ClaimList, ClaimView, ClockView, ReportClaims
 from chalicelib.domain import case_status, ids, insurance, workdays
+from chalicelib.domain.claim import Claim, ClaimClock, ClaimLimits
 from chalicelib.domain.principals import Principal
 from chalicelib.errors import Conflict, ValidationFailed
-from chalicelib.store import case_items, outbox
 from chalicelib.store import cases as store
-from chalicelib.store.models import ClaimItem
+from chalicelib.store import outbox
 
 REPORTABLE = (case_status.DETERMINED, case_status.CONFIRMED, case_status.DISPUTED, case_status.SETTLED)
 
@@ -30,10 +30,10 @@ def agreed_liabilities(record: store.CaseRecord) -> dict[str, str] | None:
     return None
 
 
-def set_clock(claim: ClaimItem, jurisdiction: str, since: datetime) -> None:
-    """The insurer's next statutory duty on this claim, indexed while the claim is open."""
+def set_clock(claim: Claim, since: datetime) -> None:
+    """The insurer's next statutory duty on this claim (listed for the unit while one is due)."""
     due = insurance.clock_due(claim.status, since, _calendar(), config.load("insurance"))
-    case_items.set_claim_clock(claim, jurisdiction, due.duty if due else None, due.due.isoformat() if due else None)
+    claim.clock = ClaimClock(duty=due.duty, due=due.due.isoformat()) if due else None
 
 
 def _mutual(record: store.CaseRecord, liabilities: dict[str, str], losses: dict[str, int | None]) -> bool:
@@ -62,24 +62,24 @@ def report_change(
         if not vehicle.get("insurerCode"):
             continue  # uninsured: the rescue fund, not a claim (issue on medical direct pay)
         claim_id = ids.new_claim_id()
-        claim = case_items.new_claim(
-            record.case.case_id,
-            claim_id,
-            vehicle["insurerCode"],
-            at,
+        limits = insurance.compulsory_limits(liabilities[party.party_id], limits_config)
+        claim = Claim(
+            claim_id=claim_id,
+            case_id=record.case.case_id,
+            insurer_code=vehicle["insurerCode"],
+            reported_at=at,
             party_id=party.party_id,
             policy_no=vehicle["policyNo"],
             status=insurance.ClaimStatus.REPORTED.value,
             status_since=at,
             liability=liabilities[party.party_id],
-            limits=insurance.compulsory_limits(liabilities[party.party_id], limits_config).as_dict(),
+            limits=ClaimLimits(death_disability=limits.death_disability, medical=limits.medical, property=limits.property),
             mutual_self_pay=mutual,
             declared_loss=losses.get(party.party_id),
         )
-        set_clock(claim, record.case.jurisdiction, datetime.fromisoformat(at))
-        pointer = case_items.claim_pointer(claim)
+        set_clock(claim, datetime.fromisoformat(at))
         event = outbox.event(record.case.case_id, claim.insurer_code, "claim.reported", {"claimId": claim_id}, at)
-        puts += [claim, pointer, event]
+        puts += [claim, event]
         reported.append({"claimId": claim_id, "insurerCode": claim.insurer_code, "partyId": party.party_id})
     if not reported:
         return None
@@ -124,39 +124,17 @@ def report(principal: Principal, case_id: str, body: ReportClaims) -> ClaimList:
         change = report_change(record, losses, at) or losses_change(record, losses, at)
         return [change] if change else []
 
-    store.mutate(principal, case_id, decide)
-    return ClaimList(case_id=case_id, claims=claim_views(store.load_for(principal, case_id).claims))
+    return ClaimList(case_id=case_id, claims=claim_views(store.mutate(principal, case_id, decide).record.claims))
 
 
-def claim_view(claim: ClaimItem, now: datetime | None = None) -> ClaimView:
-    clock = store.plain(claim.clock) if claim.clock is not None else None
-    clock_view = None
-    if clock:
-        due = insurance.ClockDue(due=datetime.fromisoformat(clock["due"]).date(), duty=clock["duty"])
-        clock_view = ClockView(duty=clock["duty"], due=clock["due"], overdue=insurance.is_overdue(due, now or store.utcnow()))
-    items = claim.assessed_items
-    return ClaimView(
-        claim_id=claim.claim_id,
-        insurer_code=claim.insurer_code,
-        party_id=claim.party_id,
-        policy_no=claim.policy_no,
-        status=claim.status,
-        status_since=claim.status_since,
-        reported_at=claim.reported_at,
-        liability=claim.liability,
-        limits=LimitsView.model_validate(store.plain(claim.limits)),
-        mutual_self_pay=bool(claim.mutual_self_pay),
-        declared_loss=int(claim.declared_loss) if claim.declared_loss is not None else None,
-        assessed_amount=int(claim.assessed_amount) if claim.assessed_amount is not None else None,
-        assessed_items=[store.plain(i) if not isinstance(i, dict) else i for i in items] if items is not None else None,
-        paid_amount=int(claim.paid_amount) if claim.paid_amount is not None else None,
-        paid_at=claim.paid_at,
-        documents_requested=list(claim.documents_requested) if claim.documents_requested is not None else None,
-        rejection_reason=claim.rejection_reason,
-        clock=clock_view,
-    )
+def claim_view(claim: Claim, now: datetime | None = None) -> ClaimView:
+    clock = None
+    if claim.clock is not None:
+        due = insurance.ClockDue(due=datetime.fromisoformat(claim.clock.due).date(), duty=claim.clock.duty)
+        clock = ClockView(duty=claim.clock.duty, due=claim.clock.due, overdue=insurance.is_overdue(due, now or store.utcnow()))
+    return ClaimView.model_validate({**claim.model_dump(exclude={"clock"}), "clock": clock})
 
 
-def claim_views(claims: list[ClaimItem]) -> list[ClaimView]:
+def claim_views(claims: list[Claim]) -> list[ClaimView]:
     now = store.utcnow()
     return [claim_view(c, now) for c in claims]

@@ -6,10 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.domain import evidence, masking
+from chalicelib.domain.claim import Claim
 from chalicelib.integrations import document_store, evidence_store
 from chalicelib.settings import get_settings
 from chalicelib.store import cases as store
-from chalicelib.store.models import ClaimItem
 
 
 def party_for_insurer(party: Any, insured: bool, liabilities: dict[str, str]) -> dict[str, Any]:
@@ -31,7 +31,7 @@ def party_for_insurer(party: Any, insured: bool, liabilities: dict[str, str]) ->
     }
 
 
-def first_notice(record: store.CaseRecord, claim: ClaimItem) -> dict[str, Any]:
+def first_notice(record: store.CaseRecord, claim: Claim) -> dict[str, Any]:
     case = record.case
     seconds = get_settings().evidence_link_seconds
     terms = case.determination or case.agreement
@@ -64,7 +64,7 @@ def first_notice(record: store.CaseRecord, claim: ClaimItem) -> dict[str, Any]:
         "accidentForm": terms.accident_form if terms else None,
         "facts": terms.facts if terms else None,
         "liability": claim.liability,
-        "limits": store.plain(claim.limits),
+        "limits": claim.limits.model_dump(by_alias=True),
         "mutualSelfPay": bool(claim.mutual_self_pay),
         "declaredLoss": int(claim.declared_loss) if claim.declared_loss is not None else None,
         "parties": parties,

@@ -10,13 +10,14 @@ from pydantic import ValidationError
 from chalicelib.contracts.claims import InsurerEvent, WebhookAck
 from chalicelib.contracts.common import validation_failed
 from chalicelib.domain import insurance
+from chalicelib.domain.claim import Claim
 from chalicelib.domain.principals import Principal, Role
 from chalicelib.errors import NotFound, ValidationFailed
 from chalicelib.integrations import insurer_secrets, webhooks
 from chalicelib.services.claims import set_clock
 from chalicelib.store import cases as store
 from chalicelib.store import outbox, reference
-from chalicelib.store.models import ClaimItem, ClaimPointer, WebhookReceipt
+from chalicelib.store.models import ClaimPointer, WebhookReceipt
 
 RECEIPT_DAYS = 7
 PAID_TEXT = "【云车通】保险公司已就您的交通事故理赔支付赔款，请留意到账情况。"
@@ -34,7 +35,7 @@ def _seen(insurer_code: str, webhook_id: str) -> bool:
     return True
 
 
-def _apply(claim: ClaimItem, event: InsurerEvent, at: str) -> dict[str, Any]:
+def _apply(claim: Claim, event: InsurerEvent, at: str) -> dict[str, Any]:
     """Move the claim and keep what the event carries; returns the audit detail."""
     data = event.data
     claim.status = insurance.next_status(claim.status, event.type).value
@@ -89,7 +90,7 @@ def receive(insurer_code: str, headers: Any, raw_body: bytes) -> WebhookAck:
         before = claim.status
         at = store.iso(store.utcnow())
         detail = _apply(claim, event, at)
-        set_clock(claim, record.case.jurisdiction, datetime.fromisoformat(at))
+        set_clock(claim, datetime.fromisoformat(at))
         receipt = WebhookReceipt(
             pk=_receipt_key(insurer_code, webhook_id), sk="#WEBHOOK", case_id=record.case.case_id,
             expires_at=store.utcnow() + timedelta(days=RECEIPT_DAYS),
@@ -103,7 +104,7 @@ def receive(insurer_code: str, headers: Any, raw_body: bytes) -> WebhookAck:
                 action=f"CLAIM_{event.type.split('.', 1)[1].upper()}",
                 detail={**detail, "webhookId": webhook_id, "insurerCode": insurer_code},
                 puts=puts,
-                replaces=[(claim, ClaimItem.status == before)],
+                replaces=[(claim, before)],
             )
         ]
 

@@ -80,9 +80,10 @@ def overdue(principal: Principal, limit: int) -> OverdueClaims:
         claims=[
             OverdueClaim(
                 case_id=c.case_id, claim_id=c.claim_id, insurer_code=c.insurer_code, status=c.status,
-                duty=store.plain(c.clock)["duty"], due=store.plain(c.clock)["due"],
+                duty=c.clock.duty, due=c.clock.due,
             )
             for c in claims
+            if c.clock is not None
         ],
     )
 

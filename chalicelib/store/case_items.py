@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from pynamodb.attributes import MapAttribute
+
+from chalicelib.domain.claim import Claim
 from chalicelib.store import paging
 from chalicelib.store.models import (
     CaseItem,
@@ -85,19 +88,23 @@ def new_document(case_id: str, document_id: str, **attributes: Any) -> list[Any]
     ]
 
 
-def new_claim(case_id: str, claim_id: str, insurer_code: str, reported_at: str, **attributes: Any) -> ClaimItem:
-    """A claim in its insurer's list, newest last."""
-    return ClaimItem(
-        pk=case_key(case_id),
-        sk=f"CLAIM#{claim_id}",
-        case_id=case_id,
-        claim_id=claim_id,
-        insurer_code=insurer_code,
-        reported_at=reported_at,
-        gsi3pk=f"INSURER#{insurer_code}",
-        gsi3sk=f"{reported_at}#{claim_id}",
-        **attributes,
+def claim_item(claim: Claim, unit: str) -> ClaimItem:
+    """The stored claim: in its insurer's list, and in the unit's insurer-clock list while a duty is due."""
+    item = ClaimItem(
+        pk=case_key(claim.case_id),
+        sk=f"CLAIM#{claim.claim_id}",
+        gsi3pk=f"INSURER#{claim.insurer_code}",
+        gsi3sk=f"{claim.reported_at}#{claim.claim_id}",
+        **{name: getattr(claim, name) for name in Claim.model_fields},
     )
+    if claim.clock is not None:
+        item.gsi2pk = clock_key(unit)
+        item.gsi2sk = f"{claim.clock.due}#{claim.claim_id}"
+    return item
+
+
+def claim_of(item: ClaimItem) -> Claim:
+    return Claim.model_validate({name: _plain(getattr(item, name, None)) for name in Claim.model_fields})
 
 
 def claim_pointer(claim: ClaimItem) -> ClaimPointer:
@@ -109,17 +116,15 @@ def clock_key(unit: str) -> str:
     return f"CLAIMCLOCK#{unit}"
 
 
-def set_claim_clock(claim: ClaimItem, unit: str, duty: str | None, due: str | None) -> None:
-    """The insurer's next statutory duty, listed for the unit by due date while the claim is open."""
-    if duty is None or due is None:
-        claim.clock = None
-        claim.gsi2pk = claim.gsi2sk = None
-        return
-    claim.clock = {"duty": duty, "due": due}
-    claim.gsi2pk = clock_key(unit)
-    claim.gsi2sk = f"{due}#{claim.claim_id}"
-
-
-def overdue_claims(unit: str, before: str, limit: int) -> list[ClaimItem]:
+def overdue_claims(unit: str, before: str, limit: int) -> list[Claim]:
     """Open claims of the unit whose insurer duty fell due before the given day."""
-    return list(ClaimItem.gsi2.query(clock_key(unit), ClaimItem.gsi2sk < before, limit=limit))
+    return [claim_of(item) for item in ClaimItem.gsi2.query(clock_key(unit), ClaimItem.gsi2sk < before, limit=limit)]
+
+
+def _plain(value: Any) -> Any:
+    """A loaded map or list of maps as plain values (domain records validate from those)."""
+    if isinstance(value, MapAttribute):
+        return value.as_dict()
+    if isinstance(value, list):
+        return [_plain(entry) for entry in value]
+    return value

@@ -19,9 +19,10 @@ from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain import jurisdiction
+from chalicelib.domain.claim import Claim
 from chalicelib.domain.principals import Principal, Role
 from chalicelib.errors import ConcurrentUpdate, IdempotencyKeyReused, NotFound
-from chalicelib.store import audit
+from chalicelib.store import audit, case_items
 from chalicelib.store.case_items import case_key, place_in_queue
 from chalicelib.store.models import (
     CaseItem,
@@ -54,7 +55,7 @@ class CaseRecord:
     parties: list[PartyItem] = field(default_factory=list)
     evidence: list[EvidenceItem] = field(default_factory=list)
     documents: list[DocumentItem] = field(default_factory=list)
-    claims: list[ClaimItem] = field(default_factory=list)
+    claims: list[Claim] = field(default_factory=list)
     rescues: list[RescueOrderItem] = field(default_factory=list)
     handoffs: list[HandoffItem] = field(default_factory=list)
 
@@ -70,7 +71,7 @@ class CaseRecord:
     def document(self, document_id: str) -> DocumentItem | None:
         return next((d for d in self.documents if d.document_id == document_id), None)
 
-    def claim(self, claim_id: str) -> ClaimItem | None:
+    def claim(self, claim_id: str) -> Claim | None:
         return next((c for c in self.claims if c.claim_id == claim_id), None)
 
     def insured_by(self, insurer_code: str) -> list[PartyItem]:
@@ -91,7 +92,7 @@ class Change:
     new_status: str | None = None
     puts: list[Any] = field(default_factory=list)  # new items (models): must not exist yet
     # (existing item, what it must still be: the status it was read with, or a condition, or None)
-    replaces: list[tuple[Model, Any]] = field(default_factory=list)
+    replaces: list[tuple[Any, Any]] = field(default_factory=list)
     result: Any = None
 
 
@@ -148,7 +149,7 @@ def load(case_id: str) -> CaseRecord:
         parties=sorted(found["parties"], key=lambda p: p.position),
         evidence=found["evidence"],
         documents=sorted(found["documents"], key=lambda d: d.issued_at),
-        claims=sorted(found["claims"], key=lambda c: c.claim_id),
+        claims=sorted((case_items.claim_of(c) for c in found["claims"]), key=lambda c: c.claim_id),
         rescues=sorted(found["rescues"], key=lambda r: int(r.seq)),
         handoffs=found["handoffs"],
     )
@@ -193,14 +194,23 @@ def _write(case: CaseItem, principal: Principal, changes: list[Change], extra: l
         if change.new_status:
             place_in_queue(case, change.new_status, at)
         items.append(audit.append(case, principal.audit_name, change.action, change.detail, at))
-        items.extend(change.puts)
+        items.extend(stored for put in change.puts for stored in _stored(put, case, new=True))
     with TransactWrite(connection=_connection()) as transaction:
         transaction.save(case)  # the version condition serialises writers of this case
         for item in items:
             transaction.save(item, condition=item.__class__.pk.does_not_exist())  # type: ignore[attr-defined]
         for change in changes:
-            for item, expected in change.replaces:
+            for replaced, expected in change.replaces:
+                item = _stored(replaced, case, new=False)[0]
                 transaction.save(item, condition=_still(item, expected))
+
+
+def _stored(value: Any, case: CaseItem, new: bool) -> list[Model]:
+    """The items that store a domain object of the case (a new one with its pointer), or the item itself."""
+    if isinstance(value, Claim):
+        item = case_items.claim_item(value, case.jurisdiction)
+        return [item, case_items.claim_pointer(item)] if new else [item]
+    return [value]
 
 
 def _still(item: Model, expected: Any) -> Any:
@@ -214,7 +224,7 @@ def _conflicted(error: TransactWriteError) -> bool:
 
 def _include(record: CaseRecord, changes: list[Change]) -> None:
     """Add the new members a write put on the case to the in-memory record, as a re-read would."""
-    by_model = {model: field_name for model, field_name in _MEMBERS.values()}
+    by_model: dict[type, str] = {model: field_name for model, field_name in _MEMBERS.values()} | {Claim: "claims"}
     for change in changes:
         for item in change.puts:
             if (field_name := by_model.get(type(item))) is not None:

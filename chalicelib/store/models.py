@@ -29,6 +29,7 @@ from pynamodb.attributes import (
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
+from chalicelib.domain.claim import ClaimClock, ClaimLimits
 from chalicelib.domain.decisions import Agreement, Determination
 from chalicelib.settings import get_settings
 from chalicelib.store.typed_attributes import RecordAttribute
@@ -245,7 +246,7 @@ class ClaimItem(_Item):
     status_since = UnicodeAttribute()
     reported_at = UnicodeAttribute()
     liability = UnicodeAttribute()
-    limits = MapAttribute()  # type: ignore[var-annotated]
+    limits: RecordAttribute[ClaimLimits] = RecordAttribute(ClaimLimits)
     mutual_self_pay = BooleanAttribute(default=False)
     declared_loss = NumberAttribute(null=True)
     assessed_amount = NumberAttribute(null=True)
@@ -254,7 +255,7 @@ class ClaimItem(_Item):
     paid_at = UnicodeAttribute(null=True)
     documents_requested = ListAttribute(null=True)  # type: ignore[var-annotated]
     rejection_reason = UnicodeAttribute(null=True)
-    clock = MapAttribute(null=True)  # type: ignore[var-annotated]
+    clock: RecordAttribute[ClaimClock] = RecordAttribute(ClaimClock, null=True)
     gsi2pk = UnicodeAttribute(null=True)
     gsi2sk = UnicodeAttribute(null=True)
     gsi3pk = UnicodeAttribute(null=True)
