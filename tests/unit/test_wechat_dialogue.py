@@ -9,8 +9,8 @@ from defusedxml import ElementTree
 
 from chalicelib.domain import wechat_dialogue as dialogue
 from chalicelib.domain.wechat_dialogue import CaseStatusLine, Reply, reply_for
+from chalicelib.domain.wechat_message import Inbound
 from chalicelib.integrations import wechat
-from chalicelib.integrations.wechat import Inbound
 
 LINK = "https://h5.example.test/wechat/report?from=menu"
 OWN_CASE = "YC250301ABCD2345"
