@@ -158,12 +158,11 @@ def _deliver_webhook(item: OutboxItem, now: datetime, send: Sender) -> str:
             outcome = _outcome(item, attempt, attempt_no, now)
     item.attempts = attempt_no
     item.last_error = attempt.error
-    disabled = None
-    if outcome == "ENDPOINT_GONE":
+    gone = outcome == "ENDPOINT_GONE"
+    if gone:
         insurer.attributes = {**attributes, "endpointStatus": "DISABLED"}
-        disabled = insurer
     deliveries.record(item, webhook_id=webhook_id, at=now, outcome=outcome, status_code=attempt.status_code,
-                      error=attempt.error, ms=attempt.ms, disabled_insurer=disabled)
+                      error=attempt.error, ms=attempt.ms, disabled_insurer=insurer if gone else None)
     logger.info("webhook delivery", extra={"outbox_id": item.outbox_id, "insurer": item.recipient, "topic": item.topic,
                                            "attempt": attempt_no, "outcome": outcome, "status_code": attempt.status_code})
     return outcome
