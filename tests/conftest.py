@@ -65,7 +65,7 @@ def aws():
     from chalicelib.integrations.aws import reset_clients
     from chalicelib.settings import reset_settings
     from chalicelib.store import models, seed
-    from infra.local import resources
+    from infra.local import message_box, resources
 
     reset_settings()
     reset_clients()
@@ -74,6 +74,7 @@ def aws():
     with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
         resources.ensure_all()
         seed.seed()
+        message_box.install()  # texts and WeChat notices land where the local stack keeps them
         yield
     reset_clients()
 

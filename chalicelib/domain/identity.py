@@ -8,13 +8,14 @@ when used as a pydantic validator.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
+
+from chalicelib.domain.beijing_time import CHINA
 
 # GB 11643-1999 check character: ISO 7064 MOD 11-2.
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK_CHARS = "10X98765432"
 _ID_EARLIEST_BIRTH = date(1900, 1, 1)
-_CHINA_STANDARD_TIME = timezone(timedelta(hours=8), "CST")
 
 _ASCII_DIGITS = frozenset("0123456789")
 _MOBILE = re.compile(r"1[3-9][0-9]{9}")
@@ -30,7 +31,7 @@ _NEW_ENERGY_LARGE = re.compile(r"[0-9]{5}[DF]")
 
 
 def _china_today() -> date:
-    return datetime.now(_CHINA_STANDARD_TIME).date()
+    return datetime.now(CHINA).date()
 
 
 def _is_ascii_digits(value: str) -> bool:

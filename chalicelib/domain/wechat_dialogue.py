@@ -16,17 +16,16 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Literal
+from datetime import datetime
+from typing import Literal
 
-if TYPE_CHECKING:
-    from chalicelib.integrations.wechat import Inbound
+from chalicelib.domain.beijing_time import CHINA
+from chalicelib.domain.wechat_message import Inbound
 
 REPORT_ACCIDENT = "REPORT_ACCIDENT"
 PROGRESS_COMMAND = "进度"
 CASE_NUMBER = re.compile(r"YC[0-9]{6}[0-9A-Z]{8}")
 MAX_LISTED_CASES = 10  # a passive text reply holds at most 2048 bytes
-BEIJING = timezone(timedelta(hours=8), "CST")
 
 STATUS_LABELS = {
     "EVIDENCE_PENDING": "待上传证据",
@@ -78,7 +77,7 @@ def status_label(status: str) -> str:
 
 def _beijing(moment: datetime) -> datetime:
     """Wall-clock time in Beijing; a naive time is taken as already Beijing time."""
-    return moment.replace(tzinfo=BEIJING) if moment.tzinfo is None else moment.astimezone(BEIJING)
+    return moment.replace(tzinfo=CHINA) if moment.tzinfo is None else moment.astimezone(CHINA)
 
 
 def _describe(case: CaseStatusLine) -> str:

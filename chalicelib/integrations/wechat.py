@@ -40,6 +40,7 @@ from xml.etree.ElementTree import Element, ParseError
 import defusedxml.ElementTree as SafeElementTree
 from defusedxml import DefusedXmlException
 
+from chalicelib.domain.wechat_message import Inbound
 from chalicelib.errors import Forbidden, ValidationFailed
 
 if TYPE_CHECKING:
@@ -96,20 +97,6 @@ def check_timestamp(timestamp: str, now: datetime, tolerance: timedelta = DEFAUL
 
 
 # --- inbound XML --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Inbound:
-    """One message or event pushed by WeChat. `from_user` is the sender's openid, `to_user` our account."""
-
-    to_user: str
-    from_user: str
-    create_time: int
-    msg_type: str
-    content: str | None = None
-    event: str | None = None
-    event_key: str | None = None
-    msg_id: str | None = None
 
 
 def _parse_xml(data: bytes | str) -> Element:

@@ -2,7 +2,8 @@
 
 In AWS this is WeChat's customer-service message API (allowed within 48 hours of the user's
 last interaction, which a party reporting or joining has just had); if WeChat refuses, the
-caller falls back to SMS. Locally, messages land in a box read by `GET /local/wechat/messages`.
+caller falls back to SMS. Locally, messages land in the local message box, read by
+`GET /local/wechat/messages`.
 """
 
 from __future__ import annotations
@@ -14,10 +15,10 @@ import urllib.parse
 import urllib.request
 from typing import Protocol
 
+from chalicelib.integrations import message_box
 from chalicelib.integrations.secrets import wechat_app_secret
 from chalicelib.settings import get_settings
 
-LOCAL_KEY = "LOCALWECHAT"
 _token: tuple[float, str] | None = None
 
 
@@ -50,21 +51,12 @@ class WeChatApi:
         return f"wx-{secrets.token_hex(6)}"
 
 
-class LocalWeChatBox:
-    def send(self, openid: str, text: str, case_id: str | None) -> str:
-        from chalicelib.store import local_box
-
-        return local_box.put(LOCAL_KEY, "wx", openid, text, case_id)
-
-
 def sender() -> WeChatMessenger:
-    return WeChatApi() if get_settings().wechat_oauth == "wechat" else LocalWeChatBox()
+    return WeChatApi() if get_settings().wechat_oauth == "wechat" else message_box.box("wechat")
 
 
 def local_box(limit: int) -> list[dict[str, str | None]]:
-    from chalicelib.store import local_box
-
     return [
-        {"messageId": m.message_id, "openid": m.phone, "text": m.text, "at": m.at, "caseId": m.case_id}
-        for m in local_box.listing(LOCAL_KEY, limit)
+        {"messageId": m.message_id, "openid": m.recipient, "text": m.text, "at": m.at, "caseId": m.case_id}
+        for m in message_box.recent("wechat", limit)
     ]

@@ -17,8 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
-from pynamodb.transactions import TransactWrite
+from pynamodb.exceptions import PutError, TransactWriteError
 
 from chalicelib.errors import ValidationFailed
 from chalicelib.integrations import insurer_secrets, sms, webhooks, wechat_messages
@@ -27,12 +26,11 @@ from chalicelib.services import access
 from chalicelib.services.fnol import first_notice
 from chalicelib.settings import get_settings
 from chalicelib.store import cases as store
-from chalicelib.store import outbox
-from chalicelib.store.models import DeliveryItem, OutboxItem, ReferenceItem
+from chalicelib.store import deliveries, outbox, reference
+from chalicelib.store.models import OutboxItem
 
 LEASE_SECONDS = 60
 RETRYABLE = {408, 425, 429}
-LOG_DAYS = 90
 
 
 @dataclass(frozen=True)
@@ -66,20 +64,6 @@ def backoff(attempts: int) -> float:
     return random.uniform(ceiling / 2, ceiling)  # noqa: S311 - jitter, not security
 
 
-def _lease(item: OutboxItem, now: datetime) -> bool:
-    """Take the message for this worker for a while; another worker skips it meanwhile."""
-    now_iso = store.iso(now)
-    try:
-        item.update(
-            actions=[OutboxItem.lease_until.set(store.iso(now + timedelta(seconds=LEASE_SECONDS)))],
-            condition=(OutboxItem.status == outbox.PENDING)
-            & (OutboxItem.lease_until.does_not_exist() | (OutboxItem.lease_until < now_iso)),
-        )
-    except UpdateError:
-        return False
-    return True
-
-
 def _body(item: OutboxItem) -> str:
     payload = store.plain(item.payload)
     if item.topic == "claim.reported":
@@ -98,13 +82,6 @@ def signed(insurer_code: str, webhook_id: str, now: datetime, body: str) -> dict
     extra = [webhooks.signed_headers(s, webhook_id, now, body)["webhook-signature"] for s in secrets[1:]]
     headers["webhook-signature"] = " ".join([headers["webhook-signature"], *extra])
     return headers
-
-
-def _finish(item: OutboxItem, status: str, dead: bool = False) -> None:
-    item.status = status
-    item.lease_until = None
-    item.gsi1pk = f"OUTBOX#DEAD#{item.channel}" if dead else None
-    item.gsi1sk = f"{item.created_at}#{item.outbox_id}" if dead else None
 
 
 def deliver_one(item: OutboxItem, now: datetime, send: Sender = http_send) -> str:
@@ -139,8 +116,8 @@ def _deliver_notice(item: OutboxItem, now: datetime) -> str:
     attempt_no = int(item.attempts) + 1
     error: str | None
     if party is None:
-        _finish(item, "DEAD", dead=True)
-        outcome, error = "DEAD", "no such party"
+        outbox.bury(item)
+        outcome, error = outbox.DEAD, "no such party"
     else:
         started = time.perf_counter()
         try:
@@ -159,21 +136,21 @@ def _deliver_notice(item: OutboxItem, now: datetime) -> str:
 
 def _deliver_webhook(item: OutboxItem, now: datetime, send: Sender) -> str:
     settings = get_settings()
-    insurer = ReferenceItem.get("REF#INSURER", item.recipient)
+    insurer = reference.get("INSURER", item.recipient)
     attributes = store.plain(insurer.attributes)
     webhook_id = f"msg_{item.outbox_id}"  # the same id on every retry: receivers de-duplicate by it
     attempt_no = int(item.attempts) + 1
     attempt = Attempt(None, None, 0.0)
     if attributes.get("endpointStatus") == "DISABLED":
         outcome = "ENDPOINT_DISABLED"
-        _finish(item, outcome)
+        outbox.settle(item, outcome)
     else:
         try:
             webhooks.check_url(attributes["webhookUrl"], allow_private=settings.stage == "local", require_https=settings.stage != "local")
         except ValidationFailed as refused:
             attempt = Attempt(None, refused.message, 0.0)
             outcome = "REFUSED_URL"
-            _finish(item, "DEAD", dead=True)
+            outbox.bury(item)
         else:
             body = _body(item)
             headers = signed(item.recipient, webhook_id, now, body)
@@ -181,28 +158,11 @@ def _deliver_webhook(item: OutboxItem, now: datetime, send: Sender) -> str:
             outcome = _outcome(item, attempt, attempt_no, now)
     item.attempts = attempt_no
     item.last_error = attempt.error
-    log = DeliveryItem(
-        pk=f"DELIVERIES#{item.recipient}",
-        sk=f"{store.iso(now)}#{item.outbox_id}#{attempt_no:02d}",
-        outbox_id=item.outbox_id,
-        webhook_id=webhook_id,
-        insurer_code=item.recipient,
-        topic=item.topic,
-        case_id=item.case_id,
-        attempt=attempt_no,
-        at=store.iso(now),
-        outcome=outcome,
-        status_code=attempt.status_code,
-        error=attempt.error,
-        ms=attempt.ms,
-        expires_at=now + timedelta(days=LOG_DAYS),
-    )
-    with TransactWrite(connection=OutboxItem._get_connection().connection) as transaction:
-        transaction.save(item)
-        transaction.save(log)
-        if outcome == "ENDPOINT_GONE":
-            insurer.attributes = {**attributes, "endpointStatus": "DISABLED"}
-            transaction.save(insurer)
+    gone = outcome == "ENDPOINT_GONE"
+    if gone:
+        insurer.attributes = {**attributes, "endpointStatus": "DISABLED"}
+    deliveries.record(item, webhook_id=webhook_id, at=now, outcome=outcome, status_code=attempt.status_code,
+                      error=attempt.error, ms=attempt.ms, disabled_insurer=insurer if gone else None)
     logger.info("webhook delivery", extra={"outbox_id": item.outbox_id, "insurer": item.recipient, "topic": item.topic,
                                            "attempt": attempt_no, "outcome": outcome, "status_code": attempt.status_code})
     return outcome
@@ -211,20 +171,17 @@ def _deliver_webhook(item: OutboxItem, now: datetime, send: Sender) -> str:
 def _outcome(item: OutboxItem, attempt: Attempt, attempt_no: int, now: datetime) -> str:
     code = attempt.status_code
     if code is not None and 200 <= code < 300:
-        _finish(item, "DELIVERED")
+        outbox.settle(item, "DELIVERED")
         return "DELIVERED"
     if code == 410:
-        _finish(item, "ENDPOINT_GONE")
+        outbox.settle(item, "ENDPOINT_GONE")
         return "ENDPOINT_GONE"
     retryable = code is None or code >= 500 or code in RETRYABLE
     if retryable and attempt_no < get_settings().delivery_max_attempts:
-        due = store.iso(now + timedelta(seconds=backoff(attempt_no)))
-        item.next_attempt_at = due
-        item.lease_until = None
-        item.gsi1sk = f"{due}#{item.outbox_id}"
+        outbox.retry_at(item, store.iso(now + timedelta(seconds=backoff(attempt_no))))
         return "RETRY"
-    _finish(item, "DEAD", dead=True)
-    return "DEAD"
+    outbox.bury(item)
+    return outbox.DEAD
 
 
 def deliver_due(
@@ -245,7 +202,8 @@ def deliver_due(
     for item in outbox.pending(("WEBHOOK", "NOTICE"), store.iso(moment)):
         if sum(outcomes.values()) >= limit or (seconds_left is not None and seconds_left() < margin):
             break
-        if not _lease(item, moment):
+        # Held for this worker a while: another worker skips it meanwhile.
+        if not outbox.lease(item, store.iso(moment), store.iso(moment + timedelta(seconds=LEASE_SECONDS))):
             continue
         try:
             outcome = deliver_one(item, moment, send)

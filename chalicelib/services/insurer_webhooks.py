@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
@@ -14,25 +14,11 @@ from chalicelib.domain.claim import Claim
 from chalicelib.domain.principals import Principal, Role
 from chalicelib.errors import NotFound, ValidationFailed
 from chalicelib.integrations import insurer_secrets, webhooks
+from chalicelib.services import notices
 from chalicelib.services.claims import set_clock
 from chalicelib.store import cases as store
-from chalicelib.store import outbox, reference
-from chalicelib.store.models import ClaimPointer, WebhookReceipt
-
-RECEIPT_DAYS = 7
-PAID_TEXT = "【云车通】保险公司已就您的交通事故理赔支付赔款，请留意到账情况。"
-
-
-def _receipt_key(insurer_code: str, webhook_id: str) -> str:
-    return f"WEBHOOK#{insurer_code}#{webhook_id}"
-
-
-def _seen(insurer_code: str, webhook_id: str) -> bool:
-    try:
-        WebhookReceipt.get(_receipt_key(insurer_code, webhook_id), "#WEBHOOK", consistent_read=True)
-    except WebhookReceipt.DoesNotExist:
-        return False
-    return True
+from chalicelib.store import reference, webhook_receipts
+from chalicelib.store.models import ClaimPointer
 
 
 def _apply(claim: Claim, event: InsurerEvent, at: str) -> dict[str, Any]:
@@ -70,7 +56,7 @@ def receive(insurer_code: str, headers: Any, raw_body: bytes) -> WebhookAck:
         event = InsurerEvent.model_validate_json(raw_body)
     except ValidationError as error:
         raise validation_failed(error) from error
-    if _seen(insurer_code, webhook_id):
+    if webhook_receipts.exists(insurer_code, webhook_id):
         return WebhookAck(received=True, duplicate=True, claim_id=event.data.claim_id)
     pointer = ClaimPointer.lookup(event.data.claim_id)
     if pointer is None or pointer.insurer_code != insurer_code:
@@ -81,7 +67,7 @@ def receive(insurer_code: str, headers: Any, raw_body: bytes) -> WebhookAck:
     result: dict[str, Any] = {}
 
     def decide(record: store.CaseRecord) -> list[store.Change]:
-        if _seen(insurer_code, webhook_id):
+        if webhook_receipts.exists(insurer_code, webhook_id):
             result["duplicate"] = True
             return []
         claim = record.claim(event.data.claim_id)
@@ -91,13 +77,10 @@ def receive(insurer_code: str, headers: Any, raw_body: bytes) -> WebhookAck:
         at = store.iso(store.utcnow())
         detail = _apply(claim, event, at)
         set_clock(claim, datetime.fromisoformat(at))
-        receipt = WebhookReceipt(
-            pk=_receipt_key(insurer_code, webhook_id), sk="#WEBHOOK", case_id=record.case.case_id,
-            expires_at=store.utcnow() + timedelta(days=RECEIPT_DAYS),
-        )
-        puts: list[Any] = [receipt]
+        # Put with the change it records: a retry of this webhook finds it, or finds nothing changed.
+        puts: list[Any] = [webhook_receipts.new(insurer_code, webhook_id, record.case.case_id)]
         if event.type == "claim.paid":
-            puts.append(outbox.notice(record.case.case_id, claim.party_id, "claim.paid", PAID_TEXT, at))
+            puts.append(notices.to_party(record.case.case_id, claim.party_id, "claim.paid", at))
         result["status"] = claim.status
         return [
             store.Change(

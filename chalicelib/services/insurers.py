@@ -19,9 +19,9 @@ from chalicelib.integrations import insurer_secrets
 from chalicelib.services import documents, rescue
 from chalicelib.services.claims import agreed_liabilities, claim_views
 from chalicelib.services.fnol import party_for_insurer
-from chalicelib.store import case_items, paging, reference
+from chalicelib.store import case_items, reference
 from chalicelib.store import cases as store
-from chalicelib.store.models import DeliveryItem
+from chalicelib.store import deliveries as delivery_log
 
 
 def case_for_insurer(principal: Principal, case_id: str) -> InsurerCaseView:
@@ -54,9 +54,7 @@ def deliveries(principal: Principal, query: DeliveryQuery) -> DeliveryLog:
         if not query.insurer_code:
             raise ValidationFailed("is required for a supervisor", field="insurerCode")
         code = query.insurer_code
-    results = DeliveryItem.query(
-        f"DELIVERIES#{code}", scan_index_forward=False, limit=query.limit, last_evaluated_key=paging.decode(query.next_token)
-    )
+    lines, next_token = delivery_log.page(code, query.limit, query.next_token)
     items = [
         DeliveryView(
             outbox_id=d.outbox_id, webhook_id=d.webhook_id, insurer_code=d.insurer_code, topic=d.topic, case_id=d.case_id,
@@ -64,9 +62,9 @@ def deliveries(principal: Principal, query: DeliveryQuery) -> DeliveryLog:
             status_code=int(d.status_code) if d.status_code is not None else None, error=d.error,
             ms=float(d.ms) if d.ms is not None else None,
         )
-        for d in results
+        for d in lines
     ]
-    return DeliveryLog(insurer_code=code, deliveries=items, next_token=paging.encode(results.last_evaluated_key))
+    return DeliveryLog(insurer_code=code, deliveries=items, next_token=next_token)
 
 
 def overdue(principal: Principal, limit: int) -> OverdueClaims:

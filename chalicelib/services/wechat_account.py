@@ -13,8 +13,7 @@ from chalicelib.domain.wechat_dialogue import CaseStatusLine, Reply, reply_for
 from chalicelib.integrations import wechat
 from chalicelib.settings import get_settings
 from chalicelib.store import cases as store
-from chalicelib.store import once
-from chalicelib.store.models import PartyItem
+from chalicelib.store import once, wechat_users
 
 SUCCESS = b"success"
 DEDUPE_TTL = timedelta(hours=1)
@@ -35,8 +34,8 @@ def aes_keys() -> list[str]:
 def cases_of(openid: str) -> list[CaseStatusLine]:
     """The user's own cases: those where this openid joined as a party (a GSI query)."""
     lines = []
-    for party in PartyItem.gsi2.query(f"OPENID#{openid}", scan_index_forward=False, limit=MAX_CASES):
-        record = store.load(party.case_id)
+    for case_id in wechat_users.case_ids(openid, MAX_CASES):
+        record = store.load(case_id)
         lines.append(CaseStatusLine(record.case.case_id, record.case.status, datetime.fromisoformat(record.case.occurred_at)))
     return lines
 
@@ -50,8 +49,7 @@ def push(body: bytes, query: dict[str, str], now: datetime) -> bytes:
     settings = get_settings()
     opened = wechat.open_push(body, query, token=settings.wechat_token, aes_keys=aes_keys(), app_id=settings.wechat_app_id, now=now)
     message = opened.message
-    key = f"WECHAT#{message.msg_id}" if message.msg_id else f"WECHAT#{message.from_user}#{message.create_time}#{message.event}"
-    if not once.claim(key, DEDUPE_TTL):
+    if not once.claim_wechat_push(message.push_id, DEDUPE_TTL):
         return SUCCESS
     reply: Reply | None = reply_for(
         message,

@@ -18,9 +18,10 @@ from chalicelib.domain import tokens
 from chalicelib.domain.principals import Principal, Role
 from chalicelib.errors import Forbidden, NotFound
 from chalicelib.integrations.secrets import token_secret, wechat_app_secret
+from chalicelib.services import notices
 from chalicelib.settings import get_settings
 from chalicelib.store import cases as store
-from chalicelib.store import once, outbox
+from chalicelib.store import once, wechat_users
 from chalicelib.store.models import PartyItem
 
 STATE_TTL = timedelta(minutes=10)
@@ -33,7 +34,7 @@ def start() -> tuple[str, str]:
     """(where to send the browser, the state to set as its cookie)."""
     settings = get_settings()
     state = secrets.token_urlsafe(24)
-    once.remember(f"OAUTHSTATE#{state}", STATE_TTL)
+    once.remember_oauth_state(state, STATE_TTL)
     callback = f"{settings.public_base_url}/wechat/oauth/callback"
     if settings.wechat_oauth == "wechat":
         query = urllib.parse.urlencode(
@@ -52,14 +53,14 @@ def local_authorize(openid: str, redirect_uri: str, state: str) -> str:
     if not redirect_uri.startswith(f"{settings.public_base_url}/wechat/oauth/callback"):
         raise Forbidden("redirect_uri is not this service's callback", field="redirect_uri")
     code = f"local-{secrets.token_urlsafe(16)}"
-    once.remember(f"OAUTHCODE#{code}", CODE_TTL, value=openid)
+    once.remember_oauth_code(code, openid, CODE_TTL)
     return f"{redirect_uri}?{urllib.parse.urlencode({'code': code, 'state': state})}"
 
 
 def _openid_for(code: str) -> str:
     settings = get_settings()
     if settings.wechat_oauth == "local":
-        openid = once.consume(f"OAUTHCODE#{code}")
+        openid = once.take_oauth_code(code)
         if not openid:
             raise Forbidden("the code is not valid or was used", field="code")
         return openid
@@ -76,7 +77,7 @@ def _openid_for(code: str) -> str:
 def callback(code: str, state: str, cookie_state: str | None) -> dict[str, str]:
     if not cookie_state or not secrets.compare_digest(cookie_state, state):
         raise Forbidden("this sign-in was not started by this browser", field="state")
-    if once.consume(f"OAUTHSTATE#{state}") is None:
+    if not once.spend_oauth_state(state):
         raise Forbidden("the state is unknown, expired or already used", field="state")
     openid = _openid_for(code)
     now = store.utcnow()
@@ -86,18 +87,10 @@ def callback(code: str, state: str, cookie_state: str | None) -> dict[str, str]:
 
 def bind(openid: str, case_id: str, party: PartyItem) -> tuple[PartyItem, object]:
     """The change that makes this WeChat user the given party (for notices and 进度)."""
-    party.openid = openid
-    party.gsi2pk = f"OPENID#{openid}"
-    party.gsi2sk = f"CASE#{case_id}"
-    return party, PartyItem.openid.does_not_exist() | (PartyItem.openid == openid)
+    return wechat_users.bind(party, openid, case_id)
 
 
 JOIN_CODE_TTL = timedelta(minutes=10)
-JOIN_CODE_TEXT = "【云车通】您正在微信中关联交通事故（案件号{case_id}），验证码{code}，10分钟内有效。如非本人操作，请忽略。"
-
-
-def _code_key(case_id: str, party_id: str, openid: str) -> str:
-    return f"JOINCODE#{case_id}#{party_id}#{openid}"
 
 
 def _party_by_phone(case_id: str, phone: str) -> PartyItem | None:
@@ -118,9 +111,9 @@ def send_join_code(principal: Principal, case_id: str, phone: str) -> None:
     if party is None:
         return
     code = f"{secrets.randbelow(1_000_000):06d}"
-    once.remember(_code_key(case_id, party.party_id, principal.subject), JOIN_CODE_TTL, value=_digest(code))
+    once.remember_join_code(case_id, party.party_id, principal.subject, _digest(code), JOIN_CODE_TTL)
     at = store.iso(store.utcnow())
-    outbox.notice(case_id, party.party_id, "join.code", JOIN_CODE_TEXT.format(case_id=case_id, code=code), at).save()
+    notices.to_party(case_id, party.party_id, "join.code", at, code=code).save()
 
 
 def _digest(code: str) -> str:
@@ -132,7 +125,7 @@ def _digest(code: str) -> str:
 def _party_principal_by_code(principal: Principal, case_id: str, phone: str, code: str) -> Principal:
     party = _party_by_phone(case_id, phone)
     # One try per code: a wrong guess spends it, so six digits cannot be searched.
-    stored = once.consume(_code_key(case_id, party.party_id, principal.subject)) if party else None
+    stored = once.take_join_code(case_id, party.party_id, principal.subject) if party else None
     if party is None or not stored or not secrets.compare_digest(stored, _digest(code)):
         raise Forbidden("the code is wrong, expired or already used; ask for a new one", field="code")
     return Principal(subject=party.party_id, role=Role.PARTY, case_id=case_id, token_id=party.token_id)

@@ -84,6 +84,10 @@ class _Item(Model):
     sk = UnicodeAttribute(range_key=True)
 
 
+# Public for an item kept in this table but defined outside the store: the local stack's message box.
+TableItem = _Item
+
+
 class TableDefinition(_Item):
     """The table with every index: used to create it locally and by the CDK stack."""
 
@@ -299,21 +303,6 @@ class DeliveryItem(_Item):
     status_code = NumberAttribute(null=True)
     error = UnicodeAttribute(null=True)
     ms = NumberAttribute(null=True)
-    expires_at = TTLAttribute(null=True)
-
-
-class LocalSmsItem(_Item):
-    """A message the local stack would have sent (pk `LOCALSMS` or `LOCALWECHAT`, sk `<at>#<id>`;
-    `phone` holds the openid for WeChat); never written in AWS."""
-
-    class Meta(_Meta):
-        pass
-
-    message_id = UnicodeAttribute()
-    phone = UnicodeAttribute()
-    text = UnicodeAttribute()
-    at = UnicodeAttribute()
-    case_id = UnicodeAttribute(null=True)
     expires_at = TTLAttribute(null=True)
 
 

@@ -1,17 +1,27 @@
-"""Keys that may be used once (conditional put with an expiry): no Scan, no race."""
+"""Keys that may be used once (conditional put with an expiry): no Scan, no race.
+
+Each use has its own named pair of functions, so callers say what they remember (an OAuth
+state, a join code) and only this module spells the keys (`ONCE#<purpose>#…`).
+"""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from pynamodb.exceptions import PutError
+from pynamodb.exceptions import DeleteError, PutError
 
 from chalicelib.store.models import OnceItem
 
+_SORT_KEY = "#ONCE"
 
-def claim(key: str, ttl: timedelta) -> bool:
+
+def _key(purpose: str, *parts: str) -> str:
+    return "#".join(["ONCE", purpose, *parts])
+
+
+def _claim(key: str, ttl: timedelta) -> bool:
     """True the first time `key` is claimed within `ttl`; False on every later try."""
-    item = OnceItem(pk=f"ONCE#{key}", sk="#ONCE", expires_at=datetime.now(UTC) + ttl)
+    item = OnceItem(pk=key, sk=_SORT_KEY, expires_at=datetime.now(UTC) + ttl)
     try:
         item.save(condition=OnceItem.pk.does_not_exist())
     except PutError as error:
@@ -21,15 +31,17 @@ def claim(key: str, ttl: timedelta) -> bool:
     return True
 
 
-def consume(key: str) -> str | None:
-    """Take a key put there with `remember` (its value, or "" if it had none); None when it was
-    never there, has expired, or another caller took it first."""
-    from pynamodb.exceptions import DeleteError
+def _remember(key: str, ttl: timedelta, value: str | None = None) -> None:
+    OnceItem(pk=key, sk=_SORT_KEY, value=value, expires_at=datetime.now(UTC) + ttl).save()
 
+
+def _consume(key: str) -> str | None:
+    """Take a key put there with `_remember` (its value, or "" if it had none); None when it was
+    never there, has expired, or another caller took it first."""
     now = datetime.now(UTC)
     try:
         old = OnceItem._get_connection().delete_item(
-            f"ONCE#{key}", "#ONCE", condition=OnceItem.pk.exists() & (OnceItem.expires_at > now), return_values="ALL_OLD"
+            key, _SORT_KEY, condition=OnceItem.pk.exists() & (OnceItem.expires_at > now), return_values="ALL_OLD"
         )
     except DeleteError as error:
         if error.cause_response_code == "ConditionalCheckFailedException":
@@ -39,5 +51,34 @@ def consume(key: str) -> str | None:
     return str(attributes.get("value", {}).get("S", ""))
 
 
-def remember(key: str, ttl: timedelta, value: str | None = None) -> None:
-    OnceItem(pk=f"ONCE#{key}", sk="#ONCE", value=value, expires_at=datetime.now(UTC) + ttl).save()
+def claim_wechat_push(push_id: str, ttl: timedelta) -> bool:
+    """True for the first delivery of a WeChat push; False for WeChat's retries of it."""
+    return _claim(_key("WECHAT", push_id), ttl)
+
+
+def remember_oauth_state(state: str, ttl: timedelta) -> None:
+    _remember(_key("OAUTHSTATE", state), ttl)
+
+
+def spend_oauth_state(state: str) -> bool:
+    """True once for a state this service issued and that has not expired."""
+    return _consume(_key("OAUTHSTATE", state)) is not None
+
+
+def remember_oauth_code(code: str, openid: str, ttl: timedelta) -> None:
+    _remember(_key("OAUTHCODE", code), ttl, value=openid)
+
+
+def take_oauth_code(code: str) -> str | None:
+    """The openid a code was issued for, once; None if unknown, expired or already taken."""
+    return _consume(_key("OAUTHCODE", code)) or None
+
+
+def remember_join_code(case_id: str, party_id: str, openid: str, digest: str, ttl: timedelta) -> None:
+    """The digest of the code texted to a party's phone for this WeChat user (a new one replaces it)."""
+    _remember(_key("JOINCODE", case_id, party_id, openid), ttl, value=digest)
+
+
+def take_join_code(case_id: str, party_id: str, openid: str) -> str | None:
+    """The digest remembered for this party and WeChat user, once; None if none is in force."""
+    return _consume(_key("JOINCODE", case_id, party_id, openid)) or None

@@ -2,7 +2,9 @@
 
 Pending messages sit in a sparse index per channel, spread over a few shards
 (`OUTBOX#PENDING#<channel>#<n>`, sorted by when the next attempt is due), so a deliverer finds
-what is due with Queries and no single partition takes every write.
+what is due with Queries and no single partition takes every write. Dead letters move to
+`OUTBOX#DEAD#<channel>` (sorted by creation) for someone to look at; delivered ones leave the
+index.
 """
 
 from __future__ import annotations
@@ -10,11 +12,14 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 
+from pynamodb.exceptions import UpdateError
+
 from chalicelib.domain.ids import new_outbox_id
 from chalicelib.store.models import OutboxItem
 
 SHARDS = 8
 PENDING = "PENDING"
+DEAD = "DEAD"
 
 
 def _shard(outbox_id: str) -> int:
@@ -63,6 +68,41 @@ def pending(channels: tuple[str, ...] = ("NOTICE", "WEBHOOK"), due_by: str | Non
             condition = OutboxItem.gsi1sk <= f"{due_by}~" if due_by else None
             yield from OutboxItem.gsi1.query(pending_key(channel, shard), condition, scan_index_forward=True)
 
+
+def lease(item: OutboxItem, now: str, until: str) -> bool:
+    """Take a pending message for one worker until `until` (ISO times); False when another worker
+    holds it or it is no longer pending."""
+    try:
+        item.update(
+            actions=[OutboxItem.lease_until.set(until)],
+            condition=(OutboxItem.status == PENDING)
+            & (OutboxItem.lease_until.does_not_exist() | (OutboxItem.lease_until < now)),
+        )
+    except UpdateError:
+        return False
+    return True
+
+
+def retry_at(item: OutboxItem, due: str) -> None:
+    """Still pending, due again at `due` (an ISO time); the caller saves it."""
+    item.next_attempt_at = due
+    item.lease_until = None
+    item.gsi1sk = f"{due}#{item.outbox_id}"
+
+
+def settle(item: OutboxItem, status: str) -> None:
+    """Done with (delivered, or its endpoint gone or disabled): out of the pending index."""
+    item.status = status
+    item.lease_until = None
+    item.gsi1pk = item.gsi1sk = None
+
+
+def bury(item: OutboxItem) -> None:
+    """Given up on: a dead letter, listed per channel for someone to look at."""
+    item.status = DEAD
+    item.lease_until = None
+    item.gsi1pk = f"OUTBOX#{DEAD}#{item.channel}"
+    item.gsi1sk = f"{item.created_at}#{item.outbox_id}"
 
 
 def event(case_id: str, recipient: str, topic: str, data: dict, at: str) -> OutboxItem:

@@ -15,6 +15,11 @@ def existing_codes(kind: str, codes: Iterable[str]) -> set[str]:
     return set(names(kind, codes))
 
 
+def get(kind: str, code: str) -> ReferenceItem:
+    """One partner; raises `ReferenceItem.DoesNotExist` for a code that was never seeded."""
+    return ReferenceItem.get(ref_key(kind), code)
+
+
 def listing(kind: str) -> list[ReferenceItem]:
     return list(ReferenceItem.query(ref_key(kind)))
 

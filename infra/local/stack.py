@@ -104,10 +104,12 @@ class LocalStack:
         state.restore()
         self._start_aws()
         from chalicelib.store.seed import seed
+        from infra.local import message_box
         from infra.local.resources import ensure_all
 
         ensure_all()
         seed()
+        message_box.install()
         self._start_workflows()
         self._snapshotter = Snapshotter(state, self._lock, self._changed)
         self._snapshotter.start()

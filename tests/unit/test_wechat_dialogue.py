@@ -9,8 +9,8 @@ from defusedxml import ElementTree
 
 from chalicelib.domain import wechat_dialogue as dialogue
 from chalicelib.domain.wechat_dialogue import CaseStatusLine, Reply, reply_for
+from chalicelib.domain.wechat_message import Inbound
 from chalicelib.integrations import wechat
-from chalicelib.integrations.wechat import Inbound
 
 LINK = "https://h5.example.test/wechat/report?from=menu"
 OWN_CASE = "YC250301ABCD2345"
@@ -205,3 +205,11 @@ def test_given_news_reply_rendered_then_passive_news_xml_carries_link():
     assert reply is not None
     xml = wechat.news_reply("oUser123", "gh_yancheng", reply.title, reply.description, reply.url, T0)
     assert ElementTree.fromstring(xml).findtext("Articles/item/Url") == LINK
+
+
+def test_given_a_message_or_an_event_then_its_push_id_is_what_wechats_retries_of_it_share():
+    assert Inbound("gh", "oUser123", 1740790000, "text", content="进度", msg_id="42").push_id == "42"
+    event = Inbound("gh", "oUser123", 1740790000, "event", event="subscribe")
+    assert event.push_id == Inbound("gh", "oUser123", 1740790000, "event", event="subscribe").push_id
+    assert event.push_id != Inbound("gh", "oUser123", 1740790001, "event", event="subscribe").push_id
+    assert event.push_id != Inbound("gh", "oOther", 1740790000, "event", event="subscribe").push_id
