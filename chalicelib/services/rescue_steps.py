@@ -78,7 +78,7 @@ def find_candidates(step: StepInput) -> dict[str, Any]:
         return store.Change(action="RESCUE_CANDIDATES_FOUND", detail=detail, replaces=[rescue.replace(order, was)],
                             result=len(candidates))
 
-    return {"candidates": store.mutate(WORKFLOW, step.case_id, decide)}
+    return {"candidates": store.mutate(WORKFLOW, step.case_id, decide).result}
 
 
 def offer_next(step: StepInput) -> dict[str, Any]:
@@ -209,7 +209,7 @@ def await_milestone(step: StepInput) -> None:
         detail = {"orderId": order.order_id, "milestone": milestone}
         return [store.Change(action="RESCUE_AWAITING", detail=detail, replaces=[rescue.replace(order, expected)], result=True)]
 
-    if not store.mutate(WORKFLOW, step.case_id, decide):
+    if not store.mutate(WORKFLOW, step.case_id, decide).result:
         workflows.succeed(token, {"passed": True, "milestone": milestone})
 
 
@@ -282,7 +282,7 @@ def release_truck(step: StepInput) -> dict[str, Any]:
         return store.Change(action="RESCUE_FAILED", detail=detail, replaces=replaces, result=detail["truckReleased"],
                             puts=rescue.notify_parties(record, "rescue.failed", FAILED_TEXT.format(order_id=order.order_id), at))
 
-    return {"released": store.mutate(WORKFLOW, step.case_id, decide)}
+    return {"released": store.mutate(WORKFLOW, step.case_id, decide).result}
 
 
 def release_orphans(reason: str, older_than: timedelta = timedelta(0)) -> int:
