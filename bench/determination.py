@@ -3,7 +3,8 @@
 For each case: report it, upload and verify every required shot over HTTP (presigned PUTs to
 the local S3), then the officer determines liability at once. The officer's thinking time is
 not the system's, so the figure is the determination request itself: deciding, rendering the
-PDF, storing it write-once, one transaction, over HTTP. Also: rendering one letter alone.
+PDF, storing it write-once, one transaction, over HTTP. Also: rendering one letter alone, and
+the DynamoDB calls each evidence completion makes (the request a party waits on for each shot).
 """
 
 from __future__ import annotations
@@ -12,10 +13,12 @@ import hashlib
 import os
 import statistics
 import time
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from bench.api import running_stack
+from bench.recorder import Recorder
 from bench.stats import p99
 
 TARGET_SECONDS = 1.0
@@ -28,6 +31,9 @@ class DeterminationResults:
     render_seconds: list[float]
     first_delivery_seconds: list[float]
     deliverer_period: float
+    # DynamoDB operations of each POST /cases/{id}/evidence/{id}/complete, the last shot of a case apart
+    completion_calls: list[Counter[str]] = field(default_factory=list)
+    closing_calls: list[Counter[str]] = field(default_factory=list)
 
     @property
     def passed(self) -> bool:
@@ -56,6 +62,9 @@ def run(cases: int) -> DeterminationResults:
 
     timings: list[float] = []
     first_delivery: list[float] = []
+    completions: list[Counter[str]] = []
+    closings: list[Counter[str]] = []
+    recorder = Recorder()
     with running_stack("determination") as (stack, session):
         secret = os.environ["TOKEN_SECRET"]
         dispatcher = {"Authorization": f"Bearer {staff_token('dispatcher', secret=secret)}"}
@@ -72,7 +81,13 @@ def run(cases: int) -> DeterminationResults:
                             "capturedAt": datetime.now(UTC).isoformat(), "lat": 33.38, "lng": 120.15}
                 upload = session.post(f"{stack.url}/cases/{case_id}/evidence", json=declared, headers=auth).json()
                 session.put(upload["upload"]["url"], data=photo, headers=upload["upload"]["headers"]).raise_for_status()
-                done = session.post(f"{stack.url}/cases/{case_id}/evidence/{upload['evidenceId']}/complete", headers=auth)
+                recorder.install()
+                try:
+                    done = session.post(f"{stack.url}/cases/{case_id}/evidence/{upload['evidenceId']}/complete", headers=auth)
+                finally:
+                    recorder.uninstall()
+                completions.append(Counter(c.operation for c in recorder.last().calls if c.service == "dynamodb"))
+            closings.append(completions.pop())
             assert done.json()["caseStatus"] == "AWAITING_DETERMINATION", done.text
             body = {"scenario": "REAR_END", "atFaultPartyId": party["partyId"], "facts": "甲方追撞乙方车辆尾部。"}
             started = time.perf_counter()
@@ -87,6 +102,8 @@ def run(cases: int) -> DeterminationResults:
         render_seconds=_render_alone(max(cases, 5)),
         first_delivery_seconds=first_delivery[1:],
         deliverer_period=stack.deliver_every,
+        completion_calls=completions,
+        closing_calls=closings,
     )
 
 
@@ -118,6 +135,13 @@ def _until_first_attempt(case_id: str, since: float, deadline_seconds: float = 3
     raise RuntimeError(f"no delivery attempt for {case_id} within {deadline_seconds} s")
 
 
+def _calls_line(what: str, samples: list[Counter[str]]) -> str:
+    totals = [sum(s.values()) for s in samples]
+    common = Counter(tuple(sorted(s.items())) for s in samples).most_common(1)[0][0] if samples else ()
+    return (f"  {what}: median {statistics.median(totals):.0f} DynamoDB calls, max {max(totals)} (n={len(samples)}); "
+            f"most often {', '.join(f'{op} {n}' for op, n in common)}")
+
+
 def report(result: DeterminationResults) -> list[str]:
     ms = [s * 1000 for s in result.request_seconds]
     render = [s * 1000 for s in result.render_seconds]
@@ -129,6 +153,10 @@ def report(result: DeterminationResults) -> list[str]:
         f"target p99 < {TARGET_SECONDS * 1000:.0f} ms: {verdict}",
         f"  of which rendering the PDF alone (in process): median {statistics.median(render):.1f}, p99 {p99(render):.1f}",
         "  (the officer's own decision time is not counted: it is not the system's)",
+        "",
+        "4. Evidence completion (POST /cases/{id}/evidence/{id}/complete over HTTP)",
+        _calls_line("a shot", result.completion_calls),
+        _calls_line("the shot that completes the checklist", result.closing_calls),
         "",
         f"6. Determination → first webhook delivery attempt to the insurer (local stack, n={result.cases}, ms)",
         f"  median {statistics.median(delivery):.1f}   p99 {p99(delivery):.1f}   max {max(delivery):.1f}   "
