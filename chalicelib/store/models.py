@@ -9,7 +9,7 @@ each item type writing its own key prefixes:
 - claim: gsi2 = insurer clock per unit (`CLAIMCLOCK#<unit>`), gsi3 = an insurer's claims (`INSURER#<code>`)
 - staff: gsi1 = staff by role (`STAFF#<role>`)
 - tow truck: gsi1 = standby trucks by geohash (`TOWGEO#<gh4>`), gsi2 = a city's fleet (`FLEET#<city>`)
-- rescue order: gsi1 = dispatch queue (`RESCUEQ#<jurisdiction>#<status>`)
+- rescue order: gsi1 = dispatch queue (`RESCUEQ#<jurisdiction>#<status>`), gsi2 = dispatcher alerts (`RESCUEALERT#<jurisdiction>`)
 The table name comes from settings when first used, so tests and stages can change it.
 """
 
@@ -29,7 +29,10 @@ from pynamodb.attributes import (
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
+from chalicelib.domain.dispatch import Candidate
+from chalicelib.domain.rescue_order import Alert, Eta, Offer, Pickup, Waiting
 from chalicelib.settings import get_settings
+from chalicelib.store.typed_attributes import TypedListAttribute, TypedMapAttribute
 
 
 class _TableMeta(type):
@@ -432,17 +435,17 @@ class RescueOrderItem(_Item):
     requested_by = UnicodeAttribute()
     party_id = UnicodeAttribute()
     insurer_code = UnicodeAttribute(null=True)
-    pickup = MapAttribute()  # type: ignore[var-annotated]
+    pickup = TypedMapAttribute(Pickup)
     destination = UnicodeAttribute(null=True)  # a repair shop code
     notes = UnicodeAttribute(null=True)
     execution_name = UnicodeAttribute()  # the current round's run
     round = NumberAttribute(default=1)  # dispatch rounds: a dispatcher may start another after an escalation
-    candidates = ListAttribute(default=list)  # type: ignore[var-annotated]
-    offers = ListAttribute(default=list)  # type: ignore[var-annotated]
+    candidates = TypedListAttribute(Candidate, default=list)
+    offers = TypedListAttribute(Offer, default=list)
     truck_id = UnicodeAttribute(null=True)
-    eta = MapAttribute(null=True)  # type: ignore[var-annotated]
-    waiting = MapAttribute(null=True)  # type: ignore[var-annotated]  # the callback the workflow waits for
-    alerts = ListAttribute(default=list)  # type: ignore[var-annotated]
+    eta = TypedMapAttribute(Eta, null=True)
+    waiting = TypedMapAttribute(Waiting, null=True)  # the callback the workflow waits for
+    alerts = TypedListAttribute(Alert, default=list)
     arrived_at = UnicodeAttribute(null=True)
     completed_at = UnicodeAttribute(null=True)
     dropoff = UnicodeAttribute(null=True)
