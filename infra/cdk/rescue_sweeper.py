@@ -15,7 +15,7 @@ from infra.cdk.storage import Storage
 from infra.cdk.workflow import DeployedWorkflow, grant_case_steps
 
 RESCUE_SWEEPER_HANDLER = "functions.rescue_sweeper.handler.handler"
-# The index the sweeper queries for open rescue orders per jurisdiction and status (rescue_queue_key).
+# The index the sweeper queries for open rescue orders per jurisdiction and status (store.rescue.rescue_queue_key).
 RESCUE_QUEUE_INDEX = RescueOrderItem.gsi1.Meta.index_name
 
 
