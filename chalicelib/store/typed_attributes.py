@@ -7,6 +7,7 @@ string keys. Fields left at None are not written: an absent key loads as the fie
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Any, Generic, TypeVar
 
 from pydantic import TypeAdapter
@@ -20,8 +21,13 @@ class _MapCodec(Generic[T]):
     """One typed object ⇄ the `M` value of DynamoDB's wire format."""
 
     def __init__(self, kind: type[T]) -> None:
-        self.adapter: TypeAdapter[T] = TypeAdapter(kind)
+        self.kind = kind
         self.raw_map = MapAttribute[str, Any]()
+
+    @cached_property
+    def adapter(self) -> TypeAdapter[T]:
+        # Built on first use, not when the models are imported: every Lambda imports them.
+        return TypeAdapter(self.kind)
 
     def to_map(self, value: T) -> dict[str, Any]:
         plain = self.adapter.dump_python(value, mode="json", by_alias=True, exclude_none=True)

@@ -33,7 +33,7 @@ from chalicelib.services import notices
 from chalicelib.services.rescue.order import open_offer, order_of, order_view, release, search_on
 from chalicelib.store import cases as store
 from chalicelib.store import fleet, outbox, reference
-from chalicelib.store import rescue as orders
+from chalicelib.store import rescue as order_store
 from chalicelib.store.models import RescueOrderItem, TowTruckItem
 
 MAX_POSITION_ATTEMPTS = 5
@@ -46,7 +46,7 @@ def _truck_of(principal: Principal) -> str:
 
 
 def _case_of(order_id: str) -> str:
-    case_id = orders.case_of(order_id)
+    case_id = order_store.case_of(order_id)
     if case_id is None:
         raise NotFound("no such rescue order", field="orderId")
     return case_id
@@ -134,7 +134,7 @@ def _report(
         waiting = order.waiting
         token = waiting.token if waiting is not None and waiting.milestone == milestone else None
         order.waiting = None
-        orders.clear_alert(order)
+        order_store.clear_alert(order)
         change = record_it(record, order, at)
         change.replaces.append((order, expected))
         change.result = token
@@ -152,7 +152,7 @@ def _report(
 def arrived(principal: Principal, order_id: str, body: ReportArrival) -> RescueView:
     def record_arrival(record: store.CaseRecord, order: RescueOrderItem, at: str) -> store.Change:
         order.arrived_at = at
-        orders.set_status(order, dispatch.ARRIVED, at)
+        order_store.set_status(order, dispatch.ARRIVED, at)
         detail: dict[str, Any] = {"orderId": order.order_id}
         if body.lat is not None and body.lng is not None:
             detail["position"] = {"lat": body.lat, "lng": body.lng}
@@ -171,10 +171,10 @@ def completed(principal: Principal, order_id: str, body: ReportCompletion) -> Re
     def record_completion(record: store.CaseRecord, order: RescueOrderItem, at: str) -> store.Change:
         handoff_id = ids.new_handoff_id()
         order.completed_at, order.dropoff, order.handoff_id = at, body.dropoff, handoff_id
-        orders.set_status(order, dispatch.COMPLETED, at)
+        order_store.set_status(order, dispatch.COMPLETED, at)
         truck = fleet.get(order.truck_id or "")
         replaces: list[Any] = [(truck, None)] if release(truck, order.order_id, at) else []
-        puts: list[Any] = [orders.new_handoff(order, handoff_id, body.dropoff, at),
+        puts: list[Any] = [order_store.new_handoff(order, handoff_id, body.dropoff, at),
                            *notices.to_parties(record, "rescue.completed", at, shop=shop_names[body.dropoff])]
         if order.insurer_code:
             claim = next((c for c in record.claims if c.party_id == order.party_id), None)

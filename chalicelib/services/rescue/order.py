@@ -15,7 +15,7 @@ from chalicelib.domain.rescue_order import Offer
 from chalicelib.errors import NotFound, OrderClosed
 from chalicelib.store import cases as store
 from chalicelib.store import fleet
-from chalicelib.store import rescue as orders
+from chalicelib.store import rescue as order_store
 from chalicelib.store.models import RescueOrderItem, TowTruckItem
 
 
@@ -70,8 +70,8 @@ def close(order: RescueOrderItem, status: str, outcome: str, at: str) -> TowTruc
         offer.close(dispatch.WITHDRAWN, at)
     order.waiting = None
     order.outcome = outcome
-    orders.clear_alert(order)
-    orders.set_status(order, status, at)
+    order_store.clear_alert(order)
+    order_store.set_status(order, status, at)
     return _released(truck_id, order.order_id, at)
 
 
@@ -80,7 +80,7 @@ def search_on(order: RescueOrderItem, offer: Offer, answer: str, at: str, reason
     if it was) and the order searches for the next truck."""
     offer.close(answer, at, reason)
     order.waiting = None
-    orders.set_status(order, dispatch.SEARCHING, at)
+    order_store.set_status(order, dispatch.SEARCHING, at)
     return _released(offer.truck_id, order.order_id, at)
 
 

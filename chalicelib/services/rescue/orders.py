@@ -22,7 +22,7 @@ from chalicelib.services.rescue.order import close, order_of, order_view
 from chalicelib.settings import get_settings
 from chalicelib.store import cases as store
 from chalicelib.store import fleet, outbox, paging, reference
-from chalicelib.store import rescue as orders
+from chalicelib.store import rescue as order_store
 from chalicelib.store.models import RescueOrderItem
 
 
@@ -103,7 +103,7 @@ def request(principal: Principal, case_id: str, body: RequestRescue) -> tuple[Re
         at = store.iso(store.utcnow())
         seq = len(record.rescues) + 1
         vehicle = store.plain(record.party(party_id).vehicle)  # type: ignore[union-attr]
-        order, pointer = orders.new_order(
+        order, pointer = order_store.new_order(
             record.case.case_id, ids.new_rescue_id(), record.case.jurisdiction, dispatch.SEARCHING, at,
             Pickup.model_validate(body.pickup.model_dump()), seq=seq, requested_by=principal.audit_name, party_id=party_id,
             insurer_code=vehicle.get("insurerCode"), destination=body.destination, notes=body.notes,
@@ -162,7 +162,7 @@ def redispatch(principal: Principal, case_id: str, order_id: str) -> RescueView:
         order.execution_name = dispatch.run_name(order.case_id, int(order.seq), order.round)
         order.candidates = []
         order.outcome = None
-        orders.set_status(order, dispatch.SEARCHING, at)
+        order_store.set_status(order, dispatch.SEARCHING, at)
         return store.Change(action="RESCUE_REDISPATCHED", detail={"orderId": order_id, "round": order.round},
                             replaces=[(order, dispatch.ESCALATED)], puts=notices.to_parties(record, "rescue.redispatched", at))
 
@@ -177,9 +177,9 @@ def queue(principal: Principal, query: QueueQuery) -> RescueQueue:
     if not principal.jurisdiction:
         raise Forbidden("this account belongs to no police unit", field="jurisdiction")
     if query.alerting:
-        results = orders.alerting(principal.jurisdiction, query.limit, query.next_token)
+        results = order_store.alerting(principal.jurisdiction, query.limit, query.next_token)
     else:
-        results = orders.queue(principal.jurisdiction, query.status, query.limit, query.next_token)
+        results = order_store.queue(principal.jurisdiction, query.status, query.limit, query.next_token)
     entries = [
         RescueQueueEntry(
             order_id=o.order_id, case_id=o.case_id, status=o.status, status_since=o.status_since,

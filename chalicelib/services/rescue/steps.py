@@ -21,7 +21,7 @@ from chalicelib.services import notices
 from chalicelib.services.rescue.order import close, open_offer, order_of, rules, search_on
 from chalicelib.store import cases as store
 from chalicelib.store import fleet
-from chalicelib.store import rescue as orders
+from chalicelib.store import rescue as order_store
 from chalicelib.store.models import RescueOrderItem, TowTruckItem
 
 WORKFLOW = Principal(subject="rescue-workflow", role=Role.SYSTEM)
@@ -104,7 +104,7 @@ def offer_next(step: StepInput) -> dict[str, Any]:
         order.offers.append(Offer(truck_id=truck.truck_id, distance_m=distance_m, offered_at=at, expires_at=expires,
                                   round=int(order.round or 1)))
         order.waiting = Waiting(milestone=OFFER_ANSWER, token=token, truck_id=truck.truck_id, since=at)
-        orders.set_status(order, dispatch.OFFERED, at)
+        order_store.set_status(order, dispatch.OFFERED, at)
         detail = {"orderId": order.order_id, "truckId": truck.truck_id, "distanceM": distance_m, "expiresAt": expires}
         return store.Change(action="RESCUE_OFFERED", detail=detail, replaces=[(truck, None), (order, was)])
 
@@ -157,7 +157,7 @@ def assign_truck(step: StepInput) -> dict[str, Any]:
         order.truck_id = truck_id
         order.eta = Eta(minutes=minutes, road_distance_m=road, arrive_by=store.iso(arrive_by))
         order.waiting = None
-        orders.set_status(order, dispatch.ASSIGNED, at)
+        order_store.set_status(order, dispatch.ASSIGNED, at)
         deadline = dispatch.arrival_deadline(moment, minutes, dispatch_rules)
         wait = config.arrival_seconds or max(1, int((deadline - moment).total_seconds()))
         return store.Change(
@@ -205,7 +205,7 @@ def raise_alert(step: StepInput) -> dict[str, Any]:
         _, at = _now()
         order.alerts.append(Alert(milestone=milestone, at=at))
         order.waiting = None
-        orders.flag_alert(order, at)
+        order_store.flag_alert(order, at)
         count = sum(1 for alert in order.alerts if alert.milestone == milestone)
         detail = {"orderId": order.order_id, "milestone": milestone, "alerts": count}
         return [store.Change(action="RESCUE_ALERTED", detail=detail, replaces=[(order, expected)], result=count)]
@@ -225,7 +225,7 @@ def escalate(step: StepInput) -> dict[str, Any]:
         _, at = _now()
         order.waiting = None
         order.outcome = "no standby tow truck took the job"
-        orders.set_status(order, dispatch.ESCALATED, at)
+        order_store.set_status(order, dispatch.ESCALATED, at)
         detail = {"orderId": order.order_id, "offers": len(order.offers)}
         return store.Change(action="RESCUE_ESCALATED", detail=detail, replaces=[(order, was)],
                             puts=notices.to_parties(record, "rescue.escalated", at))
@@ -271,7 +271,7 @@ def release_orphans(reason: str, older_than: timedelta = timedelta(0)) -> int:
     ended = 0
     for unit in config.load("jurisdictions")["units"]:
         for status in sorted(dispatch.OPEN):
-            for order in orders.in_status(unit["code"], status):
+            for order in order_store.in_status(unit["code"], status):
                 if order.requested_at > cutoff:
                     continue
                 if workflows.status(workflows.execution_arn(machine, order.execution_name)) == "RUNNING":
