@@ -57,7 +57,7 @@ class RescueSweeper(Capability):
             log_group=self.log_group,
         )
         grant_case_steps(storage, role)
-        # open orders per jurisdiction and status (`RESCUEQ#<unit>#<status>`)
+        # open orders per jurisdiction and status (store.rescue.in_status)
         storage.grant_index_query(role, "RescueQueueIndex", RESCUE_QUEUE_INDEX)
         rescue.grant_read_run_status(role)
         rescue.accept_every_run(role, "the sweeper only reads their status (DescribeExecution)")
