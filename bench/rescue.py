@@ -124,15 +124,12 @@ def _pickups(rng: random.Random, count: int) -> list[Any]:
 
 
 def _truck(truck_id: str, lat: float, lng: float, plate: str) -> Any:
-    """A standby truck with its index keys set by `fleet.index`, as a first save() leaves it."""
+    """A standby truck with its index keys set (`fleet.new_truck`), as a first save() leaves it."""
     from chalicelib.domain import dispatch
     from chalicelib.store import fleet
-    from chalicelib.store.models import TowTruckItem
 
-    truck = TowTruckItem(*fleet.truck_key(truck_id), truck_id=truck_id, plate=plate, company="基准测试救援车队",
-                         status=dispatch.STANDBY, lat=lat, lng=lng)
+    truck = fleet.new_truck(truck_id, plate=plate, company="基准测试救援车队", status=dispatch.STANDBY, lat=lat, lng=lng)
     truck.version = 1
-    fleet.index(truck)
     return truck
 
 
@@ -363,14 +360,15 @@ def _offer_seconds(value: str) -> Iterator[None]:
 
 def run(taps: int, lookups: int, lookups_large: int, trucks: int) -> RescueResults:
     from chalicelib.domain import geo
-    from chalicelib.services.rescue import rules as dispatch_rules
+    from chalicelib.services.rescue.order import rules as dispatch_rules
+    from chalicelib.store import fleet
 
     rng = random.Random(SEED)
     rules = dispatch_rules()
     pickups = _pickups(rng, WARMUP + max(lookups, lookups_large))
     (south, north), (west, east) = AREA
     corners = [geo.Point(lat, lng) for lat in (south, north) for lng in (west, east)]
-    partitions = {f"TOWGEO#{geo.partition_of(geo.encode(c))}" for c in corners}  # the area's gsi1 partitions
+    partitions = {fleet.standby_partition(c) for c in corners}  # the area's gsi1 partitions
     with _offer_seconds(OFFER_SECONDS), running_stack("rescue") as (stack, session):
         reference = _truck(*REFERENCE_TRUCK, plate="苏A00000")
         _write(iter([reference]))

@@ -71,6 +71,11 @@ class EtaView(Reply):
     arrive_by: str
 
 
+class AlertView(Reply):
+    milestone: str = Field(description="the driver's report that was overdue: ARRIVAL or COMPLETION")
+    at: str
+
+
 class TruckSummary(Reply):
     truck_id: str
     plate: str
@@ -92,7 +97,7 @@ class RescueView(Reply):
     offers: list[OfferView]
     truck: TruckSummary | None
     eta: EtaView | None
-    alerts: list[dict[str, Any]]
+    alerts: list[AlertView]
     arrived_at: str | None
     completed_at: str | None
     dropoff: str | None

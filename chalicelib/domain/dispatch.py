@@ -15,6 +15,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
+from pydantic.dataclasses import dataclass as stored_dataclass
 
 from chalicelib.domain.geo import FULL_PRECISION, PARTITION_PRECISION, Point, distance_m
 from chalicelib.errors import Conflict, NoTruckAvailable
@@ -75,7 +76,8 @@ class Truck:
     position: Point
 
 
-@dataclass(frozen=True)
+# Kept on the order as found (`truckId`, `distanceM`), so the offers go down the same list.
+@stored_dataclass(frozen=True, config=ConfigDict(alias_generator=to_camel, populate_by_name=True))
 class Candidate:
     truck_id: str
     distance_m: int

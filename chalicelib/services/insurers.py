@@ -16,9 +16,10 @@ from chalicelib.domain.beijing_time import CHINA
 from chalicelib.domain.principals import Principal, Role
 from chalicelib.errors import Forbidden, NotFound, ValidationFailed
 from chalicelib.integrations import insurer_secrets
-from chalicelib.services import documents, rescue
+from chalicelib.services import documents
 from chalicelib.services.claims import agreed_liabilities, claim_views
 from chalicelib.services.fnol import party_for_insurer
+from chalicelib.services.rescue.order import order_view
 from chalicelib.store import case_items, reference
 from chalicelib.store import cases as store
 from chalicelib.store import deliveries as delivery_log
@@ -41,7 +42,7 @@ def case_for_insurer(principal: Principal, case_id: str) -> InsurerCaseView:
         parties=parties,
         claims=claim_views([c for c in record.claims if c.insurer_code == principal.org]),
         documents=[d.model_dump(by_alias=True) for d in documents.views(record)],
-        rescues=[rescue.order_view(o) for o in record.rescues if o.insurer_code == principal.org],
+        rescues=[order_view(o) for o in record.rescues if o.insurer_code == principal.org],
     )
 
 

@@ -178,7 +178,7 @@ def authorise(principal: Principal, record: CaseRecord) -> None:
 
 def _involves_truck(order: RescueOrderItem, truck_id: str) -> bool:
     """A tow driver sees an order offered to or taken by their truck."""
-    return order.truck_id == truck_id or any(offer.get("truckId") == truck_id for offer in plain_list(order.offers))
+    return order.truck_id == truck_id or any(offer.truck_id == truck_id for offer in order.offers)
 
 
 def load_for(principal: Principal, case_id: str) -> CaseRecord:

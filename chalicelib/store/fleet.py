@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from chalicelib.domain import dispatch, geo
 from chalicelib.store.models import TowTruckItem
@@ -17,12 +18,34 @@ def fleet_of(jurisdiction: str) -> str:
     return f"{jurisdiction[:4]}00"
 
 
+def _standby_key(geohash: str) -> str:
+    return f"TOWGEO#{geo.partition_of(geohash)}"
+
+
+def standby_partition(point: geo.Point) -> str:
+    """The index partition that lists the standby trucks at this point."""
+    return _standby_key(geo.encode(point))
+
+
+def new_truck(truck_id: str, **attributes: Any) -> TowTruckItem:
+    """A truck with its index keys set (findable if on standby)."""
+    truck = TowTruckItem(*truck_key(truck_id), truck_id=truck_id, **attributes)
+    index(truck)
+    return truck
+
+
+def set_status(truck: TowTruckItem, status: str, at: str) -> None:
+    """The truck's status, and whether the standby index lists it."""
+    truck.status, truck.status_since = status, at
+    index(truck)
+
+
 def index(truck: TowTruckItem) -> None:
     """Set the truck's index keys from its status and position: only standby trucks are findable."""
     point = geo.Point(float(truck.lat), float(truck.lng))
     truck.geohash = geo.encode(point)
     if truck.status == dispatch.STANDBY:
-        truck.gsi1pk = f"TOWGEO#{geo.partition_of(truck.geohash)}"
+        truck.gsi1pk = _standby_key(truck.geohash)
         truck.gsi1sk = f"{truck.geohash}#{truck.truck_id}"
     else:
         truck.gsi1pk = truck.gsi1sk = None
@@ -43,7 +66,7 @@ def standby_in(cells: Iterable[str]) -> list[dispatch.Truck]:
     found: dict[str, dispatch.Truck] = {}
     for cell in cells:
         condition = TowTruckItem.gsi1sk.startswith(cell)
-        for truck in TowTruckItem.gsi1.query(f"TOWGEO#{geo.partition_of(cell)}", condition):
+        for truck in TowTruckItem.gsi1.query(_standby_key(cell), condition):
             found[truck.truck_id] = dispatch.Truck(truck.truck_id, geo.Point(float(truck.lat), float(truck.lng)))
     return list(found.values())
 

@@ -9,7 +9,7 @@ each item type writing its own key prefixes:
 - claim: gsi2 = insurer clock per unit (`CLAIMCLOCK#<unit>`), gsi3 = an insurer's claims (`INSURER#<code>`)
 - staff: gsi1 = staff by role (`STAFF#<role>`)
 - tow truck: gsi1 = standby trucks by geohash (`TOWGEO#<gh4>`), gsi2 = a city's fleet (`FLEET#<city>`)
-- rescue order: gsi1 = dispatch queue (`RESCUEQ#<jurisdiction>#<status>`)
+- rescue order: gsi1 = dispatch queue (`RESCUEQ#<jurisdiction>#<status>`), gsi2 = dispatcher alerts (`RESCUEALERT#<jurisdiction>`)
 The table name comes from settings when first used, so tests and stages can change it.
 """
 
@@ -31,8 +31,10 @@ from pynamodb.models import Model
 
 from chalicelib.domain.claim import ClaimClock, ClaimLimits
 from chalicelib.domain.decisions import Agreement, Determination
+from chalicelib.domain.dispatch import Candidate
+from chalicelib.domain.rescue_order import Alert, Eta, Offer, Pickup, Waiting
 from chalicelib.settings import get_settings
-from chalicelib.store.typed_attributes import RecordAttribute
+from chalicelib.store.typed_attributes import TypedListAttribute, TypedMapAttribute
 
 
 class _TableMeta(type):
@@ -126,8 +128,8 @@ class CaseItem(_Item):
     screening = MapAttribute()  # type: ignore[var-annotated]
     eligibility = MapAttribute()  # type: ignore[var-annotated]
     party_count = NumberAttribute(default=0)
-    determination: RecordAttribute[Determination] = RecordAttribute(Determination, null=True)
-    agreement: RecordAttribute[Agreement] = RecordAttribute(Agreement, null=True)
+    determination: TypedMapAttribute[Determination] = TypedMapAttribute(Determination, null=True)
+    agreement: TypedMapAttribute[Agreement] = TypedMapAttribute(Agreement, null=True)
     signatures = MapAttribute(default=dict)  # type: ignore[var-annotated]
     audit_seq = NumberAttribute(default=0)
     audit_head = UnicodeAttribute(default="")
@@ -250,7 +252,7 @@ class ClaimItem(_Item):
     status_since = UnicodeAttribute()
     reported_at = UnicodeAttribute()
     liability = UnicodeAttribute()
-    limits: RecordAttribute[ClaimLimits] = RecordAttribute(ClaimLimits)
+    limits: TypedMapAttribute[ClaimLimits] = TypedMapAttribute(ClaimLimits)
     mutual_self_pay = BooleanAttribute(default=False)
     declared_loss = NumberAttribute(null=True)
     assessed_amount = NumberAttribute(null=True)
@@ -259,7 +261,7 @@ class ClaimItem(_Item):
     paid_at = UnicodeAttribute(null=True)
     documents_requested = ListAttribute(null=True)  # type: ignore[var-annotated]
     rejection_reason = UnicodeAttribute(null=True)
-    clock: RecordAttribute[ClaimClock] = RecordAttribute(ClaimClock, null=True)
+    clock: TypedMapAttribute[ClaimClock] = TypedMapAttribute(ClaimClock, null=True)
     gsi2pk = UnicodeAttribute(null=True)
     gsi2sk = UnicodeAttribute(null=True)
     gsi3pk = UnicodeAttribute(null=True)
@@ -424,17 +426,17 @@ class RescueOrderItem(_Item):
     requested_by = UnicodeAttribute()
     party_id = UnicodeAttribute()
     insurer_code = UnicodeAttribute(null=True)
-    pickup = MapAttribute()  # type: ignore[var-annotated]
+    pickup = TypedMapAttribute(Pickup)
     destination = UnicodeAttribute(null=True)  # a repair shop code
     notes = UnicodeAttribute(null=True)
     execution_name = UnicodeAttribute()  # the current round's run
     round = NumberAttribute(default=1)  # dispatch rounds: a dispatcher may start another after an escalation
-    candidates = ListAttribute(default=list)  # type: ignore[var-annotated]
-    offers = ListAttribute(default=list)  # type: ignore[var-annotated]
+    candidates = TypedListAttribute(Candidate, default=list)
+    offers = TypedListAttribute(Offer, default=list)
     truck_id = UnicodeAttribute(null=True)
-    eta = MapAttribute(null=True)  # type: ignore[var-annotated]
-    waiting = MapAttribute(null=True)  # type: ignore[var-annotated]  # the callback the workflow waits for
-    alerts = ListAttribute(default=list)  # type: ignore[var-annotated]
+    eta = TypedMapAttribute(Eta, null=True)
+    waiting = TypedMapAttribute(Waiting, null=True)  # the callback the workflow waits for
+    alerts = TypedListAttribute(Alert, default=list)
     arrived_at = UnicodeAttribute(null=True)
     completed_at = UnicodeAttribute(null=True)
     dropoff = UnicodeAttribute(null=True)

@@ -1,6 +1,6 @@
 """The rescue workflow's Lambda functions, one per step (see statemachines/rescue.asl.json).
 
-Each parses its input with pydantic and calls one step of `chalicelib.services.rescue_steps`;
+Each parses its input with pydantic and calls one step of `chalicelib.services.rescue.steps`;
 a domain error propagates, so Lambda reports it under the exception's class name and the
 state machine's Retry/Catch match it.
 """
@@ -17,12 +17,12 @@ def _step(name: str) -> Callable[[dict[str, Any], Any], Any]:
     @logger.inject_lambda_context(clear_state=True)
     def handler(event: dict[str, Any], context: Any) -> Any:
         from chalicelib.contracts.rescue import StepInput
-        from chalicelib.services import rescue_steps
+        from chalicelib.services.rescue import steps
 
         step = StepInput.model_validate(event)
         bind_case(case_id=step.case_id, execution_id=step.execution_id)
         try:
-            result = getattr(rescue_steps, name)(step)
+            result = getattr(steps, name)(step)
             logger.info("rescue step done", extra={"step": name, "order_id": step.order_id})
             return result
         finally:

@@ -14,7 +14,7 @@ from chalicelib.observability import logger
 
 @logger.inject_lambda_context(clear_state=True)
 def handler(event: dict[str, Any], context: Any) -> dict[str, int]:
-    from chalicelib.services.rescue_steps import release_orphans
+    from chalicelib.services.rescue.steps import release_orphans
 
     # Younger orders may still be starting their run (the tap writes the order, then starts it).
     ended = release_orphans("RunEnded", older_than=timedelta(minutes=int(event.get("graceMinutes", 5))))

@@ -15,7 +15,7 @@ from infra.cdk.storage import Storage
 from infra.cdk.workflow import DeployedWorkflow, grant_case_steps
 
 RESCUE_SWEEPER_HANDLER = "functions.rescue_sweeper.handler.handler"
-# The index the sweeper queries for open rescue orders per jurisdiction and status (rescue_queue_key).
+# The index the sweeper queries for open rescue orders per jurisdiction and status (store.rescue.rescue_queue_key).
 RESCUE_QUEUE_INDEX = RescueOrderItem.gsi1.Meta.index_name
 
 
@@ -57,7 +57,7 @@ class RescueSweeper(Capability):
             log_group=self.log_group,
         )
         grant_case_steps(storage, role)
-        # open orders per jurisdiction and status (`RESCUEQ#<unit>#<status>`)
+        # open orders per jurisdiction and status (store.rescue.in_status)
         storage.grant_index_query(role, "RescueQueueIndex", RESCUE_QUEUE_INDEX)
         rescue.grant_read_run_status(role)
         rescue.accept_every_run(role, "the sweeper only reads their status (DescribeExecution)")

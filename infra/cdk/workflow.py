@@ -23,7 +23,7 @@ TOW_TRUCK_INDEX = TowTruckItem.gsi1.Meta.index_name
 
 
 def grant_case_steps(storage: Storage, role: FunctionRole) -> None:
-    """What a workflow step does to the table (chalicelib.services.rescue_steps), shared by the
+    """What a workflow step does to the table (chalicelib.services.rescue.steps), shared by the
     task functions and the rescue sweeper (which runs the compensation, `release_truck`)."""
     # the case (Query on its partition), a truck (GetItem), the case's TransactWriteItems (Put of
     # every item, conditioned); no Scan, no Update, no Delete
@@ -143,7 +143,7 @@ class DeployedWorkflow(Capability):
     # --- roles -----------------------------------------------------------------------------
 
     def _function_role(self, prefix: str, storage: Storage) -> FunctionRole:
-        """The role all task functions of the workflow share (chalicelib.services.rescue_steps): read
+        """The role all task functions of the workflow share (chalicelib.services.rescue.steps): read
         the case and the trucks, write the case's transaction (order, trucks, audit, outbox
         notices), answer their own waiting task."""
         role = FunctionRole(

@@ -138,7 +138,7 @@ class LocalStack:
         lambdas.install(REGION, get_settings().stage)
         os.environ["RESCUE_STATE_MACHINE_ARN"] = ensure_state_machines()["rescue"]
         reset_settings()
-        from chalicelib.services.rescue_steps import release_orphans
+        from chalicelib.services.rescue.steps import release_orphans
 
         released = release_orphans("LocalStackRestarted")
         if released:

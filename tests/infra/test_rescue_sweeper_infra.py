@@ -31,7 +31,7 @@ from tests.infra.cdk_template import (
 
 RESCUE_SWEEPER_HANDLER = "functions.rescue_sweeper.handler.handler"
 
-# The rescue sweeper (rescue_steps.release_orphans): open orders through the dispatch queue index,
+# The rescue sweeper (chalicelib.services.rescue.steps.release_orphans): open orders through the dispatch queue index,
 # their runs' status, then the task functions' compensation (case Query, truck GetItem, the case's
 # TransactWriteItems of Puts). It never starts, stops or answers a run.
 RESCUE_SWEEPER_ACTIONS = {

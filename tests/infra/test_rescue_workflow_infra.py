@@ -31,7 +31,7 @@ from tests.infra.cdk_template import (
     task_functions,
 )
 
-# A workflow's task functions (chalicelib.services.rescue_steps): read the case and trucks, write the
+# A workflow's task functions (chalicelib.services.rescue.steps): read the case and trucks, write the
 # case's transaction, answer their own waiting task.
 WORKFLOW_FUNCTION_ACTIONS = {
     "dynamodb:GetItem",

@@ -93,7 +93,7 @@ def test_given_a_long_history_then_the_audit_log_still_verifies_every_entry(api,
 
 
 def test_given_a_party_of_another_case_then_its_timeline_is_not_found(api, short_and_long):
-    short, long = short_and_long
+    short, _ = short_and_long
     other_party = api.create_case(case_body()).body["parties"][0]["token"]
     assert api.call("GET", f"/cases/{short}/timeline", other_party).status == 404
 

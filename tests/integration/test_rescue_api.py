@@ -91,19 +91,19 @@ def test_given_roles_then_only_police_see_the_fleet_and_the_queue_and_only_tow_s
 
 def test_given_a_truck_when_it_reports_a_position_then_the_search_finds_it_there(flow):
     from chalicelib.domain import geo
-    from chalicelib.services import rescue
+    from chalicelib.services.rescue.order import rules
     from chalicelib.store import fleet
 
     far = {"lat": 34.2, "lng": 120.9}  # about 110 km north-east of the city: no truck there
-    assert fleet.nearest_standby(geo.Point(**far), rescue.rules()) == []
+    assert fleet.nearest_standby(geo.Point(**far), rules()) == []
     moved = flow.api.call("PUT", "/tow/trucks/TT07/position", tow_token("TT07"), far)
     assert moved.status == 200, moved.body
     assert moved.body["positionAt"] and moved.body["status"] == "STANDBY"
-    assert [c.truck_id for c in fleet.nearest_standby(geo.Point(**far), rescue.rules())] == ["TT07"]
+    assert [c.truck_id for c in fleet.nearest_standby(geo.Point(**far), rules())] == ["TT07"]
 
     off = flow.api.call("PUT", "/tow/trucks/TT07/position", tow_token("TT07"), {**far, "onDuty": False})
     assert off.body["status"] == "OFFLINE"
-    assert fleet.nearest_standby(geo.Point(**far), rescue.rules()) == []
+    assert fleet.nearest_standby(geo.Point(**far), rules()) == []
     on = flow.api.call("PUT", "/tow/trucks/TT07/position", tow_token("TT07"), {**far, "onDuty": True})
     assert on.body["status"] == "STANDBY"
 

@@ -41,7 +41,7 @@ def test_given_the_workflow_service_down_when_tapped_then_503_and_a_second_tap_s
 
 
 def test_given_an_order_without_a_run_when_swept_then_it_fails_but_a_young_one_is_left_alone(flow, monkeypatch):
-    from chalicelib.services.rescue_steps import release_orphans
+    from chalicelib.services.rescue.steps import release_orphans
     from functions.rescue_sweeper.handler import handler
     from infra.local.lambdas import LambdaContext
 
@@ -58,7 +58,7 @@ def test_given_an_order_without_a_run_when_swept_then_it_fails_but_a_young_one_i
 
 
 def test_given_a_running_order_when_swept_then_it_is_left_alone(flow):
-    from chalicelib.services.rescue_steps import release_orphans
+    from chalicelib.services.rescue.steps import release_orphans
     from tests.factories import wait_for
 
     case = flow.api.create_case(case_body()).body
@@ -73,7 +73,7 @@ def test_given_no_state_machine_configured_when_swept_then_it_refuses_rather_tha
     import pytest
 
     from chalicelib.errors import Unavailable
-    from chalicelib.services.rescue_steps import release_orphans
+    from chalicelib.services.rescue.steps import release_orphans
     from chalicelib.settings import reset_settings
 
     case = flow.api.create_case(case_body()).body

@@ -26,15 +26,16 @@ from chalicelib.contracts.rescue import (
 )
 from chalicelib.domain import dispatch, ids
 from chalicelib.domain.principals import Principal
+from chalicelib.domain.rescue_order import OFFER_ANSWER, Offer
 from chalicelib.errors import Conflict, Forbidden, NotFound, ValidationFailed, WaitOver
 from chalicelib.integrations import workflows
-from chalicelib.services import rescue
+from chalicelib.services import notices
+from chalicelib.services.rescue.order import open_offer, order_of, order_view, release, search_on
 from chalicelib.store import cases as store
 from chalicelib.store import fleet, outbox, reference
-from chalicelib.store.models import HandoffItem, RescueOrderItem, RescuePointer, TowTruckItem
+from chalicelib.store import rescue as order_store
+from chalicelib.store.models import RescueOrderItem, TowTruckItem
 
-ARRIVED_TEXT = "救援车辆已到达现场，请配合救援人员作业。"
-COMPLETED_TEXT = "您的车辆已拖至 {shop}，维修与理赔由维修厂与保险公司对接（汽修快赔）。"
 MAX_POSITION_ATTEMPTS = 5
 
 
@@ -45,22 +46,15 @@ def _truck_of(principal: Principal) -> str:
 
 
 def _case_of(order_id: str) -> str:
-    pointer = RescuePointer.lookup(order_id)
-    if pointer is None:
+    case_id = order_store.case_of(order_id)
+    if case_id is None:
         raise NotFound("no such rescue order", field="orderId")
-    return pointer.case_id
+    return case_id
 
 
-def _order(record: store.CaseRecord, order_id: str) -> RescueOrderItem:
-    order = record.rescue(order_id)
-    if order is None:
-        raise NotFound("no such rescue order", field="orderId")
-    return order
-
-
-def _my_open_offer(order: RescueOrderItem, truck_id: str) -> dict[str, Any] | None:
-    offer = rescue.open_offer(order)
-    return offer if offer is not None and offer["truckId"] == truck_id else None
+def _my_open_offer(order: RescueOrderItem, truck_id: str) -> Offer | None:
+    offer = open_offer(order)
+    return offer if offer is not None and offer.truck_id == truck_id else None
 
 
 def offers(principal: Principal) -> TowOffers:
@@ -73,26 +67,24 @@ def offers(principal: Principal) -> TowOffers:
     if order is None or offer is None:
         return TowOffers(offers=[])
     return TowOffers(offers=[TowOffer(
-        order_id=order.order_id, case_id=order.case_id, pickup=Location.model_validate(store.plain(order.pickup)),
-        destination=order.destination, distance_m=int(offer["distanceM"]), offered_at=offer["offeredAt"], expires_at=offer["expiresAt"],
+        order_id=order.order_id, case_id=order.case_id, pickup=Location.model_validate(order.pickup, from_attributes=True),
+        destination=order.destination, distance_m=offer.distance_m, offered_at=offer.offered_at, expires_at=offer.expires_at,
     )])
 
 
 def accept(principal: Principal, order_id: str) -> OfferAnswer:
     truck_id = _truck_of(principal)
-    record = store.load_for(principal, _case_of(order_id))
-    order = _order(record, order_id)
+    order = order_of(store.load_for(principal, _case_of(order_id)), order_id)
     if order.truck_id == truck_id:
         return OfferAnswer(order_id=order_id, answer=dispatch.ACCEPTED)  # a repeated tap
-    offer = _my_open_offer(order, truck_id)
-    waiting = store.plain(order.waiting)
-    if offer is None or waiting.get("milestone") != "OFFER" or waiting.get("truckId") != truck_id:
+    waiting = order.waiting
+    if (_my_open_offer(order, truck_id) is None or waiting is None or waiting.milestone != OFFER_ANSWER
+            or waiting.truck_id != truck_id):
         raise Conflict("this truck has no open offer for the order (it expired, was declined or withdrawn)", field="orderId")
     try:
-        workflows.succeed(waiting["token"], {"truckId": truck_id, "answeredAt": store.iso(store.utcnow())})
+        workflows.succeed(waiting.token, {"truckId": truck_id, "answeredAt": store.iso(store.utcnow())})
     except WaitOver:
-        latest = _order(store.load(order.case_id), order_id)
-        if latest.truck_id == truck_id:
+        if order_of(store.load(order.case_id), order_id).truck_id == truck_id:
             return OfferAnswer(order_id=order_id, answer=dispatch.ACCEPTED)
         raise
     return OfferAnswer(order_id=order_id, answer=dispatch.ACCEPTED)
@@ -102,21 +94,15 @@ def decline(principal: Principal, order_id: str, body: DeclineOffer) -> OfferAns
     truck_id = _truck_of(principal)
 
     def decide(record: store.CaseRecord) -> store.Change:
-        order = _order(record, order_id)
+        order = order_of(record, order_id)
         offer = _my_open_offer(order, truck_id)
         if offer is None:
             raise Conflict("this truck has no open offer for the order (it expired or was answered)", field="orderId")
         was = order.status
-        at = store.iso(store.utcnow())
-        rescue.set_offer(order, {**offer, "answer": dispatch.DECLINED, "answeredAt": at, "reason": body.reason})
-        replaces: list[Any] = []
-        truck = fleet.get(truck_id)
-        if rescue.release(truck, order_id, at):
-            replaces.append((truck, None))
-        token = store.plain(order.waiting).get("token")
-        order.waiting = None
-        rescue.set_status(order, dispatch.SEARCHING, at)
-        replaces.append(rescue.replace(order, was))
+        token = order.waiting.token if order.waiting else None
+        truck = search_on(order, offer, dispatch.DECLINED, store.iso(store.utcnow()), body.reason)
+        replaces: list[Any] = [(truck, None)] if truck else []
+        replaces.append((order, was))
         return store.Change(action="RESCUE_OFFER_DECLINED", detail={"orderId": order_id, "truckId": truck_id, "reason": body.reason},
                             replaces=replaces, result=token)
 
@@ -137,7 +123,7 @@ def _report(
     expected = dispatch.MILESTONE_STATUS[milestone]
 
     def decide(record: store.CaseRecord) -> store.Change | list[store.Change]:
-        order = _order(record, order_id)
+        order = order_of(record, order_id)
         if order.truck_id != truck_id:
             raise Forbidden("this order is not assigned to this truck", field="orderId")
         if order.status == (dispatch.ARRIVED if milestone == dispatch.ARRIVAL else dispatch.COMPLETED):
@@ -145,34 +131,32 @@ def _report(
         if order.status != expected:
             raise Conflict(f"the rescue order is {order.status}; this report needs {expected}", field="status", status=order.status)
         at = store.iso(store.utcnow())
-        waiting = store.plain(order.waiting)
-        token = waiting.get("token") if waiting.get("milestone") == milestone else None
+        waiting = order.waiting
+        token = waiting.token if waiting is not None and waiting.milestone == milestone else None
         order.waiting = None
-        rescue.clear_alert(order)
+        order_store.clear_alert(order)
         change = record_it(record, order, at)
-        change.replaces.append(rescue.replace(order, expected))
+        change.replaces.append((order, expected))
         change.result = token
         return change
 
-    case_id = _case_of(order_id)
-    token = store.mutate(principal, case_id, decide).result
-    if token:
+    applied = store.mutate(principal, _case_of(order_id), decide)
+    if applied.result:
         try:
-            workflows.succeed(token, {"passed": True, "milestone": milestone})
+            workflows.succeed(applied.result, {"passed": True, "milestone": milestone})
         except WaitOver:
             pass  # the wait timed out meanwhile: its alert step sees the report and moves on
-    return rescue.order_view(_order(store.load(case_id), order_id))
+    return order_view(order_of(applied.record, order_id))
 
 
 def arrived(principal: Principal, order_id: str, body: ReportArrival) -> RescueView:
     def record_arrival(record: store.CaseRecord, order: RescueOrderItem, at: str) -> store.Change:
         order.arrived_at = at
-        rescue.set_status(order, dispatch.ARRIVED, at)
+        order_store.set_status(order, dispatch.ARRIVED, at)
         detail: dict[str, Any] = {"orderId": order.order_id}
         if body.lat is not None and body.lng is not None:
             detail["position"] = {"lat": body.lat, "lng": body.lng}
-        return store.Change(action="RESCUE_ARRIVED", detail=detail,
-                            puts=rescue.notify_parties(record, "rescue.arrived", ARRIVED_TEXT, at))
+        return store.Change(action="RESCUE_ARRIVED", detail=detail, puts=notices.to_parties(record, "rescue.arrived", at))
 
     return _report(principal, order_id, dispatch.ARRIVAL, record_arrival)
 
@@ -187,16 +171,11 @@ def completed(principal: Principal, order_id: str, body: ReportCompletion) -> Re
     def record_completion(record: store.CaseRecord, order: RescueOrderItem, at: str) -> store.Change:
         handoff_id = ids.new_handoff_id()
         order.completed_at, order.dropoff, order.handoff_id = at, body.dropoff, handoff_id
-        rescue.set_status(order, dispatch.COMPLETED, at)
+        order_store.set_status(order, dispatch.COMPLETED, at)
         truck = fleet.get(order.truck_id or "")
-        replaces: list[Any] = [(truck, None)] if rescue.release(truck, order.order_id, at) else []
-        handoff = HandoffItem(
-            pk=store.case_key(order.case_id), sk=f"HANDOFF#{handoff_id}", handoff_id=handoff_id, case_id=order.case_id,
-            order_id=order.order_id, party_id=order.party_id, repair_shop=body.dropoff, truck_id=order.truck_id or "",
-            insurer_code=order.insurer_code, delivered_at=at,
-        )
-        puts: list[Any] = [handoff, *rescue.notify_parties(record, "rescue.completed",
-                                                           COMPLETED_TEXT.format(shop=shop_names[body.dropoff]), at)]
+        replaces: list[Any] = [(truck, None)] if release(truck, order.order_id, at) else []
+        puts: list[Any] = [order_store.new_handoff(order, handoff_id, body.dropoff, at),
+                           *notices.to_parties(record, "rescue.completed", at, shop=shop_names[body.dropoff])]
         if order.insurer_code:
             claim = next((c for c in record.claims if c.party_id == order.party_id), None)
             shop = {"code": body.dropoff, "name": shop_names[body.dropoff]}
@@ -210,10 +189,7 @@ def completed(principal: Principal, order_id: str, body: ReportCompletion) -> Re
 
 
 def truck_view(truck: TowTruckItem) -> TruckView:
-    return TruckView(
-        truck_id=truck.truck_id, plate=truck.plate, company=truck.company, status=truck.status, status_since=truck.status_since,
-        lat=float(truck.lat), lng=float(truck.lng), position_at=truck.position_at, order_id=truck.order_id,
-    )
+    return TruckView.model_validate(truck, from_attributes=True)
 
 
 def move(principal: Principal, truck_id: str, body: TruckPosition) -> TruckView:
@@ -250,3 +226,4 @@ def trucks(principal: Principal) -> TruckList:
     if not principal.jurisdiction:
         raise Forbidden("this account belongs to no police unit", field="jurisdiction")
     return TruckList(trucks=[truck_view(t) for t in fleet.fleet(fleet.fleet_of(principal.jurisdiction))])
+
