@@ -26,90 +26,19 @@ from pynamodb.attributes import (
     UnicodeAttribute,
     VersionAttribute,
 )
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
-from pynamodb.models import Model
 
 from chalicelib.domain.claim import ClaimClock, ClaimLimits
 from chalicelib.domain.decisions import Agreement, Determination
 from chalicelib.domain.dispatch import Candidate
 from chalicelib.domain.rescue_order import Alert, Eta, Offer, Pickup, Waiting
-from chalicelib.settings import get_settings
+from chalicelib.store.table import Gsi1, Gsi2, Gsi3, TableDefinition, TableItem, TableMeta, reset_connections, table_spec
 from chalicelib.store.typed_attributes import TypedListAttribute, TypedMapAttribute
 
-
-class _TableMeta(type):
-    @property
-    def table_name(cls) -> str:
-        return get_settings().table_name
+__all__ = ["TableDefinition", "TableItem", "reset_connections", "table_spec"]  # the table, for infra code
 
 
-class _Meta(metaclass=_TableMeta):
-    # None (not "") so that botocore follows AWS_ENDPOINT_URL to the local stack.
-    host = None
-    billing_mode = "PAY_PER_REQUEST"
-
-
-class _IndexMeta:
-    projection = AllProjection()
-    billing_mode = "PAY_PER_REQUEST"
-
-
-class Gsi1(GlobalSecondaryIndex):  # type: ignore[type-arg]
-    class Meta(_IndexMeta):
-        index_name = "gsi1"
-
-    gsi1pk = UnicodeAttribute(hash_key=True)
-    gsi1sk = UnicodeAttribute(range_key=True)
-
-
-class Gsi2(GlobalSecondaryIndex):  # type: ignore[type-arg]
-    class Meta(_IndexMeta):
-        index_name = "gsi2"
-
-    gsi2pk = UnicodeAttribute(hash_key=True)
-    gsi2sk = UnicodeAttribute(range_key=True)
-
-
-class Gsi3(GlobalSecondaryIndex):  # type: ignore[type-arg]
-    class Meta(_IndexMeta):
-        index_name = "gsi3"
-
-    gsi3pk = UnicodeAttribute(hash_key=True)
-    gsi3sk = UnicodeAttribute(range_key=True)
-
-
-class _Item(Model):
-    class Meta(_Meta):
-        pass
-
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
-
-
-# Public for an item kept in this table but defined outside the store: the local stack's message box.
-TableItem = _Item
-
-
-class TableDefinition(_Item):
-    """The table with every index: used to create it locally and by the CDK stack."""
-
-    class Meta(_Meta):
-        pass
-
-    gsi1pk = UnicodeAttribute(null=True)
-    gsi1sk = UnicodeAttribute(null=True)
-    gsi2pk = UnicodeAttribute(null=True)
-    gsi2sk = UnicodeAttribute(null=True)
-    gsi3pk = UnicodeAttribute(null=True)
-    gsi3sk = UnicodeAttribute(null=True)
-    gsi1 = Gsi1()
-    gsi2 = Gsi2()
-    gsi3 = Gsi3()
-    expires_at = TTLAttribute(null=True)
-
-
-class CaseItem(_Item):
-    class Meta(_Meta):
+class CaseItem(TableItem):
+    class Meta(TableMeta):
         pass
 
     case_id = UnicodeAttribute()
@@ -142,8 +71,8 @@ class CaseItem(_Item):
     gsi1 = Gsi1()
 
 
-class PartyItem(_Item):
-    class Meta(_Meta):
+class PartyItem(TableItem):
+    class Meta(TableMeta):
         pass
 
     case_id = UnicodeAttribute()
@@ -163,8 +92,8 @@ class PartyItem(_Item):
     gsi2 = Gsi2()
 
 
-class EvidenceItem(_Item):
-    class Meta(_Meta):
+class EvidenceItem(TableItem):
+    class Meta(TableMeta):
         pass
 
     case_id = UnicodeAttribute()
@@ -186,10 +115,10 @@ class EvidenceItem(_Item):
     verified_at = UnicodeAttribute(null=True)
 
 
-class DocumentItem(_Item):
+class DocumentItem(TableItem):
     """A document issued on a case (sk `DOCUMENT#<id>`), stored write-once in S3."""
 
-    class Meta(_Meta):
+    class Meta(TableMeta):
         pass
 
     case_id = UnicodeAttribute()
@@ -205,12 +134,12 @@ class DocumentItem(_Item):
     issued_at = UnicodeAttribute()
 
 
-class _CasePointer(_Item):
+class _CasePointer(TableItem):
     """An item that names only the case another item lives on: pk `<KIND>#<id>`, sk `#<KIND>`."""
 
     KIND: ClassVar[str]
 
-    class Meta(_Meta):
+    class Meta(TableMeta):
         pass
 
     case_id = UnicodeAttribute()
@@ -233,14 +162,14 @@ class DocumentPointer(_CasePointer):
     KIND = "DOCUMENT"
 
 
-class ClaimItem(_Item):
+class ClaimItem(TableItem):
     """A claim to one vehicle's insurer (sk `CLAIM#<id>`); money in fen.
 
     gsi2 = open claims by insurer-clock due date per unit (`CLAIMCLOCK#<unit>`, `<due>#<claimId>`);
     gsi3 = an insurer's claims (`INSURER#<code>`, `<reportedAt>#<claimId>`).
     """
 
-    class Meta(_Meta):
+    class Meta(TableMeta):
         pass
 
     case_id = UnicodeAttribute()
@@ -278,20 +207,20 @@ class ClaimPointer(_CasePointer):
     insurer_code = UnicodeAttribute()
 
 
-class WebhookReceipt(_Item):
+class WebhookReceipt(TableItem):
     """`WEBHOOK#<insurer>#<webhook-id>`: an inbound webhook already applied (kept a week)."""
 
-    class Meta(_Meta):
+    class Meta(TableMeta):
         pass
 
     case_id = UnicodeAttribute()
     expires_at = TTLAttribute()
 
 
-class DeliveryItem(_Item):
+class DeliveryItem(TableItem):
     """One delivery attempt (pk `DELIVERIES#<insurer>`, sk `<at>#<outboxId>#<attempt>`)."""
 
-    class Meta(_Meta):
+    class Meta(TableMeta):
         pass
 
     outbox_id = UnicodeAttribute()
@@ -308,20 +237,20 @@ class DeliveryItem(_Item):
     expires_at = TTLAttribute(null=True)
 
 
-class OnceItem(_Item):
+class OnceItem(TableItem):
     """A key used once: a WeChat push already answered, an OAuth state already spent."""
 
-    class Meta(_Meta):
+    class Meta(TableMeta):
         pass
 
     value = UnicodeAttribute(null=True)
     expires_at = TTLAttribute()
 
 
-class AuditItem(_Item):
+class AuditItem(TableItem):
     """An entry of a case's hash-chained log (pk `AUDIT#<caseId>`, sk the sequence number)."""
 
-    class Meta(_Meta):
+    class Meta(TableMeta):
         pass
 
     case_id = UnicodeAttribute()
@@ -334,8 +263,8 @@ class AuditItem(_Item):
     hash = UnicodeAttribute()
 
 
-class OutboxItem(_Item):
-    class Meta(_Meta):
+class OutboxItem(TableItem):
+    class Meta(TableMeta):
         pass
 
     outbox_id = UnicodeAttribute()
@@ -355,8 +284,8 @@ class OutboxItem(_Item):
     gsi1 = Gsi1()
 
 
-class IdempotencyItem(_Item):
-    class Meta(_Meta):
+class IdempotencyItem(TableItem):
+    class Meta(TableMeta):
         pass
 
     result_id = UnicodeAttribute()
@@ -364,10 +293,10 @@ class IdempotencyItem(_Item):
     expires_at = TTLAttribute()
 
 
-class ReferenceItem(_Item):
+class ReferenceItem(TableItem):
     """Seeded partners: pk `REF#<kind>` (INSURER, HOSPITAL, SERVICE_POINT), sk the code."""
 
-    class Meta(_Meta):
+    class Meta(TableMeta):
         pass
 
     code = UnicodeAttribute()
@@ -375,14 +304,14 @@ class ReferenceItem(_Item):
     attributes = MapAttribute(default=dict)  # type: ignore[var-annotated]
 
 
-class TowTruckItem(_Item):
+class TowTruckItem(TableItem):
     """A tow truck (pk `TRUCK#<id>`); `version` serialises its driver, dispatch and the fleet seed.
 
     gsi1 = standby trucks by place (`TOWGEO#<geohash 4>`, `<geohash 9>#<truckId>`), present
     only while the truck is on standby; gsi2 = the fleet of a city (`FLEET#<city>`, truck id).
     """
 
-    class Meta(_Meta):
+    class Meta(TableMeta):
         pass
 
     truck_id = UnicodeAttribute()
@@ -406,14 +335,14 @@ class TowTruckItem(_Item):
     gsi2 = Gsi2()
 
 
-class RescueOrderItem(_Item):
+class RescueOrderItem(TableItem):
     """A rescue work order on a case (sk `RESCUE#<orderId>`), with every offer made for it.
 
     gsi1 = the dispatch queue (`RESCUEQ#<jurisdiction>#<status>`, `<statusSince>#<orderId>`);
     gsi2 = orders a dispatcher was alerted about (`RESCUEALERT#<jurisdiction>`, `<at>#<orderId>`).
     """
 
-    class Meta(_Meta):
+    class Meta(TableMeta):
         pass
 
     order_id = UnicodeAttribute()
@@ -456,10 +385,10 @@ class RescuePointer(_CasePointer):
     KIND = "RESCUE"
 
 
-class HandoffItem(_Item):
+class HandoffItem(TableItem):
     """The vehicle handed to a repair shop (汽修快赔) at the end of a rescue (sk `HANDOFF#<id>`)."""
 
-    class Meta(_Meta):
+    class Meta(TableMeta):
         pass
 
     handoff_id = UnicodeAttribute()
@@ -472,8 +401,8 @@ class HandoffItem(_Item):
     delivered_at = UnicodeAttribute()
 
 
-class StaffItem(_Item):
-    class Meta(_Meta):
+class StaffItem(TableItem):
+    class Meta(TableMeta):
         pass
 
     staff_id = UnicodeAttribute()
@@ -484,30 +413,3 @@ class StaffItem(_Item):
     org = UnicodeAttribute(null=True)
     gsi1pk = UnicodeAttribute(null=True)
     gsi1sk = UnicodeAttribute(null=True)
-
-
-def table_spec() -> dict[str, Any]:
-    """Key schema and indexes of the table, derived from the models, for infrastructure code."""
-    schema = TableDefinition._get_schema()
-    keys = {k["KeyType"]: k["AttributeName"] for k in schema["key_schema"]}
-    indexes = []
-    for index in schema["global_secondary_indexes"]:
-        index_keys = {k["KeyType"]: k["AttributeName"] for k in index["key_schema"]}
-        indexes.append(
-            {"name": index["index_name"], "partition_key": index_keys["HASH"], "sort_key": index_keys["RANGE"]}
-        )
-    return {
-        "partition_key": keys["HASH"],
-        "sort_key": keys["RANGE"],
-        "indexes": indexes,
-        "ttl_attribute": TableDefinition.expires_at.attr_name,
-    }
-
-
-def reset_connections() -> None:
-    """Drop cached connections (tests switch endpoints between runs)."""
-    pending: list[Any] = [TableDefinition, _Item]
-    while pending:
-        model = pending.pop()
-        model._connection = None
-        pending.extend(model.__subclasses__())

@@ -24,7 +24,7 @@ def test_given_a_determination_when_stored_then_it_reads_back_equal_and_camel_ca
     assert wire["officerBadge"] == {"S": "320917"}
     assert wire["deadlines"]["M"]["reviewBy"] == {"S": "2026-11-28"}
     assert wire["damageShares"]["M"]["P1"] == {"N": "100"}
-    assert "P2" not in wire["collisionParts"]["M"]  # None is left out; it loads back as None
+    assert wire["collisionParts"]["M"]["P2"] == {"NULL": True}  # a value of a map is kept, even None
     assert _through_the_wire(attribute, DETERMINATION) == DETERMINATION
 
 

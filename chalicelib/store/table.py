@@ -1,0 +1,105 @@
+"""The single table itself: its name, key schema and indexes, and the base every item model extends."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pynamodb.attributes import TTLAttribute, UnicodeAttribute
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from chalicelib.settings import get_settings
+
+
+class _TableMeta(type):
+    @property
+    def table_name(cls) -> str:
+        return get_settings().table_name
+
+
+class TableMeta(metaclass=_TableMeta):
+    # None (not "") so that botocore follows AWS_ENDPOINT_URL to the local stack.
+    host = None
+    billing_mode = "PAY_PER_REQUEST"
+
+
+class _IndexMeta:
+    projection = AllProjection()
+    billing_mode = "PAY_PER_REQUEST"
+
+
+class Gsi1(GlobalSecondaryIndex):  # type: ignore[type-arg]
+    class Meta(_IndexMeta):
+        index_name = "gsi1"
+
+    gsi1pk = UnicodeAttribute(hash_key=True)
+    gsi1sk = UnicodeAttribute(range_key=True)
+
+
+class Gsi2(GlobalSecondaryIndex):  # type: ignore[type-arg]
+    class Meta(_IndexMeta):
+        index_name = "gsi2"
+
+    gsi2pk = UnicodeAttribute(hash_key=True)
+    gsi2sk = UnicodeAttribute(range_key=True)
+
+
+class Gsi3(GlobalSecondaryIndex):  # type: ignore[type-arg]
+    class Meta(_IndexMeta):
+        index_name = "gsi3"
+
+    gsi3pk = UnicodeAttribute(hash_key=True)
+    gsi3sk = UnicodeAttribute(range_key=True)
+
+
+class TableItem(Model):
+    class Meta(TableMeta):
+        pass
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+
+
+class TableDefinition(TableItem):
+    """The table with every index: used to create it locally and by the CDK stack."""
+
+    class Meta(TableMeta):
+        pass
+
+    gsi1pk = UnicodeAttribute(null=True)
+    gsi1sk = UnicodeAttribute(null=True)
+    gsi2pk = UnicodeAttribute(null=True)
+    gsi2sk = UnicodeAttribute(null=True)
+    gsi3pk = UnicodeAttribute(null=True)
+    gsi3sk = UnicodeAttribute(null=True)
+    gsi1 = Gsi1()
+    gsi2 = Gsi2()
+    gsi3 = Gsi3()
+    expires_at = TTLAttribute(null=True)
+
+
+def table_spec() -> dict[str, Any]:
+    """Key schema and indexes of the table, derived from the models, for infrastructure code."""
+    schema = TableDefinition._get_schema()
+    keys = {k["KeyType"]: k["AttributeName"] for k in schema["key_schema"]}
+    indexes = []
+    for index in schema["global_secondary_indexes"]:
+        index_keys = {k["KeyType"]: k["AttributeName"] for k in index["key_schema"]}
+        indexes.append(
+            {"name": index["index_name"], "partition_key": index_keys["HASH"], "sort_key": index_keys["RANGE"]}
+        )
+    return {
+        "partition_key": keys["HASH"],
+        "sort_key": keys["RANGE"],
+        "indexes": indexes,
+        "ttl_attribute": TableDefinition.expires_at.attr_name,
+    }
+
+
+def reset_connections() -> None:
+    """Drop cached connections (tests switch endpoints between runs)."""
+    pending: list[Any] = [TableDefinition, TableItem]
+    while pending:
+        model = pending.pop()
+        model._connection = None
+        pending.extend(model.__subclasses__())
