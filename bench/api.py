@@ -174,22 +174,27 @@ def _nodelay_session(url: str) -> Any:
 
 
 def _delete_case(client: Any, table: str, case_id: str) -> None:
+    """The case's partition and its audit log's, so that the table does not grow with the runs."""
+    from chalicelib.store.audit import log_key
+    from chalicelib.store.case_items import case_key
+
     keys = []
-    start: dict[str, Any] | None = None
-    while True:
-        extra = {"ExclusiveStartKey": start} if start else {}
-        page = client.query(
-            TableName=table,
-            KeyConditionExpression="pk = :pk",
-            ExpressionAttributeValues={":pk": {"S": f"CASE#{case_id}"}},
-            ProjectionExpression="pk, sk",
-            ConsistentRead=True,
-            **extra,
-        )
-        keys.extend(page.get("Items", []))
-        start = page.get("LastEvaluatedKey")
-        if not start:
-            break
+    for partition in (case_key(case_id), log_key(case_id)):
+        start: dict[str, Any] | None = None
+        while True:
+            extra = {"ExclusiveStartKey": start} if start else {}
+            page = client.query(
+                TableName=table,
+                KeyConditionExpression="pk = :pk",
+                ExpressionAttributeValues={":pk": {"S": partition}},
+                ProjectionExpression="pk, sk",
+                ConsistentRead=True,
+                **extra,
+            )
+            keys.extend(page.get("Items", []))
+            start = page.get("LastEvaluatedKey")
+            if not start:
+                break
     for i in range(0, len(keys), 25):
         pending: dict[str, Any] = {table: [{"DeleteRequest": {"Key": key}} for key in keys[i : i + 25]]}
         while pending:

@@ -125,11 +125,11 @@ def _wait_until_quiet(deadline_seconds: float = 60.0) -> None:
 
 def _until_first_attempt(case_id: str, since: float, deadline_seconds: float = 30.0) -> float:
     """When the deliverer's first attempt for this case was logged (polled, with a deadline)."""
-    from chalicelib.store.models import DeliveryItem
+    from chalicelib.store import deliveries
 
     deadline = since + deadline_seconds
     while time.perf_counter() < deadline:
-        if any(d.case_id == case_id for d in DeliveryItem.query("DELIVERIES#PICC", scan_index_forward=False, limit=20)):
+        if any(d.case_id == case_id for d in deliveries.page("PICC", 20)[0]):
             return time.perf_counter()
         time.sleep(0.005)
     raise RuntimeError(f"no delivery attempt for {case_id} within {deadline_seconds} s")

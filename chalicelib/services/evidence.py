@@ -35,10 +35,7 @@ def checklist(record: store.CaseRecord) -> list[evidence.ChecklistItem]:
 
 
 def checklist_view(items: list[evidence.ChecklistItem]) -> list[ChecklistItemView]:
-    return [
-        ChecklistItemView(kind=i.kind, party_id=i.party_id, label=i.label, status=i.status, evidence_id=i.evidence_id)
-        for i in items
-    ]
+    return [ChecklistItemView.model_validate(i, from_attributes=True) for i in items]
 
 
 def _metres(lat1: float, lng1: float, lat2: float, lng2: float) -> float:

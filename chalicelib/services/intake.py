@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from chalicelib import config
-from chalicelib.contracts.cases import CaseCreated, Channel, CreateCase, EligibilityReason, EligibilityView, PartyAccess
+from chalicelib.contracts.cases import CaseCreated, Channel, CreateCase, EligibilityView, PartyAccess
 from chalicelib.domain import case_status, eligibility, ids, jurisdiction
 from chalicelib.domain.principals import Principal, Role
 from chalicelib.errors import ValidationFailed
@@ -17,11 +17,7 @@ from chalicelib.store import cases as store
 
 
 def eligibility_view(result: dict) -> EligibilityView:
-    return EligibilityView(
-        remote=result["remote"],
-        self_settlement_allowed=result["selfSettlementAllowed"],
-        reasons=[EligibilityReason(**reason) for reason in result["reasons"]],
-    )
+    return EligibilityView.model_validate(result)
 
 
 def access_reply(record: store.CaseRecord) -> CaseCreated:

@@ -73,19 +73,7 @@ def case_view(principal: Principal, case_id: str) -> CaseView:
         evidence=EvidenceSummary(
             complete=evidence.is_complete(items),
             checklist=evidence_service.checklist_view(items),
-            items=[
-                EvidenceView(
-                    evidence_id=e.evidence_id,
-                    kind=e.kind,
-                    party_id=e.party_id,
-                    content_type=e.content_type,
-                    size=int(e.size),
-                    sha256=e.sha256,
-                    captured_at=e.captured_at,
-                    status=e.status,
-                )
-                for e in sorted(record.evidence, key=lambda e: e.requested_at)
-            ],
+            items=[EvidenceView.model_validate(e, from_attributes=True) for e in sorted(record.evidence, key=lambda e: e.requested_at)],
         ),
         timeline=_recent_timeline(case),
         timeline_complete=int(case.audit_seq) <= audit.RECENT,

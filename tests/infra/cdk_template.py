@@ -185,6 +185,16 @@ def granted(statements: list[dict[str, Any]], action: str) -> list[Any]:
     return [r for s in statements if s["Effect"] == "Allow" and action in as_list(s["Action"]) for r in as_list(s["Resource"])]
 
 
+def assert_items_and_one_index(synth: Synth, statements: list[dict[str, Any]], index_name: str) -> None:
+    """Get and put items of the table; Query it and, of its indexes, only the one named."""
+    table_id, _ = one_resource(synth, "AWS::DynamoDB::Table")
+    table_arn = {"Fn::GetAtt": [table_id, "Arn"]}
+    index = {"Fn::Join": ["", [table_arn, f"/index/{index_name}"]]}
+    for action in ("dynamodb:GetItem", "dynamodb:PutItem"):
+        assert granted(statements, action) == [table_arn], action
+    assert sorted(granted(statements, "dynamodb:Query"), key=json.dumps) == sorted([table_arn, index], key=json.dumps)
+
+
 def asset_dir(outdir: Path, resource: Mapping[str, Any], code_property: str) -> Path:
     """The staged directory of a Lambda asset: `asset.<hash>` for S3 key `<hash>.zip`."""
     key = resource["Properties"][code_property]["S3Key"]

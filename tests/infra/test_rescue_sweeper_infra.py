@@ -15,6 +15,7 @@ from tests.infra.cdk_template import (
     Synth,
     arn,
     as_list,
+    assert_items_and_one_index,
     assert_key_via_dynamodb_and_star_only_for_xray,
     deliverer_function,
     granted,
@@ -110,12 +111,7 @@ def test_rescue_sweeper_role_is_least_privilege(synth: Synth) -> None:
     # no Scan, UpdateItem, DeleteItem; no Start/Stop/SendTask*; no S3, secrets or SMS
     assert actions == RESCUE_SWEEPER_ACTIONS
     # the table, and of its indexes only the dispatch queue (open orders per unit and status)
-    table_id, _ = one_resource(synth, "AWS::DynamoDB::Table")
-    table_arn = {"Fn::GetAtt": [table_id, "Arn"]}
-    queue_index = {"Fn::Join": ["", [table_arn, f"/index/{RescueOrderItem.gsi1.Meta.index_name}"]]}
-    for action in ("dynamodb:GetItem", "dynamodb:PutItem"):
-        assert granted(statements, action) == [table_arn], action
-    assert sorted(granted(statements, "dynamodb:Query"), key=json.dumps) == sorted([table_arn, queue_index], key=json.dumps)
+    assert_items_and_one_index(synth, statements, RescueOrderItem.gsi1.Meta.index_name)
     # reads the status of the rescue machine's runs only
     assert granted(statements, "states:DescribeExecution") == [arn("states", f"execution:{machine_name(RESCUE.name)}:*")]
     # the same table statements as the rescue task functions (the compensation is their code)

@@ -18,6 +18,7 @@ from tests.infra.cdk_template import (
     Synth,
     arn,
     as_list,
+    assert_items_and_one_index,
     assert_key_via_dynamodb_and_star_only_for_xray,
     deliverer_function,
     granted,
@@ -150,12 +151,7 @@ def test_workflow_function_role_is_least_privilege(synth: Synth, name: str) -> N
     assert all("*" not in action for action in actions), actions  # no dynamodb:* or states:*
     assert actions == WORKFLOW_FUNCTION_ACTIONS  # no Scan, UpdateItem, DeleteItem, S3, secrets, SMS
     # the table, and of its indexes only the standby trucks' (the case is one Query on its partition)
-    table_id, _ = one_resource(synth, "AWS::DynamoDB::Table")
-    table_arn = {"Fn::GetAtt": [table_id, "Arn"]}
-    tow_index = {"Fn::Join": ["", [table_arn, f"/index/{TowTruckItem.gsi1.Meta.index_name}"]]}
-    for action in ("dynamodb:GetItem", "dynamodb:PutItem"):
-        assert granted(statements, action) == [table_arn], action
-    assert sorted(granted(statements, "dynamodb:Query"), key=json.dumps) == sorted([table_arn, tow_index], key=json.dumps)
+    assert_items_and_one_index(synth, statements, TowTruckItem.gsi1.Meta.index_name)
     # answers a task only on its own state machine (the ARN from the name: a Ref would be a cycle)
     assert granted(statements, "states:SendTaskSuccess") == [arn("states", f"stateMachine:{machine_name(name)}")]
     assert state_machine_resource(synth, deployed)[1]["Properties"]["StateMachineName"] == machine_name(name)

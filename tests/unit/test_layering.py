@@ -17,8 +17,6 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[2]
 KEY_PREFIXES = (
     "CASE", "QUEUE", "DAY", "PERSON", "RESCUE", "TRUCK", "OUTBOX", "OPENID", "DELIVERIES", "WEBHOOK", "REF",
