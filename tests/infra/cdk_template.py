@@ -185,6 +185,28 @@ def granted(statements: list[dict[str, Any]], action: str) -> list[Any]:
     return [r for s in statements if s["Effect"] == "Allow" and action in as_list(s["Action"]) for r in as_list(s["Resource"])]
 
 
+def assert_scheduled_alone(synth: Synth, function_id: str, function: dict[str, Any], rate: str) -> None:
+    """A scheduled function: on its rate, one run at a time, never retried (its next run retries)."""
+    assert schedule_of(synth, function_id)["Properties"]["ScheduleExpression"] == rate
+    assert function["Properties"]["ReservedConcurrentExecutions"] == 1
+    assert invoke_config(synth, function_id)["MaximumRetryAttempts"] == 0
+
+
+def assert_own_role_and_log_group(synth: Synth, function: dict[str, Any], capability: Any, others: list[Any]) -> None:
+    """The function runs as its capability's role (no other's) and logs to its own group, kept a year and retained."""
+    props = function["Properties"]
+    role_id, _ = resource_of(synth, capability.role)
+    assert props["Role"] == {"Fn::GetAtt": [role_id, "Arn"]}
+    assert role_id not in {logical_id_of(synth, other) for other in others}
+    log_group_id = logical_id_of(synth, capability.log_group)
+    assert props["LoggingConfig"] == {"LogGroup": {"Ref": log_group_id}}
+    log_group = synth.template["Resources"][log_group_id]
+    assert log_group["Type"] == "AWS::Logs::LogGroup"
+    assert log_group["Properties"]["RetentionInDays"] == 365
+    assert log_group["DeletionPolicy"] == "Retain"
+    assert log_group_id != logical_id_of(synth, synth.stack.api.log_group)
+
+
 def assert_items_and_one_index(synth: Synth, statements: list[dict[str, Any]], index_name: str) -> None:
     """Get and put items of the table; Query it and, of its indexes, only the one named."""
     table_id, _ = one_resource(synth, "AWS::DynamoDB::Table")

@@ -15,12 +15,13 @@ from tests.infra.cdk_template import (
     STAGE,
     Synth,
     as_list,
+    assert_own_role_and_log_group,
+    assert_scheduled_alone,
     data_key_id,
     deliverer_function,
     documents_bucket,
     evidence_bucket,
     granted,
-    invoke_config,
     logical_id_of,
     one_resource,
     policy_statements,
@@ -93,21 +94,12 @@ def test_deliverer_function_runs_the_handler_with_its_environment(synth: Synth) 
 
 def test_deliverer_runs_one_at_a_time_without_retries(synth: Synth) -> None:
     function_id, function = deliverer_function(synth)
-    assert function["Properties"]["ReservedConcurrentExecutions"] == 1
-    assert invoke_config(synth, function_id)["MaximumRetryAttempts"] == 0
+    assert_scheduled_alone(synth, function_id, function, "rate(1 minute)")
 
 
 def test_deliverer_has_its_own_role_and_log_group(synth: Synth) -> None:
     _, function = deliverer_function(synth)
-    props = function["Properties"]
-    role_id, _ = resource_of(synth, synth.stack.delivery.role)
-    assert props["Role"] == {"Fn::GetAtt": [role_id, "Arn"]}
-    assert role_id != logical_id_of(synth, synth.stack.api.role)
-    log_group_ref = props["LoggingConfig"]["LogGroup"]
-    log_group = synth.template["Resources"][log_group_ref["Ref"]]
-    assert log_group["Type"] == "AWS::Logs::LogGroup"
-    assert log_group["Properties"]["RetentionInDays"] == 365
-    assert log_group_ref != {"Ref": logical_id_of(synth, synth.stack.api.log_group)}
+    assert_own_role_and_log_group(synth, function, synth.stack.delivery, [synth.stack.api.role])
 
 
 def test_deliverer_uses_the_dependency_layer_when_built(synth: Synth) -> None:

@@ -17,16 +17,16 @@ from tests.infra.cdk_template import (
     as_list,
     assert_items_and_one_index,
     assert_key_via_dynamodb_and_star_only_for_xray,
+    assert_own_role_and_log_group,
+    assert_scheduled_alone,
     deliverer_function,
     granted,
-    invoke_config,
     logical_id_of,
     machine_name,
     one_resource,
     policy_statements,
     rescue_sweeper_function,
     resource_of,
-    schedule_of,
     state_machine_resource,
 )
 
@@ -82,23 +82,13 @@ def test_rescue_sweeper_runs_the_handler_with_the_machine_arn(synth: Synth) -> N
 
 def test_rescue_sweeper_runs_every_5_minutes_one_at_a_time_without_retries(synth: Synth) -> None:
     function_id, function = rescue_sweeper_function(synth)
-    assert schedule_of(synth, function_id)["Properties"]["ScheduleExpression"] == "rate(5 minutes)"
-    assert function["Properties"]["ReservedConcurrentExecutions"] == 1
-    assert invoke_config(synth, function_id)["MaximumRetryAttempts"] == 0
+    assert_scheduled_alone(synth, function_id, function, "rate(5 minutes)")
 
 
 def test_rescue_sweeper_has_its_own_role_and_log_group(synth: Synth) -> None:
     _, function = rescue_sweeper_function(synth)
-    props = function["Properties"]
-    role_id, _ = resource_of(synth, synth.stack.rescue_sweeper.role)
-    assert props["Role"] == {"Fn::GetAtt": [role_id, "Arn"]}
-    others = {logical_id_of(synth, synth.stack.api.role), logical_id_of(synth, synth.stack.delivery.role)}
-    others |= {logical_id_of(synth, w.function_role) for w in synth.stack.workflows.values()}
-    assert role_id not in others
-    log_group_id = logical_id_of(synth, synth.stack.rescue_sweeper.log_group)
-    assert props["LoggingConfig"] == {"LogGroup": {"Ref": log_group_id}}
-    assert synth.template["Resources"][log_group_id]["Properties"]["RetentionInDays"] == 365
-    assert synth.template["Resources"][log_group_id]["DeletionPolicy"] == "Retain"
+    others = [synth.stack.api.role, synth.stack.delivery.role, *(w.function_role for w in synth.stack.workflows.values())]
+    assert_own_role_and_log_group(synth, function, synth.stack.rescue_sweeper, others)
 
 
 def test_rescue_sweeper_role_is_least_privilege(synth: Synth) -> None:
