@@ -15,14 +15,13 @@ import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from pynamodb.exceptions import PutError, TransactWriteError
 
 from chalicelib.errors import ValidationFailed
-from chalicelib.integrations import insurer_secrets, sms, webhooks, wechat_messages
+from chalicelib.integrations import insurer_secrets, webhooks
 from chalicelib.observability import logger
-from chalicelib.services import access
+from chalicelib.services import notices
 from chalicelib.services.fnol import first_notice
 from chalicelib.settings import get_settings
 from chalicelib.store import cases as store
@@ -88,27 +87,6 @@ def deliver_one(item: OutboxItem, now: datetime, send: Sender = http_send) -> st
     return _deliver_notice(item, now) if item.channel == "NOTICE" else _deliver_webhook(item, now, send)
 
 
-def _notice_text(item: OutboxItem, party: Any) -> str:
-    payload = store.plain(item.payload)
-    text = str(payload["text"])
-    if payload.get("link"):
-        # The link carries the party's bearer token: made now, never stored in the outbox.
-        token = access.party_token(item.case_id, party.party_id, party.token_id, datetime.fromisoformat(payload["issuedAt"]))
-        text = f"{text}{access.party_link(item.case_id, token)}"
-    return text
-
-
-def _send_to_party(party: Any, text: str, case_id: str) -> None:
-    """WeChat when the party joined through the official account, else (or if WeChat refuses) SMS."""
-    if party.openid:
-        try:
-            wechat_messages.sender().send(party.openid, text, case_id)
-            return
-        except Exception:  # noqa: BLE001 - WeChat refusing (e.g. outside its 48-hour window) falls back to SMS
-            logger.warning("wechat notice refused; sending SMS", extra={"case_id": case_id})
-    sms.sender().send(party.phone, text, case_id)
-
-
 def _deliver_notice(item: OutboxItem, now: datetime) -> str:
     """A notice to a party, by WeChat or SMS; retried like a webhook when the provider fails."""
     record = store.load(item.case_id)
@@ -121,7 +99,7 @@ def _deliver_notice(item: OutboxItem, now: datetime) -> str:
     else:
         started = time.perf_counter()
         try:
-            _send_to_party(party, _notice_text(item, party), item.case_id)
+            notices.send(item, party)
         except Exception as failed:  # noqa: BLE001 - any provider failure is retried with backoff
             attempt = Attempt(None, type(failed).__name__, round((time.perf_counter() - started) * 1000, 1))
         else:

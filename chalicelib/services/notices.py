@@ -1,17 +1,22 @@
-"""Notices to the parties of a case: every text a party receives, and the outbox item that carries it.
+"""Notices to the parties of a case: every text a party receives, the outbox item that carries it,
+and the channel it is sent by.
 
-A notice names the party, never a phone number or an openid: the deliverer chooses the channel
-when it sends (WeChat if the party joined through the official account, else SMS), so a party who
-joins after the notice was written still gets it where they now are.
+A notice names the party, never a phone number or an openid: the channel is chosen when it is
+sent (WeChat if the party joined through the official account, else SMS), so a party who joins
+after the notice was written still gets it where they now are.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
+from chalicelib.integrations import sms, wechat_messages
+from chalicelib.observability import logger
+from chalicelib.services import access
 from chalicelib.store import outbox
-from chalicelib.store.cases import CaseRecord
-from chalicelib.store.models import OutboxItem
+from chalicelib.store.cases import CaseRecord, plain
+from chalicelib.store.models import OutboxItem, PartyItem
 
 # Topic → text (str.format fields named in braces); the one place a party-facing wording lives.
 TEXTS: dict[str, str] = {
@@ -55,3 +60,25 @@ def to_parties(record: CaseRecord, topic: str, at: str, *, template: str | None 
     """The same notice to every party of the case."""
     return [to_party(record.case.case_id, p.party_id, topic, at, template=template, with_link=with_link, **fields)
             for p in record.parties]
+
+
+def _text_as_sent(item: OutboxItem, party: PartyItem) -> str:
+    payload = plain(item.payload)
+    text = str(payload["text"])
+    if payload.get("link"):
+        # The link carries the party's bearer token: made now, never stored in the outbox.
+        token = access.party_token(item.case_id, party.party_id, party.token_id, datetime.fromisoformat(payload["issuedAt"]))
+        text = f"{text}{access.party_link(item.case_id, token)}"
+    return text
+
+
+def send(item: OutboxItem, party: PartyItem) -> None:
+    """By WeChat when the party joined through the official account, else (or if WeChat refuses) by SMS."""
+    text = _text_as_sent(item, party)
+    if party.openid:
+        try:
+            wechat_messages.sender().send(party.openid, text, item.case_id)
+            return
+        except Exception:  # noqa: BLE001 - WeChat refusing (e.g. outside its 48-hour window) falls back to SMS
+            logger.warning("wechat notice refused; sending SMS", extra={"case_id": item.case_id})
+    sms.sender().send(party.phone, text, item.case_id)
