@@ -56,6 +56,8 @@ class Settings(BaseModel):
     rescue_arrival_seconds: int | None = Field(
         default=None, alias="RESCUE_ARRIVAL_SECONDS", ge=1, le=86400, description="fixed wait for arrival; unset: the ETA plus grace"
     )
+    # Request bodies over this are refused (413) before parsing; evidence goes to S3 directly.
+    max_body_bytes: int = Field(default=256 * 1024, alias="MAX_BODY_BYTES", ge=1024, le=10 * 1024 * 1024)
 
     @classmethod
     def from_environment(cls) -> Settings:

@@ -72,7 +72,7 @@ def json_response(body: Any, status: int = 200, headers: dict[str, str] | None =
 
 
 def error_response(error: DomainError) -> Response:
-    return json_response(error.to_body(), error.status)
+    return json_response(error.to_body(), error.status, error.headers())
 
 
 def authenticate(headers: Any) -> Principal:
