@@ -1,6 +1,7 @@
 """The official account server URL, pushes answered once, H5 sign-in and joining a case."""
 
 import time
+import uuid
 from urllib.parse import parse_qs, urlencode, urlparse
 
 from chalicelib.integrations import wechat
@@ -10,7 +11,7 @@ TOKEN, APP_ID, AES_KEY = "test-wechat-token", "wx1234567890test", "abcdefghijklm
 
 
 def _signed_query(**extra):
-    timestamp, nonce = str(int(time.time())), "12345"
+    timestamp, nonce = str(int(time.time())), uuid.uuid4().hex[:10]  # WeChat's nonces are random: one a push
     return {"timestamp": timestamp, "nonce": nonce, "signature": wechat.url_signature(TOKEN, timestamp, nonce), **extra}
 
 
