@@ -169,9 +169,13 @@ def test_given_party_joined_by_wechat_when_notified_then_by_wechat_others_by_sms
     assert len(letter_by_sms) == 1  # the other party, who has not joined through WeChat
 
 
-def test_given_phone_on_the_case_when_code_texted_then_joins_once_and_wrong_guess_spends_it(api):
+def test_given_phone_on_the_case_when_code_texted_then_joins_once_and_wrong_guess_spends_it(api, monkeypatch):
     from chalicelib.services import delivery
+    from chalicelib.settings import reset_settings
     from tests.factories import staff_token
+
+    monkeypatch.setenv("JOIN_CODE_PER_MINUTE", "2")  # a second code within the minute (the limit: test_join_code_limits.py)
+    reset_settings()
 
     body = case_body()
     created = api.create_case(body).body
