@@ -23,6 +23,10 @@ class DomainError(Exception):
         super().__init_subclass__(**kwargs)
         cls.code = cls.__name__
 
+    def headers(self) -> dict[str, str]:
+        """HTTP headers the reply carries (Retry-After for a rate limit)."""
+        return {}
+
     def to_body(self) -> dict[str, Any]:
         body: dict[str, Any] = {"code": self.code, "message": self.message, "field": self.field}
         body.update(self.details)
@@ -67,6 +71,25 @@ class EvidenceMismatch(DomainError):
 
 class UnsupportedMediaType(DomainError):
     status = 415
+
+
+class PayloadTooLarge(DomainError):
+    """The body is over the configured size: refused before it is parsed."""
+
+    status = 413
+
+
+class TooManyRequests(DomainError):
+    """Over a rate limit; `retry_after` (seconds) becomes the Retry-After header."""
+
+    status = 429
+
+    def __init__(self, message: str, field: str | None = None, *, retry_after: int, **details: Any) -> None:
+        super().__init__(message, field, **details)
+        self.retry_after = max(1, int(retry_after))
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}
 
 
 class WebhookRejected(DomainError):

@@ -56,6 +56,14 @@ class Settings(BaseModel):
     rescue_arrival_seconds: int | None = Field(
         default=None, alias="RESCUE_ARRIVAL_SECONDS", ge=1, le=86400, description="fixed wait for arrival; unset: the ETA plus grace"
     )
+    # Request bodies over this are refused (413) before parsing; evidence goes to S3 directly.
+    max_body_bytes: int = Field(default=256 * 1024, alias="MAX_BODY_BYTES", ge=1024, le=10 * 1024 * 1024)
+    # One-time join codes texted (POST /wechat/join/code), per phone and per case; a case's
+    # limits are higher because its parties join at the same time at the scene.
+    join_code_per_minute: int = Field(default=1, alias="JOIN_CODE_PER_MINUTE", ge=1, le=1000)
+    join_code_per_day: int = Field(default=5, alias="JOIN_CODE_PER_DAY", ge=1, le=10000)
+    join_code_case_per_minute: int = Field(default=3, alias="JOIN_CODE_CASE_PER_MINUTE", ge=1, le=1000)
+    join_code_case_per_day: int = Field(default=15, alias="JOIN_CODE_CASE_PER_DAY", ge=1, le=10000)
 
     @classmethod
     def from_environment(cls) -> Settings:

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from chalice import Blueprint
 
-from chalicelib.api.routing import operation
+from chalicelib.api.routing import NamesParty, operation
 from chalicelib.domain.principals import POLICE, Principal, Role
 
 if TYPE_CHECKING:
@@ -66,6 +66,7 @@ def get_audit(principal: Principal, case_id: str) -> AuditLog:
     blueprint, "/cases/{caseId}/parties/{partyId}/link", "POST",
     summary="Revoke a party's link (and every token issued with it) and text a new one",
     roles=frozenset({Role.DISPATCHER, Role.OFFICER}), reply="chalicelib.contracts.portal:LinkReissued",
+    names_party=NamesParty("partyId"),
 )
 def post_party_link(principal: Principal, case_id: str, party_id: str) -> LinkReissued:
     from chalicelib.services import links

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from chalice import Blueprint
 
-from chalicelib.api.routing import operation
+from chalicelib.api.routing import NamesParty, operation
 from chalicelib.domain.principals import POLICE, Principal, Role
 
 if TYPE_CHECKING:
@@ -29,7 +29,8 @@ INSURER = frozenset({Role.INSURER})
 
 @operation(blueprint, "/cases/{caseId}/claims", "POST",
            summary="One tap: report the claim to each vehicle's insurer (idempotent; also automatic on determination)",
-           roles=frozenset({Role.PARTY}) | POLICE, body=f"{C}:ReportClaims", reply=f"{C}:ClaimList")
+           roles=frozenset({Role.PARTY}) | POLICE, body=f"{C}:ReportClaims", reply=f"{C}:ClaimList",
+           names_party=NamesParty("declaredLosses"))
 def post_claims(principal: Principal, case_id: str, body: ReportClaims) -> ClaimList:
     from chalicelib.services import claims
 

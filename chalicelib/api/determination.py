@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from chalice import Blueprint
 
-from chalicelib.api.routing import operation
+from chalicelib.api.routing import NamesParty, operation
 from chalicelib.domain.principals import ANY_AUTHENTICATED, POLICE, Principal, Role
 
 if TYPE_CHECKING:
@@ -39,7 +39,8 @@ def get_scenarios(principal: Principal) -> ScenarioCatalogue:
 
 @operation(blueprint, "/cases/{caseId}/determination", "POST",
            summary="The officer determines liability; the simple-procedure letter is issued",
-           roles=frozenset({Role.OFFICER}), body=f"{C}:Determine", reply=f"{C}:Determined", status=201)
+           roles=frozenset({Role.OFFICER}), body=f"{C}:Determine", reply=f"{C}:Determined", status=201,
+           names_party=NamesParty("liabilities", own_only=False))
 def post_determination(principal: Principal, case_id: str, body: Determine) -> Determined:
     from chalicelib.services import determination
 
@@ -48,7 +49,7 @@ def post_determination(principal: Principal, case_id: str, body: Determine) -> D
 
 @operation(blueprint, "/cases/{caseId}/parties/{partyId}/sign", "POST",
            summary="A party signs, or refuses with a reason, the letter or the proposed agreement",
-           roles=PARTY, body=f"{C}:Sign", reply=f"{C}:Signed")
+           roles=PARTY, body=f"{C}:Sign", reply=f"{C}:Signed", names_party=NamesParty("partyId"))
 def post_signature(principal: Principal, case_id: str, party_id: str, body: Sign) -> Signed:
     from chalicelib.services import signing
 
@@ -57,7 +58,8 @@ def post_signature(principal: Principal, case_id: str, party_id: str, body: Sign
 
 @operation(blueprint, "/cases/{caseId}/agreement", "POST",
            summary="A party proposes a self-settlement (Art.19-21); the others sign it",
-           roles=PARTY, body=f"{C}:ProposeAgreement", reply=f"{C}:AgreementProposed", status=201)
+           roles=PARTY, body=f"{C}:ProposeAgreement", reply=f"{C}:AgreementProposed", status=201,
+           names_party=NamesParty("liabilities", own_only=False))
 def post_agreement(principal: Principal, case_id: str, body: ProposeAgreement) -> AgreementProposed:
     from chalicelib.services import signing
 

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from chalice import Blueprint
 
-from chalicelib.api.routing import operation
+from chalicelib.api.routing import NamesParty, operation
 from chalicelib.domain.principals import POLICE, Principal, Role
 
 if TYPE_CHECKING:
@@ -21,6 +21,7 @@ EVIDENCE = "chalicelib.contracts.evidence"
     blueprint, "/cases/{caseId}/evidence", "POST",
     summary="Declare a shot and get a presigned upload for it",
     roles=UPLOADERS, body=f"{EVIDENCE}:RequestEvidence", reply=f"{EVIDENCE}:EvidenceRequested", status=201,
+    names_party=NamesParty("partyId", own_only=False),
 )
 def request_evidence(principal: Principal, case_id: str, body: RequestEvidence) -> EvidenceRequested:
     from chalicelib.services import evidence

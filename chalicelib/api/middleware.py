@@ -1,5 +1,6 @@
-"""HTTP middleware: one structured log line per request, with the case id when there is one, and
-Chalice's own errors (unknown method, unhandled exception) in the API's error shape."""
+"""HTTP middleware: one structured log line per request, with the case id when there is one, bodies
+over the size limit refused before anything parses them, and Chalice's own errors (unknown method,
+unhandled exception) in the API's error shape."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ from typing import Any
 
 from chalice import Response
 
-from chalicelib.api.routing import json_response
+from chalicelib.api.routing import error_response, json_response
+from chalicelib.errors import PayloadTooLarge
 from chalicelib.observability import bind_case, clear_case, logger
+from chalicelib.settings import get_settings
 
 _CHALICE_CODES = {"MethodNotAllowedError": "MethodNotAllowed", "InternalServerError": "InternalError"}
 
@@ -26,12 +29,21 @@ def _in_error_shape(response: Response) -> Response:
     return json_response({"error": {"code": code, "message": message, "field": None}}, response.status_code, headers)
 
 
+def _too_large(event: Any) -> Response | None:
+    """A 10 MB array parsed by pydantic took the server from 0.7 to 2.1 GB: the size is checked
+    first, for every route (JSON, signed webhooks, WeChat pushes alike)."""
+    limit = get_settings().max_body_bytes
+    if len(getattr(event, "raw_body", None) or b"") <= limit:
+        return None
+    return error_response(PayloadTooLarge(f"the body is over {limit} bytes", field="body", limit=limit))
+
+
 def log_requests(event: Any, get_response: Callable[[Any], Any]) -> Any:
     started = time.perf_counter()
     params = getattr(event, "uri_params", None) or {}
     bind_case(case_id=params.get("caseId"))
     try:
-        response = _in_error_shape(get_response(event))
+        response = _too_large(event) or _in_error_shape(get_response(event))
         logger.info(
             "request",
             extra={

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from chalice import Blueprint
 
-from chalicelib.api.routing import json_response, operation
+from chalicelib.api.routing import NamesParty, json_response, operation
 from chalicelib.domain.principals import POLICE, Principal, Role
 
 if TYPE_CHECKING:
@@ -36,7 +36,8 @@ TOW = frozenset({Role.TOW})
 @operation(blueprint, "/cases/{caseId}/rescue", "POST",
            summary="One tap: open a rescue work order, report it to the vehicle's insurer, dispatch the nearest standby tow truck "
                    "(201; 200 with the open order when the vehicle already has one)",
-           roles=CASE_PEOPLE, body=f"{R}:RequestRescue", reply=f"{R}:RescueView", status=201)
+           roles=CASE_PEOPLE, body=f"{R}:RequestRescue", reply=f"{R}:RescueView", status=201,
+           names_party=NamesParty("partyId"))
 def post_rescue(principal: Principal, case_id: str, body: RequestRescue) -> Any:
     from chalicelib.services.rescue import orders
 
@@ -55,7 +56,7 @@ def get_rescue(principal: Principal, case_id: str, order_id: str) -> RescueView:
 
 @operation(blueprint, "/cases/{caseId}/rescue/{orderId}/cancel", "POST",
            summary="Cancel an open rescue order: the truck it holds goes back on standby and its workflow stops",
-           roles=CASE_PEOPLE, body=f"{R}:CancelRescue", reply=f"{R}:RescueView")
+           roles=CASE_PEOPLE, body=f"{R}:CancelRescue", reply=f"{R}:RescueView", names_party=NamesParty("orderId"))
 def post_rescue_cancel(principal: Principal, case_id: str, order_id: str, body: CancelRescue) -> RescueView:
     from chalicelib.services.rescue import orders
 
@@ -64,7 +65,7 @@ def post_rescue_cancel(principal: Principal, case_id: str, order_id: str, body: 
 
 @operation(blueprint, "/cases/{caseId}/rescue/{orderId}/redispatch", "POST",
            summary="Dispatch an escalated order again: a new search and a new round of offers (every truck may be asked again)",
-           roles=POLICE, reply=f"{R}:RescueView")
+           roles=POLICE, reply=f"{R}:RescueView", names_party=NamesParty("orderId"))
 def post_rescue_redispatch(principal: Principal, case_id: str, order_id: str) -> RescueView:
     from chalicelib.services.rescue import orders
 

@@ -38,6 +38,18 @@ def resolve(ref: ModelRef) -> type[BaseModel]:
 
 
 @dataclass(frozen=True)
+class NamesParty:
+    """A route that names a party of the case, by a path parameter or a body field (its wire name;
+    a rescue order's id names the order's party). `own_only`: the caller must be that party or
+    police, which the service checks (`access.ensure_acts_for`); False where any party of the case
+    may name another (the reporter photographs every vehicle; an agreement is proposed for all and
+    binds only once each party signs). The role × route test fails for an undeclared route."""
+
+    field: str
+    own_only: bool = True
+
+
+@dataclass(frozen=True)
 class Operation:
     path: str
     method: str
@@ -48,6 +60,7 @@ class Operation:
     status: int
     query: ModelRef | None
     idempotent: bool
+    names_party: NamesParty | None = None
 
 
 OPERATIONS: list[Operation] = []
@@ -59,7 +72,7 @@ def json_response(body: Any, status: int = 200, headers: dict[str, str] | None =
 
 
 def error_response(error: DomainError) -> Response:
-    return json_response(error.to_body(), error.status)
+    return json_response(error.to_body(), error.status, error.headers())
 
 
 def authenticate(headers: Any) -> Principal:
@@ -134,6 +147,7 @@ def operation(
     query: ModelRef | None = None,
     idempotent: bool = False,
     raw_request: bool = False,
+    names_party: NamesParty | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Declare a route; `roles=None` makes it public. The view receives snake_case path
     parameters plus `principal`, `body`, `query`, `idempotency_key` and (for signed webhooks,
@@ -168,7 +182,7 @@ def operation(
             return json_response(payload, status)
 
         blueprint.route(path, methods=[method], content_types=["*/*"])(handler)
-        OPERATIONS.append(Operation(path, method, summary, roles, body, reply, status, query, idempotent))
+        OPERATIONS.append(Operation(path, method, summary, roles, body, reply, status, query, idempotent, names_party))
         return handler
 
     return decorate

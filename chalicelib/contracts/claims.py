@@ -2,14 +2,30 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from datetime import datetime
+from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import AfterValidator, Field, Strict
 
 from chalicelib.contracts.common import Contract, Reply
 from chalicelib.contracts.rescue import RescueView
 
-Fen = int
+# Whole fen as a JSON integer: true, "100" or 100.0 is refused, never read as an amount.
+Fen = Annotated[int, Strict()]
+
+
+def _zoned(value: str) -> str:
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError as error:
+        raise ValueError("must be an ISO 8601 timestamp") from error
+    if moment.tzinfo is None:
+        raise ValueError("must carry its time zone (e.g. +08:00 or Z)")
+    return moment.isoformat()
+
+
+# A moment with its time zone, kept as ISO text (the stored claims hold text).
+ZonedTimestamp = Annotated[str, Field(max_length=40), AfterValidator(_zoned)]
 
 
 class ReportClaims(Contract):
@@ -76,7 +92,7 @@ class InsurerEventData(Contract):
     documents: list[str] | None = Field(default=None, max_length=50)
     amount: Fen | None = Field(default=None, ge=0)
     items: list[AssessedItem] | None = Field(default=None, max_length=200)
-    paid_at: str | None = Field(default=None, max_length=40)
+    paid_at: ZonedTimestamp | None = None
     reason: str | None = Field(default=None, max_length=500)
 
 

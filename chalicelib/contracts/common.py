@@ -63,12 +63,14 @@ def _message(error: Any) -> str:
     return str(error["msg"]).removeprefix("Value error, ")
 
 
-def validation_failed(error: ValidationError, prefix: str = "") -> ValidationFailed:
-    """The first problem as the error, every problem listed; input values are never echoed back."""
+def validation_failed(error: ValidationError, prefix: str = "", listed: int = 5) -> ValidationFailed:
+    """The first problem as the error and the first `listed` problems with a count of the rest (a
+    9 MB map once gave a 77 MB reply); input values are never echoed back."""
     problems = [
         {"field": _field_path(tuple(p for p in ((prefix,) if prefix else ()) + tuple(e["loc"]))) or prefix or "body",
          "message": _message(e)}
-        for e in error.errors(include_input=False)
+        for e in error.errors(include_input=False)[:listed]
     ]
     first = problems[0]
-    return ValidationFailed(first["message"], field=first["field"], problems=problems)
+    more = {"moreProblems": error.error_count() - len(problems)} if error.error_count() > len(problems) else {}
+    return ValidationFailed(first["message"], field=first["field"], problems=problems, **more)

@@ -11,6 +11,7 @@ from chalicelib.domain import case_status, ids, insurance, workdays
 from chalicelib.domain.claim import Claim, ClaimClock, ClaimLimits
 from chalicelib.domain.principals import Principal
 from chalicelib.errors import Conflict, ValidationFailed
+from chalicelib.services import access
 from chalicelib.store import cases as store
 from chalicelib.store import outbox
 
@@ -119,6 +120,8 @@ def report(principal: Principal, case_id: str, body: ReportClaims) -> ClaimList:
         unknown = set(losses) - {p.party_id for p in record.parties if p.vehicle is not None}
         if unknown:
             raise ValidationFailed(f"names no vehicle of this case: {', '.join(sorted(unknown))}", field="declaredLosses")
+        for party_id in losses:
+            access.ensure_acts_for(principal, record, party_id, field="declaredLosses")
         case_status.ensure_status(record.case.status, *REPORTABLE)
         at = store.iso(store.utcnow())
         change = report_change(record, losses, at) or losses_change(record, losses, at)

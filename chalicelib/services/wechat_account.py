@@ -7,9 +7,11 @@ else; a retry gets the empty 'success' reply and changes nothing.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime, timedelta
 
 from chalicelib.domain.wechat_dialogue import CaseStatusLine, Reply, reply_for
+from chalicelib.errors import Forbidden
 from chalicelib.integrations import wechat
 from chalicelib.settings import get_settings
 from chalicelib.store import cases as store
@@ -44,10 +46,21 @@ def _case_of(openid: str, case_id: str) -> CaseStatusLine | None:
     return next((line for line in cases_of(openid) if line.case_id == case_id), None)
 
 
+def _ensure_not_replayed(opened: wechat.Push, body: bytes) -> None:
+    """A plain-mode signature covers the timestamp and nonce, not the body: each pair is
+    remembered for the timestamp window with the body it came with (safe mode signs the body)."""
+    if opened.encrypted:
+        return
+    digest = hashlib.sha256(body).hexdigest()
+    if not once.claim_wechat_nonce(opened.timestamp, opened.nonce, digest, 2 * wechat.DEFAULT_TOLERANCE):
+        raise Forbidden("this timestamp and nonce were already used with another message", field="nonce")
+
+
 def push(body: bytes, query: dict[str, str], now: datetime) -> bytes:
     """The reply body for one push (plain or encrypted like the push), or 'success'."""
     settings = get_settings()
     opened = wechat.open_push(body, query, token=settings.wechat_token, aes_keys=aes_keys(), app_id=settings.wechat_app_id, now=now)
+    _ensure_not_replayed(opened, body)
     message = opened.message
     if not once.claim_wechat_push(message.push_id, DEDUPE_TTL):
         return SUCCESS

@@ -16,12 +16,13 @@ from datetime import timedelta
 
 from chalicelib.domain import tokens
 from chalicelib.domain.principals import Principal, Role
-from chalicelib.errors import Forbidden, NotFound
+from chalicelib.errors import Forbidden, NotFound, TooManyRequests
 from chalicelib.integrations.secrets import token_secret, wechat_app_secret
 from chalicelib.services import notices
+from chalicelib.services.access import lookup_hash
 from chalicelib.settings import get_settings
 from chalicelib.store import cases as store
-from chalicelib.store import once, wechat_users
+from chalicelib.store import once, rate_limits, wechat_users
 from chalicelib.store.models import PartyItem
 
 STATE_TTL = timedelta(minutes=10)
@@ -104,9 +105,34 @@ def _party_by_phone(case_id: str, phone: str) -> PartyItem | None:
     return next((p for p in record.parties if p.phone == wanted), None)
 
 
+def _limit_join_codes(case_id: str, phone: str) -> None:
+    """At most so many texts a minute and a day to one phone and for one case (20 in a row were
+    sent once). Counted before the phone is looked up, so the limit answers the same for a phone
+    that is not on the case. The phone is counted under its keyed hash, never in clear."""
+    from chalicelib.domain.identity import normalise_phone
+
+    settings = get_settings()
+    try:
+        phone = normalise_phone(phone)  # "+86 138…" and "138…" are one phone
+    except ValueError:
+        pass
+    minute, day = timedelta(minutes=1), timedelta(days=1)
+    limits = (
+        ("JOINCODE-PHONE", lookup_hash(phone), settings.join_code_per_minute, minute),
+        ("JOINCODE-CASE", case_id, settings.join_code_case_per_minute, minute),
+        ("JOINCODE-PHONE", lookup_hash(phone), settings.join_code_per_day, day),
+        ("JOINCODE-CASE", case_id, settings.join_code_case_per_day, day),
+    )
+    for purpose, subject, limit, window in limits:
+        wait = rate_limits.take(purpose, subject, limit, window)
+        if wait is not None:
+            raise TooManyRequests("too many codes asked for; try again later", field="phone", retry_after=wait)
+
+
 def send_join_code(principal: Principal, case_id: str, phone: str) -> None:
     """Text a one-time code to the phone on the case. The answer is the same whether or not the
     case and phone match, so nobody can learn who is a party by asking."""
+    _limit_join_codes(case_id, phone)
     party = _party_by_phone(case_id, phone)
     if party is None:
         return

@@ -56,6 +56,21 @@ def claim_wechat_push(push_id: str, ttl: timedelta) -> bool:
     return _claim(_key("WECHAT", push_id), ttl)
 
 
+def claim_wechat_nonce(timestamp: str, nonce: str, body_digest: str, ttl: timedelta) -> bool:
+    """True the first time WeChat's timestamp and nonce arrive, and again for the same body (a
+    retry); False when they come back with another body (a replayed plain-mode signature)."""
+    key = _key("WECHATNONCE", timestamp, nonce)
+    item = OnceItem(pk=key, sk=_SORT_KEY, value=body_digest, expires_at=datetime.now(UTC) + ttl)
+    try:
+        item.save(condition=OnceItem.pk.does_not_exist())
+    except PutError as error:
+        if error.cause_response_code != "ConditionalCheckFailedException":
+            raise
+        seen = OnceItem.get(key, _SORT_KEY, consistent_read=True)
+        return seen.value == body_digest
+    return True
+
+
 def remember_oauth_state(state: str, ttl: timedelta) -> None:
     _remember(_key("OAUTHSTATE", state), ttl)
 

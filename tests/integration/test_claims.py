@@ -82,7 +82,7 @@ def test_given_determination_when_made_then_a_claim_per_insured_vehicle_with_lim
 def test_given_both_at_fault_and_small_losses_when_declared_then_mutual_self_pay_flagged(api, officer):
     created = _determined(api, officer, scenario="BOTH_AT_FAULT")
     first, second = (p["partyId"] for p in created["parties"])
-    reply = api.call("POST", f"/cases/{created['caseId']}/claims", created["parties"][0]["token"],
+    reply = api.call("POST", f"/cases/{created['caseId']}/claims", officer,  # a party declares only its own loss
                      {"declaredLosses": {first: 150_000, second: 90_000}})
     assert reply.status == 200, reply.body
     assert all(c["mutualSelfPay"] for c in reply.body["claims"])

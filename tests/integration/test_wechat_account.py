@@ -1,6 +1,7 @@
 """The official account server URL, pushes answered once, H5 sign-in and joining a case."""
 
 import time
+import uuid
 from urllib.parse import parse_qs, urlencode, urlparse
 
 from chalicelib.integrations import wechat
@@ -10,7 +11,7 @@ TOKEN, APP_ID, AES_KEY = "test-wechat-token", "wx1234567890test", "abcdefghijklm
 
 
 def _signed_query(**extra):
-    timestamp, nonce = str(int(time.time())), "12345"
+    timestamp, nonce = str(int(time.time())), uuid.uuid4().hex[:10]  # WeChat's nonces are random: one a push
     return {"timestamp": timestamp, "nonce": nonce, "signature": wechat.url_signature(TOKEN, timestamp, nonce), **extra}
 
 
@@ -168,9 +169,13 @@ def test_given_party_joined_by_wechat_when_notified_then_by_wechat_others_by_sms
     assert len(letter_by_sms) == 1  # the other party, who has not joined through WeChat
 
 
-def test_given_phone_on_the_case_when_code_texted_then_joins_once_and_wrong_guess_spends_it(api):
+def test_given_phone_on_the_case_when_code_texted_then_joins_once_and_wrong_guess_spends_it(api, monkeypatch):
     from chalicelib.services import delivery
+    from chalicelib.settings import reset_settings
     from tests.factories import staff_token
+
+    monkeypatch.setenv("JOIN_CODE_PER_MINUTE", "2")  # a second code within the minute (the limit: test_join_code_limits.py)
+    reset_settings()
 
     body = case_body()
     created = api.create_case(body).body

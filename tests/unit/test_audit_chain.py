@@ -1,6 +1,13 @@
+import hashlib
+import json
 from dataclasses import replace
+from decimal import Decimal
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from chalicelib.domain import audit_chain
+from chalicelib.store.models import AuditItem
 
 
 def _log(n=4):
@@ -47,3 +54,82 @@ def test_given_truncated_tail_when_verified_against_head_then_detected():
     entries, head = _log()
     result = audit_chain.verify(entries[:3], expected_head=head)
     assert not result.valid and result.reason == "the log ends before the case's recorded head"
+
+
+# DynamoDB keeps numbers in a canonical form: it answers "33" for a number written as "33.0" and
+# "0.0000001" for "1e-07". moto keeps the text it was given, so only this round trip shows it.
+_numbers = st.one_of(
+    st.integers(min_value=-(10**20), max_value=10**20),
+    st.floats(allow_nan=False, allow_infinity=False, min_value=-1e100, max_value=1e100).filter(lambda x: x == 0 or abs(x) > 1e-100),
+)
+_leaves = st.one_of(st.none(), st.booleans(), st.text(max_size=8), _numbers)
+_details = st.dictionaries(
+    st.text(max_size=6),
+    st.recursive(
+        _leaves, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner, max_size=3), max_leaves=8
+    ),
+    max_size=5,
+)
+
+
+def _as_dynamodb_answers(value):
+    """An attribute value as DynamoDB hands it back: every number in its canonical text."""
+    if isinstance(value, dict) and set(value) == {"N"}:
+        number = Decimal(value["N"]).normalize()
+        return {"N": "0" if number == 0 else format(number, "f")}
+    if isinstance(value, dict):
+        return {k: _as_dynamodb_answers(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_as_dynamodb_answers(v) for v in value]
+    return value
+
+
+def _through_dynamodb(detail):
+    attribute = AuditItem.detail
+    stored = _as_dynamodb_answers(attribute.serialize(detail))
+    read = attribute.deserialize(stored)
+    return read.as_dict() if hasattr(read, "as_dict") else read
+
+
+@settings(max_examples=300, deadline=None)
+@given(_details)
+def test_given_any_detail_when_read_back_from_dynamodb_then_its_hash_is_unchanged(detail):
+    entry = audit_chain.chain("C1", 1, "", "2026-10-01T00:00:01+00:00", "tow:T1", "TOW_ARRIVED", detail)
+    read = replace(entry, detail=_through_dynamodb(detail))
+    assert audit_chain.entry_hash(read) == entry.hash
+    assert audit_chain.verify([read], expected_head=entry.hash).valid
+
+
+def test_given_arrival_at_integral_coordinates_when_read_back_from_dynamodb_then_the_log_verifies():
+    detail = {"orderId": "R1", "position": {"lat": 33.0, "lng": 120.0}}
+    entry = audit_chain.chain("C1", 1, "", "2026-10-01T00:00:01+00:00", "tow:T1", "TOW_ARRIVED", detail)
+    read = replace(entry, detail=_through_dynamodb(detail))
+    assert read.detail["position"] == {"lat": 33, "lng": 120}
+    assert audit_chain.verify([read], expected_head=entry.hash).valid
+
+
+def _legacy_hash(entry):
+    """How entries were hashed before the canonical form: json.dumps of the detail as written."""
+    body = {"caseId": entry.case_id, "seq": entry.seq, "at": entry.at, "actor": entry.actor, "action": entry.action,
+            "detail": entry.detail, "prevHash": entry.prev_hash}
+    text = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def test_given_entry_written_before_the_canonical_form_when_read_back_either_way_then_it_verifies():
+    detail = {"orderId": "R1", "position": {"lat": 33.0, "lng": 120.5}, "round": 2}
+    written = audit_chain.Entry("C1", 1, "2026-10-01T00:00:01+00:00", "tow:T1", "TOW_ARRIVED", detail, audit_chain.GENESIS)
+    written = replace(written, hash=_legacy_hash(written))
+    assert written.hash != audit_chain.entry_hash(written)  # the two forms differ for this detail
+    as_moto_keeps_it = written
+    as_dynamodb_answers = replace(written, detail=_through_dynamodb(detail))
+    assert audit_chain.verify([as_moto_keeps_it], expected_head=written.hash).valid
+    assert audit_chain.verify([as_dynamodb_answers], expected_head=written.hash).valid
+
+
+def test_given_legacy_entry_with_a_changed_value_when_verified_then_still_detected():
+    detail = {"position": {"lat": 33.0, "lng": 120.0}}
+    written = audit_chain.Entry("C1", 1, "2026-10-01T00:00:01+00:00", "tow:T1", "TOW_ARRIVED", detail, audit_chain.GENESIS)
+    written = replace(written, hash=_legacy_hash(written))
+    moved = replace(written, detail={"position": {"lat": 34, "lng": 120}})
+    assert not audit_chain.verify([moved], expected_head=written.hash).valid

@@ -17,7 +17,7 @@ from chalicelib.domain.principals import Principal, Role
 from chalicelib.domain.rescue_order import Pickup
 from chalicelib.errors import Forbidden, Unavailable, ValidationFailed
 from chalicelib.integrations import workflows
-from chalicelib.services import notices
+from chalicelib.services import access, notices
 from chalicelib.services.rescue.order import close, order_of, order_view
 from chalicelib.settings import get_settings
 from chalicelib.store import cases as store
@@ -42,6 +42,7 @@ def _rescued_party(principal: Principal, record: store.CaseRecord, body: Request
         raise ValidationFailed("is not a party of this case", field="partyId")
     if party.vehicle is None:
         raise ValidationFailed("this party has no vehicle to tow", field="partyId")
+    access.ensure_acts_for(principal, record, party_id, field="vehicleId" if body.vehicle_id else "partyId")
     return party_id
 
 
@@ -134,6 +135,7 @@ def cancel(principal: Principal, case_id: str, order_id: str, body: CancelRescue
 
     def decide(record: store.CaseRecord) -> store.Change:
         order = order_of(record, order_id)
+        access.ensure_acts_for(principal, record, order.party_id, field="orderId")
         dispatch.ensure_cancellable(order.status)
         was = order.status
         at = store.iso(store.utcnow())
