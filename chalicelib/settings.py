@@ -45,6 +45,10 @@ class Settings(BaseModel):
     staff_token_hours: int = Field(default=12, alias="STAFF_TOKEN_HOURS", ge=1, le=72)
     upload_url_seconds: int = Field(default=600, alias="UPLOAD_URL_SECONDS", ge=60, le=3600)
     evidence_retention_days: int = Field(default=3650, alias="EVIDENCE_RETENTION_DAYS", ge=1)
+    # Accidents older than this are not taken by the remote intake (ADR 0013): Order 146 Art.20
+    # lets parties who left the scene ask the police online, and a simple-procedure letter may be
+    # made within 3 days (Art.24); later reports go through Art.18's acceptance check.
+    reporting_limit_hours: int = Field(default=72, alias="REPORTING_LIMIT_HOURS", ge=1, le=30 * 24)
     idempotency_hours: int = Field(default=24, alias="IDEMPOTENCY_HOURS", ge=1, le=168)
     # One-click rescue: the workflow's waits travel in its input, so configuration (and tests)
     # shorten them without touching the definition.

@@ -51,10 +51,21 @@ def case_body(parties: int | list[dict[str, Any]] = 2, **overrides: Any) -> dict
             "dangerousGoods": False,
             "facilityDamaged": False,
             "intentional": False,
+            "schoolBusOrOverloaded": False,
+            "seriousSpeeding": False,
+            "noInspectionOrInsuranceMark": False,
         },
         "parties": parties if isinstance(parties, list) else [party(i) for i in range(parties)],
     }
     body.update(overrides)
+    return body
+
+
+def injury_case_body(severity: str = "SLIGHT", consents: tuple[bool, ...] = (True, True), **overrides: Any) -> dict[str, Any]:
+    """An accident with an injury: its severity and each party's recorded consent to remote handling."""
+    body = case_body(len(consents), injuries=True, injurySeverity=severity, **overrides)
+    for party_body, consent in zip(body["parties"], consents, strict=True):
+        party_body["consentsToRemote"] = consent
     return body
 
 

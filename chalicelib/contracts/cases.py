@@ -5,12 +5,13 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import AfterValidator, Field, model_validator
+from pydantic import AfterValidator, Field, ValidationInfo, field_validator, model_validator
 
 from chalicelib.contracts.claims import ClaimView
-from chalicelib.contracts.common import AwareDatetime, Contract, Location, Reply
+from chalicelib.contracts.common import AwareDatetime, Contract, Location, Reply, StrictBool, Text
 from chalicelib.contracts.determination import AgreementView, DeterminationView, DocumentView, SignatureView
-from chalicelib.domain.identity import normalise_id_number, normalise_phone, normalise_plate
+from chalicelib.domain.eligibility import InjurySeverity
+from chalicelib.domain.identity import IdType, is_motor_plate, normalise_any_plate, normalise_identity, normalise_name, normalise_phone
 
 
 class Channel(StrEnum):
@@ -37,29 +38,30 @@ class PartyKind(StrEnum):
     PEDESTRIAN = "PEDESTRIAN"
 
 
-IdNumber = Annotated[str, AfterValidator(normalise_id_number)]
 Phone = Annotated[str, AfterValidator(normalise_phone)]
-Plate = Annotated[str, AfterValidator(normalise_plate)]
+Plate = Annotated[str, AfterValidator(normalise_any_plate)]
+PersonName = Annotated[str, AfterValidator(normalise_name)]
 
 
 class Screening(Contract):
-    """The call-taker's answers to the Order 146 Art.13/14 questions; each must be answered."""
+    """The call-taker's answers to the Order 146 Art.13/14/15 questions; each must be answered
+    (an unanswered question is not a "no")."""
 
-    no_valid_licence: bool
-    drink_or_drugs: bool
-    no_plate: bool
-    party_left_scene: bool
-    dangerous_goods: bool
-    facility_damaged: bool
-    intentional: bool
-    school_bus_or_overloaded: bool = False
-    serious_speeding: bool = False
-    no_inspection_or_insurance_mark: bool = False
+    no_valid_licence: StrictBool
+    drink_or_drugs: StrictBool
+    no_plate: StrictBool
+    party_left_scene: StrictBool
+    dangerous_goods: StrictBool
+    facility_damaged: StrictBool
+    intentional: StrictBool
+    school_bus_or_overloaded: StrictBool
+    serious_speeding: StrictBool
+    no_inspection_or_insurance_mark: StrictBool
 
 
 class Vehicle(Contract):
-    plate: Plate
-    type: str = Field(min_length=2, max_length=20, description="vehicle type, e.g. 小型轿车")
+    plate: Plate = Field(description="a motor-vehicle plate; for a NON_MOTOR party its e-bike plate")
+    type: Text = Field(min_length=2, max_length=20, description="vehicle type, e.g. 小型轿车")
     insurer_code: str | None = Field(default=None, min_length=2, max_length=16)
     policy_no: str | None = Field(default=None, min_length=4, max_length=40, pattern=r"^[0-9A-Za-z\-]+$")
 
@@ -71,16 +73,30 @@ class Vehicle(Contract):
 
 
 class PartyIn(Contract):
-    name: str = Field(min_length=1, max_length=40)
+    name: PersonName = Field(min_length=1, max_length=40)
     phone: Phone
-    id_number: IdNumber
+    id_type: IdType = Field(default=IdType.RESIDENT_ID, description="the identity document idNumber is from")
+    id_number: str = Field(min_length=1, max_length=40)
     kind: PartyKind
     vehicle: Vehicle | None = None
+    consents_to_remote: StrictBool | None = Field(
+        default=None, description="the party's recorded answer to remote handling of an injury; required when injuries is true"
+    )
+
+    @field_validator("id_number")
+    @classmethod
+    def _id_number_of_its_type(cls, value: str, info: ValidationInfo) -> str:
+        id_type = info.data.get("id_type")
+        if id_type is None:
+            return value  # the idType is wrong; that error is reported
+        return normalise_identity(id_type, value)
 
     @model_validator(mode="after")
     def _vehicle_matches_kind(self) -> PartyIn:
         if self.kind is PartyKind.MOTOR and self.vehicle is None:
             raise ValueError("a MOTOR party needs its vehicle")
+        if self.kind is PartyKind.MOTOR and self.vehicle is not None and not is_motor_plate(self.vehicle.plate):
+            raise ValueError("vehicle.plate: a MOTOR party's vehicle needs a motor-vehicle plate")
         if self.kind is PartyKind.PEDESTRIAN and self.vehicle is not None:
             raise ValueError("a PEDESTRIAN party has no vehicle")
         return self
@@ -91,11 +107,24 @@ class CreateCase(Contract):
     location: Location
     weather: Weather
     channel: Channel
-    injuries: bool
-    injury_agreed_remote: bool = False
-    vehicles_movable: bool
+    injuries: StrictBool
+    injury_severity: InjurySeverity | None = Field(
+        default=None, description="required when injuries is true (with each party's consentsToRemote)"
+    )
+    injury_agreed_remote: None = Field(
+        default=None, exclude=True, description="withdrawn: give injurySeverity and each party's consentsToRemote"
+    )
+    vehicles_movable: StrictBool
     screening: Screening
     parties: list[PartyIn] = Field(min_length=1, max_length=10)
+
+    @field_validator("injury_agreed_remote", mode="before")
+    @classmethod
+    def _withdrawn(cls, value: object) -> None:
+        # One call-taker's yes sent any injury, even a death, to remote handling; the law asks for a
+        # slight injury and every party's consent (Order 146 Art.23). Refused rather than ignored, so a
+        # client relying on it learns that its request is not what it thought (ADR 0013).
+        raise ValueError("is withdrawn: give injurySeverity and each party's consentsToRemote")
 
     @model_validator(mode="after")
     def _distinct_parties(self) -> CreateCase:
@@ -149,9 +178,11 @@ class PartyView(Reply):
     label: str
     name: str
     phone: str
+    id_type: str = IdType.RESIDENT_ID.value
     id_number: str
     kind: PartyKind
     vehicle: VehicleView | None = None
+    consents_to_remote: bool | None = None
 
 
 class ChecklistItemView(Reply):
@@ -216,6 +247,7 @@ class CaseView(Reply):
     weather: str
     location: Location
     injuries: bool
+    injury_severity: str | None = None
     vehicles_movable: bool
     eligibility: EligibilityView
     parties: list[PartyView]

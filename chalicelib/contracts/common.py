@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
+from functools import partial
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, ValidationError
 from pydantic.alias_generators import to_camel
 
+from chalicelib.domain.text import clean_text
 from chalicelib.errors import ValidationFailed
+
+__all__ = ["StrictBool"]  # every boolean in a request body: JSON true or false, never "yes" or 1
 
 
 class Contract(BaseModel):
@@ -37,16 +42,46 @@ def _aware(value: datetime) -> datetime:
     return value
 
 
-AwareDatetime = Annotated[datetime, AfterValidator(_aware)]
+def _iso_text(value: Any) -> Any:
+    # pydantic would read a bare number as seconds since 1970: a time is written as ISO 8601 text.
+    if not isinstance(value, str | datetime):
+        raise ValueError("must be an ISO 8601 date and time text, e.g. 2026-10-01T08:30:00+08:00")
+    return value
+
+
+AwareDatetime = Annotated[datetime, BeforeValidator(_iso_text), AfterValidator(_aware)]
+
+COORDINATE_DECIMALS = 6  # about 0.1 m: finer than any phone's fix, and no number DynamoDB cannot store
+
+
+def _coordinate(value: float) -> float:
+    if not math.isfinite(value):
+        raise ValueError("must be a finite number")
+    return round(value, COORDINATE_DECIMALS) + 0.0  # + 0.0 turns -0.0 into 0.0
+
+
+Latitude = Annotated[
+    float, Field(strict=True, ge=-90, le=90, allow_inf_nan=False, description="WGS-84 latitude"), AfterValidator(_coordinate)
+]
+Longitude = Annotated[
+    float, Field(strict=True, ge=-180, le=180, allow_inf_nan=False, description="WGS-84 longitude"), AfterValidator(_coordinate)
+]
+
+
+# Free text as it will be printed: NFC, stripped, no bidi or control characters, something visible.
+# Every field also gets a maximum length that the letter and the agreement can lay out.
+CleanText = AfterValidator(clean_text)
+Text = Annotated[str, CleanText]
+Lines = Annotated[str, AfterValidator(partial(clean_text, multiline=True))]  # several lines allowed
 
 
 class GeoPoint(Contract):
-    lat: float = Field(ge=-90, le=90, description="WGS-84 latitude")
-    lng: float = Field(ge=-180, le=180, description="WGS-84 longitude")
+    lat: Latitude
+    lng: Longitude
 
 
 class Location(GeoPoint):
-    address: str = Field(min_length=2, max_length=200)
+    address: Text = Field(min_length=2, max_length=200)
 
 
 def _field_path(location: tuple[Any, ...]) -> str:

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Annotated
 
 from pydantic import Field, model_validator
 
-from chalicelib.contracts.common import Contract, Reply
+from chalicelib.contracts.common import CleanText, Contract, Lines, Reply, StrictBool
 
 ScenarioCode = Field(pattern=r"^[A-Z_]{2,40}$", description="a code from GET /scenarios")
-PartyId = str
+PartyId = Annotated[str, Field(max_length=20)]
+CollisionPart = Annotated[str, Field(min_length=1, max_length=40), CleanText]
+MAX_PARTIES = 10  # as many as a case may have
 
 
 class LiabilityValue(StrEnum):
@@ -23,10 +26,14 @@ class LiabilityValue(StrEnum):
 class Determine(Contract):
     scenario: str = ScenarioCode
     at_fault_party_id: PartyId | None = Field(default=None, max_length=20)
-    facts: str = Field(min_length=4, max_length=2000, description="the facts as the officer found them (事故事实)")
-    liabilities: dict[PartyId, LiabilityValue] | None = Field(default=None, description="only to depart from the suggestion")
-    override_reason: str | None = Field(default=None, min_length=4, max_length=500)
-    collision_parts: dict[PartyId, str] | None = Field(default=None, description="碰撞部位 per party, else the scenario's")
+    facts: Lines = Field(min_length=4, max_length=2000, description="the facts as the officer found them (事故事实)")
+    liabilities: dict[PartyId, LiabilityValue] | None = Field(
+        default=None, max_length=MAX_PARTIES, description="only to depart from the suggestion"
+    )
+    override_reason: Lines | None = Field(default=None, min_length=4, max_length=500)
+    collision_parts: dict[PartyId, CollisionPart] | None = Field(
+        default=None, max_length=MAX_PARTIES, description="碰撞部位 per party, else the scenario's"
+    )
 
     @model_validator(mode="after")
     def _override_needs_reason(self) -> Determine:
@@ -36,8 +43,8 @@ class Determine(Contract):
 
 
 class Sign(Contract):
-    accept: bool
-    reason: str | None = Field(default=None, max_length=500)
+    accept: StrictBool
+    reason: Lines | None = Field(default=None, max_length=500)
 
     @model_validator(mode="after")
     def _refusal_needs_reason(self) -> Sign:
@@ -49,8 +56,8 @@ class Sign(Contract):
 class ProposeAgreement(Contract):
     scenario: str = ScenarioCode
     at_fault_party_id: PartyId | None = Field(default=None, max_length=20)
-    liabilities: dict[PartyId, LiabilityValue]
-    facts: str = Field(min_length=4, max_length=2000)
+    liabilities: dict[PartyId, LiabilityValue] = Field(max_length=MAX_PARTIES)
+    facts: Lines = Field(min_length=4, max_length=2000)
 
 
 class Deadlines(Reply):

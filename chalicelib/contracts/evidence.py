@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from chalicelib.contracts.cases import ChecklistItemView
-from chalicelib.contracts.common import AwareDatetime, Contract, Reply
+from chalicelib.contracts.common import AwareDatetime, Contract, Latitude, Longitude, Reply
 
 
 class RequestEvidence(Contract):
@@ -15,8 +15,8 @@ class RequestEvidence(Contract):
     size: int = Field(gt=0)
     sha256: str = Field(pattern=r"^[0-9a-fA-F]{64}$", description="hex SHA-256 of the file")
     captured_at: AwareDatetime
-    lat: float = Field(ge=-90, le=90)
-    lng: float = Field(ge=-180, le=180)
+    lat: Latitude
+    lng: Longitude
 
 
 class UploadInstruction(Reply):

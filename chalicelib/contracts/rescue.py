@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from chalicelib.contracts.common import Contract, GeoPoint, Location, Reply
+from chalicelib.contracts.common import Contract, GeoPoint, Latitude, Lines, Location, Longitude, Reply, StrictBool, Text
 from chalicelib.domain import dispatch
 
 ShopCode = str
@@ -23,20 +23,20 @@ class RequestRescue(Contract):
     destination: ShopCode | None = Field(
         default=None, min_length=2, max_length=16, description="a repair shop code (GET /repair-shops), or null"
     )
-    notes: str | None = Field(default=None, max_length=500)
+    notes: Lines | None = Field(default=None, max_length=500)
 
 
 class CancelRescue(Contract):
-    reason: str | None = Field(default=None, max_length=200)
+    reason: Text | None = Field(default=None, max_length=200)
 
 
 class DeclineOffer(Contract):
-    reason: str | None = Field(default=None, max_length=200)
+    reason: Text | None = Field(default=None, max_length=200)
 
 
 class ReportArrival(Contract):
-    lat: float | None = Field(default=None, ge=-90, le=90)
-    lng: float | None = Field(default=None, ge=-180, le=180)
+    lat: Latitude | None = None
+    lng: Longitude | None = None
 
 
 class ReportCompletion(Contract):
@@ -44,7 +44,7 @@ class ReportCompletion(Contract):
 
 
 class TruckPosition(GeoPoint):
-    on_duty: bool | None = Field(default=None, description="false goes OFFLINE, true back to STANDBY; left out keeps the status")
+    on_duty: StrictBool | None = Field(default=None, description="false goes OFFLINE, true back to STANDBY; left out keeps the status")
 
 
 class QueueQuery(Contract):

@@ -4,10 +4,12 @@ Every amount is integer fen (分). Every value that can change (limits, the 互�
 insurer's periods) comes from `chalicelib/config/insurance.json` via `config.load("insurance")`;
 callers pass it in, and a calendar from `workdays.load_calendar`, so nothing here does I/O.
 
-- Limits (in force since 2020-09-19) are per accident for each insured vehicle, whatever its share
-  of fault: the "liable" column whenever the vehicle bears any liability, "notLiable" otherwise.
-- 互碰自赔: every vehicle liable, each vehicle's loss at most the ceiling, no injury and no
-  third-party property → each insurer assesses and pays its own insured's car.
+- Limits are per accident for each insured vehicle, whatever its share of fault: the "liable"
+  column whenever the vehicle bears any liability, "notLiable" otherwise. The configuration holds
+  every revision with the day it took effect (`effectiveFrom`); the one in force on the accident
+  date applies, so the next revision is a configuration change.
+- 互碰自赔: every party a motor vehicle with 交强险, every vehicle liable, each vehicle's loss at most
+  the ceiling, no injury and no third-party property → each insurer pays its own insured's car.
 - The insurer's clock (交强险条例 Art.28–29): list the documents needed within 1 day of the claim;
   decide within 5 days of receiving the documents; pay within 10 days of agreeing the amount.
   These periods are counted as the Civil Code counts periods in days (民法典 Art.201–203): natural
@@ -18,6 +20,7 @@ callers pass it in, and a calendar from `workdays.load_calendar`, so nothing her
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -50,39 +53,63 @@ def _liability(value: str, field: str) -> Liability:
         raise ValidationFailed(f"unknown liability {value!r}; one of {', '.join(Liability)}", field=field) from None
 
 
-def compulsory_limits(liability: str, config: dict[str, Any]) -> Limits:
-    """The limits for a vehicle bearing `liability`: "liable" for FULL/PRIMARY/EQUAL/SECONDARY, "notLiable" for NONE.
+def limits_in_force(config: dict[str, Any], on: date) -> dict[str, Any]:
+    """The revision of the limits in force on `on` (the accident date): the latest `effectiveFrom` not after it.
+
+    A date before every revision is a programming error (ValueError): no accident that old is handled.
+    """
+    revisions = sorted(config["compulsoryLimits"], key=lambda r: r["effectiveFrom"])
+    in_force = [r for r in revisions if date.fromisoformat(r["effectiveFrom"]) <= on]
+    if not in_force:
+        raise ValueError(f"no 交强险 limits in force on {on.isoformat()}")
+    return in_force[-1]
+
+
+def compulsory_limits(liability: str, config: dict[str, Any], on: date) -> Limits:
+    """The limits for a vehicle bearing `liability` in an accident on `on`: "liable" for
+    FULL/PRIMARY/EQUAL/SECONDARY, "notLiable" for NONE.
 
     `config` is `config.load("insurance")`. An unknown liability raises ValidationFailed on field "liability".
     """
     column = "notLiable" if _liability(liability, "liability") is Liability.NONE else "liable"
-    entry = config["compulsoryLimits"][column]
+    entry = limits_in_force(config, on)[column]
     return Limits(death_disability=int(entry["deathDisability"]), medical=int(entry["medical"]), property=int(entry["property"]))
 
 
 # --- 互碰自赔 -------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class AccidentParty:
+    """What 互碰自赔 needs to know of a party: a motor vehicle, and insured under 交强险 (insurer and policy)."""
+
+    party_id: str
+    motor: bool
+    insured: bool
+
+
 def mutual_self_pay(
     liabilities: dict[str, str],
     losses: dict[str, int | None],
-    vehicle_party_ids: list[str],
+    parties: Sequence[AccidentParty],
     injuries: bool,
     third_party_property: bool,
     config: dict[str, Any],
 ) -> bool:
     """Whether the accident qualifies for 互碰自赔 (each insurer pays its own insured's car).
 
-    True only when there are at least two (distinct) vehicles, every vehicle party bears some
-    liability (not NONE), each vehicle's declared loss (fen) is known and at most
-    `mutualSelfPay.maxLossPerVehicle`, nobody is injured and no third-party property was damaged.
-    A vehicle with no liability or no loss entry (or a loss of None) does not qualify. Only the
-    parties in `vehicle_party_ids` are looked at.
+    True only when every party of the accident is a motor vehicle insured under 交强险, there are at
+    least two (distinct) of them, each bears some liability (not NONE), each declared loss (fen) is
+    known and at most `mutualSelfPay.maxLossPerVehicle`, nobody is injured and no third-party
+    property was damaged. A pedestrian or a non-motor party (an e-bike: its property is not a motor
+    vehicle's) or an uninsured vehicle excludes it: nobody's insurer would pay that party's loss.
 
     An unknown liability value raises ValidationFailed on field "liabilities"; a negative loss on
     field "losses".
     """
-    vehicles = list(dict.fromkeys(vehicle_party_ids))
+    if not all(p.motor and p.insured for p in parties):
+        return False
+    vehicles = list(dict.fromkeys(p.party_id for p in parties))
     for party_id in vehicles:
         if party_id in liabilities:
             _liability(liabilities[party_id], "liabilities")

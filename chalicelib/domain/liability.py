@@ -125,7 +125,12 @@ def suggest(scenario: Scenario, at_fault_party_id: str | None, party_ids: list[s
     AT_FAULT_FULL: the at-fault party FULL, every other party NONE. The at-fault party must be one of
     the case's parties; a collision scenario needs at least two parties, a single-vehicle one only one.
     ALL_EQUAL: every party EQUAL; needs at least two parties; an at-fault party, if given, is ignored.
+    A single-vehicle scenario involves no other party, so it is refused for two or more parties.
     """
+    if scenario.single_vehicle and len(party_ids) > 1:
+        raise ValidationFailed(
+            f"scenario {scenario.code} is an accident of one vehicle alone; this case has {len(party_ids)} parties", field="scenario"
+        )
     if scenario.suggested == ALL_EQUAL:
         if len(party_ids) < 2:
             raise ValidationFailed(f"scenario {scenario.code} needs at least two parties", field="scenario")

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from chalicelib import config
 from chalicelib.contracts.claims import ClaimList, ClaimView, ClockView, ReportClaims
 from chalicelib.domain import case_status, ids, insurance, workdays
+from chalicelib.domain.beijing_time import CHINA
 from chalicelib.domain.claim import Claim, ClaimClock, ClaimLimits
 from chalicelib.domain.principals import Principal
 from chalicelib.errors import Conflict, ValidationFailed
@@ -31,6 +32,11 @@ def agreed_liabilities(record: store.CaseRecord) -> dict[str, str] | None:
     return None
 
 
+def accident_date(record: store.CaseRecord) -> date:
+    """The accident's day in China: the 交强险 limits in force that day apply."""
+    return datetime.fromisoformat(record.case.occurred_at).astimezone(CHINA).date()
+
+
 def set_clock(claim: Claim, since: datetime) -> None:
     """The insurer's next statutory duty on this claim (listed for the unit while one is due)."""
     due = insurance.clock_due(claim.status, since, _calendar(), config.load("insurance"))
@@ -38,10 +44,14 @@ def set_clock(claim: Claim, since: datetime) -> None:
 
 
 def _mutual(record: store.CaseRecord, liabilities: dict[str, str], losses: dict[str, int | None]) -> bool:
-    vehicles = [p.party_id for p in record.parties if p.vehicle is not None]
+    parties = []
+    for party in record.parties:
+        vehicle = store.plain(party.vehicle) if party.vehicle is not None else {}
+        insured = bool(vehicle.get("insurerCode") and vehicle.get("policyNo"))
+        parties.append(insurance.AccidentParty(party.party_id, motor=party.kind == "MOTOR", insured=insured))
     screening = store.plain(record.case.screening)
     return insurance.mutual_self_pay(
-        liabilities, losses, vehicles, bool(record.case.injuries), bool(screening.get("facility_damaged")), config.load("insurance")
+        liabilities, losses, parties, bool(record.case.injuries), bool(screening.get("facility_damaged")), config.load("insurance")
     )
 
 
@@ -63,7 +73,7 @@ def report_change(
         if not vehicle.get("insurerCode"):
             continue  # uninsured: the rescue fund, not a claim (issue on medical direct pay)
         claim_id = ids.new_claim_id()
-        limits = insurance.compulsory_limits(liabilities[party.party_id], limits_config)
+        limits = insurance.compulsory_limits(liabilities[party.party_id], limits_config, accident_date(record))
         claim = Claim(
             claim_id=claim_id,
             case_id=record.case.case_id,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from chalicelib import config
 from chalicelib.contracts.cases import CaseCreated, Channel, CreateCase, EligibilityView, PartyAccess
@@ -42,14 +42,44 @@ def _check_insurers(body: CreateCase) -> None:
             raise ValidationFailed("unknown insurer code (see GET /insurers)", field=f"parties[{index}].vehicle.insurerCode")
 
 
+def _check_occurred_at(body: CreateCase, now: datetime) -> None:
+    """Within the clock skew of now, and not older than the reporting limit (ADR 0013): the remote
+    intake is for an accident being reported now; one reported later goes through Order 146 Art.18
+    (police check within 3 days whether to accept it), which this intake does not run."""
+    if body.occurred_at > now.replace(microsecond=0) + store.CLOCK_SKEW:
+        raise ValidationFailed("is in the future", field="occurredAt")
+    limit = timedelta(hours=get_settings().reporting_limit_hours)
+    if body.occurred_at < now - limit:
+        raise ValidationFailed(
+            f"is more than {get_settings().reporting_limit_hours} hours ago: report it to the police in person "
+            "(Order 146 Art.18)", field="occurredAt",
+        )
+
+
+def _check_injury_answers(body: CreateCase) -> None:
+    """Order 146 Art.23: how badly someone is hurt, and whether every party agrees (ADR 0013)."""
+    if not body.injuries:
+        if body.injury_severity is not None:
+            raise ValidationFailed("is given only when injuries is true", field="injurySeverity")
+        return
+    if body.injury_severity is None:
+        raise ValidationFailed("is required when injuries is true: SLIGHT, SERIOUS or FATAL", field="injurySeverity")
+    for index, party in enumerate(body.parties):
+        if party.consents_to_remote is None:
+            raise ValidationFailed(
+                "is required when injuries is true: the party's answer to remote handling (true or false)",
+                field=f"parties[{index}].consentsToRemote",
+            )
+
+
 def report(principal: Principal, body: CreateCase, idempotency_key: str | None) -> CaseCreated:
     fingerprint = store.request_fingerprint(body.wire())
     if idempotency_key:
         earlier = store.replayed_case_id(principal, idempotency_key, fingerprint)
         if earlier:
             return access_reply(store.load(earlier))
-    if body.occurred_at > store.utcnow().replace(microsecond=0) + store.CLOCK_SKEW:
-        raise ValidationFailed("is in the future", field="occurredAt")
+    _check_occurred_at(body, store.utcnow())
+    _check_injury_answers(body)
     unit = jurisdiction.resolve_unit(body.location.lat, body.location.lng, config.load("jurisdictions")["units"])
     if unit is None:
         raise ValidationFailed("is outside every area this service covers", field="location")
@@ -61,7 +91,8 @@ def report(principal: Principal, body: CreateCase, idempotency_key: str | None) 
     assessed = eligibility.assess(
         screening=body.screening.model_dump(),
         injuries=body.injuries,
-        injury_agreed_remote=body.injury_agreed_remote,
+        injury_severity=body.injury_severity,
+        consents=[p.consents_to_remote for p in body.parties],
         vehicles_movable=body.vehicles_movable,
     )
     now = store.utcnow()
@@ -80,7 +111,7 @@ def report(principal: Principal, body: CreateCase, idempotency_key: str | None) 
         weather=body.weather.value,
         location=body.location.model_dump(),
         injuries=body.injuries,
-        injury_agreed_remote=body.injury_agreed_remote,
+        injury_severity=body.injury_severity.value if body.injury_severity else None,
         vehicles_movable=body.vehicles_movable,
         party_count=len(body.parties),
         screening=body.screening.model_dump(),
@@ -98,7 +129,9 @@ def report(principal: Principal, body: CreateCase, idempotency_key: str | None) 
             position=position,
             name=party.name,
             phone=party.phone,
+            id_type=party.id_type.value,
             id_number=party.id_number,
+            consents_to_remote=party.consents_to_remote,
             kind=party.kind.value,
             vehicle=party.vehicle.model_dump(by_alias=True) if party.vehicle else None,
             token_id=ids.new_token_id(),

@@ -41,9 +41,11 @@ def _party_view(party: PartyItem, visible: bool) -> PartyView:
         label=evidence.party_label(int(party.position)),
         name=party.name if visible else masking.mask_name(party.name),
         phone=party.phone if visible else masking.mask_phone(party.phone),
+        id_type=party.id_type,
         id_number=party.id_number if visible else masking.mask_id_number(party.id_number),
         kind=PartyKind(party.kind),
         vehicle=VehicleView.model_validate(vehicle) if vehicle else None,
+        consents_to_remote=party.consents_to_remote,
     )
 
 
@@ -67,6 +69,7 @@ def case_view(principal: Principal, case_id: str) -> CaseView:
         weather=case.weather,
         location=Location.model_validate(case.location.as_dict()),
         injuries=case.injuries,
+        injury_severity=case.injury_severity,
         vehicles_movable=case.vehicles_movable,
         eligibility=eligibility_view(case.eligibility.as_dict()),
         parties=[_party_view(p, principal.is_police or p.party_id == own_party or _is_me(principal, p)) for p in record.parties],

@@ -52,7 +52,8 @@ class CaseItem(TableItem):
     weather = UnicodeAttribute()
     location = MapAttribute()  # type: ignore[var-annotated]
     injuries = BooleanAttribute()
-    injury_agreed_remote = BooleanAttribute(default=False)
+    injury_agreed_remote = BooleanAttribute(null=True)  # withdrawn (ADR 0013); kept on cases written before
+    injury_severity = UnicodeAttribute(null=True)  # SLIGHT, SERIOUS or FATAL when someone is injured
     vehicles_movable = BooleanAttribute()
     screening = MapAttribute()  # type: ignore[var-annotated]
     eligibility = MapAttribute()  # type: ignore[var-annotated]
@@ -80,7 +81,9 @@ class PartyItem(TableItem):
     position = NumberAttribute()
     name = UnicodeAttribute()
     phone = UnicodeAttribute()
+    id_type = UnicodeAttribute(default="RESIDENT_ID")
     id_number = UnicodeAttribute()
+    consents_to_remote = BooleanAttribute(null=True)  # the party's answer to remote handling of an injury
     kind = UnicodeAttribute()
     vehicle = MapAttribute(null=True)  # type: ignore[var-annotated]
     token_id = UnicodeAttribute()

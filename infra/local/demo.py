@@ -53,7 +53,8 @@ def _story() -> dict[str, Any]:
         "injuries": False,
         "vehiclesMovable": True,
         "screening": {k: False for k in ("noValidLicence", "drinkOrDrugs", "noPlate", "partyLeftScene", "dangerousGoods",
-                                          "facilityDamaged", "intentional")},
+                                          "facilityDamaged", "intentional", "schoolBusOrOverloaded", "seriousSpeeding",
+                                          "noInspectionOrInsuranceMark")},
         "parties": [
             {"name": "陈晓梅", "phone": "13905101234", "idNumber": _id("32090219880312004"), "kind": "MOTOR",
              "vehicle": {"plate": "苏J6M821", "type": "小型轿车", "insurerCode": "PICC", "policyNo": "PDZA202632090001234"}},

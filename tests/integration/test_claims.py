@@ -9,7 +9,7 @@ from chalicelib.integrations import insurer_secrets, webhooks
 from chalicelib.services import delivery
 from chalicelib.store import outbox
 from chalicelib.store.models import OutboxItem
-from tests.factories import case_body, staff_token
+from tests.factories import case_body, party, staff_token
 
 LIABLE = {"deathDisability": 18_000_000, "medical": 1_800_000, "property": 200_000}
 NOT_LIABLE = {"deathDisability": 1_800_000, "medical": 180_000, "property": 10_000}
@@ -89,6 +89,27 @@ def test_given_both_at_fault_and_small_losses_when_declared_then_mutual_self_pay
     assert all(c["limits"] == LIABLE for c in reply.body["claims"])
     updates = [o for o in outbox.pending(("WEBHOOK",)) if o.case_id == created["caseId"] and o.topic == "claim.updated"]
     assert sorted(o.recipient for o in updates) == ["PAIC", "PICC"]
+
+
+def _both_at_fault_with(api, officer, second_party):
+    created = _determined(api, officer, case_body(parties=[party(0), second_party]), scenario="BOTH_AT_FAULT")
+    first, second = (p["partyId"] for p in created["parties"])
+    reply = api.call("POST", f"/cases/{created['caseId']}/claims", created["parties"][0]["token"],
+                     {"declaredLosses": {first: 150_000, second: 90_000}})
+    assert reply.status == 200, reply.body
+    return reply.body["claims"]
+
+
+def test_given_an_e_bike_beside_the_car_when_losses_are_small_then_not_mutual_self_pay(api, officer):
+    ebike = party(1, kind="NON_MOTOR", vehicle={"plate": "盐城A12345", "type": "电动自行车"})
+    claims = _both_at_fault_with(api, officer, ebike)
+    assert len(claims) == 1 and claims[0]["mutualSelfPay"] is False
+
+
+def test_given_an_uninsured_car_when_losses_are_small_then_not_mutual_self_pay(api, officer):
+    uninsured = party(1, vehicle={"plate": "苏J54321", "type": "小型轿车"})
+    claims = _both_at_fault_with(api, officer, uninsured)
+    assert len(claims) == 1 and claims[0]["mutualSelfPay"] is False
 
 
 def test_given_case_not_yet_determined_when_claiming_then_409(api):

@@ -108,6 +108,27 @@ def test_given_determination_rules_when_broken_then_clear_4xx(api, officer):
     assert _determine(api, case_id, officer, atFaultPartyId=first).status == 409
 
 
+def test_given_two_parties_or_a_huge_collision_part_when_determined_then_400_and_the_case_untouched(api, officer):
+    created = api.case_awaiting_determination()
+    case_id = created["caseId"]
+    first = created["parties"][0]["partyId"]
+    single = _determine(api, case_id, officer, scenario="SINGLE_VEHICLE", atFaultPartyId=first)
+    assert single.status == 400 and single.body["error"]["field"] == "scenario"
+    huge = _determine(api, case_id, officer, atFaultPartyId=first, collisionParts={first: "前" * 1_000_000})
+    assert huge.status == 400 and huge.body["error"]["field"] == f"collisionParts.{first}"
+    assert api.call("GET", f"/cases/{case_id}", officer).body["status"] == "AWAITING_DETERMINATION"
+
+
+def test_given_a_signature_that_is_not_a_json_boolean_when_signing_then_400_and_nothing_signed(api, officer):
+    created = api.case_awaiting_determination()
+    case_id = created["caseId"]
+    assert _determine(api, case_id, officer, atFaultPartyId=created["parties"][0]["partyId"]).status == 201
+    other = created["parties"][1]
+    reply = api.call("POST", f"/cases/{case_id}/parties/{other['partyId']}/sign", other["token"], {"accept": "yes"})
+    assert reply.status == 400 and reply.body["error"]["field"] == "accept"
+    assert api.call("GET", f"/cases/{case_id}", officer).body["signatures"] == {}
+
+
 def test_given_case_still_collecting_evidence_when_determined_then_409(api, officer):
     created = api.create_case().body
     assert _determine(api, created["caseId"], officer, atFaultPartyId=created["parties"][0]["partyId"]).status == 409

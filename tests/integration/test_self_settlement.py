@@ -73,3 +73,10 @@ def test_given_inconsistent_agreement_when_proposed_then_400(api):
     first, second = (p["partyId"] for p in created["parties"])
     reply = _propose(api, created, liabilities={first: "PRIMARY", second: "NONE"})
     assert reply.status == 400 and reply.body["error"]["field"] == "liabilities"
+
+
+def test_given_two_parties_when_proposing_a_single_vehicle_agreement_then_400_on_scenario(api):
+    created = api.case_awaiting_determination()
+    reply = _propose(api, created, scenario="SINGLE_VEHICLE")
+    assert reply.status == 400, reply.body
+    assert reply.body["error"]["field"] == "scenario"

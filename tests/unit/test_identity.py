@@ -233,3 +233,74 @@ def test_given_a_bad_plate_when_normalised_then_value_error_says_why(value: str,
 def test_given_a_non_string_when_normalised_then_type_error(normalise: Callable[[str], str]) -> None:
     with pytest.raises(TypeError):
         normalise(13812345678)  # type: ignore[arg-type]
+
+
+# --- identities beyond the resident ID, special plates, names ----------------------------------
+
+from chalicelib.domain.identity import IdType, normalise_any_plate, normalise_identity, normalise_name  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    ("id_type", "value", "expected"),
+    [
+        (IdType.PASSPORT, " g12345678 ", "G12345678"),
+        (IdType.PASSPORT, "X1234567", "X1234567"),
+        (IdType.HK_MACAO_PERMIT, "h12345678", "H12345678"),
+        (IdType.HK_MACAO_PERMIT, "M1234567801", "M1234567801"),
+        (IdType.TAIWAN_PERMIT, "01234567", "01234567"),
+        (IdType.HMT_RESIDENCE_PERMIT, valid_id(region="820000"), valid_id(region="820000")),
+        (IdType.HMT_RESIDENCE_PERMIT, valid_id(region="830000"), valid_id(region="830000")),
+        (IdType.RESIDENT_ID, valid_id(), valid_id()),
+    ],
+)
+def test_given_an_identity_document_when_normalised_then_canonical(id_type, value, expected) -> None:
+    assert normalise_identity(id_type, value, today=TODAY) == expected
+
+
+@pytest.mark.parametrize(
+    ("id_type", "value", "reason"),
+    [
+        (IdType.PASSPORT, "ABCDEFGH", "passport"),
+        (IdType.PASSPORT, "E12345678901234567", "passport"),
+        (IdType.HK_MACAO_PERMIT, "H1234567", "Hong Kong"),
+        (IdType.TAIWAN_PERMIT, "T1234567", "Taiwan"),
+        (IdType.HMT_RESIDENCE_PERMIT, valid_id(), "starts 810000"),
+        (IdType.HMT_RESIDENCE_PERMIT, valid_id(region="810000")[:-1] + "Z", "check character"),
+    ],
+)
+def test_given_a_malformed_identity_document_when_normalised_then_value_error_says_why(id_type, value, reason) -> None:
+    with pytest.raises(ValueError, match=reason):
+        normalise_identity(id_type, value, today=TODAY)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("使014578", "使014578"), ("使·224·001", "使224001"), ("苏J1234应急", "苏J1234应急"), ("京A·0001应急", "京A0001应急")],
+)
+def test_given_an_embassy_or_emergency_plate_when_normalised_then_accepted(value: str, expected: str) -> None:
+    assert normalise_plate(value) == expected
+
+
+@pytest.mark.parametrize("value", ["使01457", "使0145789", "哈J1234应急", "苏J12O4应急"])
+def test_given_a_malformed_embassy_or_emergency_plate_when_normalised_then_refused(value: str) -> None:
+    with pytest.raises(ValueError):
+        normalise_plate(value)
+
+
+@pytest.mark.parametrize(("value", "expected"), [("盐城A12345", "盐城A12345"), ("苏J·123456", "苏J123456"), ("苏J12345", "苏J12345")])
+def test_given_an_e_bike_or_motor_plate_when_normalised_as_any_plate_then_accepted(value: str, expected: str) -> None:
+    assert normalise_any_plate(value) == expected
+
+
+@pytest.mark.parametrize("value", ["盐城ABCDE", "盐城A1", "AB123456"])
+def test_given_neither_plate_form_when_normalised_as_any_plate_then_the_motor_reason_is_given(value: str) -> None:
+    with pytest.raises(ValueError):
+        normalise_any_plate(value)
+
+
+def test_given_names_when_normalised_then_nfc_stripped_and_refused_without_letters() -> None:
+    assert normalise_name(" 欧阳娜娜 ") == "欧阳娜娜"
+    assert normalise_name("Jose\u0301") == "José"
+    for bad in ("\u200b", "\u202e张三", "张\u2069三", "\x07", "--"):
+        with pytest.raises(ValueError):
+            normalise_name(bad)

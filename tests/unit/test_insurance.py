@@ -8,12 +8,14 @@ from hypothesis import strategies as st
 from chalicelib import config
 from chalicelib.domain.insurance import (
     EVENT_TYPES,
+    AccidentParty,
     ClaimStatus,
     ClockDue,
     Limits,
     clock_due,
     compulsory_limits,
     is_overdue,
+    limits_in_force,
     mutual_self_pay,
     next_status,
 )
@@ -32,9 +34,14 @@ LIABLE = Limits(death_disability=180_000 * YUAN, medical=18_000 * YUAN, property
 NOT_LIABLE = Limits(death_disability=18_000 * YUAN, medical=1_800 * YUAN, property=100 * YUAN)
 
 
+TODAY = date(2026, 11, 1)
+
+
 def test_given_insurance_json_when_loaded_then_it_names_the_2020_limits_and_the_regulation():
-    assert CONFIG["compulsoryLimits"]["version"] == "2020-09-19"
-    assert CONFIG["compulsoryLimits"]["source"]
+    current = limits_in_force(CONFIG, TODAY)
+    assert current["effectiveFrom"] == "2020-09-19"
+    assert current["source"]
+    assert all(revision["source"] and revision["effectiveFrom"] for revision in CONFIG["compulsoryLimits"])
     assert "第二十八条" in CONFIG["clock"]["source"]
     assert "第二十九条" in CONFIG["clock"]["source"]
     assert (CONFIG["clock"]["listDocumentsDays"], CONFIG["clock"]["decideDays"], CONFIG["clock"]["payDays"]) == (1, 5, 10)
@@ -43,12 +50,32 @@ def test_given_insurance_json_when_loaded_then_it_names_the_2020_limits_and_the_
 
 @pytest.mark.parametrize("liability", ["FULL", "PRIMARY", "EQUAL", "SECONDARY"])
 def test_given_a_vehicle_bearing_any_liability_when_limits_are_asked_then_the_liable_column_applies(liability):
-    assert compulsory_limits(liability, CONFIG) == LIABLE
+    assert compulsory_limits(liability, CONFIG, TODAY) == LIABLE
 
 
 def test_given_a_vehicle_bearing_no_liability_when_limits_are_asked_then_the_not_liable_column_applies():
-    assert compulsory_limits("NONE", CONFIG) == NOT_LIABLE
-    assert compulsory_limits(Liability.NONE, CONFIG) == NOT_LIABLE
+    assert compulsory_limits("NONE", CONFIG, TODAY) == NOT_LIABLE
+    assert compulsory_limits(Liability.NONE, CONFIG, TODAY) == NOT_LIABLE
+
+
+def test_given_an_accident_before_the_2020_revision_when_limits_are_asked_then_the_2008_limits_apply():
+    before = date(2020, 9, 18)
+    assert compulsory_limits("FULL", CONFIG, before) == Limits(110_000 * YUAN, 10_000 * YUAN, 2_000 * YUAN)
+    assert compulsory_limits("NONE", CONFIG, before) == Limits(11_000 * YUAN, 1_000 * YUAN, 100 * YUAN)
+    assert compulsory_limits("FULL", CONFIG, date(2020, 9, 19)) == LIABLE
+
+
+def test_given_a_new_revision_in_configuration_when_its_day_comes_then_it_applies_from_that_day():
+    revised = {"effectiveFrom": "2027-01-01", "source": "test", "liable": {"deathDisability": 1, "medical": 2, "property": 3},
+               "notLiable": {"deathDisability": 0, "medical": 0, "property": 0}}
+    configured = {**CONFIG, "compulsoryLimits": [revised, *CONFIG["compulsoryLimits"]]}
+    assert compulsory_limits("FULL", configured, date(2026, 12, 31)) == LIABLE
+    assert compulsory_limits("FULL", configured, date(2027, 1, 1)) == Limits(1, 2, 3)
+
+
+def test_given_an_accident_before_every_revision_when_limits_are_asked_then_a_programming_error():
+    with pytest.raises(ValueError, match="no 交强险 limits in force"):
+        limits_in_force(CONFIG, date(2000, 1, 1))
 
 
 def test_given_limits_when_shaped_for_a_reply_then_the_keys_are_camel_case_and_the_amounts_fen():
@@ -57,7 +84,7 @@ def test_given_limits_when_shaped_for_a_reply_then_the_keys_are_camel_case_and_t
 
 def test_given_an_unknown_liability_when_limits_are_asked_then_it_is_refused_on_the_liability_field():
     with pytest.raises(ValidationFailed) as caught:
-        compulsory_limits("MOSTLY", CONFIG)
+        compulsory_limits("MOSTLY", CONFIG, TODAY)
     assert caught.value.field == "liability"
 
 
@@ -66,17 +93,35 @@ def test_given_an_unknown_liability_when_limits_are_asked_then_it_is_refused_on_
 A, B = "party-a", "party-b"
 
 
-def _mutual(**overrides):
+def _mutual(vehicle_party_ids=(A, B), parties=None, **overrides):
+    """Every party an insured motor vehicle unless `parties` says otherwise."""
     arguments = {
         "liabilities": {A: "PRIMARY", B: "SECONDARY"},
         "losses": {A: 150_000, B: 200_000},
-        "vehicle_party_ids": [A, B],
+        "parties": parties or [AccidentParty(p, motor=True, insured=True) for p in vehicle_party_ids],
         "injuries": False,
         "third_party_property": False,
         "config": CONFIG,
     }
     arguments.update(overrides)
     return mutual_self_pay(**arguments)
+
+
+def test_given_an_e_bike_party_when_checked_then_mutual_self_pay_does_not_apply():
+    parties = [AccidentParty(A, motor=True, insured=True), AccidentParty(B, motor=False, insured=False)]
+    assert _mutual(parties=parties) is False
+
+
+def test_given_an_uninsured_car_when_checked_then_mutual_self_pay_does_not_apply():
+    parties = [AccidentParty(A, motor=True, insured=True), AccidentParty(B, motor=True, insured=False)]
+    assert _mutual(parties=parties) is False
+
+
+def test_given_a_pedestrian_beside_two_cars_when_checked_then_mutual_self_pay_does_not_apply():
+    c = "party-c"
+    parties = [AccidentParty(A, motor=True, insured=True), AccidentParty(B, motor=True, insured=True),
+               AccidentParty(c, motor=False, insured=False)]
+    assert _mutual(parties=parties) is False
 
 
 def test_given_two_liable_vehicles_with_small_losses_and_nothing_else_damaged_when_checked_then_mutual_self_pay_applies():

@@ -125,8 +125,8 @@ def test_given_each_liability_when_labelled_then_the_chinese_term():
 # --- suggest -----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("scenario", GD.scenarios, ids=lambda s: s.code)
-def test_given_each_scenario_when_suggested_then_liabilities_follow_the_catalogue(scenario):
+@pytest.mark.parametrize("scenario", [s for s in GD.scenarios if not s.single_vehicle], ids=lambda s: s.code)
+def test_given_each_collision_scenario_when_suggested_then_liabilities_follow_the_catalogue(scenario):
     parties = ["p1", "p2"]
     result = suggest(scenario, "p2", parties)
     if scenario.code == "BOTH_AT_FAULT":
@@ -139,6 +139,14 @@ def test_given_each_scenario_when_suggested_then_liabilities_follow_the_catalogu
 def test_given_single_vehicle_with_one_party_when_suggested_then_that_party_full():
     assert suggest(GD.get("SINGLE_VEHICLE"), "p1", ["p1"]) == {"p1": F}
     check_consistent({"p1": F}, ["p1"])
+
+
+@pytest.mark.parametrize("parties", [["p1", "p2"], ["p1", "p2", "p3"]])
+def test_given_single_vehicle_with_two_or_more_parties_when_suggested_then_refused_on_scenario(parties):
+    with pytest.raises(ValidationFailed) as caught:
+        suggest(GD.get("SINGLE_VEHICLE"), "p1", parties)
+    assert caught.value.field == "scenario"
+    assert "one vehicle alone" in caught.value.message
 
 
 def test_given_three_parties_and_a_rear_end_when_suggested_then_the_others_none():
