@@ -24,6 +24,9 @@ FIRST_YEAR, LAST_YEAR = 2020, 2100
 # From this month on, next year's arrangement should be in force (the State Council publishes it in
 # October to December): deadlines counted from late December already run into it.
 WARN_FROM_MONTH = 12
+# Published by `functions/calendar_check` (1 while next year's arrangement is missing from December);
+# the alarm in `infra/cdk/monitoring.py` watches it.
+NEXT_YEAR_MISSING_METRIC = "NextYearCalendarMissing"
 
 
 def _arrangements() -> dict[str, dict[str, Any]]:
@@ -91,6 +94,12 @@ def next_year_warning(today: date, calendar: workdays.Calendar) -> str | None:
         f"{following}年节假日安排尚未载入：跨年的复核、调解和保险理赔期限只能暂定。"
         f"请在国务院公布后载入（PUT /admin/calendar/{following}）。"
     )
+
+
+def missing_next_year(today: date | None = None) -> int | None:
+    """Next year, when from 1 December its arrangement is not in force; else None."""
+    day = today or case_store.utcnow().astimezone(CHINA).date()
+    return day.year + 1 if next_year_warning(day, current()) else None
 
 
 def overview(today: date | None = None) -> CalendarOverview:

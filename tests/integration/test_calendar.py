@@ -174,3 +174,37 @@ def test_given_a_refusal_when_the_letter_is_reissued_then_it_prints_each_partys_
     assert "各方当事人的期限" in text
     assert "调解申请截止2026年10月26日" in text and "调解申请截止2026年10月27日" in text
     assert "拒绝签字（已送达）" in text and "暂定" not in text
+
+
+def _published(output: str) -> list[int]:
+    """Values of NextYearCalendarMissing in the embedded-metric lines a function printed."""
+    import json
+
+    values = []
+    for line in output.splitlines():
+        if line.startswith("{") and '"_aws"' in line:
+            document = json.loads(line)
+            if "NextYearCalendarMissing" in document:
+                value = document["NextYearCalendarMissing"]
+                values += value if isinstance(value, list) else [value]
+    return values
+
+
+def test_given_december_without_next_year_when_the_calendar_check_runs_then_it_publishes_1_until_loaded(
+    api, supervisor, clock, capsys, monkeypatch
+):
+    from types import SimpleNamespace
+
+    monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "0")  # the suite silences metrics; this test reads them
+
+    from functions.calendar_check.handler import handler
+
+    context = SimpleNamespace(function_name="calendar-check", memory_limit_in_mb=512,
+                              invoked_function_arn="arn:aws:lambda:ap-east-1:0:function:c", aws_request_id="r-1")
+    clock("2026-11-30T09:00:00+08:00")
+    assert handler({}, context) == {"missingYear": None}
+    clock("2026-12-01T09:00:00+08:00")
+    assert handler({}, context) == {"missingYear": 2027}
+    api.call("PUT", "/admin/calendar/2027", supervisor, ARRANGEMENT_2027)
+    assert handler({}, context) == {"missingYear": None}
+    assert _published(capsys.readouterr().out) == [0, 1, 0]
