@@ -94,10 +94,6 @@ def signatures_of(record: CaseRecord) -> dict[str, Signature]:
 SERVED_BY = {"SIGNED": "签收送达", "REFUSED": "拒绝签字（已送达）", "NOTICE_DELIVERED": "通知送达"}
 
 
-def _day(iso_date: str) -> str:
-    return date.fromisoformat(iso_date).strftime("%Y年%m月%d日")
-
-
 def party_deadline_lines(record: CaseRecord, determination: Determination) -> tuple[str, ...]:
     """Each served party's own deadlines, in the order the parties were reported."""
     lines = []
@@ -108,8 +104,8 @@ def party_deadline_lines(record: CaseRecord, determination: Determination) -> tu
         mark = "（暂定）" if own.provisional else ""
         how = SERVED_BY.get(own.served_by or "", "送达")
         lines.append(
-            f"{evidence.party_label(int(party.position))}{party.name}：{_day(own.served_on)}{how}，"
-            f"复核申请截止{_day(own.review_by)}，调解申请截止{_day(own.mediation_request_by)}{mark}"
+            f"{evidence.party_label(int(party.position))}{party.name}：{notices.day(own.served_on)}{how}，"
+            f"复核申请截止{notices.day(own.review_by)}，调解申请截止{notices.day(own.mediation_request_by)}{mark}"
         )
     return tuple(lines)
 

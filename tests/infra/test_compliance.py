@@ -27,6 +27,7 @@ STATEFUL_LOGICAL_IDS = {
     "RescueLogsEA5F8FA4": "AWS::Logs::LogGroup",
     "RescueStateMachineLogs302A4C95": "AWS::Logs::LogGroup",
     "RescueSweeperLogsF7CB66D3": "AWS::Logs::LogGroup",
+    "CalendarCheckLogs46E0A4F2": "AWS::Logs::LogGroup",
 }
 STATEFUL_TYPES = set(STATEFUL_LOGICAL_IDS.values())
 
