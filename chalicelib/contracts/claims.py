@@ -50,6 +50,7 @@ class ClockView(Reply):
     duty: str
     due: str
     overdue: bool
+    provisional: bool = Field(default=False, description="counted through a year whose holidays are not loaded yet (暂定)")
 
 
 class ClaimView(Reply):

@@ -64,7 +64,8 @@ class Deadlines(Reply):
     served_on: str
     review_by: str
     mediation_request_by: str
-    provisional: bool
+    provisional: bool = Field(description="counted through a year whose holidays are not loaded yet: may move (暂定)")
+    served_by: str | None = Field(default=None, description="SIGNED, REFUSED or NOTICE_DELIVERED; none for the officer's day")
 
 
 class DeterminationView(Reply):
@@ -80,7 +81,10 @@ class DeterminationView(Reply):
     damage_shares: dict[str, int] = Field(default_factory=dict)
     determined_at: str
     officer_badge: str
-    deadlines: Deadlines
+    deadlines: Deadlines = Field(description="counted from the officer's decision (the first letter prints these)")
+    party_deadlines: dict[str, Deadlines] = Field(
+        default_factory=dict, description="each party's own, counted from the day the letter was served on them (Art.71, 86)"
+    )
 
 
 class SignatureView(Reply):

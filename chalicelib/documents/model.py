@@ -61,12 +61,18 @@ class LetterData:
     refusals: tuple[str, ...] = ()  # e.g. "乙方李四拒绝签字，理由：……" (Art.24 ¶3: written on the letter)
     mediation_result: str | None = None
     reissue_note: str | None = None  # e.g. "本认定书于……重新出具，记载当事人拒绝签字情况"
+    # Set when a deadline was counted through a year whose holidays are not announced yet: the
+    # dates are marked 暂定 and this one-line explanation is printed under them.
+    provisional_note: str | None = None
+    # Each party's own deadlines, counted from the day the letter was served on them (re-issues).
+    party_deadlines: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         _require_aware("issued_at", self.issued_at)
         _require_aware("occurred_at", self.occurred_at)
         object.__setattr__(self, "parties", tuple(self.parties))
         object.__setattr__(self, "refusals", tuple(self.refusals))
+        object.__setattr__(self, "party_deadlines", tuple(self.party_deadlines))
         _check_parties(self.parties)
 
 

@@ -50,12 +50,17 @@ def format_day(day: date) -> str:
     return day.strftime("%Y年%m月%d日")
 
 
-def rights_texts(review_deadline: date, mediation_deadline: date) -> tuple[str, str, str]:
-    """The fixed notice of rights printed on the letter (Order 146 Art.71, 84; civil suit)."""
+PROVISIONAL = "暂定"
+
+
+def rights_texts(review_deadline: date, mediation_deadline: date, provisional: bool = False) -> tuple[str, str, str]:
+    """The fixed notice of rights printed on the letter (Order 146 Art.71, 84; civil suit); a
+    provisional date (counted through a year whose holidays are not announced) is marked 暂定."""
+    mark = f"，{PROVISIONAL}" if provisional else ""
     return (
         "对本认定书有异议的，可以自道路交通事故认定书送达之日起三日内向上一级公安机关交通管理部门"
-        f"提出书面复核申请（截止 {format_day(review_deadline)}）。",
-        f"当事人可以自收到认定书之日起十日内共同申请公安机关交通管理部门调解（截止 {format_day(mediation_deadline)}）。",
+        f"提出书面复核申请（截止 {format_day(review_deadline)}{mark}）。",
+        f"当事人可以自收到认定书之日起十日内共同申请公安机关交通管理部门调解（截止 {format_day(mediation_deadline)}{mark}）。",
         "对损害赔偿有争议的也可以直接向人民法院提起民事诉讼。",
     )
 
@@ -99,8 +104,12 @@ def render_letter(data: LetterData) -> bytes:
         story += [_para("调解结果", st.heading), _para(data.mediation_result, st.body)]
     if data.refusals:
         story += [_para("拒绝签字情况", st.heading), *[_para(line, st.item) for line in data.refusals]]
-    rights = rights_texts(data.review_deadline, data.mediation_deadline)
+    rights = rights_texts(data.review_deadline, data.mediation_deadline, data.provisional_note is not None)
     story.append(KeepTogether([_para("权利告知", st.heading), *[_para(f"{n}. {text}", st.item) for n, text in enumerate(rights, 1)]]))
+    if data.party_deadlines:
+        story += [_para("各方当事人的期限（自送达之日起计算）", st.heading), *[_para(line, st.item) for line in data.party_deadlines]]
+    if data.provisional_note:
+        story.append(_para(f"【{PROVISIONAL}】{data.provisional_note}", st.statement))
     if data.reissue_note:
         story += [_para("备注", st.heading), _para(data.reissue_note, st.body)]
     story.append(

@@ -22,6 +22,8 @@ class ClaimClock(Record):
 
     duty: str
     due: str
+    provisional: bool = False
+    """Counted through a year whose holidays are not loaded yet: the day may move (暂定)."""
 
 
 class Claim(Record):

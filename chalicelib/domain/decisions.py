@@ -23,6 +23,8 @@ class Deadlines(Record):
     review_by: str
     mediation_request_by: str
     provisional: bool = False
+    served_by: str | None = None
+    """How the letter reached the party: SIGNED, REFUSED or NOTICE_DELIVERED (None: the officer's day)."""
 
 
 class Signature(Record):
@@ -56,6 +58,9 @@ class Determination(Terms):
     officer: str
     officer_badge: str
     deadlines: Deadlines
+    """Counted from the officer's decision (kept for the first letter and older clients)."""
+    party_deadlines: dict[str, Deadlines] = Field(default_factory=dict)
+    """Each party's own deadlines, counted from the day the letter was served on that party."""
     refusals_on_letter: int = 0
     letter_document_id: str | None = None
 

@@ -13,14 +13,11 @@ from chalicelib.domain.claim import Claim, ClaimClock, ClaimLimits
 from chalicelib.domain.principals import Principal
 from chalicelib.errors import Conflict, ValidationFailed
 from chalicelib.services import access
+from chalicelib.services import calendar as calendars
 from chalicelib.store import cases as store
 from chalicelib.store import outbox
 
 REPORTABLE = (case_status.DETERMINED, case_status.CONFIRMED, case_status.DISPUTED, case_status.SETTLED)
-
-
-def _calendar() -> workdays.Calendar:
-    return workdays.load_calendar(config.load("holidays"))
 
 
 def agreed_liabilities(record: store.CaseRecord) -> dict[str, str] | None:
@@ -37,10 +34,16 @@ def accident_date(record: store.CaseRecord) -> date:
     return datetime.fromisoformat(record.case.occurred_at).astimezone(CHINA).date()
 
 
-def set_clock(claim: Claim, since: datetime) -> None:
-    """The insurer's next statutory duty on this claim (listed for the unit while one is due)."""
-    due = insurance.clock_due(claim.status, since, _calendar(), config.load("insurance"))
-    claim.clock = ClaimClock(duty=due.duty, due=due.due.isoformat()) if due else None
+def set_clock(claim: Claim, since: datetime, calendar: workdays.Calendar | None = None) -> None:
+    """The insurer's next statutory duty on this claim (listed for the unit while one is due);
+    provisional when the count ran through a year whose holidays are not loaded yet."""
+    calendar = calendar or calendars.current()
+    due = insurance.clock_due(claim.status, since, calendar, config.load("insurance"))
+    if due is None:
+        claim.clock = None
+        return
+    provisional = workdays.first_uncovered_year(since.astimezone(CHINA).date(), due.due, calendar) is not None
+    claim.clock = ClaimClock(duty=due.duty, due=due.due.isoformat(), provisional=provisional)
 
 
 def _mutual(record: store.CaseRecord, liabilities: dict[str, str], losses: dict[str, int | None]) -> bool:
@@ -144,7 +147,8 @@ def claim_view(claim: Claim, now: datetime | None = None) -> ClaimView:
     clock = None
     if claim.clock is not None:
         due = insurance.ClockDue(due=datetime.fromisoformat(claim.clock.due).date(), duty=claim.clock.duty)
-        clock = ClockView(duty=claim.clock.duty, due=claim.clock.due, overdue=insurance.is_overdue(due, now or store.utcnow()))
+        clock = ClockView(duty=claim.clock.duty, due=claim.clock.due, overdue=insurance.is_overdue(due, now or store.utcnow()),
+                          provisional=claim.clock.provisional)
     return ClaimView.model_validate({**claim.model_dump(exclude={"clock"}), "clock": clock})
 
 

@@ -104,12 +104,22 @@ def _deliver_notice(item: OutboxItem, now: datetime) -> str:
             attempt = Attempt(None, type(failed).__name__, round((time.perf_counter() - started) * 1000, 1))
         else:
             attempt = Attempt(200, None, round((time.perf_counter() - started) * 1000, 1))
+            if item.topic == "letter.issued":
+                _served(item.case_id, party.party_id, now)
         outcome, error = _outcome(item, attempt, attempt_no, now), attempt.error
     item.attempts = attempt_no
     item.last_error = error
     item.save()
     logger.info("notice delivery", extra={"outbox_id": item.outbox_id, "topic": item.topic, "attempt": attempt_no, "outcome": outcome})
     return outcome
+
+
+def _served(case_id: str, party_id: str, at: datetime) -> None:
+    """The letter's notice reached the party: service, from which their deadlines run. Recorded
+    before the notice is settled, so a failure here retries the notice rather than losing it."""
+    from chalicelib.services.determination import record_service  # the letter's services load on first use
+
+    record_service(case_id, party_id, store.iso(at))
 
 
 def _deliver_webhook(item: OutboxItem, now: datetime, send: Sender) -> str:

@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from chalicelib.contracts.determination import DeterminationView, Determine, Determined
 from chalicelib.documents.render import render_letter
-from chalicelib.domain import case_status
+from chalicelib.domain import case_status, workdays
 from chalicelib.domain.decisions import Determination
-from chalicelib.domain.principals import Principal
+from chalicelib.domain.principals import Principal, Role
+from chalicelib.services import calendar as calendars
 from chalicelib.services import claims, documents, letters, liability_terms, notices
+from chalicelib.store import calendar as calendar_store
 from chalicelib.store import cases as store
 from chalicelib.store import outbox, staff
 from chalicelib.store.models import OutboxItem
+
+# Who records a service the deliverer saw, or a recount after a calendar load (the audit log names it).
+SERVICE = Principal(subject="letter-service", role=Role.SYSTEM)
+RECOUNT = Principal(subject="calendar-recount", role=Role.SYSTEM)
+NOTICE_DELIVERED = "NOTICE_DELIVERED"
 
 
 def determination_view(determination: Determination) -> DeterminationView:
@@ -37,13 +46,14 @@ def determine(principal: Principal, case_id: str, body: Determine) -> Determined
         body.facts,
         body.collision_parts,
     )
+    calendar = calendars.current()
     decision = Determination(
         **dict(terms),
         override_reason=body.override_reason if body.liabilities is not None else None,
         determined_at=store.iso(now),
         officer=principal.audit_name,
         officer_badge=staff.badge(principal.subject),
-        deadlines=liability_terms.deadlines(now),
+        deadlines=liability_terms.deadlines(now, calendar),
     )
     letter = documents.draft(
         case_id,
@@ -57,6 +67,7 @@ def determine(principal: Principal, case_id: str, body: Determine) -> Determined
     def decide(fresh: store.CaseRecord) -> list[store.Change]:
         case_status.ensure_status(fresh.case.status, case_status.AWAITING_DETERMINATION)
         fresh.case.determination = decision.model_copy(update={"letter_document_id": letter.document_id})
+        calendar_store.mark_provisional(fresh.case, liability_terms.waits_for(decision, calendar))
         at = store.iso(store.utcnow())
         data = {"liabilities": decision.liabilities, "scenario": decision.scenario, "documentId": letter.document_id}
         determined = store.Change(
@@ -85,3 +96,74 @@ def determine(principal: Principal, case_id: str, body: Determine) -> Determined
         determination=determination_view(decision),
         letter_document_id=letter.document_id,
     )
+
+
+def serve(record: store.CaseRecord, party_id: str, at: str, how: str, calendar: workdays.Calendar) -> store.Change | None:
+    """The letter reached the party (signed, refused, or its notice delivered): the party's own
+    deadlines run from that day; None when it reached them before."""
+    determination = record.case.determination
+    if determination is None or record.party(party_id) is None:
+        return None
+    updated = liability_terms.served(determination, party_id, at, how, calendar)
+    if updated is None:
+        return None
+    record.case.determination = updated
+    calendar_store.mark_provisional(record.case, liability_terms.waits_for(updated, calendar))
+    own = updated.party_deadlines[party_id]
+    return store.Change(action="LETTER_SERVED", detail={"partyId": party_id, "by": how, **own.model_dump(mode="json", by_alias=True)})
+
+
+def record_service(case_id: str, party_id: str, at: str) -> None:
+    """The deliverer handed the party the `letter.issued` notice: service by notice (one case write)."""
+    calendar = calendars.current()
+    store.mutate(SERVICE, case_id, lambda record: [change] if (change := serve(record, party_id, at, NOTICE_DELIVERED, calendar)) else [])
+
+
+@dataclass(frozen=True)
+class Recount:
+    cases: int
+    changed: int
+
+
+def recount_waiting(year: int, calendar: workdays.Calendar) -> Recount:
+    """Recount the deadlines of every case waiting for the year's calendar (the store's index of
+    them, not a Scan); each party whose dates moved is told."""
+    cases = changed = 0
+    for case_id in calendar_store.waiting_for(year):
+        applied = store.mutate(RECOUNT, case_id, lambda record: _recount(record, year, calendar))
+        cases += 1
+        changed += bool(applied.result)
+    return Recount(cases=cases, changed=changed)
+
+
+def _recount(record: store.CaseRecord, year: int, calendar: workdays.Calendar) -> store.Change:
+    before = record.case.determination
+    at = store.iso(store.utcnow())
+    moved: list[str] = []
+    puts: list[Any] = []
+    if before is not None:
+        after = before.model_copy(update={
+            "deadlines": liability_terms.recounted(before.deadlines, calendar),
+            "party_deadlines": {pid: liability_terms.recounted(d, calendar) for pid, d in before.party_deadlines.items()},
+        })
+        record.case.determination = after
+        for party in record.parties:
+            old = before.party_deadlines.get(party.party_id, before.deadlines)
+            new = after.party_deadlines.get(party.party_id, after.deadlines)
+            if (old.review_by, old.mediation_request_by) != (new.review_by, new.mediation_request_by):
+                moved.append(party.party_id)
+                note = notices.text("deadline.provisional") if new.provisional else ""
+                puts.append(notices.to_party(record.case.case_id, party.party_id, "deadline.changed", at, year=year,
+                                             review_by=notices.day(new.review_by), mediation_by=notices.day(new.mediation_request_by),
+                                             note=note))
+        calendar_store.mark_provisional(record.case, liability_terms.waits_for(after, calendar))
+    else:
+        calendar_store.mark_provisional(record.case, None)
+    replaces = []
+    for claim in record.claims:
+        if claim.clock is not None and claim.clock.provisional:
+            status = claim.status
+            claims.set_clock(claim, datetime.fromisoformat(claim.status_since), calendar)
+            replaces.append((claim, status))
+    return store.Change(action="DEADLINES_RECOUNTED", detail={"year": year, "movedFor": moved}, puts=puts, replaces=replaces,
+                        result=bool(moved))

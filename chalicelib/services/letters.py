@@ -11,6 +11,7 @@ from chalicelib.domain import evidence
 from chalicelib.domain.beijing_time import CHINA, local
 from chalicelib.domain.decisions import Agreement, Determination, Signature
 from chalicelib.domain.liability import Liability
+from chalicelib.services import liability_terms, notices
 from chalicelib.settings import get_settings
 from chalicelib.store import reference
 from chalicelib.store.cases import CaseRecord, plain
@@ -90,6 +91,25 @@ def signatures_of(record: CaseRecord) -> dict[str, Signature]:
     return {pid: Signature.model_validate(s) for pid, s in plain(record.case.signatures).items()}
 
 
+SERVED_BY = {"SIGNED": "签收送达", "REFUSED": "拒绝签字（已送达）", "NOTICE_DELIVERED": "通知送达"}
+
+
+def party_deadline_lines(record: CaseRecord, determination: Determination) -> tuple[str, ...]:
+    """Each served party's own deadlines, in the order the parties were reported."""
+    lines = []
+    for party in record.parties:
+        own = determination.party_deadlines.get(party.party_id)
+        if own is None:
+            continue
+        mark = "（暂定）" if own.provisional else ""
+        how = SERVED_BY.get(own.served_by or "", "送达")
+        lines.append(
+            f"{evidence.party_label(int(party.position))}{party.name}：{notices.day(own.served_on)}{how}，"
+            f"复核申请截止{notices.day(own.review_by)}，调解申请截止{notices.day(own.mediation_request_by)}{mark}"
+        )
+    return tuple(lines)
+
+
 def letter(record: CaseRecord, determination: Determination, document_id: str, revision: int) -> LetterData:
     case = record.case
     signatures = signatures_of(record)
@@ -116,6 +136,8 @@ def letter(record: CaseRecord, determination: Determination, document_id: str, r
             if revision > 1
             else None
         ),
+        provisional_note=notices.text("deadline.provisional") if liability_terms.provisional(determination) else None,
+        party_deadlines=party_deadline_lines(record, determination),
     )
 
 

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from chalicelib import config
 from chalicelib.contracts.determination import ScenarioCatalogue, ScenarioView
 from chalicelib.domain import liability, workdays
 from chalicelib.domain.beijing_time import CHINA
-from chalicelib.domain.decisions import Deadlines, Terms
+from chalicelib.domain.decisions import Deadlines, Determination, Terms
 from chalicelib.domain.liability import Liability
 from chalicelib.errors import ValidationFailed
+from chalicelib.services import calendar as calendars
 from chalicelib.settings import get_settings
 from chalicelib.store.cases import CaseRecord
 
@@ -76,10 +77,12 @@ def terms(
     )
 
 
-def deadlines(served_at: datetime) -> Deadlines:
+def deadlines(served_at: datetime, calendar: workdays.Calendar | None = None, served_by: str | None = None) -> Deadlines:
     """Review and mediation-request deadlines, in working days from the day the letter is served."""
-    calendar = workdays.load_calendar(config.load("holidays"))
-    served_on = served_at.astimezone(CHINA).date()
+    return counted(served_at.astimezone(CHINA).date(), calendar or calendars.current(), served_by)
+
+
+def counted(served_on: date, calendar: workdays.Calendar, served_by: str | None = None) -> Deadlines:
     review = workdays.add_working_days(served_on, REVIEW_DAYS, calendar)
     mediation = workdays.add_working_days(served_on, MEDIATION_DAYS, calendar)
     return Deadlines(
@@ -87,4 +90,32 @@ def deadlines(served_at: datetime) -> Deadlines:
         review_by=review.due.isoformat(),
         mediation_request_by=mediation.due.isoformat(),
         provisional=review.provisional or mediation.provisional,
+        served_by=served_by,
     )
+
+
+def recounted(earlier: Deadlines, calendar: workdays.Calendar) -> Deadlines:
+    """The same deadlines counted again over the calendar as it is now (a year was loaded)."""
+    return counted(date.fromisoformat(earlier.served_on), calendar, earlier.served_by)
+
+
+def served(determination: Determination, party_id: str, at: str, how: str, calendar: workdays.Calendar) -> Determination | None:
+    """The determination with the party's own deadlines counted from this service, or None when the
+    letter was served on the party before (the first service is the one the law counts from)."""
+    if party_id in determination.party_deadlines:
+        return None
+    own = deadlines(datetime.fromisoformat(at), calendar, served_by=how)
+    return determination.model_copy(update={"party_deadlines": {**determination.party_deadlines, party_id: own}})
+
+
+def waits_for(determination: Determination, calendar: workdays.Calendar) -> int | None:
+    """The first year whose calendar a deadline of the determination was counted without."""
+    years = [
+        workdays.first_uncovered_year(date.fromisoformat(d.served_on), date.fromisoformat(d.mediation_request_by), calendar)
+        for d in (determination.deadlines, *determination.party_deadlines.values())
+    ]
+    return min((year for year in years if year is not None), default=None)
+
+
+def provisional(determination: Determination) -> bool:
+    return any(d.provisional for d in (determination.deadlines, *determination.party_deadlines.values()))

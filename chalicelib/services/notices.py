@@ -30,6 +30,12 @@ TEXTS: dict[str, str] = {
     "letter.issued": "【云车通】您的交通事故已由民警远程认定责任，请打开链接查看《道路交通事故认定书（简易程序）》并签字确认。",
     "case.settled": "【云车通】各方当事人已签署《道路交通事故自行协商协议书》，可凭协议书向保险公司理赔。",
     "case.disputed": "【云车通】有当事人对责任认定有异议。可在认定书载明的期限内申请复核，或共同申请调解。",
+    "deadline.changed": (
+        "【云车通】国务院已公布{year}年节假日安排，您的交通事故（案件号{case_id}）期限已重新计算："
+        "复核申请截止{review_by}，调解申请截止{mediation_by}。{note}"
+    ),
+    # Printed on the letter and added to a notice whose dates run through a year not announced yet.
+    "deadline.provisional": "期限按现行节假日安排暂定，如国务院公布新的安排将重新计算并通知。",
     "claim.paid": "【云车通】保险公司已就您的交通事故理赔支付赔款，请留意到账情况。",
     "join.code": "【云车通】您正在微信中关联交通事故（案件号{case_id}），验证码{code}，10分钟内有效。如非本人操作，请忽略。",
     "rescue.requested": "已为您发起一键救援（工单 {order_id}），正在调派距您最近的救援车辆，并已同步报案至保险公司。",
@@ -45,6 +51,12 @@ TEXTS: dict[str, str] = {
 
 def text(template: str, **fields: Any) -> str:
     return TEXTS[template].format(**fields)
+
+
+def day(iso_date: str) -> str:
+    """A date as a notice prints it, e.g. 2027年01月04日."""
+    year, month, day_of_month = iso_date.split("-")
+    return f"{year}年{month}月{day_of_month}日"
 
 
 def to_party(

@@ -14,8 +14,9 @@ from chalicelib.domain import case_status
 from chalicelib.domain.decisions import Agreement, Determination, Signature
 from chalicelib.domain.principals import Principal
 from chalicelib.errors import Conflict, Forbidden
+from chalicelib.services import calendar as calendars
 from chalicelib.services import claims, documents, letters, liability_terms, notices
-from chalicelib.services.determination import insurer_events
+from chalicelib.services.determination import insurer_events, serve
 from chalicelib.store import cases as store
 
 
@@ -78,6 +79,9 @@ def _sign_letter(record: store.CaseRecord, party_id: str, body: Sign) -> list[st
             puts=insurer_events(record, "case.signed", data, at),
         )
     ]
+    served = serve(record, party_id, at, "SIGNED" if body.accept else "REFUSED", calendars.current())
+    if served is not None:
+        changes.append(served)
     everyone = [p.party_id for p in record.parties]
     if not body.accept and case.status == case_status.DETERMINED:
         changes.append(

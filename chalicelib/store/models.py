@@ -3,7 +3,8 @@
 Every item has `pk`/`sk`; three overloaded GSIs (`gsi1`..`gsi3`) serve the access patterns,
 each item type writing its own key prefixes:
 - case: gsi1 = officer queue (`QUEUE#<jurisdiction>#<status>`, `<statusSince>#<caseId>`),
-        gsi2 = cases by jurisdiction and day (`DAY#<jurisdiction>#<date>`)
+        gsi2 = cases by jurisdiction and day (`DAY#<jurisdiction>#<date>`),
+        gsi3 = cases with a provisional deadline (`PROVISIONAL#<year>`, sparse: store/calendar.py)
 - party: gsi1 = cases of a person (`PERSON#<keyed hash of ID number>`)
 - outbox: gsi1 = pending messages (`OUTBOX#PENDING#<channel>#<shard>`, `<nextAttemptAt>#<id>`)
 - claim: gsi2 = insurer clock per unit (`CLAIMCLOCK#<unit>`), gsi3 = an insurer's claims (`INSURER#<code>`)
@@ -69,7 +70,10 @@ class CaseItem(TableItem):
     gsi1sk = UnicodeAttribute(null=True)
     gsi2pk = UnicodeAttribute(null=True)
     gsi2sk = UnicodeAttribute(null=True)
+    gsi3pk = UnicodeAttribute(null=True)  # `PROVISIONAL#<year>` while a deadline waits for that year's calendar
+    gsi3sk = UnicodeAttribute(null=True)
     gsi1 = Gsi1()
+    gsi3 = Gsi3()
 
 
 class PartyItem(TableItem):

@@ -1,5 +1,6 @@
 """`Monitoring`: alarms on an encrypted SNS topic: the API's crashes, throttles and 5xx replies,
-failed deliverer runs, failed sweeps, failed workflow runs, and table and index throttles. Each
+failed deliverer runs, failed sweeps, failed workflow runs, table and index throttles, and next
+year's working-day calendar missing from 1 December. Each
 capability hands out its metrics; the alarms and what they mean live here."""
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from infra.cdk.api import Api
+from infra.cdk.calendar_check import CalendarCheck
 from infra.cdk.common import APP_NAME, Capability, camel_case
 from infra.cdk.delivery import Delivery
 from infra.cdk.rescue_sweeper import RescueSweeper
@@ -34,6 +36,7 @@ class Monitoring(Capability):
         rescue_sweeper: RescueSweeper,
         workflows: list[DeployedWorkflow],
         storage: Storage,
+        calendar_check: CalendarCheck,
     ) -> None:
         super().__init__(scope, construct_id, stage=stage)
         self.alarm_topic = self._alarm_topic()
@@ -63,6 +66,15 @@ class Monitoring(Capability):
                 workflow.metric_failed_runs(PERIOD),
                 1,
             )
+        # From 1 December without next year's holiday arrangement, deadlines running into January
+        # are only provisional: load it (PUT /admin/calendar/{year}). A failed check alarms too.
+        self._alarm(
+            "NextYearCalendarMissing",
+            "Next year's working-day calendar is not loaded: deadlines into January are provisional (PUT /admin/calendar/{year})",
+            calendar_check.metric_next_year_missing(Duration.hours(6)),
+            1,
+        )
+        self._alarm("CalendarCheckErrors", "Calendar check failed (crash, timeout, init error)", calendar_check.metric_errors(PERIOD), 1)
         self._alarm("Api5xx", "API answered 5xx", api.metric_5xx(PERIOD), 5)
         self._alarm("TableThrottles", "DynamoDB table throttled", storage.metric_throttles(PERIOD), 1)
         for name in storage.index_names:

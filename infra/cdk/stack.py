@@ -8,6 +8,7 @@
 - `DeployedWorkflow` (workflow.py): each workflow of `infra.workflows.WORKFLOWS` (the rescue);
 - `Api` (api.py): the Chalice API; `Delivery` (delivery.py): the outbox deliverer;
 - `RescueSweeper` (rescue_sweeper.py): ends rescue orders whose run is not running;
+- `CalendarCheck` (calendar_check.py): publishes whether next year's working-day calendar is missing;
 - `Monitoring` (monitoring.py): alarms on an encrypted SNS topic.
 
 Each construct hands out grants (`storage.grant_evidence_upload(role)`, `workflow.grant_start(role)`,
@@ -28,6 +29,7 @@ from aws_cdk import CfnElement, CfnOutput, Stack, Tags
 from constructs import Construct
 
 from infra.cdk.api import Api
+from infra.cdk.calendar_check import CalendarCheck
 from infra.cdk.common import APP_NAME, camel_case, capability_logical_id
 from infra.cdk.compute import FUNCTION_CODE_EXCLUDE, Compute, function_code
 from infra.cdk.delivery import Delivery
@@ -95,6 +97,7 @@ class YunchetongStack(Stack):
         self.rescue_sweeper = RescueSweeper(
             self, "RescueSweeper", stage=stage, storage=self.storage, rescue=self.workflows[RESCUE.name], compute=self.compute
         )
+        self.calendar_check = CalendarCheck(self, "CalendarCheck", stage=stage, storage=self.storage, compute=self.compute)
         self.monitoring = Monitoring(
             self,
             "Monitoring",
@@ -104,6 +107,7 @@ class YunchetongStack(Stack):
             rescue_sweeper=self.rescue_sweeper,
             workflows=workflows,
             storage=self.storage,
+            calendar_check=self.calendar_check,
         )
 
         CfnOutput(self, "TableName", value=self.storage.table.table_name)

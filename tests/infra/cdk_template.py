@@ -139,6 +139,13 @@ def deliverer_function(synth: Synth) -> tuple[str, dict[str, Any]]:
     return logical_id, function
 
 
+def calendar_check_function(synth: Synth) -> tuple[str, dict[str, Any]]:
+    logical_id = logical_id_of(synth, synth.stack.calendar_check.function)
+    function = synth.template["Resources"][logical_id]
+    assert function["Type"] == "AWS::Lambda::Function"
+    return logical_id, function
+
+
 def rescue_sweeper_function(synth: Synth) -> tuple[str, dict[str, Any]]:
     logical_id = logical_id_of(synth, synth.stack.rescue_sweeper.function)
     function = synth.template["Resources"][logical_id]

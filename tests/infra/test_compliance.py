@@ -27,6 +27,7 @@ STATEFUL_LOGICAL_IDS = {
     "RescueLogsEA5F8FA4": "AWS::Logs::LogGroup",
     "RescueStateMachineLogs302A4C95": "AWS::Logs::LogGroup",
     "RescueSweeperLogsF7CB66D3": "AWS::Logs::LogGroup",
+    "CalendarCheckLogs46E0A4F2": "AWS::Logs::LogGroup",
 }
 STATEFUL_TYPES = set(STATEFUL_LOGICAL_IDS.values())
 
@@ -36,11 +37,12 @@ def test_stateful_resources_keep_their_logical_ids(synth: Synth) -> None:
     assert stateful == STATEFUL_LOGICAL_IDS
 
 
-def test_the_roles_are_the_api_deliverer_workflow_and_sweeper_roles(synth: Synth) -> None:
+def test_the_roles_are_the_api_deliverer_workflow_sweeper_and_calendar_check_roles(synth: Synth) -> None:
     assert set(resources_of(synth, "AWS::IAM::Role")) == {
         logical_id_of(synth, synth.stack.api.role),
         logical_id_of(synth, synth.stack.delivery.role),
         logical_id_of(synth, synth.stack.rescue_sweeper.role),
+        logical_id_of(synth, synth.stack.calendar_check.role),
         *(logical_id_of(synth, w.function_role) for w in synth.stack.workflows.values()),
         *(logical_id_of(synth, w.state_machine_role) for w in synth.stack.workflows.values()),
     }

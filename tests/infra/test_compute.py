@@ -14,7 +14,16 @@ from aws_cdk.assertions import Template
 from infra.cdk.app import build_app
 from infra.cdk.compute import FUNCTION_CODE_EXCLUDE, function_code
 from infra.workflows import WORKFLOWS
-from tests.infra.cdk_template import STAGE, SYNTH_ENV, Synth, asset_dir, deliverer_function, rescue_sweeper_function, resources_of
+from tests.infra.cdk_template import (
+    STAGE,
+    SYNTH_ENV,
+    Synth,
+    asset_dir,
+    calendar_check_function,
+    deliverer_function,
+    rescue_sweeper_function,
+    resources_of,
+)
 
 # Folders of the project root that must never be shipped with a function.
 NOT_SHIPPED = (".venv", ".local", ".git", "tests", "infra", "bench", "cdk.out", "chalice.out")
@@ -72,14 +81,13 @@ def test_function_code_exclude_list_matches_every_folder_left_out() -> None:
         assert not ignore.ignores(f"/project/{kept}"), kept
 
 
-def test_the_schedules_are_the_deliverers_and_the_sweepers(synth: Synth) -> None:
+def test_the_schedules_are_the_deliverers_the_sweepers_and_the_calendar_checks(synth: Synth) -> None:
     targets = [t["Arn"] for rule in resources_of(synth, "AWS::Events::Rule").values() for t in rule["Properties"]["Targets"]]
-    assert sorted(targets, key=json.dumps) == sorted(
-        ({"Fn::GetAtt": [deliverer_function(synth)[0], "Arn"]}, {"Fn::GetAtt": [rescue_sweeper_function(synth)[0], "Arn"]}), key=json.dumps
-    )
+    functions = (deliverer_function(synth)[0], rescue_sweeper_function(synth)[0], calendar_check_function(synth)[0])
+    assert sorted(targets, key=json.dumps) == sorted(({"Fn::GetAtt": [f, "Arn"]} for f in functions), key=json.dumps)
     permissions = resources_of(synth, "AWS::Lambda::Permission").values()
     invokers = [p for p in permissions if p["Properties"]["Principal"] == "events.amazonaws.com"]
-    assert len(invokers) == 2
+    assert len(invokers) == 3
 
 
 def test_api_uses_the_dependency_layer_once_built(tmp_path: Path) -> None:
@@ -104,9 +112,9 @@ def test_api_uses_the_dependency_layer_once_built(tmp_path: Path) -> None:
     assert layer["Properties"]["CompatibleArchitectures"] == ["x86_64"]
     handler = template.find_resources("AWS::Serverless::Function")["APIHandler"]
     assert handler["Properties"]["Layers"] == [{"Ref": layer_id}]
-    # the deliverer, every workflow task and the rescue sweeper
+    # the deliverer, every workflow task, the rescue sweeper and the calendar check
     functions = template.find_resources("AWS::Lambda::Function")
-    assert len(functions) == 2 + sum(len(w.functions) for w in WORKFLOWS)
+    assert len(functions) == 3 + sum(len(w.functions) for w in WORKFLOWS)
     for name, function in functions.items():
         assert function["Properties"]["Layers"] == [{"Ref": layer_id}], name
     # only layers/python goes into the layer, as python/... at the root of the zip

@@ -34,7 +34,7 @@ def layer(tmp_path_factory) -> Path:
 PROBE = """
 import sys
 sys.path[:0] = [{layer!r}, {root!r}]
-import functions.deliverer.handler, functions.rescue.handler, functions.rescue_sweeper.handler
+import functions.deliverer.handler, functions.rescue.handler, functions.rescue_sweeper.handler, functions.calendar_check.handler
 from chalicelib.domain import geo
 from chalicelib.documents import render
 from chalicelib.contracts.rescue import StepInput

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.infra.cdk_template import Synth, deliverer_function, one_resource, rescue_sweeper_function, resources_of, state_machine_resource
+from tests.infra.cdk_template import (
+    Synth,
+    calendar_check_function,
+    deliverer_function,
+    one_resource,
+    rescue_sweeper_function,
+    resources_of,
+    state_machine_resource,
+)
 
 
 def _alarm_metrics(alarm: dict[str, Any]) -> list[dict[str, Any]]:
@@ -30,7 +38,7 @@ def test_alarms_cover_api_deliverer_and_sweeper_errors_and_table_throttles(synth
         and {"Name": "TableName", "Value": {"Ref": table_id}} in m["Dimensions"]
         for m in metrics
     )
-    for function_id in (deliverer_function(synth)[0], rescue_sweeper_function(synth)[0]):
+    for function_id in (deliverer_function(synth)[0], rescue_sweeper_function(synth)[0], calendar_check_function(synth)[0]):
         assert any(
             m["Namespace"] == "AWS/Lambda"
             and m["MetricName"] == "Errors"
@@ -60,3 +68,22 @@ def test_alarm_on_every_failed_workflow_run(synth: Synth) -> None:
         assert found[0]["Threshold"] == 1
         assert found[0]["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
         assert found[0]["TreatMissingData"] == "notBreaching"
+
+
+def test_alarm_when_next_years_calendar_is_missing(synth: Synth) -> None:
+    # functions/calendar_check publishes the metric (1 from 1 December while next year is not loaded)
+    alarms = resources_of(synth, "AWS::CloudWatch::Alarm").values()
+    found = [
+        alarm["Properties"]
+        for alarm in alarms
+        if alarm["Properties"].get("MetricName") == "NextYearCalendarMissing"
+    ]
+    assert len(found) == 1
+    (alarm,) = found
+    assert alarm["Namespace"] == "Yunchetong"
+    assert alarm["Dimensions"] == [{"Name": "service", "Value": "yunchetong"}]
+    assert alarm["Statistic"] == "Maximum" and alarm["Threshold"] == 1
+    assert alarm["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
+    rules = resources_of(synth, "AWS::Events::Rule").values()
+    target = {"Fn::GetAtt": [calendar_check_function(synth)[0], "Arn"]}
+    assert any(t["Arn"] == target for rule in rules for t in rule["Properties"]["Targets"])

@@ -295,3 +295,26 @@ def test_model_and_render_modules_import_without_reportlab() -> None:
         "assert not heavy, heavy\n"
     )
     subprocess.run([sys.executable, "-c", probe], cwd=ROOT, check=True)
+
+
+# --- provisional deadlines and each party's own ------------------------------------------------
+
+PROVISIONAL_NOTE = "期限按现行节假日安排暂定，如国务院公布新的安排将重新计算并通知。"
+
+
+def test_given_provisional_deadlines_when_the_letter_is_rendered_then_it_shows_the_mark_and_why() -> None:
+    text = _squash(_text(render_letter(replace(LETTER, provisional_note=PROVISIONAL_NOTE))))
+    assert "暂定" in text
+    assert _squash(PROVISIONAL_NOTE) in text
+    assert _squash("（截止2026年10月12日，暂定）") in text and _squash("（截止2026年10月23日，暂定）") in text
+
+
+def test_given_final_deadlines_when_the_letter_is_rendered_then_no_provisional_mark() -> None:
+    assert "暂定" not in _text(render_letter(LETTER))
+
+
+def test_given_each_partys_own_deadlines_when_the_letter_is_rendered_then_each_line_is_printed() -> None:
+    lines = ("甲方张三：2026年10月09日签收送达，复核申请截止2026年10月14日，调解申请截止2026年10月23日",)
+    text = _squash(_text(render_letter(replace(LETTER, party_deadlines=lines))))
+    assert _squash("各方当事人的期限（自送达之日起计算）") in text
+    assert _squash(lines[0]) in text

@@ -8,7 +8,15 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from chalicelib import config
-from chalicelib.domain.workdays import Calendar, Deadline, add_working_days, is_working_day, load_calendar
+from chalicelib.domain.workdays import (
+    Calendar,
+    Deadline,
+    add_working_days,
+    first_uncovered_year,
+    is_working_day,
+    load_calendar,
+    year_problem,
+)
 
 CONFIG = config.load("holidays")
 CAL = load_calendar(CONFIG)
@@ -143,9 +151,43 @@ def test_given_a_span_inside_covered_years_when_counted_then_not_provisional():
     assert add_working_days(date(2026, 12, 28), 3, CAL) == Deadline(due=date(2026, 12, 31), provisional=False)
 
 
-def test_given_a_span_into_an_uncovered_year_when_counted_then_provisional_with_only_weekends_off():
-    # 12/31 Thu (1); 2027 not configured: 1/1 Fri taken as worked (2); 1/2–1/3 weekend; 1/4 Mon (3).
-    assert add_working_days(date(2026, 12, 30), 3, CAL) == Deadline(due=date(2027, 1, 4), provisional=True)
+def test_given_a_span_into_an_uncovered_year_when_counted_then_provisional_with_weekends_and_fixed_holidays_off():
+    # 12/31 Thu (1); 2027 not announced, but 1/1 is New Year's Day by law (全国年节及纪念日放假办法 Art.2),
+    # so it is off whatever the State Council arranges; 1/2–1/3 weekend; 1/4 Mon (2), 1/5 Tue (3).
+    assert add_working_days(date(2026, 12, 30), 3, CAL) == Deadline(due=date(2027, 1, 5), provisional=True)
+
+
+def test_given_a_letter_served_on_18_dec_2026_when_mediation_deadline_computed_then_not_new_years_day():
+    # 12/21–25 (1–5), 12/28–31 (6–9); 1/1 New Year's Day off; 1/2–1/3 weekend; 1/4 Mon (10), provisional.
+    assert add_working_days(date(2026, 12, 18), 10, CAL) == Deadline(due=date(2027, 1, 4), provisional=True)
+
+
+@pytest.mark.parametrize("day", ["2027-01-01", "2027-05-01", "2027-05-03", "2027-10-01", "2027-10-02", "2027-10-03"])
+def test_given_an_uncovered_year_when_asked_then_the_fixed_date_statutory_holidays_are_off(day):
+    # 2027-05-03 is a Monday after the fixed May Day holidays (5/1–5/2, a weekend): a working day.
+    expected = day == "2027-05-03"
+    assert is_working_day(date.fromisoformat(day), CAL) is expected
+
+
+def test_given_a_calendar_when_asked_for_the_first_uncovered_year_of_a_span_then_it_is_named():
+    assert first_uncovered_year(date(2026, 12, 18), date(2027, 1, 4), CAL) == 2027
+    assert first_uncovered_year(date(2026, 12, 1), date(2026, 12, 31), CAL) is None
+    assert first_uncovered_year(date(2026, 12, 31), date(2026, 12, 31), CAL) is None  # the start is not counted
+
+
+@pytest.mark.parametrize(
+    ("holidays", "workdays", "field", "reason"),
+    [
+        (["2028-01-01"], [], "holidays", "not in 2027"),
+        (["2027-02-06"], ["2027-02-06"], "workdays", "both"),
+        ([], ["2027-02-08"], "workdays", "not a Saturday or Sunday"),
+        (["2027-13-01"], [], "holidays", "not a date"),
+    ],
+)
+def test_given_a_year_arrangement_when_checked_then_the_problem_names_its_field(holidays, workdays, field, reason):
+    problem = year_problem(2027, holidays, workdays)
+    assert problem is not None and problem[0] == field and reason in problem[1]
+    assert year_problem(2027, ["2027-01-01"], ["2027-02-06"]) is None  # 2/6/2027 is a Saturday
 
 
 def test_given_2027_configured_when_a_span_crosses_into_2028_then_provisional():
