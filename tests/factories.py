@@ -139,3 +139,33 @@ def wait_for(condition: Any, timeout: float = 60.0, every: float = 0.05, what: s
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout} s waiting for {what}")
         time.sleep(every)
+
+
+def exif_jpeg(
+    taken_at: datetime | None = None, lat: float | None = None, lng: float | None = None, seed: int = 0, offset: str | None = None
+) -> bytes:
+    """A real JPEG whose EXIF carries DateTimeOriginal (36867, in the Exif IFD, local time with an
+    optional OffsetTimeOriginal) and a GPS IFD (34853) as a phone's camera writes them."""
+    import io
+
+    from PIL import Image
+
+    exif = Image.Exif()
+    if taken_at is not None:
+        camera = exif.get_ifd(0x8769)
+        camera[36867] = taken_at.strftime("%Y:%m:%d %H:%M:%S")
+        if offset is not None:
+            camera[36881] = offset
+
+    def dms(value: float) -> tuple[float, float, float]:
+        degrees, rest = divmod(abs(value) * 3600, 3600)
+        minutes, seconds = divmod(rest, 60)
+        return float(degrees), float(minutes), round(seconds, 4)
+
+    if lat is not None and lng is not None:
+        gps = exif.get_ifd(0x8825)
+        gps[1], gps[2] = ("N" if lat >= 0 else "S"), dms(lat)
+        gps[3], gps[4] = ("E" if lng >= 0 else "W"), dms(lng)
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), (seed % 256, 80, 120)).save(out, "JPEG", exif=exif)
+    return out.getvalue()

@@ -193,6 +193,11 @@ class ChecklistItemView(Reply):
     evidence_id: str | None = None
 
 
+class EvidenceFlagView(Reply):
+    code: str = Field(description="CAPTURED_LATE, FAR_FROM_SCENE, CAMERA_TIME_MISMATCH, CAMERA_POSITION_MISMATCH")
+    text: str
+
+
 class EvidenceView(Reply):
     evidence_id: str
     kind: str
@@ -202,6 +207,7 @@ class EvidenceView(Reply):
     sha256: str
     captured_at: str
     status: str
+    flags: list[EvidenceFlagView] = Field(default_factory=list, description="for the officer to weigh; the shot is kept")
 
 
 class EvidenceSummary(Reply):

@@ -28,6 +28,7 @@ ACTION_TEXT = {
     "CASE_REPORTED": "事故已受理",
     "REFERRED_ON_SCENE": "不适用远程处理，已转民警现场处置",
     "EVIDENCE_REQUESTED": "开始上传现场证据",
+    "EVIDENCE_SEALING": "现场证据核验通过，正在封存",
     "EVIDENCE_VERIFIED": "现场证据已核验",
     "EVIDENCE_REJECTED": "现场证据核验未通过，请重新拍摄上传",
     "EVIDENCE_COMPLETE": "证据采集完成，请立即撤离现场，等待民警远程认定",

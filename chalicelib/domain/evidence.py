@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from chalicelib.domain import geo
 
 PARTY_LABELS = "甲乙丙丁戊己庚辛壬癸"
 
 MISSING, UPLOADING, VERIFIED = "MISSING", "UPLOADING", "VERIFIED"
-PENDING, REJECTED = "PENDING", "REJECTED"
+# An upload is PENDING until a completion claims it (SEALING), then VERIFIED once its sealed copy is recorded.
+PENDING, SEALING, REJECTED = "PENDING", "SEALING", "REJECTED"
 
 
 @dataclass(frozen=True)
@@ -104,3 +110,76 @@ def size_limit_error(spec: dict[str, Any], content_type: str, size: int) -> tupl
     if size > limits[content_type]:
         return "size", f"exceeds the {limits[content_type]} byte limit for {content_type}"
     return None, None
+
+
+class Flag(BaseModel):
+    """Something about a shot the officer should weigh before relying on it (kept, not refused)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    code: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Camera:
+    """What the file itself says (JPEG EXIF): when and where the camera took it, if it says so."""
+
+    taken_at: datetime | None = None
+    position: geo.Point | None = None
+
+
+def _duration(delta: timedelta) -> str:
+    minutes = round(abs(delta).total_seconds() / 60)
+    hours, rest = divmod(minutes, 60)
+    if not hours:
+        return f"{rest}分钟"
+    return f"{hours}小时{rest}分钟" if rest else f"{hours}小时"
+
+
+def _distance(metres: float) -> str:
+    return f"{round(metres)}米" if metres < 1000 else f"{metres / 1000:.1f}公里"
+
+
+def captured_too_early(rules: dict[str, Any], occurred: datetime, captured: datetime) -> bool:
+    """Before the window opens the shot cannot show this accident (refused, not flagged)."""
+    return captured < occurred - timedelta(minutes=rules["capturedFromMinutesBefore"])
+
+
+def declared_flags(rules: dict[str, Any], occurred: datetime, scene: geo.Point, captured: datetime, at: geo.Point) -> list[Flag]:
+    """Flags for what the phone declared: taken after the window, or away from the scene."""
+    flags = []
+    limit = timedelta(minutes=rules["capturedUntilMinutesAfter"])
+    if captured - occurred > limit:
+        flags.append(Flag(
+            code="CAPTURED_LATE",
+            text=f"声明拍摄时间晚于事故发生时间{_duration(captured - occurred)}（应在{_duration(limit)}内），可能已非事故原始现场",
+        ))
+    metres, allowed = geo.distance_m(scene, at), rules["maxMetresFromScene"]
+    if metres > allowed:
+        flags.append(Flag(
+            code="FAR_FROM_SCENE",
+            text=f"声明拍摄位置距事故地点{_distance(metres)}（应在{_distance(allowed)}内）",
+        ))
+    return flags
+
+
+def camera_flags(rules: dict[str, Any], captured: datetime, at: geo.Point, camera: Camera | None) -> list[Flag]:
+    """Flags where the file's own EXIF disagrees with what the phone declared."""
+    if camera is None:
+        return []
+    flags = []
+    tolerance = timedelta(minutes=rules["cameraClockToleranceMinutes"])
+    if camera.taken_at is not None and abs(camera.taken_at - captured) > tolerance:
+        flags.append(Flag(
+            code="CAMERA_TIME_MISMATCH",
+            text=f"照片EXIF拍摄时间与声明的拍摄时间相差{_duration(camera.taken_at - captured)}（允许{_duration(tolerance)}内）",
+        ))
+    if camera.position is not None:
+        metres, allowed = geo.distance_m(camera.position, at), rules["maxMetresFromScene"]
+        if metres > allowed:
+            flags.append(Flag(
+                code="CAMERA_POSITION_MISMATCH",
+                text=f"照片EXIF定位与声明的拍摄位置相距{_distance(metres)}（允许{_distance(allowed)}内）",
+            ))
+    return flags

@@ -1,5 +1,5 @@
-"""Evidence in S3: uploads go to a staging key by presigned PUT; verified shots are copied to a
-write-once key (Object Lock, compliance mode) and the staging object is removed."""
+"""Evidence in S3: uploads go to a staging key by presigned PUT; the verified version of a shot is
+copied to a write-once key (Object Lock, compliance mode); the staging object is removed last."""
 
 from __future__ import annotations
 
@@ -7,7 +7,10 @@ import base64
 import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
+from chalicelib.domain.evidence import Camera
+from chalicelib.integrations import camera_metadata
 from chalicelib.integrations.aws import client
 from chalicelib.settings import get_settings
 
@@ -26,6 +29,14 @@ class StoredObject:
     size: int
     sha256: str
     content_type: str
+    version: str | None = None  # the version read: the one sealed, whatever is PUT afterwards
+    camera: Camera | None = None
+
+
+@dataclass(frozen=True)
+class SealedCopy:
+    version: str
+    locked: bool
 
 
 def upload_key(case_id: str, evidence_id: str) -> str:
@@ -57,44 +68,70 @@ def presign_upload(key: str, content_type: str, size: int, sha256_hex: str) -> P
     return PresignedUpload(url=url, headers=headers, expires_at=expires_at)
 
 
-def inspect(key: str, max_bytes: int) -> StoredObject | None:
-    """Size, SHA-256 and type of the stored object, read by the server itself; None if absent."""
+def _head(key: str) -> dict[str, Any] | None:
+    """The object's current version's metadata; None if there is none."""
     s3 = client("s3")
-    bucket = get_settings().evidence_bucket
     try:
-        head = s3.head_object(Bucket=bucket, Key=key)
+        return dict(s3.head_object(Bucket=get_settings().evidence_bucket, Key=key))
     except s3.exceptions.ClientError as error:
         if error.response.get("Error", {}).get("Code") in {"404", "NoSuchKey", "NotFound"}:
             return None
         raise
+
+
+def inspect(key: str, max_bytes: int, camera_utc_offset: str | None = None) -> StoredObject | None:
+    """Size, SHA-256, type and version of the stored object, read by the server itself; None if absent.
+    With `camera_utc_offset`, the EXIF in the first bytes of that same read is parsed as well."""
+    head = _head(key)
+    if head is None:
+        return None
+    version = head.get("VersionId")
     if head["ContentLength"] > max_bytes:
-        return StoredObject(size=head["ContentLength"], sha256="", content_type=head.get("ContentType", ""))
-    body = s3.get_object(Bucket=bucket, Key=key)["Body"]
+        return StoredObject(size=head["ContentLength"], sha256="", content_type=head.get("ContentType", ""), version=version)
+    params = {"Bucket": get_settings().evidence_bucket, "Key": key} | ({"VersionId": version} if version else {})
+    body = client("s3").get_object(**params)["Body"]
     digest = hashlib.sha256()
-    size = 0
+    size, start = 0, b""
     for chunk in iter(lambda: body.read(_CHUNK), b""):
         digest.update(chunk)
         size += len(chunk)
-    return StoredObject(size=size, sha256=digest.hexdigest(), content_type=head.get("ContentType", ""))
+        if len(start) < camera_metadata.HEAD_BYTES:
+            start += chunk[: camera_metadata.HEAD_BYTES - len(start)]
+    camera = camera_metadata.read(start, camera_utc_offset) if camera_utc_offset else None
+    return StoredObject(size=size, sha256=digest.hexdigest(), content_type=head.get("ContentType", ""), version=version, camera=camera)
 
 
-def seal(source_key: str, target_key: str, retain_days: int) -> str:
-    """Copy to the write-once key under a compliance-mode retention; returns the version id."""
+def sealed_copy(target_key: str) -> SealedCopy | None:
+    """The sealed copy already made (by a completion that stopped before recording it), if any."""
+    head = _head(target_key)
+    if head is None:
+        return None
+    return SealedCopy(version=str(head.get("VersionId") or ""), locked=head.get("ObjectLockMode") == "COMPLIANCE")
+
+
+def seal(source_key: str, source_version: str | None, target_key: str, retain_days: int) -> str:
+    """Copy that exact version to the write-once key and lock it; returns the sealed version id."""
     s3 = client("s3")
     bucket = get_settings().evidence_bucket
-    copied = s3.copy_object(
-        Bucket=bucket, Key=target_key, CopySource={"Bucket": bucket, "Key": source_key}, MetadataDirective="COPY"
-    )
+    source = {"Bucket": bucket, "Key": source_key} | ({"VersionId": source_version} if source_version else {})
+    copied = s3.copy_object(Bucket=bucket, Key=target_key, CopySource=source, MetadataDirective="COPY")
     version = str(copied.get("VersionId") or "")
-    # Retention is set on the exact version copied; the staging object goes only once it is locked.
-    s3.put_object_retention(
-        Bucket=bucket,
+    lock(target_key, version, retain_days)
+    return version
+
+
+def lock(target_key: str, version: str, retain_days: int) -> None:
+    """Compliance-mode retention on the exact version (set apart from the copy: same on S3 and moto)."""
+    client("s3").put_object_retention(
+        Bucket=get_settings().evidence_bucket,
         Key=target_key,
         VersionId=version,
         Retention={"Mode": "COMPLIANCE", "RetainUntilDate": datetime.now(UTC) + timedelta(days=retain_days)},
     )
-    s3.delete_object(Bucket=bucket, Key=source_key)
-    return version
+
+
+def exists(key: str) -> bool:
+    return _head(key) is not None
 
 
 def discard(key: str) -> None:

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import math
-from datetime import datetime
+import secrets
+from datetime import datetime, timedelta
 
 from chalicelib import config
 from chalicelib.contracts.cases import ChecklistItemView
 from chalicelib.contracts.evidence import EvidenceCompleted, EvidenceRequested, RequestEvidence, UploadInstruction
-from chalicelib.domain import case_status, evidence, ids
+from chalicelib.domain import case_status, evidence, geo, ids
 from chalicelib.domain.principals import Principal
-from chalicelib.errors import Conflict, EvidenceMismatch, NotFound, ValidationFailed
+from chalicelib.errors import ConcurrentUpdate, Conflict, EvidenceMismatch, NotFound, ValidationFailed
 from chalicelib.integrations import evidence_store
 from chalicelib.services import notices
 from chalicelib.settings import get_settings
@@ -38,11 +38,13 @@ def checklist_view(items: list[evidence.ChecklistItem]) -> list[ChecklistItemVie
     return [ChecklistItemView.model_validate(i, from_attributes=True) for i in items]
 
 
-def _metres(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
-    """Great-circle distance; enough to tell a photo taken at the scene from one taken elsewhere."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lng2 - lng1) / 2) ** 2
-    return 2 * 6_371_000 * math.asin(math.sqrt(a))
+def _scene(record: store.CaseRecord) -> geo.Point:
+    location = record.case.location.as_dict()
+    return geo.Point(float(location["lat"]), float(location["lng"]))
+
+
+def _flag_detail(flags: list[evidence.Flag]) -> list[dict[str, str]]:
+    return [flag.model_dump() for flag in flags]
 
 
 def request_upload(principal: Principal, case_id: str, body: RequestEvidence) -> EvidenceRequested:
@@ -58,11 +60,14 @@ def request_upload(principal: Principal, case_id: str, body: RequestEvidence) ->
         party_id, error = evidence.resolve_slot(_spec(), vehicles(record), body.kind, body.party_id)
         if error:
             raise ValidationFailed(error, field="partyId" if "partyId" in error else "kind")
-        occurred = datetime.fromisoformat(case.occurred_at)
-        if body.captured_at < occurred - store.CLOCK_SKEW:
+        occurred, rules = datetime.fromisoformat(case.occurred_at), _spec()["plausibility"]
+        if evidence.captured_too_early(rules, occurred, body.captured_at):
             raise ValidationFailed("is before the accident occurred", field="capturedAt")
         if body.captured_at > store.utcnow() + store.CLOCK_SKEW:
             raise ValidationFailed("is in the future", field="capturedAt")
+        # Late or away from the scene: kept and flagged for the officer, not refused (ADR 0015).
+        at = geo.Point(body.lat, body.lng)
+        flags = evidence.declared_flags(rules, occurred, _scene(record), body.captured_at, at)
         item = case_items.new_evidence(
             case.case_id,
             evidence_id,
@@ -78,10 +83,15 @@ def request_upload(principal: Principal, case_id: str, body: RequestEvidence) ->
             upload_key=evidence_store.upload_key(case.case_id, evidence_id),
             requested_by=principal.audit_name,
             requested_at=store.iso(store.utcnow()),
+            flags=flags,
         )
-        location = case.location.as_dict()
-        distance = round(_metres(location["lat"], location["lng"], body.lat, body.lng))
-        detail = {"evidenceId": evidence_id, "kind": body.kind, "partyId": party_id, "metresFromScene": distance}
+        detail = {
+            "evidenceId": evidence_id,
+            "kind": body.kind,
+            "partyId": party_id,
+            "metresFromScene": round(geo.distance_m(_scene(record), at)),
+            "flags": _flag_detail(flags),
+        }
         return store.Change(action="EVIDENCE_REQUESTED", detail=detail, puts=[item], result=item)
 
     item: EvidenceItem = store.mutate(principal, case_id, decide).result
@@ -116,53 +126,142 @@ def _mismatch(stored: evidence_store.StoredObject | None, item: EvidenceItem) ->
     return None
 
 
-def complete_upload(principal: Principal, case_id: str, evidence_id: str) -> EvidenceCompleted:
-    record = store.load_for(principal, case_id)
+def _item(record: store.CaseRecord, evidence_id: str) -> EvidenceItem:
     item = record.evidence_item(evidence_id)
     if item is None:
         raise NotFound("no such evidence on this case", field="evidenceId")
-    if item.status == evidence.VERIFIED:
-        return _completed(record, evidence_id)
-    if item.status == evidence.REJECTED:
-        raise Conflict("this upload was rejected; request a new one", field="evidenceId", status=item.status)
+    return item
 
-    limit = int(_spec()["maxBytes"].get(item.content_type, item.size))
-    stored = evidence_store.inspect(item.upload_key, limit)
-    if stored is None:
-        record = store.load_for(principal, case_id)  # a concurrent completion may have sealed it
-        if (found := record.evidence_item(evidence_id)) is not None and found.status == evidence.VERIFIED:
+
+def complete_upload(principal: Principal, case_id: str, evidence_id: str) -> EvidenceCompleted:
+    """Verify, claim, seal once, record, then delete the staging object (ADR 0006). Each step is a
+    state of the shot (PENDING → SEALING → VERIFIED), so a retry after a crash anywhere finishes it."""
+    record = store.load_for(principal, case_id)
+    item = _item(record, evidence_id)
+    if item.status == evidence.VERIFIED:
+        if evidence_store.exists(item.upload_key):  # a completion stopped before its last step
+            evidence_store.discard(item.upload_key)
+        return _completed(record, evidence_id)
+    claim: str | None = None
+    for _ in range(store.MAX_ATTEMPTS):
+        item = _item(record, evidence_id)
+        if item.status == evidence.PENDING:
+            record, claim = _claim(principal, record, item)
+        elif item.status == evidence.SEALING:
+            record = _seal(principal, record, item, claim)
+        elif item.status == evidence.REJECTED:
+            raise Conflict("this upload was rejected; request a new one", field="evidenceId", status=item.status)
+        else:
             return _completed(record, evidence_id)
+    raise ConcurrentUpdate("the evidence kept changing while it was completed; retry", field="evidenceId")
+
+
+def _claim(principal: Principal, record: store.CaseRecord, item: EvidenceItem) -> tuple[store.CaseRecord, str | None]:
+    """Check the upload, then claim its sealing on the case (PENDING → SEALING) with a token of ours."""
+    case_id, evidence_id, rules = record.case.case_id, item.evidence_id, _spec()["plausibility"]
+    limit = int(_spec()["maxBytes"].get(item.content_type, item.size))
+    exif_offset = rules["cameraUtcOffset"] if item.content_type == "image/jpeg" else None
+    stored = evidence_store.inspect(item.upload_key, limit, exif_offset)
+    if stored is None:
+        fresh = store.load_for(principal, case_id)  # a concurrent completion may have finished it
+        if _item(fresh, evidence_id).status != evidence.PENDING:
+            return fresh, None
         raise Conflict("nothing has been uploaded for this evidence yet", field="evidenceId", status=item.status)
     mismatch = _mismatch(stored, item)
     if mismatch:
-        evidence_store.discard(item.upload_key)
-        store.mutate(principal, case_id, lambda r: _resolve(r, evidence_id, evidence.REJECTED, None, mismatch[0]))
+        rejected = store.mutate(principal, case_id, lambda r: _reject(r, evidence_id, mismatch[0]), read=record)
+        if rejected.result:
+            evidence_store.discard(item.upload_key)
         raise EvidenceMismatch(mismatch[1], field=mismatch[0])
+    at = geo.Point(float(item.lat), float(item.lng))
+    flags = evidence.camera_flags(rules, datetime.fromisoformat(item.captured_at), at, stored.camera)
+    token = secrets.token_urlsafe(12)
+    claimed = store.mutate(principal, case_id, lambda r: _claimed(r, evidence_id, token, stored.version, flags), read=record)
+    return claimed.record, claimed.result
 
-    version = evidence_store.seal(
-        item.upload_key, evidence_store.evidence_key(case_id, evidence_id), get_settings().evidence_retention_days
-    )
-    written = store.mutate(principal, case_id, lambda r: _resolve(r, evidence_id, evidence.VERIFIED, version, None), read=record)
-    return _completed(written.record, evidence_id)
 
-
-def _resolve(
-    record: store.CaseRecord, evidence_id: str, outcome: str, version: str | None, reason: str | None
+def _claimed(
+    record: store.CaseRecord, evidence_id: str, token: str, version: str | None, flags: list[evidence.Flag]
 ) -> list[store.Change]:
-    item = record.evidence_item(evidence_id)
-    if item is None or item.status != evidence.PENDING:
-        return []  # someone else resolved it first: nothing left to do
-    item.status = outcome
-    now = store.iso(store.utcnow())
-    if outcome == evidence.VERIFIED:
-        item.object_key = evidence_store.evidence_key(record.case.case_id, evidence_id)
-        item.object_version = version
-        item.verified_at = now
-    action = "EVIDENCE_VERIFIED" if outcome == evidence.VERIFIED else "EVIDENCE_REJECTED"
+    item = _item(record, evidence_id)
+    if item.status != evidence.PENDING:
+        return []  # another completion claimed or rejected it first
+    item.status, item.seal_claim, item.sealing_since = evidence.SEALING, token, store.iso(store.utcnow())
+    item.upload_version = version
+    item.flags = [*item.flags, *flags]
+    detail = {"evidenceId": evidence_id, "flags": _flag_detail(flags)}
+    return [store.Change(action="EVIDENCE_SEALING", detail=detail, replaces=[(item, evidence.PENDING)], result=token)]
+
+
+def _seal(principal: Principal, record: store.CaseRecord, item: EvidenceItem, claim: str | None) -> store.CaseRecord:
+    """Copy once (only the claim's holder copies), then record the sealed version, then delete staging.
+    A copy already there (its completion crashed before recording it) is recorded, not copied again."""
+    case_id, evidence_id = record.case.case_id, item.evidence_id
+    retention = get_settings().evidence_retention_days
+    target = evidence_store.evidence_key(case_id, evidence_id)
+    # Only a claim's holder copies, so the holder of a claim it just made needs no look first.
+    copy = None if claim is not None and claim == item.seal_claim else evidence_store.sealed_copy(target)
+    if copy is not None:
+        version = copy.version
+        if not copy.locked:
+            evidence_store.lock(target, version, retention)
+    else:
+        if claim != item.seal_claim:
+            taken = store.mutate(principal, case_id, lambda r: _take_over(r, evidence_id, item.seal_claim), read=record)
+            if taken.result is None:
+                return taken.record  # it moved on meanwhile: look again
+            record = taken.record
+        version = evidence_store.seal(item.upload_key, item.upload_version, target, retention)
+    written = store.mutate(principal, case_id, lambda r: _verified(r, evidence_id, version), read=record)
+    if written.result:
+        evidence_store.discard(item.upload_key)
+    return written.record
+
+
+def _take_over(record: store.CaseRecord, evidence_id: str, seen_claim: str | None) -> list[store.Change]:
+    """A claim whose holder made no copy within `sealClaimSeconds` is taken to have crashed."""
+    item = _item(record, evidence_id)
+    if item.status != evidence.SEALING or item.seal_claim != seen_claim:
+        return []
+    since = datetime.fromisoformat(item.sealing_since or record.case.occurred_at)
+    if store.utcnow() - since < timedelta(seconds=int(_spec()["sealClaimSeconds"])):
+        raise Conflict(
+            "this shot is being sealed by another request; try again in a moment", field="evidenceId", status=item.status
+        )
+    token = secrets.token_urlsafe(12)
+    item.seal_claim, item.sealing_since = token, store.iso(store.utcnow())
+    detail = {"evidenceId": evidence_id, "flags": [], "retry": True}
+    return [store.Change(action="EVIDENCE_SEALING", detail=detail, replaces=[(item, evidence.SEALING)], result=token)]
+
+
+def _reject(record: store.CaseRecord, evidence_id: str, reason: str) -> list[store.Change]:
+    item = _item(record, evidence_id)
+    if item.status != evidence.PENDING:
+        return []  # another completion claimed it first
+    item.status = evidence.REJECTED
     detail = {"evidenceId": evidence_id, "kind": item.kind, "partyId": item.party_id, "reason": reason}
-    changes = [store.Change(action=action, detail=detail, replaces=[(item, evidence.PENDING)])]
+    return [store.Change(action="EVIDENCE_REJECTED", detail=detail, replaces=[(item, evidence.PENDING)], result=True)]
+
+
+def _verified(record: store.CaseRecord, evidence_id: str, version: str) -> list[store.Change]:
+    item = _item(record, evidence_id)
+    if item.status != evidence.SEALING:
+        return []  # someone else recorded it first
+    now = store.iso(store.utcnow())
+    item.status, item.verified_at = evidence.VERIFIED, now
+    item.object_key = evidence_store.evidence_key(record.case.case_id, evidence_id)
+    item.object_version = version
+    detail = {
+        "evidenceId": evidence_id,
+        "kind": item.kind,
+        "partyId": item.party_id,
+        "reason": None,
+        "objectVersion": version,
+        "flags": _flag_detail(list(item.flags)),
+    }
+    changes = [store.Change(action="EVIDENCE_VERIFIED", detail=detail, replaces=[(item, evidence.SEALING)], result=True)]
     case = record.case
-    if outcome == evidence.VERIFIED and case.status == case_status.EVIDENCE_PENDING and evidence.is_complete(checklist(record)):
+    if case.status == case_status.EVIDENCE_PENDING and evidence.is_complete(checklist(record)):
         case_status.ensure_move(case.status, case_status.AWAITING_DETERMINATION)
         changes.append(
             store.Change(
@@ -170,6 +269,7 @@ def _resolve(
                 detail={"notified": [p.party_id for p in record.parties]},
                 new_status=case_status.AWAITING_DETERMINATION,
                 puts=notices.to_parties(record, "case.leave_scene", now),
+                result=True,
             )
         )
     return changes

@@ -31,6 +31,7 @@ from pynamodb.attributes import (
 from chalicelib.domain.claim import ClaimClock, ClaimLimits
 from chalicelib.domain.decisions import Agreement, Determination
 from chalicelib.domain.dispatch import Candidate
+from chalicelib.domain.evidence import Flag
 from chalicelib.domain.rescue_order import Alert, Eta, Offer, Pickup, Waiting
 from chalicelib.store.table import Gsi1, Gsi2, Gsi3, TableDefinition, TableItem, TableMeta, reset_connections, table_spec
 from chalicelib.store.typed_attributes import TypedListAttribute, TypedMapAttribute
@@ -120,6 +121,11 @@ class EvidenceItem(TableItem):
     requested_by = UnicodeAttribute()
     requested_at = UnicodeAttribute()
     verified_at = UnicodeAttribute(null=True)
+    flags = TypedListAttribute(Flag, default=list)  # what the officer should weigh (ADR 0015)
+    # The completion that claimed the shot (ADR 0006): its token, since when, and the upload version it verified.
+    seal_claim = UnicodeAttribute(null=True)
+    sealing_since = UnicodeAttribute(null=True)
+    upload_version = UnicodeAttribute(null=True)
 
 
 class DocumentItem(TableItem):
