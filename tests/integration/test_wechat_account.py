@@ -212,3 +212,27 @@ def test_given_expired_link_token_when_used_then_refused(api):
     reply = api.call("GET", f"/cases/{created['caseId']}", old)
     assert reply.status == 401 and "expired" in reply.body["error"]["message"]
     assert api.call("POST", "/wechat/join", _session(api, "o-gina"), {"token": old}).status == 403
+
+
+def test_given_push_sealed_with_the_previous_key_when_answered_then_reply_sealed_with_that_key(api, monkeypatch):
+    """WeChat's key rotation: a push that opens only with the previous EncodingAESKey is answered
+    under that same key, or WeChat cannot read the reply."""
+    from chalicelib.settings import reset_settings
+
+    previous = "ZYXWVUTSRQPONMLKJIHGFEDCBA9876543210zyxwvut"
+    monkeypatch.setenv("WECHAT_PREVIOUS_ENCODING_AES_KEY", previous)
+    reset_settings()
+    try:
+        timestamp, nonce = str(int(time.time())), "5432"
+        envelope = wechat.encrypt_reply(_push_xml(content="帮助", msg_id="3004"), TOKEN, previous, APP_ID, timestamp, nonce)
+        encrypt = wechat.encrypted_field(envelope)
+        query = {"timestamp": timestamp, "nonce": nonce, "encrypt_type": "aes", "signature": wechat.url_signature(TOKEN, timestamp, nonce),
+                 "msg_signature": wechat.message_signature(TOKEN, timestamp, nonce, encrypt)}
+        reply = _post(api, envelope, query)
+        assert reply.status_code == 200
+        inner = wechat.decrypt(reply.body, _field(reply.body, "MsgSignature"), _field(reply.body, "TimeStamp"),
+                               _field(reply.body, "Nonce"), TOKEN, [previous], APP_ID)
+        assert wechat.parse_message(inner).content
+    finally:
+        monkeypatch.delenv("WECHAT_PREVIOUS_ENCODING_AES_KEY")
+        reset_settings()

@@ -426,3 +426,15 @@ def test_given_module_imported_then_no_boto3_and_no_wechatpy():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=PROJECT_ROOT)
     assert result.stdout.strip() == "[]"
+
+
+def test_given_push_sealed_with_previous_key_when_opened_then_the_key_that_opened_it_is_named():
+    sealed = wechat.encrypt_reply(INBOUND_TEXT, TOKEN, PREVIOUS_KEY, APP_ID, TS, NONCE)
+    fields = _envelope(sealed)
+    query = {"timestamp": TS, "nonce": NONCE, "encrypt_type": "aes", "msg_signature": fields["MsgSignature"]}
+    opened = wechat.open_push(sealed, query, token=TOKEN, aes_keys=[CURRENT_KEY, PREVIOUS_KEY], app_id=APP_ID, now=NOW)
+    assert opened.aes_key == PREVIOUS_KEY
+    current = wechat.encrypt_reply(INBOUND_TEXT, TOKEN, CURRENT_KEY, APP_ID, TS, NONCE)
+    query["msg_signature"] = _envelope(current)["MsgSignature"]
+    reopened = wechat.open_push(current, query, token=TOKEN, aes_keys=[CURRENT_KEY, PREVIOUS_KEY], app_id=APP_ID, now=NOW)
+    assert reopened.aes_key == CURRENT_KEY
