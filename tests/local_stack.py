@@ -41,9 +41,9 @@ class RunningStack:
             if self.process.poll() is not None:
                 raise AssertionError(f"local stack exited: {self.process.stdout.read() if self.process.stdout else ''}")
             try:
-                if requests.get(f"{self.url}/health", timeout=1).status_code == 200:
+                if requests.get(f"{self.url}/health", timeout=10).status_code == 200:
                     return self
-            except requests.ConnectionError:
+            except requests.RequestException:  # not listening yet, or too busy starting to answer in time
                 pass
             time.sleep(0.2)  # polling a condition with a deadline, not waiting blind
         raise AssertionError("local stack did not become healthy in time")

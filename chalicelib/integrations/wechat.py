@@ -34,7 +34,7 @@ import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from xml.etree.ElementTree import Element, ParseError
 
 import defusedxml.ElementTree as SafeElementTree
@@ -191,17 +191,9 @@ def encrypted_field(envelope: bytes | str) -> str:
     return value.strip()
 
 
-def decrypt(
-    encrypted_xml_or_field: bytes | str,
-    msg_signature: str,
-    timestamp: str,
-    nonce: str,
-    token: str,
-    aes_keys: Sequence[str],
-    app_id: str,
-) -> bytes:
-    """The inner plain XML of a safe-mode push (see `decrypt_with_key`)."""
-    return decrypt_with_key(encrypted_xml_or_field, msg_signature, timestamp, nonce, token, aes_keys, app_id)[0]
+def decrypt(*args: Any, **kwargs: Any) -> bytes:
+    """The inner plain XML of a safe-mode push: `decrypt_with_key` without the key."""
+    return decrypt_with_key(*args, **kwargs)[0]
 
 
 def decrypt_with_key(
