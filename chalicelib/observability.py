@@ -16,10 +16,13 @@ to register its user-agent hook; boto3 is never imported here.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import logging
-from collections.abc import Generator, Sequence
+from collections.abc import Callable, Generator, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, contextmanager
+from contextvars import ContextVar
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
@@ -27,6 +30,7 @@ from aws_lambda_powertools.logging.formatter import (
     BasePowertoolsFormatter,
     LambdaPowertoolsFormatter,
 )
+from aws_lambda_powertools.logging.lambda_context import build_lambda_context_model
 from aws_lambda_powertools.tracing.base import BaseProvider, BaseSegment
 
 from chalicelib.domain.masking import scrub, scrub_item, scrub_text
@@ -39,6 +43,12 @@ if TYPE_CHECKING:
 SERVICE = "yunchetong"
 METRICS_NAMESPACE = "Yunchetong"
 CASE_KEYS = ("case_id", "execution_id")
+
+# Keys of the current invocation (its case, its Lambda context), per thread and task rather than
+# on the shared logger: the local stack runs functions and API requests in one process, and keys
+# appended to the logger by one invocation would show on every other's lines.
+_invocation_keys: ContextVar[Mapping[str, Any]] = ContextVar("yunchetong_invocation_keys", default=MappingProxyType({}))
+_cold_start = True
 
 # Keys Powertools fills in itself. They carry no personal data, and scrubbing a trace id,
 # request id or ARN could only corrupt it.
@@ -77,7 +87,7 @@ class PersonalDataScrubbingFormatter(LambdaPowertoolsFormatter):
     def serialize(self, log: LogRecord) -> str:
         # Round-trip through JSON first so that exceptions, models and other objects become
         # plain strings, lists and dicts that ``scrub`` can see into.
-        plain: dict[str, Any] = json.loads(json.dumps(log, default=_to_plain, ensure_ascii=False))
+        plain: dict[str, Any] = json.loads(json.dumps({**log, **_invocation_keys.get()}, default=_to_plain, ensure_ascii=False))
         safe = {key: value if key in _FRAMEWORK_KEYS else scrub(value) for key, value in plain.items()}
         return super().serialize(safe)
 
@@ -253,18 +263,35 @@ metrics = Metrics(namespace=METRICS_NAMESPACE, service=SERVICE)
 
 
 def bind_case(case_id: str | None = None, execution_id: str | None = None) -> None:
-    """Add ``case_id`` and/or the Step Functions ``execution_id`` to every following log line.
+    """Add ``case_id`` and/or the Step Functions ``execution_id`` to this invocation's following log lines.
 
     Only the arguments given are changed; call ``clear_case`` at the end of the invocation.
     """
     keys = {key: value for key, value in (("case_id", case_id), ("execution_id", execution_id)) if value is not None}
     if keys:
-        logger.append_keys(**keys)
+        _invocation_keys.set(MappingProxyType({**_invocation_keys.get(), **keys}))
 
 
 def clear_case() -> None:
     """Stop adding ``case_id`` and ``execution_id`` to log lines."""
-    logger.remove_keys(list(CASE_KEYS))
+    _invocation_keys.set(MappingProxyType({k: v for k, v in _invocation_keys.get().items() if k not in CASE_KEYS}))
+
+
+def function_handler(handler: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+    """A Lambda function's entry point: its context (name, request id, cold start) on the log lines
+    of this invocation only, whatever an earlier invocation left, and gone when it returns."""
+
+    @functools.wraps(handler)
+    def invoke(event: Any, context: Any) -> Any:
+        global _cold_start
+        cold, _cold_start = _cold_start, False
+        started = _invocation_keys.set(MappingProxyType({"cold_start": cold, **vars(build_lambda_context_model(context))}))
+        try:
+            return handler(event, context)
+        finally:
+            _invocation_keys.reset(started)
+
+    return invoke
 
 
 __all__ = [
@@ -273,6 +300,7 @@ __all__ = [
     "PersonalDataScrubbingFormatter",
     "bind_case",
     "clear_case",
+    "function_handler",
     "install_scrubbing",
     "logger",
     "metrics",

@@ -34,7 +34,7 @@ import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from xml.etree.ElementTree import Element, ParseError
 
 import defusedxml.ElementTree as SafeElementTree
@@ -191,7 +191,12 @@ def encrypted_field(envelope: bytes | str) -> str:
     return value.strip()
 
 
-def decrypt(
+def decrypt(*args: Any, **kwargs: Any) -> bytes:
+    """The inner plain XML of a safe-mode push: `decrypt_with_key` without the key."""
+    return decrypt_with_key(*args, **kwargs)[0]
+
+
+def decrypt_with_key(
     encrypted_xml_or_field: bytes | str,
     msg_signature: str,
     timestamp: str,
@@ -199,16 +204,18 @@ def decrypt(
     token: str,
     aes_keys: Sequence[str],
     app_id: str,
-) -> bytes:
-    """The inner plain XML of a safe-mode push.
+) -> tuple[bytes, str]:
+    """The inner plain XML of a safe-mode push, and the EncodingAESKey that opened it.
 
     `encrypted_xml_or_field` is the whole `<xml><Encrypt>…</Encrypt></xml>` envelope or the
     Encrypt text alone. The signature is checked before anything is decrypted; the keys are
-    tried in the order given (current, then previous); the appid inside must be ours.
+    tried in the order given (current, then previous); the appid inside must be ours. The reply
+    must be sealed with the key returned: while a key is rotated, WeChat reads a reply only
+    under the key it sealed the push with.
     """
     if not aes_keys:
         raise ValueError("at least one EncodingAESKey is needed")
-    keys = [_aes_key(k) for k in aes_keys]
+    keys = [(_aes_key(k), k) for k in aes_keys]
     given = encrypted_xml_or_field
     is_xml = given.lstrip().startswith(b"<") if isinstance(given, bytes) else given.lstrip().startswith("<")
     if is_xml:
@@ -227,13 +234,13 @@ def decrypt(
         raise ValidationFailed("Encrypt is not whole AES blocks", field="Encrypt")
 
     other_appid = False
-    for key in keys:
+    for key, encoding_aes_key in keys:
         opened = _open(ciphertext, key)
         if opened is None:
             continue
         message, appid = opened
         if hmac.compare_digest(appid, app_id.encode("utf-8")):
-            return message
+            return message, encoding_aes_key
         other_appid = True
     if other_appid:
         raise Forbidden("the message is for another appid", field="appid")
@@ -280,6 +287,7 @@ class Push:
     encrypted: bool
     timestamp: str
     nonce: str
+    aes_key: str | None = None  # safe mode: the EncodingAESKey that opened the push, to seal the reply with
 
 
 def open_push(
@@ -296,8 +304,8 @@ def open_push(
     timestamp, nonce = query.get("timestamp", ""), query.get("nonce", "")
     check_timestamp(timestamp, now, tolerance)
     if query.get("encrypt_type", "raw").lower() == "aes":
-        inner = decrypt(body, query.get("msg_signature", ""), timestamp, nonce, token, aes_keys, app_id)
-        return Push(parse_message(inner), True, timestamp, nonce)
+        inner, aes_key = decrypt_with_key(body, query.get("msg_signature", ""), timestamp, nonce, token, aes_keys, app_id)
+        return Push(parse_message(inner), True, timestamp, nonce, aes_key)
     check_url_signature(token, timestamp, nonce, query.get("signature", ""))
     return Push(parse_message(body), False, timestamp, nonce)
 

@@ -76,8 +76,9 @@ def push(body: bytes, query: dict[str, str], now: datetime) -> bytes:
         xml = wechat.news_reply(message.from_user, message.to_user, reply.title or "", reply.description or "", reply.url or "", now)
     else:
         xml = wechat.text_reply(message.from_user, message.to_user, reply.content or "", now)
-    if opened.encrypted:
-        return wechat.encrypt_reply(xml, settings.wechat_token, aes_keys()[0], settings.wechat_app_id, opened.timestamp, opened.nonce)
+    if opened.aes_key is not None:  # safe mode
+        # Sealed with the key that opened the push: during a rotation that may be the previous one.
+        return wechat.encrypt_reply(xml, settings.wechat_token, opened.aes_key, settings.wechat_app_id, opened.timestamp, opened.nonce)
     return xml
 
 

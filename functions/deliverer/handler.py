@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.observability import logger
+from chalicelib.observability import function_handler, logger
 from chalicelib.services.delivery import deliver_due
 
 
-@logger.inject_lambda_context(clear_state=True)
+@function_handler
 def handler(event: dict[str, Any], context: Any) -> dict[str, int]:
     # Each run takes at most `limit` messages; what is left is picked up on the next minute.
     outcomes = deliver_due(

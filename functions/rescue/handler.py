@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from chalicelib.observability import bind_case, clear_case, logger
+from chalicelib.observability import bind_case, clear_case, function_handler, logger
 
 
 def _step(name: str) -> Callable[[dict[str, Any], Any], Any]:
-    @logger.inject_lambda_context(clear_state=True)
+    @function_handler
     def handler(event: dict[str, Any], context: Any) -> Any:
         from chalicelib.contracts.rescue import StepInput
         from chalicelib.services.rescue import steps

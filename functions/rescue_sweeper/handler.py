@@ -9,10 +9,10 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from chalicelib.observability import logger
+from chalicelib.observability import function_handler, logger
 
 
-@logger.inject_lambda_context(clear_state=True)
+@function_handler
 def handler(event: dict[str, Any], context: Any) -> dict[str, int]:
     from chalicelib.services.rescue.steps import release_orphans
 

@@ -33,6 +33,7 @@ logger = logging.getLogger(__name__)
 _ROUTE = re.compile(r"/insurers/(?P<code>[A-Za-z0-9_-]{1,32})/(?P<action>webhook|received)")
 _MAX_BODY = 1 << 20  # a webhook event is small; refuse to buffer anything large
 _SEND_TIMEOUT = 5.0
+_RETRY_CAP = 30.0  # seconds at most between two attempts at one reply
 
 # What the scripted insurer pays: money in fen, as everywhere in the platform (¥1,800.00).
 _AMOUNT = 180000
@@ -52,6 +53,7 @@ class InsurerSandbox:
         port: int = 0,
         reply_delay: float = 0.5,
         script: bool = True,
+        send_timeout: float = _SEND_TIMEOUT,
     ) -> None:
         if urlsplit(platform_url).scheme not in ("http", "https"):
             raise ValueError(f"platform_url must be http(s), not {platform_url!r}")
@@ -61,6 +63,7 @@ class InsurerSandbox:
         self.port = port
         self.reply_delay = reply_delay
         self.script = script
+        self.send_timeout = send_timeout
         self.sent: list[dict[str, Any]] = []  # each scripted event and the platform's answer
         self._lock = threading.Lock()
         self._received: dict[str, list[dict[str, Any]]] = {}  # code → effective deliveries, in order
@@ -97,7 +100,7 @@ class InsurerSandbox:
         with self._lock:
             threads, self._threads = self._threads, []
         for thread in threads:
-            thread.join(timeout=_SEND_TIMEOUT + 1)
+            thread.join(timeout=self.send_timeout + 1)
 
     @property
     def url(self) -> str:
@@ -180,20 +183,33 @@ class InsurerSandbox:
         for event_type, data in steps:
             if self._stopping.wait(self.reply_delay):  # paced like a person at the insurer; stop() cuts it short
                 return
-            status = self._send(code, event_type, data())
+            status = self._send_until_taken(code, event_type, data())
             if status is None or status >= 400:
                 logger.warning(
                     "sandbox insurer %s: stopped answering claim %s at %s (platform answered %s)", code, claim_id, event_type, status
                 )
                 return
 
-    def _send(self, code: str, event_type: str, data: dict[str, Any]) -> int | None:
+    def _send_until_taken(self, code: str, event_type: str, data: dict[str, Any]) -> int | None:
+        """Send one reply until the platform takes or refuses it, as an insurer's system does: a
+        timeout, a lost connection, a 429 or a 5xx is tried again (backing off, under the same
+        webhook id, so the platform acts once); None only when the sandbox stops."""
+        webhook_id = f"msg_{secrets.token_urlsafe(18)}"
+        pause = max(self.reply_delay, 0.05)
+        while True:
+            status = self._send(code, event_type, data, webhook_id)
+            if status is not None and status < 500 and status != HTTPStatus.TOO_MANY_REQUESTS:
+                return status
+            if self._stopping.wait(pause):
+                return None
+            pause = min(pause * 2, _RETRY_CAP)
+
+    def _send(self, code: str, event_type: str, data: dict[str, Any], webhook_id: str) -> int | None:
         keys = self.secret_of(code)
         if not keys:
             logger.warning("sandbox insurer %s has no signing secret; not sending %s", code, event_type)
-            return None
+            return HTTPStatus.UNAUTHORIZED  # nothing to sign with: trying again would not help
         now = datetime.now(UTC)
-        webhook_id = f"msg_{secrets.token_urlsafe(18)}"
         text = json.dumps({"type": event_type, "timestamp": _iso(now), "data": data}, ensure_ascii=False, separators=(",", ":"))
         request = urllib.request.Request(  # noqa: S310 - the scheme was checked in __init__
             f"{self.platform_url}/webhooks/insurers/{code}",
@@ -203,7 +219,7 @@ class InsurerSandbox:
         )
         status: int | None
         try:
-            with self._opener.open(request, timeout=_SEND_TIMEOUT) as reply:
+            with self._opener.open(request, timeout=self.send_timeout) as reply:
                 status = int(reply.status)
         except urllib.error.HTTPError as error:
             status = int(error.code)

@@ -10,6 +10,7 @@ import os
 import secrets
 import socket
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from typing import Any
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_STATE_DIR = PROJECT_ROOT / ".local"
 REGION = "ap-east-1"
+API_LISTEN_BACKLOG = 1024
 
 
 def free_port() -> int:
@@ -83,10 +85,10 @@ class LocalStack:
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
-        self._changed = threading.Event()
         self._moto: Any = None
         self._api: Any = None
-        self._snapshotter: Any = None
+        self._state: Any = None
+        self._compactor: Any = None
         self._stopping = threading.Event()
         self._deliverer: threading.Thread | None = None
         self.sandbox: Any = None
@@ -96,12 +98,8 @@ class LocalStack:
         return f"http://{self.host}:{self.port}"
 
     def start(self) -> LocalStack:
-        from infra.local.persistence import Snapshotter, StateFile
-
         os.environ.update(environment(self.state_dir, self.port, self.aws_port))
         self._reset_cached_clients()
-        state = StateFile(self.state_dir / "aws-state.pickle")
-        state.restore()
         self._start_aws()
         from chalicelib.store.seed import seed
         from infra.local import message_box
@@ -111,9 +109,6 @@ class LocalStack:
         seed()
         message_box.install()
         self._start_workflows()
-        self._snapshotter = Snapshotter(state, self._lock, self._changed)
-        self._snapshotter.start()
-        self._changed.set()
         self._start_api()
         self._start_insurer_sandbox()
         self._deliverer = threading.Thread(target=self._deliver_forever, name="deliverer", daemon=True)
@@ -193,11 +188,13 @@ class LocalStack:
         if self._api is not None:
             self._api.shutdown()
             self._api.server.server_close()
-        if self._snapshotter is not None:
-            self._snapshotter.stop()
         if self._moto is not None:
             self._moto.shutdown()
             self._moto.server_close()
+        if self._compactor is not None:
+            self._compactor.stop()
+        if self._state is not None:
+            self._state.close(self._lock)  # a snapshot: the next start replays nothing
 
     def _reset_cached_clients(self) -> None:
         from chalicelib.integrations.aws import reset_clients
@@ -209,19 +206,31 @@ class LocalStack:
         reset_connections()
 
     def _start_aws(self) -> None:
+        """moto's server over the state folder: the snapshot loaded, the journal replayed and folded
+        into a new snapshot, then every acknowledged change journaled (infra/local/persistence.py)."""
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
         from werkzeug.serving import make_server
 
-        from infra.local.persistence import SnapshottingApp
+        from infra.local.persistence import Compactor, JournalingApp, StateFolder
 
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
-        app = SnapshottingApp(DomainDispatcherApplication(create_backend_app), self._lock, self._changed)
+        moto_app = DomainDispatcherApplication(create_backend_app)
+        self._state = StateFolder(self.state_dir)
+        started = time.perf_counter()
+        replayed = self._state.restore(moto_app)
+        self._state.compact(self._lock)
+        logging.getLogger("yunchetong.local").info("local AWS state loaded: %d journaled changes replayed in %.1f s",
+                                                   replayed, time.perf_counter() - started)
+        grown = threading.Event()
+        self._compactor = Compactor(self._state, self._lock, grown)
+        self._compactor.start()
+        app = JournalingApp(moto_app, self._state, self._lock, grown)
         self._moto = make_server(self.host, self.aws_port, app, threaded=True, request_handler=MotoRequestHandler)
         threading.Thread(target=self._moto.serve_forever, name="local-aws", daemon=True).start()
 
     def _start_api(self) -> None:
         from chalice.config import Config
-        from chalice.local import ChaliceRequestHandler, LocalChalice, LocalDevServer
+        from chalice.local import ChaliceRequestHandler, LocalChalice, LocalDevServer, ThreadedHTTPServer
 
         from app import app
 
@@ -229,7 +238,10 @@ class LocalStack:
         if not isinstance(app, LocalChalice):
             app.__class__ = type("LocalYunchetong", (LocalChalice, app.__class__), {})
         config = Config.create(chalice_app=app, app_name="yunchetong", chalice_stage="dev", lambda_timeout=60)
-        self._api = LocalDevServer(app, config, self.host, self.port, handler_cls=_quiet(ChaliceRequestHandler))
+        # socketserver's listen backlog is 5: a burst of parallel clients (a page's fetches, a load
+        # test) had connections reset. The kernel caps it at net.core.somaxconn.
+        server_cls = type("LocalApiServer", (ThreadedHTTPServer,), {"request_queue_size": API_LISTEN_BACKLOG})
+        self._api = LocalDevServer(app, config, self.host, self.port, handler_cls=_quiet(ChaliceRequestHandler), server_cls=server_cls)
         threading.Thread(target=self._api.server.serve_forever, name="api", daemon=True).start()
 
 

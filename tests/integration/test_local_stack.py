@@ -2,65 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 import requests
 
-from infra.local.stack import PROJECT_ROOT, free_port
 from tests.factories import case_body, evidence_request, photo
-
-STARTUP_SECONDS = 60
-
-
-class RunningStack:
-    def __init__(self, state_dir: Path) -> None:
-        self.state_dir = state_dir
-        self.port = free_port()
-        self.aws_port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.process: subprocess.Popen | None = None
-
-    def _env(self) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "TABLE_", "EVIDENCE_", "TOKEN_", "LOOKUP_"))}
-        env.update(PORT=str(self.port), AWS_PORT=str(self.aws_port), STATE_DIR=str(self.state_dir))
-        return env
-
-    def start(self) -> RunningStack:
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "infra.local"], cwd=PROJECT_ROOT, env=self._env(),
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        )
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise AssertionError(f"local stack exited: {self.process.stdout.read() if self.process.stdout else ''}")
-            try:
-                if requests.get(f"{self.url}/health", timeout=1).status_code == 200:
-                    return self
-            except requests.ConnectionError:
-                pass
-            time.sleep(0.2)  # polling a condition with a deadline, not waiting blind
-        raise AssertionError("local stack did not become healthy in time")
-
-    def stop(self) -> str:
-        assert self.process is not None
-        self.process.send_signal(signal.SIGINT)
-        output, _ = self.process.communicate(timeout=30)
-        assert self.process.returncode == 0, output
-        return output
-
-    def token(self, role: str, org: str | None = None) -> str:
-        printed = subprocess.run(
-            [sys.executable, "-m", "infra.local.token", role, *([org] if org else [])], cwd=PROJECT_ROOT, env=self._env(),
-            capture_output=True, text=True, check=True,
-        )
-        return printed.stdout.strip().splitlines()[-1]
+from tests.local_stack import RunningStack
 
 
 @pytest.fixture

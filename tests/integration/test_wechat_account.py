@@ -57,17 +57,27 @@ def test_given_wechat_retries_a_push_three_times_then_one_reply(api):
     assert replies[1:] == [b"success"] * 3
 
 
-def test_given_safe_mode_when_pushed_then_reply_encrypted_and_bad_signature_refused(api):
-    timestamp, nonce = str(int(time.time())), "9876"
-    envelope = wechat.encrypt_reply(_push_xml(content="帮助", msg_id="3003"), TOKEN, AES_KEY, APP_ID, timestamp, nonce)
+def _sealed_push(xml, aes_key, nonce):
+    """A safe-mode push as WeChat sends it: the envelope and its query string."""
+    timestamp = str(int(time.time()))
+    envelope = wechat.encrypt_reply(xml, TOKEN, aes_key, APP_ID, timestamp, nonce)
     encrypt = wechat.encrypted_field(envelope)
     query = {"timestamp": timestamp, "nonce": nonce, "encrypt_type": "aes", "signature": wechat.url_signature(TOKEN, timestamp, nonce),
              "msg_signature": wechat.message_signature(TOKEN, timestamp, nonce, encrypt)}
+    return envelope, query
+
+
+def _opened_reply(reply, aes_key):
+    """The plain reply inside a sealed answer, opened with `aes_key` only."""
+    return wechat.decrypt(reply.body, _field(reply.body, "MsgSignature"), _field(reply.body, "TimeStamp"), _field(reply.body, "Nonce"),
+                          TOKEN, [aes_key], APP_ID)
+
+
+def test_given_safe_mode_when_pushed_then_reply_encrypted_and_bad_signature_refused(api):
+    envelope, query = _sealed_push(_push_xml(content="帮助", msg_id="3003"), AES_KEY, "9876")
     reply = _post(api, envelope, query)
     assert reply.status_code == 200
-    inner = wechat.decrypt(reply.body, _field(reply.body, "MsgSignature"), _field(reply.body, "TimeStamp"), _field(reply.body, "Nonce"),
-                           TOKEN, [AES_KEY], APP_ID)
-    assert wechat.parse_message(inner).content
+    assert wechat.parse_message(_opened_reply(reply, AES_KEY)).content
     forged = _post(api, envelope, {**query, "msg_signature": "0" * 40})
     assert forged.status_code == 403
 
@@ -217,3 +227,21 @@ def test_given_expired_link_token_when_used_then_refused(api):
     reply = api.call("GET", f"/cases/{created['caseId']}", old)
     assert reply.status == 401 and "expired" in reply.body["error"]["message"]
     assert api.call("POST", "/wechat/join", _session(api, "o-gina"), {"token": old}).status == 403
+
+
+def test_given_push_sealed_with_the_previous_key_when_answered_then_reply_sealed_with_that_key(api, monkeypatch):
+    """WeChat's key rotation: a push that opens only with the previous EncodingAESKey is answered
+    under that same key, or WeChat cannot read the reply."""
+    from chalicelib.settings import reset_settings
+
+    previous = "ZYXWVUTSRQPONMLKJIHGFEDCBA9876543210zyxwvut"
+    monkeypatch.setenv("WECHAT_PREVIOUS_ENCODING_AES_KEY", previous)
+    reset_settings()
+    try:
+        envelope, query = _sealed_push(_push_xml(content="帮助", msg_id="3004"), previous, "5432")
+        reply = _post(api, envelope, query)
+        assert reply.status_code == 200
+        assert wechat.parse_message(_opened_reply(reply, previous)).content
+    finally:
+        monkeypatch.delenv("WECHAT_PREVIOUS_ENCODING_AES_KEY")
+        reset_settings()

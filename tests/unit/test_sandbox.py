@@ -34,6 +34,8 @@ class FakePlatform:
     rejected: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
     url: str = ""
+    stalls: list[float] = field(default_factory=list)  # seconds to hold each next reply (a platform too slow to answer)
+    answers: list[int] = field(default_factory=list)  # statuses for the next deliveries, before `answer`
 
 
 @pytest.fixture
@@ -58,7 +60,9 @@ def platform(secret) -> Iterator[FakePlatform]:
             else:
                 with fake.lock:
                     fake.events.append({"code": route and route[1], "webhookId": webhook_id, "body": json.loads(body)})
-                status = fake.answer
+                    status = fake.answers.pop(0) if fake.answers else fake.answer
+                    stall = fake.stalls.pop(0) if fake.stalls else 0.0
+                threading.Event().wait(stall)
             self.send_response(status)
             self.send_header("content-length", "0")
             self.end_headers()
@@ -250,3 +254,28 @@ def test_given_unknown_insurer_or_path_or_bad_body_then_refused(sandbox, secret)
     status, reply = _request(sandbox.webhook_url(CODE), "POST", text.encode(), signed_headers(secret, "msg_y", datetime.now(UTC), text))
     assert status == 400 and reply["error"]["code"] == "ValidationFailed"
     assert _received(sandbox) == []
+
+
+def _answered(platform: FakePlatform) -> list[tuple[str, str]]:
+    with platform.lock:
+        return [(e["body"]["type"], e["webhookId"]) for e in platform.events]
+
+
+def test_given_a_reply_times_out_then_it_is_sent_again_and_the_claim_is_still_answered(platform, secret):
+    platform.stalls = [2.0]  # the platform holds its answer to claim.accepted past the sandbox's timeout
+    patient = InsurerSandbox(platform.url, lambda code: [secret], reply_delay=0.01, send_timeout=0.3).start()
+    try:
+        assert _deliver(patient, secret, "msg_report7", "claim.reported", {"claimId": "CL7"})[0] == 200
+        _wait_until(lambda: [t for t, _ in _answered(platform)][-1:] == ["claim.paid"], timeout=60)
+    finally:
+        patient.stop()
+    sent = _answered(platform)
+    assert [t for t, _ in sent] == ["claim.accepted", "claim.accepted", "claim.loss_assessed", "claim.paid"]
+    assert sent[0][1] == sent[1][1]  # the same event again, under its webhook id: the platform acts once
+
+
+def test_given_the_platform_unavailable_for_a_while_then_the_claim_is_still_answered(sandbox, platform, secret):
+    platform.answers = [503, 503]
+    assert _deliver(sandbox, secret, "msg_report8", "claim.reported", {"claimId": "CL8"})[0] == 200
+    _wait_until(lambda: [t for t, _ in _answered(platform)][-1:] == ["claim.paid"], timeout=60)
+    assert [t for t, _ in _answered(platform)] == ["claim.accepted"] * 3 + ["claim.loss_assessed", "claim.paid"]
