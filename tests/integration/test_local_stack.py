@@ -57,7 +57,8 @@ def test_given_fresh_stack_when_minor_accident_reported_and_shot_then_in_queue_a
         assert view.status_code == 200
         assert view.json()["status"] == "AWAITING_DETERMINATION"
         assert all(item["status"] == "VERIFIED" for item in view.json()["evidence"]["checklist"])
-        assert len(view.json()["timeline"]) == 1 + 2 * len(checklist) + 1
+        # reported; each shot requested, claimed for sealing, verified (ADR 0006); evidence complete
+        assert len(view.json()["timeline"]) == 1 + 3 * len(checklist) + 1
         audit = _call("GET", f"{again.url}/cases/{case_id}/audit", again.token("officer")).json()
         assert audit["verification"]["valid"] is True
     finally:
