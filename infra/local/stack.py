@@ -218,7 +218,7 @@ class LocalStack:
         self._state = StateFolder(self.state_dir)
         started = time.perf_counter()
         replayed = self._state.restore(moto_app)
-        self._state.compact(self._lock)
+        self._state.open(self._lock, replayed)
         logging.getLogger("yunchetong.local").info("local AWS state loaded: %d journaled changes replayed in %.1f s",
                                                    replayed, time.perf_counter() - started)
         grown = threading.Event()

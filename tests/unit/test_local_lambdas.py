@@ -41,8 +41,10 @@ def installed():
 
 
 def _client(**config):
-    # Made after install: the hook is on botocore's built-in handlers, which a new session copies.
-    return boto3.client("lambda", region_name=REGION, endpoint_url=NOWHERE, config=Config(**config) if config else None)
+    # A new session, made after install: the hook is on botocore's built-in handlers, which a new session
+    # copies (boto3's default session may be older than the hook when another test made it first).
+    session = boto3.session.Session()
+    return session.client("lambda", region_name=REGION, endpoint_url=NOWHERE, config=Config(**config) if config else None)
 
 
 def _invoke(client, name, payload):
