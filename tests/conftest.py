@@ -135,7 +135,8 @@ def _stop_all(flow: Flow, threads_before: set) -> None:
 
     wait_for(stopped, 10, what="runs to stop")
     for thread in set(threading.enumerate()) - threads_before:
-        if thread.daemon:
+        # enumerate() may list a thread that is still being started: joining it then is an error
+        if thread.daemon and thread.ident is not None:
             thread.join(timeout=15)  # a stopped run ends once its current wait lapses (moto)
 
 

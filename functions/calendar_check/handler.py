@@ -8,11 +8,11 @@ from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
 
-from chalicelib.observability import logger, metrics
+from chalicelib.observability import function_handler, logger, metrics
 
 
 @metrics.log_metrics
-@logger.inject_lambda_context(clear_state=True)
+@function_handler
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     from chalicelib.services.calendar import NEXT_YEAR_MISSING_METRIC, missing_next_year
 

@@ -114,8 +114,10 @@ def test_given_two_parties_or_a_huge_collision_part_when_determined_then_400_and
     first = created["parties"][0]["partyId"]
     single = _determine(api, case_id, officer, scenario="SINGLE_VEHICLE", atFaultPartyId=first)
     assert single.status == 400 and single.body["error"]["field"] == "scenario"
+    long = _determine(api, case_id, officer, atFaultPartyId=first, collisionParts={first: "前" * 10_000})
+    assert long.status == 400 and long.body["error"]["field"] == f"collisionParts.{first}"
     huge = _determine(api, case_id, officer, atFaultPartyId=first, collisionParts={first: "前" * 1_000_000})
-    assert huge.status == 400 and huge.body["error"]["field"] == f"collisionParts.{first}"
+    assert huge.status == 413 and huge.body["error"]["field"] == "body"  # refused before it is parsed
     assert api.call("GET", f"/cases/{case_id}", officer).body["status"] == "AWAITING_DETERMINATION"
 
 
