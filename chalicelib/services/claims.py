@@ -59,15 +59,22 @@ def _mutual(record: store.CaseRecord, liabilities: dict[str, str], losses: dict[
 
 
 def report_change(
-    record: store.CaseRecord, losses: dict[str, int], at: str, liabilities: dict[str, str] | None = None
+    record: store.CaseRecord,
+    losses: dict[str, int],
+    at: str,
+    liabilities: dict[str, str] | None = None,
+    calendar: workdays.Calendar | None = None,
 ) -> store.Change | None:
-    """Claims for every insured vehicle, or None when they exist already (a second tap)."""
+    """Claims for every insured vehicle, or None when they exist already (a second tap).
+
+    `calendar` is the one the caller already read, if any: it is read once, not once per claim."""
     if record.claims:
         return None
     liabilities = liabilities or agreed_liabilities(record)
     if liabilities is None:
         raise Conflict("claims are reported once liability is determined or agreed", field="status", status=record.case.status)
     limits_config = config.load("insurance")
+    calendar = calendar or calendars.current()
     mutual = _mutual(record, liabilities, {p.party_id: losses.get(p.party_id) for p in record.parties})
     puts: list[Any] = []
     reported = []
@@ -91,7 +98,7 @@ def report_change(
             mutual_self_pay=mutual,
             declared_loss=losses.get(party.party_id),
         )
-        set_clock(claim, datetime.fromisoformat(at))
+        set_clock(claim, datetime.fromisoformat(at), calendar)
         event = outbox.event(record.case.case_id, claim.insurer_code, "claim.reported", {"claimId": claim_id}, at)
         puts += [claim, event]
         reported.append({"claimId": claim_id, "insurerCode": claim.insurer_code, "partyId": party.party_id})

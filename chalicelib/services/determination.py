@@ -86,7 +86,7 @@ def determine(principal: Principal, case_id: str, body: Determine) -> Determined
             ],
         )
         changes = [determined, documents.issued(letter, at)]
-        reported = claims.report_change(fresh, {}, at, decision.liabilities)  # one-click report, automatic
+        reported = claims.report_change(fresh, {}, at, decision.liabilities, calendar)  # one-click report, automatic
         return [*changes, reported] if reported else changes
 
     documents.commit(principal, letter, decide)
