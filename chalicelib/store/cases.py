@@ -222,6 +222,15 @@ def _conflicted(error: TransactWriteError) -> bool:
     return any(r is not None and r.code == "ConditionalCheckFailed" for r in error.cancellation_reasons)
 
 
+# A writer that lost to another is retried on fresh data: its version condition failed, or (in AWS,
+# when two transactions touch one item at the same moment) DynamoDB cancelled it as a conflict.
+_LOST_TO_ANOTHER_WRITER = frozenset({"ConditionalCheckFailed", "TransactionConflict"})
+
+
+def _lost_to_another_writer(error: TransactWriteError) -> bool:
+    return any(r is not None and r.code in _LOST_TO_ANOTHER_WRITER for r in error.cancellation_reasons)
+
+
 def _include(record: CaseRecord, changes: list[Change]) -> None:
     """Add the new members a write put on the case to the in-memory record, as a re-read would."""
     by_model: dict[type, str] = {model: field_name for model, field_name in _MEMBERS.values()} | {Claim: "claims"}
@@ -247,7 +256,7 @@ def mutate(
         try:
             _write(record.case, principal, changes, [])
         except TransactWriteError as error:
-            if _conflicted(error):
+            if _lost_to_another_writer(error):
                 continue
             raise
         _include(record, changes)

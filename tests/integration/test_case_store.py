@@ -35,3 +35,28 @@ def test_given_a_concurrent_change_when_mutating_then_decision_is_retried_on_fre
     record = store.load(case_id)
     assert [e.action for e in audit.entries(case_id)] == ["CASE_REPORTED", "OTHER", "MINE"]
     assert int(record.case.version) == 3
+
+
+def test_given_dynamodb_cancels_for_a_transaction_conflict_when_mutating_then_the_decision_is_retried(api, monkeypatch):
+    """In AWS two transactions touching one item at once cancel with TransactionConflict (moto never
+    does): the loser must decide again, like a failed version condition, not answer an error."""
+    from pynamodb.exceptions import CancellationReason, VerboseClientError
+
+    case_id = api.create_case(case_body()).body["caseId"]
+    real_write, calls = store._write, []
+
+    def write_conflicting_once(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            cause = VerboseClientError(
+                {"Error": {"Code": "TransactionCanceledException", "Message": "Transaction cancelled"}},
+                "TransactWriteItems",
+                cancellation_reasons=[CancellationReason(code="TransactionConflict", message="conflict")],
+            )
+            raise TransactWriteError("Failed to write transaction items", cause=cause)
+        return real_write(*args, **kwargs)
+
+    monkeypatch.setattr(store, "_write", write_conflicting_once)
+    store.mutate(OFFICER, case_id, lambda record: store.Change(action="MINE"))
+    assert len(calls) == 2
+    assert [e.action for e in audit.entries(case_id)] == ["CASE_REPORTED", "MINE"]
