@@ -186,12 +186,22 @@ def _heading(number: str, title: str, st: Any) -> Any:
     return para(f"{number}、{title}", st.heading)
 
 
-def _signatures(signatories: Sequence[SignatoryLine], st: Any) -> list[Any]:
-    return [para(f"{s.party_label}{s.party_name}：{s.signature}", st.item) for s in signatories]
-
-
-def _masthead(unit: str, title: str, number: str, st: Any) -> list[Any]:
-    return [para(unit, st.unit), para(title, st.title), para(f"编号：{number}", st.number)]
+def _issue(title: str, data: MediationAgreementData | MediationTerminationData, body: list[Any], signed: str,
+           moment: tuple[str, datetime]) -> bytes:
+    """The masthead, the document's own body, the parties' lines under the heading `signed`, then
+    who issued it and when beside the verify QR code."""
+    st = styles()
+    story: list[Any] = [
+        para(data.issuing_unit, st.unit),
+        para(title, st.title),
+        para(f"编号：{data.document_number}", st.number),
+        *body,
+        para(signed, st.heading),
+        *[para(f"{s.party_label}{s.party_name}：{s.signature}", st.item) for s in data.signatories],
+        closing_block([f"调解员：{data.mediator}", f"调解单位：{data.issuing_unit}", f"{moment[0]}：{format_moment(moment[1])}"],
+                      data.verify_url),
+    ]
+    return build(story, title=title, author=data.issuing_unit, document_number=data.document_number)
 
 
 def render_mediation_agreement(data: MediationAgreementData) -> bytes:
@@ -199,8 +209,7 @@ def render_mediation_agreement(data: MediationAgreementData) -> bytes:
     items = [(item.name, format_yuan(item.amount_fen)) for item in data.items]
     shares = [(f"{s.party_label}{s.party_name}", _share_of(s.amount_fen, data.total_fen), format_yuan(s.amount_fen))
               for s in data.shares]
-    story: list[Any] = [
-        *_masthead(data.issuing_unit, AGREEMENT_TITLE, data.document_number, st),
+    body: list[Any] = [
         info_table([("案件编号", data.case_number, "调解员", data.mediator), ("调解日期", format_moment(data.concluded_at))]),
         _heading("一", "调解依据", st),
         para(data.basis, st.body),
@@ -215,19 +224,14 @@ def render_mediation_agreement(data: MediationAgreementData) -> bytes:
         para(f"履行方式：{data.payment_method}", st.item),
         para(f"履行期限：{format_day(data.payment_deadline)}前履行完毕", st.item),
         para(AGREED, st.statement),
-        _heading("六", "当事人签字", st),
-        *_signatures(data.signatories, st),
-        closing_block([f"调解员：{data.mediator}", f"调解单位：{data.issuing_unit}", f"调解日期：{format_moment(data.concluded_at)}"],
-                      data.verify_url),
     ]
-    return build(story, title=AGREEMENT_TITLE, author=data.issuing_unit, document_number=data.document_number)
+    return _issue(AGREEMENT_TITLE, data, body, "六、当事人签字", ("调解日期", data.concluded_at))
 
 
 def render_mediation_termination(data: MediationTerminationData) -> bytes:
     st = styles()
     reason = TerminationReason(data.reason)
-    story: list[Any] = [
-        *_masthead(data.issuing_unit, TERMINATION_TITLE, data.document_number, st),
+    body: list[Any] = [
         info_table([("案件编号", data.case_number, "调解员", data.mediator),
                     ("调解开始时间", format_moment(data.started_at), "调解终结时间", format_moment(data.ended_at))]),
         _heading("一", "道路交通事故基本事实", st),
@@ -236,9 +240,5 @@ def render_mediation_termination(data: MediationTerminationData) -> bytes:
         para(f"根据{REGULATION}{reason.article}，{reason.wording}，终结调解。", st.body),
         para(f"情况说明：{data.reason_text}", st.body),
         para(AFTER_TERMINATION, st.statement),
-        _heading("三", "送达当事人", st),
-        *_signatures(data.signatories, st),
-        closing_block([f"调解员：{data.mediator}", f"调解单位：{data.issuing_unit}", f"终结时间：{format_moment(data.ended_at)}"],
-                      data.verify_url),
     ]
-    return build(story, title=TERMINATION_TITLE, author=data.issuing_unit, document_number=data.document_number)
+    return _issue(TERMINATION_TITLE, data, body, "三、送达当事人", ("终结时间", data.ended_at))
