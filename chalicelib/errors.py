@@ -126,3 +126,9 @@ class Unavailable(DomainError):
     """A part this request needs is not configured or not reachable; nothing was changed."""
 
     status = 503
+
+
+class DayFullyBooked(DomainError):
+    """A service point has no appointment left that day; the reply names the next free working day."""
+
+    status = 409

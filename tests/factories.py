@@ -169,3 +169,17 @@ def exif_jpeg(
     out = io.BytesIO()
     Image.new("RGB", (64, 48), (seed % 256, 80, 120)).save(out, "JPEG", exif=exif)
     return out.getvalue()
+
+
+def working_day(after: int = 7, start: Any = None) -> Any:
+    """A working day (a `date`) at least `after` days from `start` (today), by the calendar in force."""
+    from datetime import date
+
+    from chalicelib.domain import workdays
+    from chalicelib.services import calendar
+
+    in_force = calendar.current()
+    day = (start or date.today()) + timedelta(days=after)
+    while not workdays.is_working_day(day, in_force):
+        day += timedelta(days=1)
+    return day

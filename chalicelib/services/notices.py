@@ -46,6 +46,10 @@ TEXTS: dict[str, str] = {
     "rescue.failed": "救援调度出现异常（工单 {order_id}），调度员将尽快与您联系。",
     "rescue.arrived": "救援车辆已到达现场，请配合救援人员作业。",
     "rescue.completed": "您的车辆已拖至 {shop}，维修与理赔由维修厂与保险公司对接（汽修快赔）。",
+    "referral.booked": (
+        "【云车通】已为您预约{point}（预约号{referral_id}），时间：{day} {opens}至{closes}。"
+        "请携带身份证件和事故认定书按时前往办理。"
+    ),
 }
 
 

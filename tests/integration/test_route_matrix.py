@@ -15,7 +15,7 @@ import pytest
 
 from chalicelib.domain.principals import ANY_AUTHENTICATED, POLICE, Principal, Role
 from chalicelib.domain.tokens import issue, read
-from tests.factories import case_body, evidence_request, photo, staff_token, tow_token
+from tests.factories import case_body, evidence_request, photo, staff_token, tow_token, working_day
 
 PICKUP = {"lat": 33.3801, "lng": 120.1502, "address": "盐城市亭湖区解放南路与人民中路交叉口"}
 CASE_BOUND = (Role.PARTY, Role.WECHAT_USER)
@@ -31,6 +31,8 @@ SAMPLE_BODIES: dict[str, Any] = {
     "chalicelib.contracts.evidence:RequestEvidence": lambda party: evidence_request(photo(0), "SCENE_PANORAMA"),
     "chalicelib.contracts.rescue:RequestRescue": lambda party: {"pickup": PICKUP, "partyId": party},
     "chalicelib.contracts.rescue:CancelRescue": lambda party: {},
+    "chalicelib.contracts.referrals:BookReferral": lambda party: {
+        "servicePointCode": "SP02", "service": "PROPERTY_VALUATION", "preferredDate": working_day().isoformat(), "partyId": party},
 }
 
 
