@@ -89,9 +89,9 @@ def _verified_claims(token: Any, public_keys: Mapping[str, Ed25519PublicKey]) ->
     try:
         header = jwt.get_unverified_header(token)
         key_id = header.get("kid")
-        key = public_keys.get(key_id) if isinstance(key_id, str) else None
-        if key is None or header.get("alg") != ALGORITHM:
+        if not isinstance(key_id, str) or key_id not in public_keys or header.get("alg") != ALGORITHM:
             raise forged
+        key = public_keys[key_id]
         claims = jwt.decode(
             token,
             key,
