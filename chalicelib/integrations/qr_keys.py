@@ -1,7 +1,8 @@
 """The direct-pay QR signing keys (Ed25519), in one Secrets Manager secret (ADR 0017).
 
-Value: `{"current": "<seed>", "retired": [{"seed": "<seed>", "publishUntil": ISO}]}`. A key is
-the SHA-256 of its seed (any text: CloudFormation can generate the first one as a password);
+Value: `{"current": "<seed>", "retired": [{"seed": "<seed>", "publishUntil": ISO}]}`, or a bare
+seed as CloudFormation generates the secret (a password; the first rotation writes the JSON form).
+A key is the SHA-256 of its seed;
 its id is the start of its RFC 7638 JWK thumbprint, so nothing but the seeds is stored.
 
 `rotate` makes a new current key and keeps the old one published until every token it signed has
@@ -86,7 +87,11 @@ def _secret_id() -> str:
 
 
 def _read_value() -> dict[str, Any]:
-    return dict(json.loads(client("secretsmanager").get_secret_value(SecretId=_secret_id())["SecretString"]))
+    text = client("secretsmanager").get_secret_value(SecretId=_secret_id())["SecretString"]
+    # As CloudFormation creates it: one generated seed, no JSON (the first rotation writes JSON).
+    if not text.lstrip().startswith("{"):
+        return {"current": text, "retired": []}
+    return dict(json.loads(text))
 
 
 def _keys() -> _KeyRing:

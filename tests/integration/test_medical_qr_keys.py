@@ -35,6 +35,22 @@ def test_given_a_fresh_stack_then_the_secret_exists_with_one_key_and_signs_token
     assert verify_grant(token, qr_keys.public_keys(), now=NOW, hospital_code="YC-H01") == grant
 
 
+def test_given_the_secret_as_cloudformation_generates_it_then_it_is_the_current_key_until_the_first_rotation(aws):
+    secret_id = get_settings().medical_qr_secret_id
+    client("secretsmanager").put_secret_value(
+        SecretId=secret_id, SecretString="GeneratedByCloudFormation0123456789abcdefghijklmnopqrstuvwxyzABC"
+    )
+    qr_keys.forget_cached()
+    generated_kid, _ = qr_keys.signing_key()
+    assert generated_kid == qr_keys.key_id(
+        qr_keys.private_key_of("GeneratedByCloudFormation0123456789abcdefghijklmnopqrstuvwxyzABC").public_key()
+    )
+    qr_keys.rotate(now=NOW)
+    assert generated_kid in qr_keys.public_keys(NOW)
+    value = json.loads(client("secretsmanager").get_secret_value(SecretId=secret_id)["SecretString"])
+    assert value["retired"][0]["seed"].startswith("GeneratedByCloudFormation")
+
+
 def test_ensure_keeps_an_existing_key(aws):
     kid, _ = qr_keys.signing_key()
     qr_keys.ensure()
