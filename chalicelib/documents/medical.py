@@ -37,13 +37,19 @@ def _require_aware(**moments: datetime) -> None:
 
 
 @dataclass(frozen=True)
-class DirectPayNoticeData:
+class _NoticeHead:
+    """What both notices start with: the document, the case, who issues it, the hospital, the person."""
+
     document_number: str
     case_number: str
     issuing_unit: str
     officer_badge: str
     hospital_name: str
     injured_masked: str
+
+
+@dataclass(frozen=True)
+class DirectPayNoticeData(_NoticeHead):
     injury_description: str
     qr_token: str
     valid_until: datetime
@@ -55,13 +61,7 @@ class DirectPayNoticeData:
 
 
 @dataclass(frozen=True)
-class FundNoticeData:
-    document_number: str
-    case_number: str
-    issuing_unit: str
-    officer_badge: str
-    hospital_name: str
-    injured_masked: str
+class FundNoticeData(_NoticeHead):
     reasons: frozenset[FundReason]
     amount_fen: int
     treatment_started_at: datetime
@@ -81,9 +81,17 @@ def yuan(fen: int) -> str:
     return f"人民币 {fen // 100:,}.{fen % 100:02d} 元"
 
 
-def _header(title: str, unit: str, number: str) -> list[Any]:
+def _opening(title: str, unit: str, number: str, addressee: str, basis: str, rows: list[tuple[str, str]]) -> list[Any]:
+    """Unit, title, number, to whom, on what legal basis, then the case and the person."""
     st = styles()
-    return [para(unit, st.unit), para(title, st.title), para(f"编号：{number}", st.number)]
+    return [
+        para(unit, st.unit),
+        para(title, st.title),
+        para(f"编号：{number}", st.number),
+        para(f"{addressee}：", st.sign),
+        para(basis, st.body),
+        info_table(rows),
+    ]
 
 
 def _issued_by(officer_badge: str, issuing_unit: str, issued_at: datetime, verify_url: str) -> Any:
@@ -108,25 +116,23 @@ def _token_block(token: str, hospital_name: str, valid_until: datetime) -> Any:
 
 def render_direct_pay_notice(data: DirectPayNoticeData) -> bytes:
     """急诊直赔通知书 as PDF bytes: the case, the hospital, the injured person (masked), the QR token."""
-    st = styles()
     story: list[Any] = [
-        *_header(DIRECT_PAY_TITLE, data.issuing_unit, data.document_number),
-        para(f"{data.hospital_name}：", st.sign),
-        para(
+        *_opening(
+            DIRECT_PAY_TITLE,
+            data.issuing_unit,
+            data.document_number,
+            data.hospital_name,
             "根据《道路交通事故处理程序规定》第四十二条、《机动车交通事故责任强制保险条例》第三十一条，"
             "下列道路交通事故受伤人员需要抢救治疗，请你院凭本通知书扫码核验后立即救治。首次急诊抢救费用由"
             "承保交强险的保险公司在医疗费用赔偿限额内直接向你院支付；超出限额或符合道路交通事故社会救助基金"
             "垫付条件的部分，由救助基金依法垫付。",
-            st.body,
-        ),
-        info_table(
             [
                 ("事故案件编号", data.case_number),
                 ("定点医院", data.hospital_name),
                 ("受伤人员", data.injured_masked),
                 ("伤情描述", data.injury_description),
                 ("有效期至", format_moment(data.valid_until)),
-            ]
+            ],
         ),
         _token_block(data.qr_token, data.hospital_name, data.valid_until),
         _issued_by(data.officer_badge, data.issuing_unit, data.issued_at, data.verify_url),
@@ -143,20 +149,19 @@ def render_fund_notice(data: FundNoticeData) -> bytes:
     """救助基金垫付通知书 as PDF bytes: the reasons ticked, the amount, the start of treatment."""
     st = styles()
     story: list[Any] = [
-        *_header(FUND_TITLE, data.issuing_unit, data.document_number),
-        para("道路交通事故社会救助基金管理机构：", st.sign),
-        para(
+        *_opening(
+            FUND_TITLE,
+            data.issuing_unit,
+            data.document_number,
+            "道路交通事故社会救助基金管理机构",
             "根据《道路交通事故社会救助基金管理办法》第十四条，下列道路交通事故受伤人员符合救助基金垫付条件，请按规定垫付其抢救费用。",
-            st.body,
-        ),
-        info_table(
             [
                 ("事故案件编号", data.case_number),
                 ("救治医院", data.hospital_name),
                 ("受伤人员", data.injured_masked),
                 ("开始救治时间", format_moment(data.treatment_started_at)),
                 ("申请垫付金额", yuan(data.amount_fen)),
-            ]
+            ],
         ),
         para("垫付情形", st.heading),
         *[para(line, st.item) for line in reason_lines(data.reasons)],

@@ -76,17 +76,10 @@ class Secrets(Capability):
         # keys in one JSON secret: `lookupHashKey` is generated in its own secret first and put
         # into the template of the app secret through a dynamic reference, resolved by
         # CloudFormation at deploy time (never in the template or in the CDK output).
-        lookup_seed = secretsmanager.Secret(
-            self,
+        lookup_seed = self._generated_seed(
             "LookupHashKeySeed",
-            description=self.describe("seed of lookupHashKey in AppSecrets"),
-            encryption_key=encryption_key,
-            generate_secret_string=secretsmanager.SecretStringGenerator(password_length=64, exclude_punctuation=True, include_space=False),
-            removal_policy=RemovalPolicy.RETAIN,
-        )
-        acknowledge(
-            lookup_seed,
-            "AwsSolutions-SMG4",
+            "seed of lookupHashKey in AppSecrets",
+            encryption_key,
             "Seed copied once into AppSecrets.lookupHashKey, which keys the hashes of ID numbers "
             "stored in the table: a new value would orphan them, so it is never rotated. Generated "
             "at deploy time, encrypted with the data key, not readable by the API role.",
@@ -130,21 +123,26 @@ class Secrets(Capability):
         # CloudFormation can only generate a password: the first key is its SHA-256 (a bare seed;
         # chalicelib.integrations.qr_keys reads it so), and the first rotation writes the JSON
         # form with the retired keys. Never a key in the template or the CDK output.
-        secret = secretsmanager.Secret(
-            self,
+        return self._generated_seed(
             "MedicalQrKeys",
-            description=self.describe("Ed25519 seeds of the direct-pay QR signing keys (ADR 0017)"),
-            encryption_key=encryption_key,
-            generate_secret_string=secretsmanager.SecretStringGenerator(password_length=64, exclude_punctuation=True, include_space=False),
-            removal_policy=RemovalPolicy.RETAIN,
-        )
-        acknowledge(
-            secret,
-            "AwsSolutions-SMG4",
+            "Ed25519 seeds of the direct-pay QR signing keys (ADR 0017)",
+            encryption_key,
             "Rotated by operations with chalicelib.integrations.qr_keys.rotate (python -m "
             "chalicelib.tools.rotate_qr_key), which keeps the old key published until every token it "
             "signed has expired; a Secrets Manager rotation Lambda would replace the whole value and "
             "strand tokens of the old key. Generated at deploy time, encrypted with the data key, "
             "readable only by the API role.",
         )
+
+    def _generated_seed(self, construct_id: str, what: str, encryption_key: kms.IKey, why_not_rotated: str) -> secretsmanager.Secret:
+        """A secret holding one generated 64-character seed, retained, encrypted with the data key."""
+        secret = secretsmanager.Secret(
+            self,
+            construct_id,
+            description=self.describe(what),
+            encryption_key=encryption_key,
+            generate_secret_string=secretsmanager.SecretStringGenerator(password_length=64, exclude_punctuation=True, include_space=False),
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        acknowledge(secret, "AwsSolutions-SMG4", why_not_rotated)
         return secret
