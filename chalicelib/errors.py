@@ -132,3 +132,29 @@ class DayFullyBooked(DomainError):
     """A service point has no appointment left that day; the reply names the next free working day."""
 
     status = 409
+
+
+class QrForged(DomainError):
+    """A medical QR token that is not one of ours: unreadable, unknown key or a signature that
+    does not verify. 422: the request is well formed, the token in it is not acceptable."""
+
+    status = 422
+
+
+class QrExpired(DomainError):
+    """A genuine medical QR token past its validity. 410: the grant existed and is gone; a new
+    one needs the officer again."""
+
+    status = 410
+
+
+class QrWrongHospital(DomainError):
+    """A genuine medical QR token issued for another hospital. 403: this hospital may not use it."""
+
+    status = 403
+
+
+class QrAlreadyRedeemed(DomainError):
+    """A medical QR token already scanned once. 409: it conflicts with the admission it opened."""
+
+    status = 409

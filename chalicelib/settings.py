@@ -68,6 +68,10 @@ class Settings(BaseModel):
     join_code_per_day: int = Field(default=5, alias="JOIN_CODE_PER_DAY", ge=1, le=10000)
     join_code_case_per_minute: int = Field(default=3, alias="JOIN_CODE_CASE_PER_MINUTE", ge=1, le=1000)
     join_code_case_per_day: int = Field(default=15, alias="JOIN_CODE_CASE_PER_DAY", ge=1, le=10000)
+    # Direct pay (ADR 0017): the QR signing keys' secret, and how long a QR token is valid (the
+    # first emergency visit within 24 h); a retired key stays published that long after rotation.
+    medical_qr_secret_id: str = Field(default="yunchetong/local/medical-qr-keys", alias="MEDICAL_QR_SECRET_ID")
+    medical_qr_valid_hours: int = Field(default=24, alias="MEDICAL_QR_VALID_HOURS", ge=1, le=7 * 24)
 
     @classmethod
     def from_environment(cls) -> Settings:

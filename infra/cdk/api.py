@@ -115,6 +115,7 @@ class Api(Capability):
                 **compute.base_environment,
                 **storage.bucket_environment,
                 **secrets.environment,
+                **secrets.medical_qr_environment,
                 **parameters.environment,
                 # each workflow's machine, as a Ref: the API is created after the machines
                 **{name: arn for workflow in workflows for name, arn in workflow.environment.items()},
@@ -183,6 +184,7 @@ class Api(Capability):
         storage.grant_data_key(role, "DataKey", KEY_USE, "dynamodb", "s3", "secretsmanager")
         secrets.grant_app_secret_read(role)
         secrets.grant_insurer_secrets_rotate(role)
+        secrets.grant_medical_qr_keys_read(role)
         # start a run, stop (cancel) one, answer a waiting step (a driver's answer to an offer,
         # an arrival or completion report)
         for workflow in workflows:

@@ -1,6 +1,7 @@
 """`Secrets`: the app secret (`{"tokenSecret": ..., "lookupHashKey": ..., "wechatAppSecret": ""}`),
-generated at deploy time except `wechatAppSecret`, which operations fill in; and the name prefix of
-the insurers' signing secrets (created per insurer by provisioning, not here)."""
+generated at deploy time except `wechatAppSecret`, which operations fill in; the direct-pay QR
+signing key (ADR 0017), generated at deploy time; and the name prefix of the insurers' signing
+secrets (created per insurer by provisioning, not here)."""
 
 from __future__ import annotations
 
@@ -35,10 +36,18 @@ class Secrets(Capability):
         )
         # Where the API and the deliverer find the secrets.
         self.environment = {"APP_SECRETS_ID": self.app_secrets.secret_arn, "INSURER_SECRET_PREFIX": self.insurer_secret_prefix}
+        self.medical_qr_keys = self._medical_qr_keys(encryption_key)
+        # Only what signs or publishes direct-pay QR tokens (the API) needs this one.
+        self.medical_qr_environment = {"MEDICAL_QR_SECRET_ID": self.medical_qr_keys.secret_arn}
 
     def grant_app_secret_read(self, role: FunctionRole) -> None:
         secret = self.app_secrets.secret_arn
         role.allow(iam.PolicyStatement(sid="AppSecrets", actions=["secretsmanager:GetSecretValue"], resources=[secret]))
+
+    def grant_medical_qr_keys_read(self, role: FunctionRole) -> None:
+        """Read the QR signing keys: sign tokens, publish the public keys (rotation is an operator's)."""
+        secret = self.medical_qr_keys.secret_arn
+        role.allow(iam.PolicyStatement(sid="MedicalQrKeys", actions=["secretsmanager:GetSecretValue"], resources=[secret]))
 
     def grant_insurer_secrets_read(self, role: FunctionRole) -> None:
         """Read the insurers' signing secrets, to sign outbound webhooks."""
@@ -67,17 +76,10 @@ class Secrets(Capability):
         # keys in one JSON secret: `lookupHashKey` is generated in its own secret first and put
         # into the template of the app secret through a dynamic reference, resolved by
         # CloudFormation at deploy time (never in the template or in the CDK output).
-        lookup_seed = secretsmanager.Secret(
-            self,
+        lookup_seed = self._generated_seed(
             "LookupHashKeySeed",
-            description=self.describe("seed of lookupHashKey in AppSecrets"),
-            encryption_key=encryption_key,
-            generate_secret_string=secretsmanager.SecretStringGenerator(password_length=64, exclude_punctuation=True, include_space=False),
-            removal_policy=RemovalPolicy.RETAIN,
-        )
-        acknowledge(
-            lookup_seed,
-            "AwsSolutions-SMG4",
+            "seed of lookupHashKey in AppSecrets",
+            encryption_key,
             "Seed copied once into AppSecrets.lookupHashKey, which keys the hashes of ID numbers "
             "stored in the table: a new value would orphan them, so it is never rotated. Generated "
             "at deploy time, encrypted with the data key, not readable by the API role.",
@@ -115,4 +117,32 @@ class Secrets(Capability):
             "issued by WeChat and set by operations. Generated at deploy time, encrypted with the data "
             "key, readable only by the API and deliverer roles.",
         )
+        return secret
+
+    def _medical_qr_keys(self, encryption_key: kms.IKey) -> secretsmanager.Secret:
+        # CloudFormation can only generate a password: the first key is its SHA-256 (a bare seed;
+        # chalicelib.integrations.qr_keys reads it so), and the first rotation writes the JSON
+        # form with the retired keys. Never a key in the template or the CDK output.
+        return self._generated_seed(
+            "MedicalQrKeys",
+            "Ed25519 seeds of the direct-pay QR signing keys (ADR 0017)",
+            encryption_key,
+            "Rotated by operations with chalicelib.integrations.qr_keys.rotate (python -m "
+            "chalicelib.tools.rotate_qr_key), which keeps the old key published until every token it "
+            "signed has expired; a Secrets Manager rotation Lambda would replace the whole value and "
+            "strand tokens of the old key. Generated at deploy time, encrypted with the data key, "
+            "readable only by the API role.",
+        )
+
+    def _generated_seed(self, construct_id: str, what: str, encryption_key: kms.IKey, why_not_rotated: str) -> secretsmanager.Secret:
+        """A secret holding one generated 64-character seed, retained, encrypted with the data key."""
+        secret = secretsmanager.Secret(
+            self,
+            construct_id,
+            description=self.describe(what),
+            encryption_key=encryption_key,
+            generate_secret_string=secretsmanager.SecretStringGenerator(password_length=64, exclude_punctuation=True, include_space=False),
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        acknowledge(secret, "AwsSolutions-SMG4", why_not_rotated)
         return secret

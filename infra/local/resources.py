@@ -58,10 +58,18 @@ def _ensure_locked_bucket(bucket: str, cors: bool) -> None:
         s3.put_bucket_cors(Bucket=bucket, CORSConfiguration=UPLOAD_CORS)
 
 
+def ensure_medical_qr_keys() -> None:
+    """The direct-pay QR signing secret, with a generated key when missing (CDK creates it in AWS)."""
+    from chalicelib.integrations import qr_keys
+
+    qr_keys.ensure()
+
+
 def ensure_all() -> None:
     ensure_table()
     ensure_evidence_bucket()
     ensure_documents_bucket()
+    ensure_medical_qr_keys()
 
 
 def ensure_state_machines() -> dict[str, str]:

@@ -202,8 +202,9 @@ def test_api_role_reads_and_rotates_insurer_secrets_only_under_the_prefix(synth:
     for action in ("secretsmanager:PutSecretValue", "secretsmanager:DescribeSecret"):
         assert granted(statements, action) == [INSURER_SECRETS_ARN], action
     app_secret_id = logical_id_of(synth, synth.stack.secrets.app_secrets)
+    qr_keys_id = logical_id_of(synth, synth.stack.secrets.medical_qr_keys)
     assert sorted(granted(statements, "secretsmanager:GetSecretValue"), key=json.dumps) == sorted(
-        [INSURER_SECRETS_ARN, {"Ref": app_secret_id}], key=json.dumps
+        [INSURER_SECRETS_ARN, {"Ref": app_secret_id}, {"Ref": qr_keys_id}], key=json.dumps
     )
     secrets_actions = {a for s in statements for a in as_list(s["Action"]) if a.startswith("secretsmanager:")}
     assert secrets_actions == {"secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue", "secretsmanager:DescribeSecret"}

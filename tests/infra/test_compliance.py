@@ -28,6 +28,7 @@ STATEFUL_LOGICAL_IDS = {
     "RescueStateMachineLogs302A4C95": "AWS::Logs::LogGroup",
     "RescueSweeperLogsF7CB66D3": "AWS::Logs::LogGroup",
     "CalendarCheckLogs46E0A4F2": "AWS::Logs::LogGroup",
+    "MedicalQrKeysC75533DC": "AWS::SecretsManager::Secret",
 }
 STATEFUL_TYPES = set(STATEFUL_LOGICAL_IDS.values())
 
