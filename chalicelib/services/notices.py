@@ -46,6 +46,11 @@ TEXTS: dict[str, str] = {
     "rescue.failed": "救援调度出现异常（工单 {order_id}），调度员将尽快与您联系。",
     "rescue.arrived": "救援车辆已到达现场，请配合救援人员作业。",
     "rescue.completed": "您的车辆已拖至 {shop}，维修与理赔由维修厂与保险公司对接（汽修快赔）。",
+    # How the case room labels a member that has no name of its own (parties are 甲方/乙方, partners their names).
+    "room.label.police": "民警",
+    "room.label.tow": "救援车辆",
+    "room.label.mediator": "调解员",
+    "room.label.system": "系统消息",
 }
 
 
