@@ -31,6 +31,7 @@ SAMPLE_BODIES: dict[str, Any] = {
     "chalicelib.contracts.evidence:RequestEvidence": lambda party: evidence_request(photo(0), "SCENE_PANORAMA"),
     "chalicelib.contracts.rescue:RequestRescue": lambda party: {"pickup": PICKUP, "partyId": party},
     "chalicelib.contracts.rescue:CancelRescue": lambda party: {},
+    "chalicelib.contracts.room:PostMessage": lambda party: {"text": "你好"},
 }
 
 
