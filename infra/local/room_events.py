@@ -23,7 +23,7 @@ HEARTBEAT_SECONDS = 15  # a comment line keeps proxies from closing an idle stre
 def handler_class(base: type, closing: threading.Event) -> type:
     """`base` (Chalice's request handler) with the room's event stream in front of it."""
 
-    def do_GET(self: Any) -> None:  # noqa: N802 (the name http.server calls)
+    def do_GET(self: Any) -> None:  # the name http.server calls
         url = urlsplit(self.path)
         match = EVENTS_PATH.match(url.path)
         if match is None:
