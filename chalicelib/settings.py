@@ -68,6 +68,8 @@ class Settings(BaseModel):
     join_code_per_day: int = Field(default=5, alias="JOIN_CODE_PER_DAY", ge=1, le=10000)
     join_code_case_per_minute: int = Field(default=3, alias="JOIN_CODE_CASE_PER_MINUTE", ge=1, le=1000)
     join_code_case_per_day: int = Field(default=15, alias="JOIN_CODE_CASE_PER_DAY", ge=1, le=10000)
+    # The case rooms' WebSocket API (AWS): where the push function posts to connections.
+    room_socket_endpoint: str | None = Field(default=None, alias="ROOM_SOCKET_ENDPOINT")
 
     @classmethod
     def from_environment(cls) -> Settings:

@@ -92,6 +92,11 @@ def message_of(item: MessageItem) -> RoomMessage:
     )
 
 
+def message_from_image(image: dict) -> RoomMessage:
+    """A message from a stream record's new image (DynamoDB JSON)."""
+    return message_of(MessageItem.from_raw_data(image))
+
+
 def get(case_id: str, seq: int) -> RoomMessage | None:
     try:
         return message_of(MessageItem.get(room_key(case_id), _message_key(seq), consistent_read=True))
