@@ -72,6 +72,8 @@ class Settings(BaseModel):
     # first emergency visit within 24 h); a retired key stays published that long after rotation.
     medical_qr_secret_id: str = Field(default="yunchetong/local/medical-qr-keys", alias="MEDICAL_QR_SECRET_ID")
     medical_qr_valid_hours: int = Field(default=24, alias="MEDICAL_QR_VALID_HOURS", ge=1, le=7 * 24)
+    # The case rooms' WebSocket API (AWS): where the push function posts to connections.
+    room_socket_endpoint: str | None = Field(default=None, alias="ROOM_SOCKET_ENDPOINT")
 
     @classmethod
     def from_environment(cls) -> Settings:

@@ -6,11 +6,25 @@ from chalice import Chalice
 
 
 def register(app: Chalice) -> None:
-    from chalicelib.api import admin, cases, claims, determination, evidence, local, meta, portal, reference, rescue, wechat, well_known
-    from chalicelib.api import referrals as referral_routes
+    from chalicelib.api import (
+        admin,
+        cases,
+        claims,
+        determination,
+        evidence,
+        local,
+        meta,
+        portal,
+        reference,
+        referrals,
+        rescue,
+        room,
+        wechat,
+        well_known,
+    )
     from chalicelib.api.middleware import log_requests
 
-    for module in (meta, cases, evidence, determination, claims, rescue, portal, reference, local, wechat, admin, well_known):
+    areas = (meta, cases, evidence, determination, claims, rescue, portal, reference, local, wechat, admin, well_known, referrals, room)
+    for module in areas:
         app.register_blueprint(module.blueprint)
-    app.register_blueprint(referral_routes.blueprint)
     app.register_middleware(log_requests, "http")

@@ -16,6 +16,8 @@ class Role(StrEnum):
     TOW = "tow"
     WECHAT_USER = "wechat"  # a WeChat user signed in by OAuth (subject = openid); party of nothing yet
     SYSTEM = "system"  # a workflow step acting on its own order; no token ever carries it
+    REPAIRER = "repairer"  # a repair shop's staff (org = shop code): a member of the rooms of cases towed to it
+    MEDIATOR = "mediator"  # a mediator (subject = staff id): a member of the rooms of the mediations it is scheduled for
 
 
 POLICE = frozenset({Role.DISPATCHER, Role.OFFICER, Role.SUPERVISOR})

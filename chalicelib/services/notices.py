@@ -50,6 +50,11 @@ TEXTS: dict[str, str] = {
         "【云车通】已为您预约{point}（预约号{referral_id}），时间：{day} {opens}至{closes}。"
         "请携带身份证件和事故认定书按时前往办理。"
     ),
+    # How the case room labels a member that has no name of its own (parties are 甲方/乙方, partners their names).
+    "room.label.police": "民警",
+    "room.label.tow": "救援车辆",
+    "room.label.mediator": "调解员",
+    "room.label.system": "系统消息",
 }
 
 

@@ -241,14 +241,26 @@ def _include(record: CaseRecord, changes: list[Change]) -> None:
 
 
 def mutate(
-    principal: Principal, case_id: str, decide: Callable[[CaseRecord], Change | list[Change]], read: CaseRecord | None = None
+    principal: Principal,
+    case_id: str,
+    decide: Callable[[CaseRecord], Change | list[Change]],
+    read: CaseRecord | None = None,
+    *,
+    may: Callable[[Principal, CaseRecord], None] = authorise,
+    attempts: int = MAX_ATTEMPTS,
 ) -> Applied:
     """Read, decide, write; on a concurrent change re-read and decide again.
 
     `read` is the case as the caller just read it for this principal, saving the first read.
+    `may` checks the caller against each read (a case room admits more callers than the case).
+    `attempts` bounds the re-reads: a busy case room has many writers at once.
     The record returned is the case as written (or as read, when the decision changed nothing)."""
-    for attempt in range(MAX_ATTEMPTS):
-        record = read if attempt == 0 and read is not None else load_for(principal, case_id)
+    for attempt in range(attempts):
+        if attempt == 0 and read is not None:
+            record = read
+        else:
+            record = load(case_id)
+            may(principal, record)
         decided = decide(record)
         changes = decided if isinstance(decided, list) else [decided]
         if not changes:

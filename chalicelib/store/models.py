@@ -66,6 +66,7 @@ class CaseItem(TableItem):
     audit_seq = NumberAttribute(default=0)
     audit_head = UnicodeAttribute(default="")
     recent = ListAttribute(null=True)  # type: ignore[var-annotated]  # the last audit entries, for the case view's timeline
+    room_seq = NumberAttribute(default=0)  # the number of the room's latest message (store/room.py)
     version = VersionAttribute()
     gsi1pk = UnicodeAttribute(null=True)
     gsi1sk = UnicodeAttribute(null=True)

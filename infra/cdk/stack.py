@@ -9,6 +9,7 @@
 - `Api` (api.py): the Chalice API; `Delivery` (delivery.py): the outbox deliverer;
 - `RescueSweeper` (rescue_sweeper.py): ends rescue orders whose run is not running;
 - `CalendarCheck` (calendar_check.py): publishes whether next year's working-day calendar is missing;
+- `RoomLive` (room_live.py): the case rooms' WebSocket API and the push of new messages;
 - `Monitoring` (monitoring.py): alarms on an encrypted SNS topic.
 
 Each construct hands out grants (`storage.grant_evidence_upload(role)`, `workflow.grant_start(role)`,
@@ -36,6 +37,7 @@ from infra.cdk.delivery import Delivery
 from infra.cdk.monitoring import Monitoring
 from infra.cdk.parameters import Parameters
 from infra.cdk.rescue_sweeper import RescueSweeper
+from infra.cdk.room_live import RoomLive
 from infra.cdk.secrets import Secrets
 from infra.cdk.storage import Storage
 from infra.cdk.workflow import DeployedWorkflow
@@ -109,6 +111,10 @@ class YunchetongStack(Stack):
             storage=self.storage,
             calendar_check=self.calendar_check,
         )
+
+        # The case rooms' live feed: WebSocket API, connection functions, push on the table's stream.
+        self.room_live = RoomLive(self, "RoomLive", stage=stage, storage=self.storage, secrets=self.secrets, compute=self.compute)
+        CfnOutput(self, "RoomSocketUrl", value=self.room_live.socket_stage.url)
 
         CfnOutput(self, "TableName", value=self.storage.table.table_name)
         CfnOutput(self, "EvidenceBucketName", value=self.storage.evidence.bucket_name)

@@ -190,6 +190,7 @@ class Storage(Capability):
             encryption=dynamodb.TableEncryption.CUSTOMER_MANAGED,
             encryption_key=self.data_key,
             time_to_live_attribute=spec.get("ttl_attribute"),
+            stream=dynamodb.StreamViewType.NEW_IMAGE,  # the case rooms' push function reads new messages (room_live.py)
             deletion_protection=True,
             removal_policy=RemovalPolicy.RETAIN,
         )

@@ -90,6 +90,7 @@ class LocalStack:
         self._state: Any = None
         self._compactor: Any = None
         self._stopping = threading.Event()
+        self._closing = threading.Event()  # ends the open room event streams (infra/local/room_events.py)
         self._deliverer: threading.Thread | None = None
         self.sandbox: Any = None
 
@@ -182,6 +183,7 @@ class LocalStack:
             self._deliverer.join(timeout=30)
 
     def stop(self) -> None:
+        self._closing.set()
         self.stop_deliverer()
         if self.sandbox is not None:
             self.sandbox.stop()
@@ -233,6 +235,7 @@ class LocalStack:
         from chalice.local import ChaliceRequestHandler, LocalChalice, LocalDevServer, ThreadedHTTPServer
 
         from app import app
+        from infra.local import room_events
 
         # Chalice's own `create_local_server` does this too: give the app thread-local requests.
         if not isinstance(app, LocalChalice):
@@ -241,7 +244,9 @@ class LocalStack:
         # socketserver's listen backlog is 5: a burst of parallel clients (a page's fetches, a load
         # test) had connections reset. The kernel caps it at net.core.somaxconn.
         server_cls = type("LocalApiServer", (ThreadedHTTPServer,), {"request_queue_size": API_LISTEN_BACKLOG})
-        self._api = LocalDevServer(app, config, self.host, self.port, handler_cls=_quiet(ChaliceRequestHandler), server_cls=server_cls)
+        # The room's event stream is served beside Chalice's handler, which buffers whole replies.
+        handler_cls = _quiet(room_events.handler_class(ChaliceRequestHandler, self._closing))
+        self._api = LocalDevServer(app, config, self.host, self.port, handler_cls=handler_cls, server_cls=server_cls)
         threading.Thread(target=self._api.server.serve_forever, name="api", daemon=True).start()
 
 

@@ -13,7 +13,8 @@ from chalicelib.domain.principals import Principal, Role
 from chalicelib.domain.tokens import issue
 from infra.local.stack import DEFAULT_STATE_DIR, local_secrets
 
-_ORG_LISTS = {Role.INSURER: ("insurers", "code"), Role.HOSPITAL: ("hospitals", "code"), Role.TOW: ("towTrucks", "truckId")}
+_ORG_LISTS = {Role.INSURER: ("insurers", "code"), Role.HOSPITAL: ("hospitals", "code"), Role.TOW: ("towTrucks", "truckId"),
+              Role.REPAIRER: ("repairShops", "code")}
 
 
 def principal_for(role: Role, org: str | None, seed: dict) -> Principal:

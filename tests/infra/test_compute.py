@@ -112,9 +112,9 @@ def test_api_uses_the_dependency_layer_once_built(tmp_path: Path) -> None:
     assert layer["Properties"]["CompatibleArchitectures"] == ["x86_64"]
     handler = template.find_resources("AWS::Serverless::Function")["APIHandler"]
     assert handler["Properties"]["Layers"] == [{"Ref": layer_id}]
-    # the deliverer, every workflow task, the rescue sweeper and the calendar check
+    # the deliverer, every workflow task, the rescue sweeper, the calendar check and the room's connect, disconnect and push
     functions = template.find_resources("AWS::Lambda::Function")
-    assert len(functions) == 3 + sum(len(w.functions) for w in WORKFLOWS)
+    assert len(functions) == 3 + sum(len(w.functions) for w in WORKFLOWS) + 3
     for name, function in functions.items():
         assert function["Properties"]["Layers"] == [{"Ref": layer_id}], name
     # only layers/python goes into the layer, as python/... at the root of the zip

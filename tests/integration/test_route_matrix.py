@@ -33,6 +33,7 @@ SAMPLE_BODIES: dict[str, Any] = {
     "chalicelib.contracts.rescue:CancelRescue": lambda party: {},
     "chalicelib.contracts.referrals:BookReferral": lambda party: {
         "servicePointCode": "SP02", "service": "PROPERTY_VALUATION", "preferredDate": working_day().isoformat(), "partyId": party},
+    "chalicelib.contracts.room:PostMessage": lambda party: {"text": "你好"},
 }
 
 

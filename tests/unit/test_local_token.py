@@ -15,6 +15,7 @@ def test_given_staff_role_when_token_requested_then_seeded_account_with_its_unit
 def test_given_partner_role_when_org_known_then_bound_to_it_else_refused():
     assert principal_for(Role.INSURER, "PICC", SEED).org == "PICC"
     assert principal_for(Role.TOW, "TT07", SEED).org == "TT07"
+    assert principal_for(Role.REPAIRER, "RP01", SEED).org == "RP01"  # a repair shop's staff, for its case rooms
     with pytest.raises(SystemExit, match="ORG="):
         principal_for(Role.HOSPITAL, "NOPE", SEED)
     with pytest.raises(SystemExit, match="POST /cases"):

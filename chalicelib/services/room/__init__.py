@@ -1,0 +1,1 @@
+"""The case room: its members, its messages and its live feed."""
