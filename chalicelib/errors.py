@@ -126,3 +126,9 @@ class Unavailable(DomainError):
     """A part this request needs is not configured or not reachable; nothing was changed."""
 
     status = 503
+
+
+class AmountExceedsDue(DomainError):
+    """An insurer's guarantee or payment, or the fund's advance, above what was asked for."""
+
+    status = 422

@@ -68,6 +68,12 @@ class Settings(BaseModel):
     join_code_per_day: int = Field(default=5, alias="JOIN_CODE_PER_DAY", ge=1, le=10000)
     join_code_case_per_minute: int = Field(default=3, alias="JOIN_CODE_CASE_PER_MINUTE", ge=1, le=1000)
     join_code_case_per_day: int = Field(default=15, alias="JOIN_CODE_CASE_PER_DAY", ge=1, le=10000)
+    # The road rescue fund's review (fund-<id> runs): the reminder and the escalation are timed
+    # from the working-day calendar; a fixed number of seconds here replaces that (tests, demos).
+    fund_state_machine_arn: str | None = Field(default=None, alias="FUND_STATE_MACHINE_ARN")
+    fund_reminder_seconds: int | None = Field(default=None, alias="FUND_REMINDER_SECONDS", ge=1, le=30 * 86400)
+    fund_escalation_seconds: int | None = Field(default=None, alias="FUND_ESCALATION_SECONDS", ge=1, le=30 * 86400)
+    fund_supervisor_seconds: int = Field(default=30 * 86400, alias="FUND_SUPERVISOR_SECONDS", ge=1, le=365 * 86400)
 
     @classmethod
     def from_environment(cls) -> Settings:

@@ -11,4 +11,7 @@ def register(app: Chalice) -> None:
 
     for module in (meta, cases, evidence, determination, claims, rescue, portal, reference, local, wechat, admin):
         app.register_blueprint(module.blueprint)
+    from chalicelib.api import fund
+
+    app.register_blueprint(fund.blueprint)
     app.register_middleware(log_requests, "http")

@@ -50,3 +50,7 @@ def new_rescue_id() -> str:
 
 def new_handoff_id() -> str:
     return f"HO{_random(12)}"
+
+
+def new_fund_application_id() -> str:
+    return f"FA{_random(12)}"

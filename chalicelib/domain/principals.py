@@ -16,6 +16,7 @@ class Role(StrEnum):
     TOW = "tow"
     WECHAT_USER = "wechat"  # a WeChat user signed in by OAuth (subject = openid); party of nothing yet
     SYSTEM = "system"  # a workflow step acting on its own order; no token ever carries it
+    FUND = "fund"  # a reviewer of the road rescue fund (道路交通事故社会救助基金), for a jurisdiction
 
 
 POLICE = frozenset({Role.DISPATCHER, Role.OFFICER, Role.SUPERVISOR})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
@@ -47,11 +48,35 @@ def _apply(claim: Claim, event: InsurerEvent, at: str) -> dict[str, Any]:
     return {"claimId": claim.claim_id, "type": event.type, "status": claim.status, "amount": data.amount}
 
 
+def _is_medical(raw_body: bytes) -> bool:
+    """A direct-pay event (`medical.*`) rather than a claim event; anything unreadable is left to the claim model's errors."""
+    try:
+        event = json.loads(raw_body)
+    except ValueError:
+        return False
+    return isinstance(event, dict) and str(event.get("type", "")).startswith("medical.")
+
+
+def _receive_medical(insurer_code: str, webhook_id: str, raw_body: bytes) -> WebhookAck:
+    from chalicelib.contracts.fund import MedicalEvent
+    from chalicelib.services.medical_payers import inbound
+
+    try:
+        event = MedicalEvent.model_validate_json(raw_body)
+    except ValidationError as error:
+        raise validation_failed(error) from error
+    if webhook_receipts.exists(insurer_code, webhook_id):
+        return WebhookAck(received=True, duplicate=True, application_id=event.data.application_id)
+    return inbound.receive(insurer_code, webhook_id, event)
+
+
 def receive(insurer_code: str, headers: Any, raw_body: bytes) -> WebhookAck:
     if not reference.existing_codes("INSURER", [insurer_code]):
         raise NotFound("no such insurer", field="insurerCode")
     now = store.utcnow()
     webhook_id = webhooks.verify(insurer_secrets.secrets_in_force(insurer_code, now), headers, raw_body, now)
+    if _is_medical(raw_body):
+        return _receive_medical(insurer_code, webhook_id, raw_body)
     try:
         event = InsurerEvent.model_validate_json(raw_body)
     except ValidationError as error:
