@@ -28,6 +28,8 @@ STATEFUL_LOGICAL_IDS = {
     "RescueStateMachineLogs302A4C95": "AWS::Logs::LogGroup",
     "RescueSweeperLogsF7CB66D3": "AWS::Logs::LogGroup",
     "CalendarCheckLogs46E0A4F2": "AWS::Logs::LogGroup",
+    "FundLogs6F0C3BC3": "AWS::Logs::LogGroup",
+    "FundStateMachineLogs43508691": "AWS::Logs::LogGroup",
 }
 STATEFUL_TYPES = set(STATEFUL_LOGICAL_IDS.values())
 
