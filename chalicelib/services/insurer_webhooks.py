@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from chalicelib.contracts.claims import InsurerEvent, WebhookAck
 from chalicelib.contracts.common import validation_failed
@@ -20,6 +20,8 @@ from chalicelib.services.claims import set_clock
 from chalicelib.store import cases as store
 from chalicelib.store import reference, webhook_receipts
 from chalicelib.store.models import ClaimPointer
+
+T = TypeVar("T", bound=BaseModel)
 
 
 def _apply(claim: Claim, event: InsurerEvent, at: str) -> dict[str, Any]:
@@ -61,13 +63,15 @@ def _receive_medical(insurer_code: str, webhook_id: str, raw_body: bytes) -> Web
     from chalicelib.contracts.fund import MedicalEvent
     from chalicelib.services.medical_payers import inbound
 
+    # A repeated webhook-id is recognised inside the case transaction there, as here.
+    return inbound.receive(insurer_code, webhook_id, _parsed(MedicalEvent, raw_body))
+
+
+def _parsed(model: type[T], raw_body: bytes) -> T:
     try:
-        event = MedicalEvent.model_validate_json(raw_body)
+        return model.model_validate_json(raw_body)
     except ValidationError as error:
         raise validation_failed(error) from error
-    if webhook_receipts.exists(insurer_code, webhook_id):
-        return WebhookAck(received=True, duplicate=True, application_id=event.data.application_id)
-    return inbound.receive(insurer_code, webhook_id, event)
 
 
 def receive(insurer_code: str, headers: Any, raw_body: bytes) -> WebhookAck:
@@ -77,10 +81,7 @@ def receive(insurer_code: str, headers: Any, raw_body: bytes) -> WebhookAck:
     webhook_id = webhooks.verify(insurer_secrets.secrets_in_force(insurer_code, now), headers, raw_body, now)
     if _is_medical(raw_body):
         return _receive_medical(insurer_code, webhook_id, raw_body)
-    try:
-        event = InsurerEvent.model_validate_json(raw_body)
-    except ValidationError as error:
-        raise validation_failed(error) from error
+    event = _parsed(InsurerEvent, raw_body)
     if webhook_receipts.exists(insurer_code, webhook_id):
         return WebhookAck(received=True, duplicate=True, claim_id=event.data.claim_id)
     pointer = ClaimPointer.lookup(event.data.claim_id)

@@ -1,36 +1,14 @@
-"""The fund review run's Lambda functions, one per step (see statemachines/fund.asl.json).
-
-Each parses its input with pydantic and calls one step of
-`chalicelib.services.medical_payers.fund_steps`; a domain error propagates under its class name
-for the state machine's Retry/Catch.
-"""
+"""The fund review run's Lambda functions, one per step (see statemachines/fund.asl.json), each
+calling one step of `chalicelib.services.medical_payers.fund_steps` (`functions/workflow_step.py`)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from functools import partial
 
-from chalicelib.observability import bind_case, clear_case, function_handler, logger
+from functions.workflow_step import step_handler
 
-
-def _step(name: str) -> Callable[[dict[str, Any], Any], Any]:
-    @function_handler
-    def handler(event: dict[str, Any], context: Any) -> Any:
-        from chalicelib.contracts.fund import FundStepInput
-        from chalicelib.services.medical_payers import fund_steps
-
-        step = FundStepInput.model_validate(event)
-        bind_case(case_id=step.case_id, execution_id=step.execution_id)
-        try:
-            result = getattr(fund_steps, name)(step)
-            logger.info("fund step done", extra={"step": name, "fund_application_id": step.fund_application_id})
-            return result
-        finally:
-            clear_case()
-
-    handler.__name__ = handler.__qualname__ = name
-    return handler
-
+_step = partial(step_handler, contract="chalicelib.contracts.fund:FundStepInput",
+                steps="chalicelib.services.medical_payers.fund_steps", subject="fund_application_id", label="fund")
 
 await_review = _step("await_review")
 remind = _step("remind")

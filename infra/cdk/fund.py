@@ -10,30 +10,11 @@ no secret. Separate from the medical run on purpose (ADR 0019).
 
 from __future__ import annotations
 
-from aws_cdk import aws_iam as iam
-
 from infra.cdk.compute import FunctionRole
 from infra.cdk.storage import Storage
-from infra.cdk.workflow import DeployedWorkflow, grant_case_steps
+from infra.cdk.workflow import DeployedWorkflow
 
 
 class FundWorkflow(DeployedWorkflow):
     def _function_role(self, prefix: str, storage: Storage) -> FunctionRole:
-        role = FunctionRole(
-            self,
-            f"{prefix}Role",
-            purpose="execution role of the fund review workflow's functions",
-            policy_name=self.workflow.name,
-            log_group=self.function_logs,
-        )
-        grant_case_steps(storage, role)
-        role.allow(
-            iam.PolicyStatement(
-                # await_review answers its own task when the reviewer's answer came first; on the
-                # machine's ARN formatted from its name (a Ref would be a cycle).
-                sid="AnswerOwnTask",
-                actions=["states:SendTaskSuccess"],
-                resources=[self.state_machine_arn],
-            )
-        )
-        return role
+        return self._step_role(prefix, storage)  # no index: not the rescue's standby trucks
