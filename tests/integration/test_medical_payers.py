@@ -27,8 +27,10 @@ def insurers(aws):
 
 
 def requested(case_id: str) -> list[dict]:
-    return [{"to": m.recipient, **cases.plain(m.payload)["data"]} for m in outbox.pending(("WEBHOOK",))
-            if m.case_id == case_id and m.topic == "medical.requested"]
+    """The pending `medical.requested` events of the case, in the order they were written."""
+    pending = sorted((m for m in outbox.pending(("WEBHOOK",)) if m.case_id == case_id and m.topic == "medical.requested"),
+                     key=lambda m: m.created_at)
+    return [{"to": m.recipient, **cases.plain(m.payload)["data"]} for m in pending]
 
 
 def actions(case_id: str) -> list[str]:
@@ -232,3 +234,32 @@ def test_given_a_rejection_then_it_needs_a_reason_and_is_recorded(api, fund_appl
     rejected = api.call("POST", f"/fund/applications/{fund_id}/reject", staff_token("fund"), {"reason": "不符合垫付条件"})
     assert rejected.status == 200 and rejected.body["status"] == "REJECTED"
     assert api.call("POST", "/fund/applications/FA000000000000/approve", staff_token("fund"), {}).status == 404
+
+
+def test_given_a_request_then_the_deliverer_sends_it_signed_with_the_insurers_secret(api, insurers):
+    from chalicelib.services import delivery
+
+    created = determined(api)
+    medical_payers.bills_posted(created["caseId"], [billed(created, 523_456)])
+    sent = []
+
+    def receiver(url, headers, body, timeout):
+        code = url.rsplit("/insurers/", 1)[1].split("/")[0]
+        webhooks.verify(insurer_secrets.secrets_in_force(code), headers, body, datetime.now().astimezone())  # raises if forged
+        sent.append((code, json.loads(body)))
+        return delivery.Attempt(200, None, 1.0)
+
+    delivery.deliver_due(send=receiver)
+    medical = [(code, body["data"]) for code, body in sent if body["type"] == "medical.requested"]
+    assert [(code, data["applicationId"], data["amountDue"]) for code, data in medical] == [("PICC", "MAAPP0001", 523_456)]
+    assert requested(created["caseId"]) == []  # delivered: out of the pending index
+
+
+def test_given_no_determination_yet_then_bills_posted_is_refused_and_nothing_written(api, insurers):
+    from chalicelib.errors import Conflict
+
+    created = api.create_case(case_body()).body
+    written = int(cases.load(created["caseId"]).case.audit_seq)
+    with pytest.raises(Conflict):
+        medical_payers.bills_posted(created["caseId"], [billed(created, 100_000)])
+    assert int(cases.load(created["caseId"]).case.audit_seq) == written and funds(created["caseId"]) == []
