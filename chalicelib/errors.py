@@ -158,3 +158,9 @@ class QrAlreadyRedeemed(DomainError):
     """A medical QR token already scanned once. 409: it conflicts with the admission it opened."""
 
     status = 409
+
+
+class AmountExceedsDue(DomainError):
+    """An insurer's guarantee or payment, or the fund's advance, above what was asked for."""
+
+    status = 422

@@ -74,6 +74,12 @@ class Settings(BaseModel):
     medical_qr_valid_hours: int = Field(default=24, alias="MEDICAL_QR_VALID_HOURS", ge=1, le=7 * 24)
     # The case rooms' WebSocket API (AWS): where the push function posts to connections.
     room_socket_endpoint: str | None = Field(default=None, alias="ROOM_SOCKET_ENDPOINT")
+    # The road rescue fund's review (fund-<id> runs): the reminder and the escalation are timed
+    # from the working-day calendar; a fixed number of seconds here replaces that (tests, demos).
+    fund_state_machine_arn: str | None = Field(default=None, alias="FUND_STATE_MACHINE_ARN")
+    fund_reminder_seconds: int | None = Field(default=None, alias="FUND_REMINDER_SECONDS", ge=1, le=30 * 86400)
+    fund_escalation_seconds: int | None = Field(default=None, alias="FUND_ESCALATION_SECONDS", ge=1, le=30 * 86400)
+    fund_supervisor_seconds: int = Field(default=30 * 86400, alias="FUND_SUPERVISOR_SECONDS", ge=1, le=365 * 86400)
 
     @classmethod
     def from_environment(cls) -> Settings:

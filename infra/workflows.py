@@ -64,4 +64,14 @@ RESCUE = Workflow(
         TaskFunction("ReleaseTruckArn", "rescue-release-truck", f"{_RESCUE}.release_truck"),
     ),
 )
-WORKFLOWS = (RESCUE,)
+_FUND = "functions.fund.handler"
+FUND = Workflow(
+    name="fund",
+    definition=ROOT / "statemachines" / "fund.asl.json",
+    functions=(
+        TaskFunction("AwaitReviewArn", "fund-await-review", f"{_FUND}.await_review"),
+        TaskFunction("RemindArn", "fund-remind", f"{_FUND}.remind"),
+        TaskFunction("EscalateArn", "fund-escalate", f"{_FUND}.escalate"),
+    ),
+)
+WORKFLOWS = (RESCUE, FUND)

@@ -27,4 +27,7 @@ def register(app: Chalice) -> None:
     areas = (meta, cases, evidence, determination, claims, rescue, portal, reference, local, wechat, admin, well_known, referrals, room)
     for module in areas:
         app.register_blueprint(module.blueprint)
+    from chalicelib.api import fund
+
+    app.register_blueprint(fund.blueprint)
     app.register_middleware(log_requests, "http")

@@ -110,6 +110,7 @@ class WebhookAck(Reply):
     duplicate: bool
     claim_id: str | None = None
     status: str | None = None
+    application_id: str | None = None
 
 
 class DeliveryView(Reply):

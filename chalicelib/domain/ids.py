@@ -54,3 +54,5 @@ def new_handoff_id() -> str:
 
 def new_referral_id() -> str:
     return f"RF{_random(12)}"
+def new_fund_application_id() -> str:
+    return f"FA{_random(12)}"

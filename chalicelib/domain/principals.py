@@ -18,6 +18,7 @@ class Role(StrEnum):
     SYSTEM = "system"  # a workflow step acting on its own order; no token ever carries it
     REPAIRER = "repairer"  # a repair shop's staff (org = shop code): a member of the rooms of cases towed to it
     MEDIATOR = "mediator"  # a mediator (subject = staff id): a member of the rooms of the mediations it is scheduled for
+    FUND = "fund"  # a reviewer of the road rescue fund (道路交通事故社会救助基金), for a jurisdiction
 
 
 POLICE = frozenset({Role.DISPATCHER, Role.OFFICER, Role.SUPERVISOR})

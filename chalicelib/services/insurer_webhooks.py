@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from chalicelib.contracts.claims import InsurerEvent, WebhookAck
 from chalicelib.contracts.common import validation_failed
@@ -19,6 +20,8 @@ from chalicelib.services.claims import set_clock
 from chalicelib.store import cases as store
 from chalicelib.store import reference, webhook_receipts
 from chalicelib.store.models import ClaimPointer
+
+T = TypeVar("T", bound=BaseModel)
 
 
 def _apply(claim: Claim, event: InsurerEvent, at: str) -> dict[str, Any]:
@@ -47,15 +50,38 @@ def _apply(claim: Claim, event: InsurerEvent, at: str) -> dict[str, Any]:
     return {"claimId": claim.claim_id, "type": event.type, "status": claim.status, "amount": data.amount}
 
 
+def _is_medical(raw_body: bytes) -> bool:
+    """A direct-pay event (`medical.*`) rather than a claim event; anything unreadable is left to the claim model's errors."""
+    try:
+        event = json.loads(raw_body)
+    except ValueError:
+        return False
+    return isinstance(event, dict) and str(event.get("type", "")).startswith("medical.")
+
+
+def _receive_medical(insurer_code: str, webhook_id: str, raw_body: bytes) -> WebhookAck:
+    from chalicelib.contracts.fund import MedicalEvent
+    from chalicelib.services.medical_payers import inbound
+
+    # A repeated webhook-id is recognised inside the case transaction there, as here.
+    return inbound.receive(insurer_code, webhook_id, _parsed(MedicalEvent, raw_body))
+
+
+def _parsed(model: type[T], raw_body: bytes) -> T:
+    try:
+        return model.model_validate_json(raw_body)
+    except ValidationError as error:
+        raise validation_failed(error) from error
+
+
 def receive(insurer_code: str, headers: Any, raw_body: bytes) -> WebhookAck:
     if not reference.existing_codes("INSURER", [insurer_code]):
         raise NotFound("no such insurer", field="insurerCode")
     now = store.utcnow()
     webhook_id = webhooks.verify(insurer_secrets.secrets_in_force(insurer_code, now), headers, raw_body, now)
-    try:
-        event = InsurerEvent.model_validate_json(raw_body)
-    except ValidationError as error:
-        raise validation_failed(error) from error
+    if _is_medical(raw_body):
+        return _receive_medical(insurer_code, webhook_id, raw_body)
+    event = _parsed(InsurerEvent, raw_body)
     if webhook_receipts.exists(insurer_code, webhook_id):
         return WebhookAck(received=True, duplicate=True, claim_id=event.data.claim_id)
     pointer = ClaimPointer.lookup(event.data.claim_id)

@@ -55,6 +55,8 @@ TEXTS: dict[str, str] = {
     "room.label.tow": "救援车辆",
     "room.label.mediator": "调解员",
     "room.label.system": "系统消息",
+    "fund.advanced": "【云车通】道路交通事故社会救助基金已同意垫付您的抢救费用 {yuan} 元，款项直接支付给救治医院。",
+    "fund.rejected": "【云车通】道路交通事故社会救助基金未同意垫付您的抢救费用，如有疑问请联系办案民警。",
 }
 
 

@@ -168,6 +168,8 @@ def authorise(principal: Principal, record: CaseRecord) -> None:
         allowed = bool(principal.org) and bool(record.insured_by(principal.org or ""))
     elif principal.role is Role.TOW:
         allowed = bool(principal.org) and any(_involves_truck(order, principal.org or "") for order in record.rescues)
+    elif principal.role is Role.FUND:
+        allowed = jurisdiction.covers(principal.jurisdiction, record.case.jurisdiction)  # its fund applications only (routes)
     elif principal.role is Role.SYSTEM:
         allowed = True  # a workflow step: never carried by a token (tokens.read refuses the role)
     else:

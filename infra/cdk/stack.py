@@ -6,6 +6,7 @@
 - `Secrets` (secrets.py): the app secret and the prefix of the insurers' signing secrets;
 - `Compute` (compute.py): the code asset, the dependency layer and the environment of our functions;
 - `DeployedWorkflow` (workflow.py): each workflow of `infra.workflows.WORKFLOWS` (the rescue);
+  `FundWorkflow` (fund.py): the road rescue fund's review run, with its narrower function role;
 - `Api` (api.py): the Chalice API; `Delivery` (delivery.py): the outbox deliverer;
 - `RescueSweeper` (rescue_sweeper.py): ends rescue orders whose run is not running;
 - `CalendarCheck` (calendar_check.py): publishes whether next year's working-day calendar is missing;
@@ -34,6 +35,7 @@ from infra.cdk.calendar_check import CalendarCheck
 from infra.cdk.common import APP_NAME, camel_case, capability_logical_id
 from infra.cdk.compute import FUNCTION_CODE_EXCLUDE, Compute, function_code
 from infra.cdk.delivery import Delivery
+from infra.cdk.fund import FundWorkflow
 from infra.cdk.monitoring import Monitoring
 from infra.cdk.parameters import Parameters
 from infra.cdk.rescue_sweeper import RescueSweeper
@@ -41,10 +43,12 @@ from infra.cdk.room_live import RoomLive
 from infra.cdk.secrets import Secrets
 from infra.cdk.storage import Storage
 from infra.cdk.workflow import DeployedWorkflow
-from infra.workflows import RESCUE, WORKFLOWS
+from infra.workflows import FUND, RESCUE, WORKFLOWS
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 __all__ = ["FUNCTION_CODE_EXCLUDE", "PROJECT_ROOT", "DeployedWorkflow", "YunchetongStack", "function_code"]
+# A workflow deployed by its own construct (its narrower function role); the rest by DeployedWorkflow.
+DEPLOYMENTS: dict[str, type[DeployedWorkflow]] = {FUND.name: FundWorkflow}
 
 
 class YunchetongStack(Stack):
@@ -76,7 +80,7 @@ class YunchetongStack(Stack):
         )
         # Before the API and the sweeper: their environments name the state machines.
         self.workflows = {
-            workflow.name: DeployedWorkflow(
+            workflow.name: DEPLOYMENTS.get(workflow.name, DeployedWorkflow)(
                 self, camel_case(workflow.name), stage=stage, workflow=workflow, storage=self.storage, compute=self.compute
             )
             for workflow in WORKFLOWS

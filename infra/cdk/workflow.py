@@ -143,9 +143,15 @@ class DeployedWorkflow(Capability):
     # --- roles -----------------------------------------------------------------------------
 
     def _function_role(self, prefix: str, storage: Storage) -> FunctionRole:
-        """The role all task functions of the workflow share (chalicelib.services.rescue.steps): read
-        the case and the trucks, write the case's transaction (order, trucks, audit, outbox
-        notices), answer their own waiting task."""
+        """The role all task functions of the workflow share (chalicelib.services.rescue.steps): the
+        steps' role, and the standby trucks by geohash cell (store.fleet.standby_in); no other index."""
+        role = self._step_role(prefix, storage)
+        storage.grant_index_query(role, "TowTruckIndex", TOW_TRUCK_INDEX)
+        return role
+
+    def _step_role(self, prefix: str, storage: Storage) -> FunctionRole:
+        """What every workflow's steps need: read the case, write the case's transaction (items,
+        audit, outbox notices), answer their own waiting task."""
         role = FunctionRole(
             self,
             f"{prefix}Role",
@@ -154,11 +160,9 @@ class DeployedWorkflow(Capability):
             log_group=self.function_logs,
         )
         grant_case_steps(storage, role)
-        # standby trucks by geohash cell (store.fleet.standby_in); no other index is read
-        storage.grant_index_query(role, "TowTruckIndex", TOW_TRUCK_INDEX)
         role.allow(
             iam.PolicyStatement(
-                # await_milestone answers its own task when the driver's report came first. Only
+                # A waiting step answers its own task when the answer it waits for came first. Only
                 # success: no step reports a task failure. On the machine's ARN formatted from its
                 # name (a Ref would be a cycle: machine -> functions -> this role -> machine).
                 sid="AnswerOwnTask",

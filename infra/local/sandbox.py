@@ -3,7 +3,8 @@
 Locally there is no insurer to take a claim, so a new user would see a case stop at
 "claim reported". The sandbox receives the platform's webhooks the way an insurer must
 (verified on the raw body, de-duplicated by webhook-id) and, when a claim is reported, answers
-as an insurer would: accepted, loss assessed, paid, each a signed webhook back to the platform.
+as an insurer would: accepted, loss assessed, paid, each a signed webhook back to the platform;
+an emergency-cost notice (`medical.requested`) is answered with a guarantee, then the payment.
 
 Tests script its failures (`fail_next`, `gone`) to drive the deliverer's retries and dead-letter
 path. Standard library only (http.server, urllib): nothing to install for the local stack.
@@ -163,31 +164,43 @@ class InsurerSandbox:
                 {"code": code, "webhookId": webhook_id, "type": event["type"], "data": event["data"], "receivedAt": _iso(datetime.now(UTC))}
             )
 
-        claim_id = event["data"].get("claimId")
-        if self.script and event["type"] == "claim.reported" and isinstance(claim_id, str) and claim_id:
-            thread = threading.Thread(target=self._answer_claim, args=(code, claim_id), name=f"sandbox-{code}-{claim_id}", daemon=True)
+        steps = self._script_for(event["type"], event["data"]) if self.script else None
+        if steps:
+            thread = threading.Thread(target=self._answer, args=(code, steps), name=f"sandbox-{code}-{webhook_id}", daemon=True)
             with self._lock:
                 self._threads = [t for t in self._threads if t.is_alive()]
                 self._threads.append(thread)
             thread.start()
         return HTTPStatus.OK, {"received": webhook_id}
 
+    @staticmethod
+    def _script_for(event_type: str, data: dict[str, Any]) -> list[tuple[str, Callable[[], dict[str, Any]]]] | None:
+        """What an insurer's system answers: a reported claim is accepted, assessed and paid; an
+        emergency-cost notice (Art.42) is guaranteed, then the amount due is paid to the hospital."""
+        claim_id = data.get("claimId")
+        if event_type == "claim.reported" and isinstance(claim_id, str) and claim_id:
+            return [
+                ("claim.accepted", lambda: {"claimId": claim_id}),
+                ("claim.loss_assessed", lambda: {"claimId": claim_id, "amount": _AMOUNT, "items": [dict(i) for i in _ITEMS]}),
+                ("claim.paid", lambda: {"claimId": claim_id, "amount": _AMOUNT, "paidAt": _iso(datetime.now(UTC))}),
+            ]
+        application_id, due = data.get("applicationId"), data.get("amountDue")
+        if event_type == "medical.requested" and isinstance(application_id, str) and isinstance(due, int) and due > 0:
+            return [
+                ("medical.guaranteed", lambda: {"applicationId": application_id, "amount": due}),
+                ("medical.paid", lambda: {"applicationId": application_id, "amount": due}),
+            ]
+        return None
+
     # --- answering: what an insurer's claim system does after a report ----------------------
 
-    def _answer_claim(self, code: str, claim_id: str) -> None:
-        steps: list[tuple[str, Callable[[], dict[str, Any]]]] = [
-            ("claim.accepted", lambda: {"claimId": claim_id}),
-            ("claim.loss_assessed", lambda: {"claimId": claim_id, "amount": _AMOUNT, "items": [dict(i) for i in _ITEMS]}),
-            ("claim.paid", lambda: {"claimId": claim_id, "amount": _AMOUNT, "paidAt": _iso(datetime.now(UTC))}),
-        ]
+    def _answer(self, code: str, steps: list[tuple[str, Callable[[], dict[str, Any]]]]) -> None:
         for event_type, data in steps:
             if self._stopping.wait(self.reply_delay):  # paced like a person at the insurer; stop() cuts it short
                 return
             status = self._send_until_taken(code, event_type, data())
             if status is None or status >= 400:
-                logger.warning(
-                    "sandbox insurer %s: stopped answering claim %s at %s (platform answered %s)", code, claim_id, event_type, status
-                )
+                logger.warning("sandbox insurer %s: stopped answering at %s (platform answered %s)", code, event_type, status)
                 return
 
     def _send_until_taken(self, code: str, event_type: str, data: dict[str, Any]) -> int | None:

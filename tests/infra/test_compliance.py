@@ -31,6 +31,8 @@ STATEFUL_LOGICAL_IDS = {
     "MedicalQrKeysC75533DC": "AWS::SecretsManager::Secret",
     "RoomLiveLogsE36C6224": "AWS::Logs::LogGroup",
     "RoomSocketAccessLogsCA7C47A4": "AWS::Logs::LogGroup",
+    "FundLogs6F0C3BC3": "AWS::Logs::LogGroup",
+    "FundStateMachineLogs43508691": "AWS::Logs::LogGroup",
 }
 STATEFUL_TYPES = set(STATEFUL_LOGICAL_IDS.values())
 

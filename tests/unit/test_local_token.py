@@ -26,3 +26,8 @@ def test_given_seed_when_counted_then_partners_match_the_platform():
     assert (len(SEED["insurers"]), len(SEED["hospitals"]), len(SEED["towTrucks"]), len(SEED["servicePoints"])) == (23, 6, 49, 4)
     for truck in SEED["towTrucks"]:
         assert abs(truck["lat"] - 33.35) < 0.2 and abs(truck["lng"] - 120.16) < 0.2
+
+
+def test_given_fund_role_when_token_requested_then_the_seeded_fund_reviewer_of_the_unit():
+    reviewer = principal_for(Role.FUND, None, SEED)
+    assert (reviewer.subject, reviewer.role, reviewer.jurisdiction) == ("F0001", Role.FUND, "320900")

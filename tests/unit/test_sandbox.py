@@ -279,3 +279,21 @@ def test_given_the_platform_unavailable_for_a_while_then_the_claim_is_still_answ
     assert _deliver(sandbox, secret, "msg_report8", "claim.reported", {"claimId": "CL8"})[0] == 200
     _wait_until(lambda: [t for t, _ in _answered(platform)][-1:] == ["claim.paid"], timeout=60)
     assert [t for t, _ in _answered(platform)] == ["claim.accepted"] * 3 + ["claim.loss_assessed", "claim.paid"]
+
+
+def test_given_an_emergency_cost_notice_then_the_insurer_guarantees_then_pays_the_amount_due(sandbox, platform, secret):
+    data = {"caseId": "K1", "applicationId": "MA1", "amountDue": 523456}
+    assert _deliver(sandbox, secret, "msg_medical1", "medical.requested", data)[0] == 200
+
+    events = _wait_until(lambda: len(platform.events) >= 2 and list(platform.events))
+    assert platform.rejected == []
+    assert [(e["body"]["type"], e["body"]["data"]) for e in events] == [
+        ("medical.guaranteed", {"applicationId": "MA1", "amount": 523456}),
+        ("medical.paid", {"applicationId": "MA1", "amount": 523456}),
+    ]
+
+
+def test_given_an_emergency_cost_notice_without_an_amount_then_no_answer(sandbox, platform, secret):
+    assert _deliver(sandbox, secret, "msg_medical2", "medical.requested", {"applicationId": "MA2", "amountDue": "1"})[0] == 200
+    sandbox.stop()
+    assert platform.events == []
