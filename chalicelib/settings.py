@@ -68,6 +68,12 @@ class Settings(BaseModel):
     join_code_per_day: int = Field(default=5, alias="JOIN_CODE_PER_DAY", ge=1, le=10000)
     join_code_case_per_minute: int = Field(default=3, alias="JOIN_CODE_CASE_PER_MINUTE", ge=1, le=1000)
     join_code_case_per_day: int = Field(default=15, alias="JOIN_CODE_CASE_PER_DAY", ge=1, le=10000)
+    # Staff and partner sign-in through a Cognito user pool (ADR 0025); unset: local tokens only.
+    cognito_issuer: str | None = Field(default=None, alias="COGNITO_ISSUER", pattern=r"^https://\S+$")
+    cognito_sign_in_client_id: str | None = Field(default=None, alias="COGNITO_SIGN_IN_CLIENT_ID")
+    cognito_insurer_clients: str = Field(default="{}", alias="COGNITO_INSURER_CLIENTS", description="JSON: insurer code -> client id")
+    cognito_resource_server: str = Field(default="yunchetong", alias="COGNITO_RESOURCE_SERVER")
+    cognito_keys_refresh_seconds: float = Field(default=60.0, alias="COGNITO_KEYS_REFRESH_SECONDS", ge=0, le=3600)
 
     @classmethod
     def from_environment(cls) -> Settings:
