@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 import jwt
+import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 ISSUER = "https://cognito-idp.ap-east-1.amazonaws.com/ap-east-1_TestPool1"
@@ -96,3 +99,24 @@ class Pool:
             "exp": now + 3600,
         }
         return self.sign({**claims, **overrides})
+
+
+@contextmanager
+def served(monkeypatch: pytest.MonkeyPatch) -> Iterator[Pool]:
+    """The API configured for a pool whose JWKS document this stand-in serves; undone after."""
+    from chalicelib.integrations import cognito
+    from chalicelib.settings import reset_settings
+
+    for name, value in ENVIRONMENT.items():
+        monkeypatch.setenv(name, value)
+    reset_settings()
+    cognito.forget_keys()
+    pool = Pool()
+    monkeypatch.setattr(cognito, "fetch_jwks", pool.fetch)
+    try:
+        yield pool
+    finally:
+        cognito.forget_keys()
+        for name in ENVIRONMENT:
+            monkeypatch.delenv(name)
+        reset_settings()

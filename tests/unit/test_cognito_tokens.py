@@ -12,24 +12,14 @@ from chalicelib.api.routing import authenticate
 from chalicelib.domain.principals import Principal, Role
 from chalicelib.errors import Unauthenticated, Unavailable
 from chalicelib.integrations import cognito
-from tests.cognito_pool import CPIC_CLIENT, ENVIRONMENT, PICC_CLIENT, Pool
+from tests.cognito_pool import CPIC_CLIENT, ENVIRONMENT, PICC_CLIENT, Pool, served
 from tests.factories import staff_token
 
 
 @pytest.fixture
 def pool(monkeypatch):
-    from chalicelib.settings import reset_settings
-
-    for name, value in ENVIRONMENT.items():
-        monkeypatch.setenv(name, value)
-    reset_settings()
-    cognito.forget_keys()
-    stand_in = Pool()
-    monkeypatch.setattr(cognito, "fetch_jwks", stand_in.fetch)
-    yield stand_in
-    cognito.forget_keys()
-    monkeypatch.undo()
-    reset_settings()
+    with served(monkeypatch) as stand_in:
+        yield stand_in
 
 
 def _principal(token: str) -> Principal:
