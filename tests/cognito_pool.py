@@ -56,49 +56,28 @@ class Pool:
         return jwt.encode(claims, key or self.keys[kid], algorithm="RS256", headers={"kid": kid})
 
     def id_token(self, group: str | list[str] = "officer", kid: str = "key-1", **overrides: Any) -> str:
-        now = int(time.time())
-        claims: dict[str, Any] = {
-            "sub": "7d0c6f1e-0000-4000-8000-000000000001",
-            "iss": ISSUER,
-            "aud": SIGN_IN_CLIENT,
-            "token_use": "id",
-            "auth_time": now,
-            "iat": now,
-            "exp": now + 3600,
-            "cognito:groups": [group] if isinstance(group, str) else group,
-            "cognito:username": "officer-0001",
-            "custom:jurisdiction": "320900",
-        }
-        return self.sign({**claims, **overrides}, kid)
+        groups = [group] if isinstance(group, str) else group
+        claims = _signed_in(groups, aud=SIGN_IN_CLIENT, token_use="id", auth_time=int(time.time()))
+        return self.sign({**claims, "cognito:username": "officer-0001", **overrides}, kid)
 
     def access_token(self, group: str = "officer", **overrides: Any) -> str:
-        now = int(time.time())
-        claims: dict[str, Any] = {
-            "sub": "7d0c6f1e-0000-4000-8000-000000000001",
-            "iss": ISSUER,
-            "client_id": SIGN_IN_CLIENT,
-            "token_use": "access",
-            "scope": "openid email",
-            "iat": now,
-            "exp": now + 3600,
-            "cognito:groups": [group],
-            "username": "officer-0001",
-            "custom:jurisdiction": "320900",
-        }
-        return self.sign({**claims, **overrides})
+        claims = _signed_in([group], client_id=SIGN_IN_CLIENT, token_use="access", scope="openid email")
+        return self.sign({**claims, "username": "officer-0001", **overrides})
 
     def client_credentials_token(self, client_id: str = PICC_CLIENT, scope: str = PICC_SCOPE, **overrides: Any) -> str:
-        now = int(time.time())
-        claims: dict[str, Any] = {
-            "sub": client_id,
-            "iss": ISSUER,
-            "client_id": client_id,
-            "token_use": "access",
-            "scope": scope,
-            "iat": now,
-            "exp": now + 3600,
-        }
+        claims = {**_lifetime(), "sub": client_id, "iss": ISSUER, "client_id": client_id, "token_use": "access", "scope": scope}
         return self.sign({**claims, **overrides})
+
+
+def _lifetime() -> dict[str, int]:
+    now = int(time.time())
+    return {"iat": now, "exp": now + 3600}
+
+
+def _signed_in(groups: list[str], **claims: Any) -> dict[str, Any]:
+    """The claims of a signed-in officer of 320900 common to Cognito's ID and access tokens."""
+    person = {"sub": "7d0c6f1e-0000-4000-8000-000000000001", "iss": ISSUER, "cognito:groups": groups, "custom:jurisdiction": "320900"}
+    return {**_lifetime(), **person, **claims}
 
 
 @contextmanager
