@@ -80,6 +80,12 @@ class Settings(BaseModel):
     fund_reminder_seconds: int | None = Field(default=None, alias="FUND_REMINDER_SECONDS", ge=1, le=30 * 86400)
     fund_escalation_seconds: int | None = Field(default=None, alias="FUND_ESCALATION_SECONDS", ge=1, le=30 * 86400)
     fund_supervisor_seconds: int = Field(default=30 * 86400, alias="FUND_SUPERVISOR_SECONDS", ge=1, le=365 * 86400)
+    # Staff and partner sign-in through a Cognito user pool (ADR 0025); unset: local tokens only.
+    cognito_issuer: str | None = Field(default=None, alias="COGNITO_ISSUER", pattern=r"^https://\S+$")
+    cognito_sign_in_client_id: str | None = Field(default=None, alias="COGNITO_SIGN_IN_CLIENT_ID")
+    cognito_insurer_clients: str = Field(default="{}", alias="COGNITO_INSURER_CLIENTS", description="JSON: insurer code -> client id")
+    cognito_resource_server: str = Field(default="yunchetong", alias="COGNITO_RESOURCE_SERVER")
+    cognito_keys_refresh_seconds: float = Field(default=60.0, alias="COGNITO_KEYS_REFRESH_SECONDS", ge=0, le=3600)
 
     @classmethod
     def from_environment(cls) -> Settings:

@@ -82,7 +82,11 @@ def authenticate(headers: Any) -> Principal:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthenticated("a bearer token is required", field="Authorization")
+    from chalicelib.integrations import cognito
+
     try:
+        if cognito.is_pool_token(token.strip()):
+            return cognito.read(token.strip())
         return tokens.read(token.strip(), token_secret())
     except tokens.InvalidToken as error:
         raise Unauthenticated(str(error), field="Authorization") from error

@@ -19,6 +19,7 @@ from constructs import Construct
 
 from infra.cdk.common import APP_NAME, Capability, log_group
 from infra.cdk.compute import LAMBDA_ARCHITECTURE, LAMBDA_RUNTIME, Compute, FunctionRole
+from infra.cdk.identity import Identity
 from infra.cdk.parameters import Parameters
 from infra.cdk.secrets import Secrets
 from infra.cdk.storage import KEY_USE, Storage
@@ -95,6 +96,7 @@ class Api(Capability):
         workflows: list[DeployedWorkflow],
         parameters: Parameters,
         compute: Compute,
+        identity: Identity,
     ) -> None:
         super().__init__(scope, construct_id, stage=stage)
         self.name = f"{APP_NAME}-{stage}"
@@ -117,6 +119,7 @@ class Api(Capability):
                 **secrets.environment,
                 **secrets.medical_qr_environment,
                 **parameters.environment,
+                **identity.environment,
                 # each workflow's machine, as a Ref: the API is created after the machines
                 **{name: arn for workflow in workflows for name, arn in workflow.environment.items()},
             },

@@ -11,7 +11,8 @@
 - `RescueSweeper` (rescue_sweeper.py): ends rescue orders whose run is not running;
 - `CalendarCheck` (calendar_check.py): publishes whether next year's working-day calendar is missing;
 - `RoomLive` (room_live.py): the case rooms' WebSocket API and the push of new messages;
-- `Monitoring` (monitoring.py): alarms on an encrypted SNS topic.
+- `Monitoring` (monitoring.py): alarms on an encrypted SNS topic;
+- `Identity` (identity.py): the Cognito user pool for staff and partner sign-in (ADR 0025).
 
 Each construct hands out grants (`storage.grant_evidence_upload(role)`, `workflow.grant_start(role)`,
 ...) to the roles of the others; nothing reaches into another construct's resources. The
@@ -36,6 +37,7 @@ from infra.cdk.common import APP_NAME, camel_case, capability_logical_id
 from infra.cdk.compute import FUNCTION_CODE_EXCLUDE, Compute, function_code
 from infra.cdk.delivery import Delivery
 from infra.cdk.fund import FundWorkflow
+from infra.cdk.identity import Identity, insurer_codes
 from infra.cdk.monitoring import Monitoring
 from infra.cdk.parameters import Parameters
 from infra.cdk.rescue_sweeper import RescueSweeper
@@ -86,6 +88,9 @@ class YunchetongStack(Stack):
             for workflow in WORKFLOWS
         }
         workflows = list(self.workflows.values())
+        self.identity = Identity(
+            self, "Identity", stage=stage, public_base_url=self.parameters.public_base_url, insurers=insurer_codes(project_root)
+        )
         self.api = Api(
             self,
             "Api",
@@ -96,6 +101,7 @@ class YunchetongStack(Stack):
             workflows=workflows,
             parameters=self.parameters,
             compute=self.compute,
+            identity=self.identity,
         )
         self.delivery = Delivery(
             self, "Delivery", stage=stage, storage=self.storage, secrets=self.secrets, parameters=self.parameters, compute=self.compute
@@ -131,6 +137,10 @@ class YunchetongStack(Stack):
             description="Create each insurer's signing secret as <prefix>/<insurerCode>",
         )
         CfnOutput(self, "AlarmTopicArn", value=self.monitoring.alarm_topic.topic_arn)
+        CfnOutput(self, "UserPoolId", value=self.identity.user_pool.user_pool_id)
+        CfnOutput(self, "SignInIssuer", value=self.identity.environment["COGNITO_ISSUER"])
+        CfnOutput(self, "SignInDomain", value=self.identity.domain.domain_name, description="<domain>.auth.<region>.amazoncognito.com")
+        CfnOutput(self, "StaffSignInClientId", value=self.identity.sign_in_client.user_pool_client_id)
 
     def _allocate_logical_id(self, cfn_element: CfnElement) -> str:
         # The capabilities group resources without renaming them: a new logical id would replace
