@@ -126,3 +126,9 @@ class Unavailable(DomainError):
     """A part this request needs is not configured or not reachable; nothing was changed."""
 
     status = 503
+
+
+class DeadlinePassed(DomainError):
+    """A period of Order 146 ran out (review, mediation request, mediation itself): the reply names it."""
+
+    status = 409
