@@ -6,9 +6,10 @@ from chalice import Chalice
 
 
 def register(app: Chalice) -> None:
-    from chalicelib.api import admin, cases, claims, determination, evidence, local, meta, portal, reference, rescue, wechat
+    from chalicelib.api import admin, cases, claims, determination, disputes, evidence, local, meta, portal, reference, rescue, wechat
     from chalicelib.api.middleware import log_requests
 
     for module in (meta, cases, evidence, determination, claims, rescue, portal, reference, local, wechat, admin):
         app.register_blueprint(module.blueprint)
+    app.register_blueprint(disputes.blueprint)
     app.register_middleware(log_requests, "http")

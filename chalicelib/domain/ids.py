@@ -50,3 +50,15 @@ def new_rescue_id() -> str:
 
 def new_handoff_id() -> str:
     return f"HO{_random(12)}"
+
+
+def new_review_id() -> str:
+    return f"RV{_random(12)}"
+
+
+def new_mediation_id() -> str:
+    return f"MD{_random(12)}"
+
+
+def new_participant_id() -> str:
+    return f"PT{_random(8)}"

@@ -31,6 +31,8 @@ SAMPLE_BODIES: dict[str, Any] = {
     "chalicelib.contracts.evidence:RequestEvidence": lambda party: evidence_request(photo(0), "SCENE_PANORAMA"),
     "chalicelib.contracts.rescue:RequestRescue": lambda party: {"pickup": PICKUP, "partyId": party},
     "chalicelib.contracts.rescue:CancelRescue": lambda party: {},
+    "chalicelib.contracts.disputes:RequestReview": lambda party: {"reason": "对责任认定有异议，申请复核。"},
+    "chalicelib.contracts.disputes:AskMediation": lambda party: {},
 }
 
 

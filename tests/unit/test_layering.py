@@ -22,7 +22,7 @@ KEY_PREFIXES = (
     "CASE", "QUEUE", "DAY", "PERSON", "RESCUE", "TRUCK", "OUTBOX", "OPENID", "DELIVERIES", "WEBHOOK", "REF",
     "CLAIM", "CLAIMCLOCK", "INSURER", "DOCUMENT", "EVIDENCE", "PARTY", "AUDIT", "HANDOFF", "RESCUEQ",
     "RESCUEALERT", "TOWGEO", "FLEET", "STAFF", "IDEMPOTENCY", "OAUTHSTATE", "OAUTHCODE", "JOINCODE", "WECHAT",
-    "CALENDAR", "PROVISIONAL",
+    "CALENDAR", "PROVISIONAL", "REVIEW", "MEDIATION",
 )
 # A prefix is the whole upper-case word before '#': `RESCUEQ#` is not `QUEUE#`.
 KEY_LITERAL = re.compile(r"(?<![A-Z0-9_])(?:" + "|".join(KEY_PREFIXES) + r")#|LOCALSMS")
