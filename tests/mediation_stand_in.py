@@ -109,7 +109,7 @@ def render_mediation_termination(data: MediationTerminationData) -> bytes:
 def missing_modules() -> dict[str, types.ModuleType]:
     """R2's modules as stand-ins, by their import names, when they are absent (else nothing)."""
     try:
-        import chalicelib.documents.mediation  # noqa: F401
+        import chalicelib.documents.mediation
         import chalicelib.domain.mediation_terms  # noqa: F401
 
         return {}

@@ -16,9 +16,13 @@ from tests.factories import staff_token
 
 @pytest.fixture
 def clock(monkeypatch):
-    """Sets the time every service reads (`store.cases.utcnow`), Beijing time."""
+    """Sets the time every service reads (`store.cases.utcnow`), Beijing time; None: the real time again."""
+    real = case_store.utcnow
 
-    def set_to(text: str) -> None:
+    def set_to(text: str | None) -> None:
+        if text is None:
+            monkeypatch.setattr(case_store, "utcnow", real)
+            return
         moment = datetime.fromisoformat(text).astimezone(UTC)
         monkeypatch.setattr(case_store, "utcnow", lambda: moment)
 
@@ -38,7 +42,8 @@ def supervisor():
 
 
 def determined(api, officer, clock, on: str) -> dict:
-    """A case whose letter the officer issued at 10:00 on `on` (a Beijing date)."""
+    """A case reported now whose letter the officer issued at 10:00 on `on` (a Beijing date)."""
+    clock(None)
     created = api.case_awaiting_determination()
     clock(f"{on}T10:00:00+08:00")
     payload = {"scenario": "REAR_END", "facts": "甲方车辆在解放南路由南向北行驶时追撞前方乙方车辆尾部。",

@@ -5,7 +5,11 @@ the first, both verifiable; a pending review suspends mediation."""
 from __future__ import annotations
 
 from tests.factories import pdf_text, staff_token
-from tests.integration.dispute_steps import case, clock, determined, messages, sign, supervisor  # noqa: F401
+from tests.integration import dispute_steps
+from tests.integration.dispute_steps import case, determined, messages, sign
+
+clock = dispute_steps.clock  # the fixture, used by name
+supervisor = dispute_steps.supervisor  # the fixture, used by name
 
 REASON = {"reason": "对方突然变道，责任划分有误，申请复核。"}
 
@@ -83,7 +87,8 @@ def test_given_redo_when_the_officer_determines_again_then_revision_2_supersedes
     assert reply.body["status"] == "AWAITING_DETERMINATION"
     queue = api.call("GET", "/portal/queue", officer).body
     assert created["caseId"] in str(queue)
-    redo = {"scenario": "LANE_CHANGE", "facts": "乙方车辆变更车道时与甲方车辆发生碰撞。", "atFaultPartyId": created["parties"][1]["partyId"]}
+    redo = {"scenario": "LANE_CHANGE", "facts": "乙方车辆变更车道时与甲方车辆发生碰撞。",
+            "atFaultPartyId": created["parties"][1]["partyId"]}
     again = api.call("POST", f"/cases/{created['caseId']}/determination", officer, redo)
     assert again.status == 201, again.body
     second = again.body["letterDocumentId"]

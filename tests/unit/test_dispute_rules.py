@@ -141,3 +141,10 @@ def test_review_deadlines_fall_back_to_the_officers_day_until_the_party_is_serve
     determination = Determination(scenario="REAR_END", scenario_label="追尾", facts="f", liabilities={}, determined_at="x",
                                   officer="o", officer_badge="1", deadlines=officer_day, party_deadlines={"A": own})
     assert review.own_deadlines(determination, "A") == own and review.own_deadlines(determination, "B") == officer_day
+
+
+def test_the_termination_reasons_a_request_may_give_are_the_documents_enum():
+    terms = pytest.importorskip("chalicelib.domain.mediation_terms")  # R2's module, after the merge
+    from chalicelib.contracts.disputes import TerminationReasonValue
+
+    assert {r.value for r in terms.TerminationReason} == {r.value for r in TerminationReasonValue}
