@@ -27,15 +27,15 @@ def mediation_pointer(mediation_id: str, case_id: str) -> MediationPointer:
     return MediationPointer.to(mediation_id, case_id)
 
 
-def case_of_review(review_id: str) -> str:
-    pointer = ReviewPointer.lookup(review_id)
+def _case_of(pointer: _CasePointer | None, what: str) -> str:
     if pointer is None:
-        raise NotFound("no such review", field="reviewId")
+        raise NotFound(f"no such {what}", field=f"{what}Id")
     return pointer.case_id
+
+
+def case_of_review(review_id: str) -> str:
+    return _case_of(ReviewPointer.lookup(review_id), "review")
 
 
 def case_of_mediation(mediation_id: str) -> str:
-    pointer = MediationPointer.lookup(mediation_id)
-    if pointer is None:
-        raise NotFound("no such mediation", field="mediationId")
-    return pointer.case_id
+    return _case_of(MediationPointer.lookup(mediation_id), "mediation")
