@@ -82,6 +82,7 @@ def test_given_redo_when_the_officer_determines_again_then_revision_2_supersedes
     created = determined(api, officer, clock, "2026-10-12")
     first = created["letterDocumentId"]
     review_id = _ask(api, created, 0).body["reviewId"]
+    clock("2026-10-14T09:00:00+08:00")  # decided two days later
     reply = api.call("POST", f"/reviews/{review_id}/decide", supervisor, {"outcome": "REDO", "reasoning": "碰撞部位认定有误，重新认定。"})
     assert reply.status == 200, reply.body
     assert reply.body["status"] == "AWAITING_DETERMINATION"
