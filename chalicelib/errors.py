@@ -164,3 +164,9 @@ class AmountExceedsDue(DomainError):
     """An insurer's guarantee or payment, or the fund's advance, above what was asked for."""
 
     status = 422
+
+
+class DeadlinePassed(DomainError):
+    """A period of Order 146 ran out (review, mediation request, mediation itself): the reply names it."""
+
+    status = 409

@@ -11,7 +11,9 @@ def register(app: Chalice) -> None:
         cases,
         claims,
         determination,
+        disputes,
         evidence,
+        fund,
         local,
         meta,
         portal,
@@ -24,10 +26,9 @@ def register(app: Chalice) -> None:
     )
     from chalicelib.api.middleware import log_requests
 
-    areas = (meta, cases, evidence, determination, claims, rescue, portal, reference, local, wechat, admin, well_known, referrals, room)
-    for module in areas:
+    for module in (
+        *(meta, cases, evidence, determination, claims, rescue, portal, reference, local, wechat, admin),
+        *(well_known, referrals, room, fund, disputes),
+    ):
         app.register_blueprint(module.blueprint)
-    from chalicelib.api import fund
-
-    app.register_blueprint(fund.blueprint)
     app.register_middleware(log_requests, "http")

@@ -10,6 +10,7 @@ from pydantic import AfterValidator, Field, ValidationInfo, field_validator, mod
 from chalicelib.contracts.claims import ClaimView
 from chalicelib.contracts.common import AwareDatetime, Contract, Location, Reply, StrictBool, Text
 from chalicelib.contracts.determination import AgreementView, DeterminationView, DocumentView, SignatureView
+from chalicelib.contracts.disputes import MediationView, ReviewView
 from chalicelib.domain.eligibility import InjurySeverity
 from chalicelib.domain.identity import IdType, is_motor_plate, normalise_any_plate, normalise_identity, normalise_name, normalise_phone
 
@@ -269,3 +270,5 @@ class CaseView(Reply):
         default_factory=list, description="rescue orders; each in full at /cases/{caseId}/rescue/{orderId}"
     )
     version: int
+    review: ReviewView | None = Field(default=None, description="复核: the request and, once made, the decision")
+    mediation: MediationView | None = Field(default=None, description="police mediation: who asked, the session, its outcome")

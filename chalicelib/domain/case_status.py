@@ -12,14 +12,34 @@ SETTLED = "SETTLED"
 DETERMINED = "DETERMINED"
 CONFIRMED = "CONFIRMED"
 DISPUTED = "DISPUTED"
+# Review (复核, Art.71-79) and police mediation (Art.84-94) after a letter.
+UNDER_REVIEW = "UNDER_REVIEW"
+REVIEWED = "REVIEWED"
+MEDIATION_REQUESTED = "MEDIATION_REQUESTED"
+MEDIATION_SCHEDULED = "MEDIATION_SCHEDULED"
+MEDIATING = "MEDIATING"
+MEDIATED = "MEDIATED"
+MEDIATION_TERMINATED = "MEDIATION_TERMINATED"
+# A letter stands in these: a party may still ask for review (in time) or mediation (jointly, in time).
+LETTER_STANDS = frozenset({"DETERMINED", "CONFIRMED", "DISPUTED", "REVIEWED"})
+MEDIATION_OPEN = frozenset({MEDIATION_REQUESTED, MEDIATION_SCHEDULED})
 
 _MOVES: dict[str, frozenset[str]] = {
     EVIDENCE_PENDING: frozenset({AWAITING_DETERMINATION}),
     AWAITING_DETERMINATION: frozenset({DETERMINED, AGREEMENT_PROPOSED}),
     AGREEMENT_PROPOSED: frozenset({SETTLED, AWAITING_DETERMINATION}),
-    DETERMINED: frozenset({CONFIRMED, DISPUTED}),
-    CONFIRMED: frozenset(),
-    DISPUTED: frozenset(),
+    DETERMINED: frozenset({CONFIRMED, DISPUTED, UNDER_REVIEW, MEDIATION_REQUESTED}),
+    CONFIRMED: frozenset({UNDER_REVIEW, MEDIATION_REQUESTED}),
+    DISPUTED: frozenset({UNDER_REVIEW, MEDIATION_REQUESTED}),
+    # A pending review suspends a requested or scheduled mediation; UPHELD resumes it, REDO sends the
+    # case back to the officer queue for a new determination.
+    UNDER_REVIEW: frozenset({REVIEWED, AWAITING_DETERMINATION, MEDIATION_REQUESTED, MEDIATION_SCHEDULED}),
+    REVIEWED: frozenset({MEDIATION_REQUESTED}),
+    MEDIATION_REQUESTED: frozenset({MEDIATION_SCHEDULED, UNDER_REVIEW, MEDIATION_TERMINATED}),
+    MEDIATION_SCHEDULED: frozenset({MEDIATING, UNDER_REVIEW, MEDIATION_TERMINATED}),
+    MEDIATING: frozenset({MEDIATED, MEDIATION_TERMINATED}),
+    MEDIATED: frozenset(),
+    MEDIATION_TERMINATED: frozenset(),
     SETTLED: frozenset(),
     REFERRED_ON_SCENE: frozenset(),
 }
@@ -56,6 +76,19 @@ ACTION_TEXT = {
     "RESCUE_CANCELLED": "救援工单已取消",
     "RESCUE_REDISPATCHED": "调度员已重新调派救援车辆",
     "RESCUE_FAILED": "救援调度异常，调度员将与您联系",
+    "LETTER_SERVED": "认定书已送达当事人",
+    "REVIEW_REQUESTED": "当事人已申请复核，复核期间调解中止",
+    "REVIEW_UPHELD": "复核决定：维持原道路交通事故认定",
+    "REVIEW_REDO": "复核决定：责令重新作出认定，案件退回民警重新认定",
+    "MEDIATION_ASKED": "当事人申请调解",
+    "MEDIATION_REQUESTED": "各方当事人均已申请调解",
+    "MEDIATION_SCHEDULED": "民警已安排调解，已通知各参加人",
+    "MEDIATION_CANCELLED": "因重新作出认定，已申请的调解不再进行",
+    "MEDIATION_SESSION": "调解记录已更新（到场情况、调解笔录）",
+    "MEDIATION_AGREEMENT_PROPOSED": "调解协议内容已拟定，请各方当事人签字",
+    "MEDIATION_SIGNED": "当事人已在调解书上签字",
+    "MEDIATED": "各方当事人已签署调解书，调解达成",
+    "MEDIATION_TERMINATED": "调解终结，已出具调解终结书",
 }
 
 

@@ -54,5 +54,19 @@ def new_handoff_id() -> str:
 
 def new_referral_id() -> str:
     return f"RF{_random(12)}"
+
+
 def new_fund_application_id() -> str:
     return f"FA{_random(12)}"
+
+
+def new_review_id() -> str:
+    return f"RV{_random(12)}"
+
+
+def new_mediation_id() -> str:
+    return f"MD{_random(12)}"
+
+
+def new_participant_id() -> str:
+    return f"PT{_random(8)}"

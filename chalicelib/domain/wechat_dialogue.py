@@ -36,6 +36,13 @@ STATUS_LABELS = {
     "DISPUTED": "有异议",
     "SETTLED": "已协商解决",
     "REFERRED_ON_SCENE": "已转现场处理",
+    "UNDER_REVIEW": "复核中",
+    "REVIEWED": "复核维持原认定",
+    "MEDIATION_REQUESTED": "已申请调解",
+    "MEDIATION_SCHEDULED": "待调解",
+    "MEDIATING": "调解中",
+    "MEDIATED": "调解达成",
+    "MEDIATION_TERMINATED": "调解终结",
 }
 UNKNOWN_STATUS_LABEL = "处理中"
 

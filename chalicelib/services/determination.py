@@ -55,13 +55,17 @@ def determine(principal: Principal, case_id: str, body: Determine) -> Determined
         officer_badge=staff.badge(principal.subject),
         deadlines=liability_terms.deadlines(now, calendar),
     )
+    # After a review ordered a new determination (REDO), the new letter supersedes the one reviewed.
+    previous = record.current_document(documents.LETTER)
+    revision = int(previous.revision) + 1 if previous else 1
+    note = letters.redo_note(revision, previous.number) if previous else None
     letter = documents.draft(
         case_id,
         documents.LETTER,
-        letters.letter_number(record, 1),
-        1,
-        None,
-        lambda document_id: render_letter(letters.letter(record, decision, document_id, 1)),
+        letters.letter_number(record, revision),
+        revision,
+        previous.document_id if previous else None,
+        lambda document_id: render_letter(letters.letter(record, decision, document_id, revision, note)),
     )
 
     def decide(fresh: store.CaseRecord) -> list[store.Change]:

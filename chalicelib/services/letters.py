@@ -110,7 +110,15 @@ def party_deadline_lines(record: CaseRecord, determination: Determination) -> tu
     return tuple(lines)
 
 
-def letter(record: CaseRecord, determination: Determination, document_id: str, revision: int) -> LetterData:
+def redo_note(revision: int, superseded_number: str) -> str:
+    """What a letter made again after a review (REDO) says of the one it replaces."""
+    return f"本认定书为第{revision}版，经复核重新作出，撤销并替代{superseded_number}（第七十八条）"
+
+
+def letter(
+    record: CaseRecord, determination: Determination, document_id: str, revision: int, note: str | None = None
+) -> LetterData:
+    """`note` replaces the re-issue note of a revision after the first (a new determination after review)."""
     case = record.case
     signatures = signatures_of(record)
     deadlines = determination.deadlines
@@ -131,7 +139,7 @@ def letter(record: CaseRecord, determination: Determination, document_id: str, r
         mediation_deadline=date.fromisoformat(deadlines.mediation_request_by),
         verify_url=verify_url(document_id),
         refusals=refusals,
-        reissue_note=(
+        reissue_note=note or (
             f"本认定书为第{revision}版，于{datetime.now(CHINA):%Y年%m月%d日}重新出具，记载当事人拒绝签字情况（第二十四条第三款）"
             if revision > 1
             else None

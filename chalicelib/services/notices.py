@@ -57,6 +57,20 @@ TEXTS: dict[str, str] = {
     "room.label.system": "系统消息",
     "fund.advanced": "【云车通】道路交通事故社会救助基金已同意垫付您的抢救费用 {yuan} 元，款项直接支付给救治医院。",
     "fund.rejected": "【云车通】道路交通事故社会救助基金未同意垫付您的抢救费用，如有疑问请联系办案民警。",
+    "review.requested": (
+        "【云车通】有当事人对您的交通事故（案件号{case_id}）认定申请复核，"
+        "上级交警部门将于{decide_by}前作出复核决定，复核期间调解中止。"
+    ),
+    "review.upheld": "【云车通】您的交通事故（案件号{case_id}）复核决定：维持原道路交通事故认定。",
+    "review.redo": "【云车通】您的交通事故（案件号{case_id}）复核决定：原认定撤销，民警将重新作出认定，新认定书将另行送达。",
+    "mediation.requested": "【云车通】各方当事人均已申请调解（案件号{case_id}），民警将安排调解时间并通知您。",
+    "mediation.scheduled": (
+        "【云车通】您的交通事故（案件号{case_id}）定于{time}在线上调解室进行调解，调解员{mediator}。"
+        "参加人员：{participants}。请准时参加，无正当理由缺席的，调解终结。"
+    ),
+    "mediation.proposed": "【云车通】调解协议内容已拟定（案件号{case_id}），请打开链接核对并签字。",
+    "mediation.agreed": "【云车通】各方当事人已签署调解书（案件号{case_id}），请按调解书载明的方式和期限履行。",
+    "mediation.terminated": "【云车通】您的交通事故（案件号{case_id}）调解终结：{reason}。可依法向人民法院提起民事诉讼。",
 }
 
 

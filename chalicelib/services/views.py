@@ -26,6 +26,8 @@ from chalicelib.services import evidence as evidence_service
 from chalicelib.services.claims import claim_views
 from chalicelib.services.determination import determination_view
 from chalicelib.services.intake import eligibility_view
+from chalicelib.services.mediation import view as mediation_view
+from chalicelib.services.review import review_view
 from chalicelib.services.signing import agreement_view
 from chalicelib.store import audit
 from chalicelib.store import cases as store
@@ -88,6 +90,8 @@ def case_view(principal: Principal, case_id: str) -> CaseView:
         rescues=[RescueSummary(order_id=r.order_id, party_id=r.party_id, status=r.status, status_since=r.status_since)
                  for r in record.rescues],
         version=int(case.version or 0),
+        review=review_view(case.review) if case.review is not None else None,
+        mediation=mediation_view(record, principal),
     )
 
 

@@ -32,7 +32,9 @@ from chalicelib.domain.claim import ClaimClock, ClaimLimits
 from chalicelib.domain.decisions import Agreement, Determination
 from chalicelib.domain.dispatch import Candidate
 from chalicelib.domain.evidence import Flag
+from chalicelib.domain.mediation import Mediation
 from chalicelib.domain.rescue_order import Alert, Eta, Offer, Pickup, Waiting
+from chalicelib.domain.review import Review
 from chalicelib.store.table import Gsi1, Gsi2, Gsi3, TableDefinition, TableItem, TableMeta, reset_connections, table_spec
 from chalicelib.store.typed_attributes import TypedListAttribute, TypedMapAttribute
 
@@ -63,6 +65,8 @@ class CaseItem(TableItem):
     determination: TypedMapAttribute[Determination] = TypedMapAttribute(Determination, null=True)
     agreement: TypedMapAttribute[Agreement] = TypedMapAttribute(Agreement, null=True)
     signatures = MapAttribute(default=dict)  # type: ignore[var-annotated]
+    review: TypedMapAttribute[Review] = TypedMapAttribute(Review, null=True)  # 复核 (Art.71-79), once per case
+    mediation: TypedMapAttribute[Mediation] = TypedMapAttribute(Mediation, null=True)  # police mediation (Art.84-94)
     audit_seq = NumberAttribute(default=0)
     audit_head = UnicodeAttribute(default="")
     recent = ListAttribute(null=True)  # type: ignore[var-annotated]  # the last audit entries, for the case view's timeline

@@ -5,9 +5,15 @@ from __future__ import annotations
 from chalicelib.store.models import StaffItem
 
 
+def member(staff_id: str) -> StaffItem | None:
+    """A staff account (an officer, a mediator), or None when there is none."""
+    try:
+        return StaffItem.get(f"STAFF#{staff_id}", "#STAFF")
+    except StaffItem.DoesNotExist:
+        return None
+
+
 def badge(staff_id: str) -> str:
     """The officer's 警号 for documents; the account id when no account record exists."""
-    try:
-        return StaffItem.get(f"STAFF#{staff_id}", "#STAFF").badge
-    except StaffItem.DoesNotExist:
-        return staff_id
+    account = member(staff_id)
+    return account.badge if account is not None else staff_id

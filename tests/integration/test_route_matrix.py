@@ -34,6 +34,8 @@ SAMPLE_BODIES: dict[str, Any] = {
     "chalicelib.contracts.referrals:BookReferral": lambda party: {
         "servicePointCode": "SP02", "service": "PROPERTY_VALUATION", "preferredDate": working_day().isoformat(), "partyId": party},
     "chalicelib.contracts.room:PostMessage": lambda party: {"text": "你好"},
+    "chalicelib.contracts.disputes:RequestReview": lambda party: {"reason": "对责任认定有异议，申请复核。"},
+    "chalicelib.contracts.disputes:AskMediation": lambda party: {},
 }
 
 

@@ -189,6 +189,13 @@ def test_given_every_case_status_then_its_chinese_label():
         "DISPUTED": "有异议",
         "SETTLED": "已协商解决",
         "REFERRED_ON_SCENE": "已转现场处理",
+        "UNDER_REVIEW": "复核中",
+        "REVIEWED": "复核维持原认定",
+        "MEDIATION_REQUESTED": "已申请调解",
+        "MEDIATION_SCHEDULED": "待调解",
+        "MEDIATING": "调解中",
+        "MEDIATED": "调解达成",
+        "MEDIATION_TERMINATED": "调解终结",
     }
     assert dialogue.status_label("SOMETHING_NEW") == "处理中"
 
