@@ -126,3 +126,9 @@ class Unavailable(DomainError):
     """A part this request needs is not configured or not reachable; nothing was changed."""
 
     status = 503
+
+
+class QrAlreadyRedeemed(DomainError):
+    """A direct-pay QR code already scanned: it admits one patient once."""
+
+    status = 409

@@ -65,3 +65,14 @@ RESCUE = Workflow(
     ),
 )
 WORKFLOWS = (RESCUE,)
+
+_MEDICAL = "functions.medical.handler"
+MEDICAL = Workflow(
+    name="medical",
+    definition=ROOT / "statemachines" / "medical.asl.json",
+    functions=(
+        TaskFunction("AwaitMilestoneArn", "medical-await-milestone", f"{_MEDICAL}.await_milestone"),
+        TaskFunction("CloseWaitArn", "medical-close-wait", f"{_MEDICAL}.close_wait"),
+    ),
+)
+WORKFLOWS = (*WORKFLOWS, MEDICAL)

@@ -46,6 +46,14 @@ TEXTS: dict[str, str] = {
     "rescue.failed": "救援调度出现异常（工单 {order_id}），调度员将尽快与您联系。",
     "rescue.arrived": "救援车辆已到达现场，请配合救援人员作业。",
     "rescue.completed": "您的车辆已拖至 {shop}，维修与理赔由维修厂与保险公司对接（汽修快赔）。",
+    "medical.requested": "【云车通】您的急诊直赔申请（{hospital}）已提交，民警审核后将向您发送就医二维码。",
+    "medical.approved": (
+        "【云车通】您的急诊直赔申请已通过。请于{valid_until}前持《急诊直赔通知书》及其二维码到{hospital}就诊，"
+        "医院扫码后先行救治，医疗费由保险公司直接支付给医院。"
+    ),
+    "medical.rejected": "【云车通】您的急诊直赔申请未通过：{reason}。如有疑问请联系处理民警。",
+    "medical.lapsed": "【云车通】您的急诊直赔申请已失效（{reason}），如仍需救治请联系处理民警重新申请。",
+    "medical.admitted": "【云车通】{hospital}已扫码接诊，请配合医院救治。",
 }
 
 
