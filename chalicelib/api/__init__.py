@@ -6,8 +6,7 @@ from chalice import Chalice
 
 
 def register(app: Chalice) -> None:
-    from chalicelib.api import admin, cases, claims, determination, evidence, local, meta, portal, reference, rescue, wechat
-    from chalicelib.api import medical
+    from chalicelib.api import admin, cases, claims, determination, evidence, local, medical, meta, portal, reference, rescue, wechat
     from chalicelib.api.middleware import log_requests
 
     for module in (meta, cases, evidence, determination, claims, rescue, portal, reference, local, wechat, admin, medical):

@@ -242,7 +242,8 @@ def _conflicted(error: TransactWriteError) -> bool:
 
 def _include(record: CaseRecord, changes: list[Change]) -> None:
     """Add the new members a write put on the case to the in-memory record, as a re-read would."""
-    by_model: dict[type, str] = {model: field_name for model, field_name in _MEMBERS.values()} | {Claim: "claims", MedicalApplication: "medical"}
+    by_model: dict[type, str] = {model: field_name for model, field_name in _MEMBERS.values()} | {Claim: "claims"}
+    by_model[MedicalApplication] = "medical"
     for change in changes:
         for item in change.puts:
             if (field_name := by_model.get(type(item))) is not None:

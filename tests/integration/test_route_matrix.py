@@ -31,6 +31,8 @@ SAMPLE_BODIES: dict[str, Any] = {
     "chalicelib.contracts.evidence:RequestEvidence": lambda party: evidence_request(photo(0), "SCENE_PANORAMA"),
     "chalicelib.contracts.rescue:RequestRescue": lambda party: {"pickup": PICKUP, "partyId": party},
     "chalicelib.contracts.rescue:CancelRescue": lambda party: {},
+    "chalicelib.contracts.medical:ApplyMedical": lambda party: {
+        "injuredPartyId": party, "hospitalCode": "YCH01", "injuryDescription": "右手腕疼痛"},
 }
 
 
@@ -102,6 +104,7 @@ def two_cases(api, monkeypatch):
     from chalicelib.settings import reset_settings
 
     monkeypatch.setenv("RESCUE_STATE_MACHINE_ARN", "arn:aws:states:ap-east-1:000000000000:stateMachine:rescue")
+    monkeypatch.setenv("MEDICAL_STATE_MACHINE_ARN", "arn:aws:states:ap-east-1:000000000000:stateMachine:medical")
     reset_settings()
     monkeypatch.setattr(workflows, "start", lambda *a, **k: None)
     monkeypatch.setattr(workflows, "stop", lambda *a, **k: None)

@@ -70,7 +70,7 @@ def scan(principal: Principal, body: ScanQr) -> Admission:
 
 def _admission(application: MedicalApplication) -> Admission:
     admitted_at = application.admitted_at
-    assert admitted_at is not None  # noqa: S101 (an admission always has its time)
+    assert admitted_at is not None
     covered = windows()
     return Admission(
         admission_id=str(application.admission_id), application_id=application.application_id,
