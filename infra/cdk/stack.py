@@ -6,6 +6,7 @@
 - `Secrets` (secrets.py): the app secret and the prefix of the insurers' signing secrets;
 - `Compute` (compute.py): the code asset, the dependency layer and the environment of our functions;
 - `DeployedWorkflow` (workflow.py): each workflow of `infra.workflows.WORKFLOWS` (the rescue);
+  `MedicalWorkflow` (medical.py) for the injury direct-pay workflow;
 - `Api` (api.py): the Chalice API; `Delivery` (delivery.py): the outbox deliverer;
 - `RescueSweeper` (rescue_sweeper.py): ends rescue orders whose run is not running;
 - `CalendarCheck` (calendar_check.py): publishes whether next year's working-day calendar is missing;
@@ -33,6 +34,7 @@ from infra.cdk.calendar_check import CalendarCheck
 from infra.cdk.common import APP_NAME, camel_case, capability_logical_id
 from infra.cdk.compute import FUNCTION_CODE_EXCLUDE, Compute, function_code
 from infra.cdk.delivery import Delivery
+from infra.cdk.medical import WORKFLOW_CONSTRUCTS
 from infra.cdk.monitoring import Monitoring
 from infra.cdk.parameters import Parameters
 from infra.cdk.rescue_sweeper import RescueSweeper
@@ -74,7 +76,7 @@ class YunchetongStack(Stack):
         )
         # Before the API and the sweeper: their environments name the state machines.
         self.workflows = {
-            workflow.name: DeployedWorkflow(
+            workflow.name: WORKFLOW_CONSTRUCTS.get(workflow.name, DeployedWorkflow)(
                 self, camel_case(workflow.name), stage=stage, workflow=workflow, storage=self.storage, compute=self.compute
             )
             for workflow in WORKFLOWS

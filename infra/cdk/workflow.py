@@ -154,8 +154,7 @@ class DeployedWorkflow(Capability):
             log_group=self.function_logs,
         )
         grant_case_steps(storage, role)
-        # standby trucks by geohash cell (store.fleet.standby_in); no other index is read
-        storage.grant_index_query(role, "TowTruckIndex", TOW_TRUCK_INDEX)
+        self.grant_step_indexes(storage, role)
         role.allow(
             iam.PolicyStatement(
                 # await_milestone answers its own task when the driver's report came first. Only
@@ -167,6 +166,11 @@ class DeployedWorkflow(Capability):
             )
         )
         return role
+
+    def grant_step_indexes(self, storage: Storage, role: FunctionRole) -> None:
+        """The indexes the steps query besides the case's partition: the rescue's standby trucks by
+        geohash cell (store.fleet.standby_in); a workflow whose steps read only cases overrides it."""
+        storage.grant_index_query(role, "TowTruckIndex", TOW_TRUCK_INDEX)
 
     def _state_machine_role(self, prefix: str) -> iam.Role:
         """The state machine's role: invoke exactly its task functions, deliver its logs, trace."""

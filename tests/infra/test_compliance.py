@@ -28,6 +28,8 @@ STATEFUL_LOGICAL_IDS = {
     "RescueStateMachineLogs302A4C95": "AWS::Logs::LogGroup",
     "RescueSweeperLogsF7CB66D3": "AWS::Logs::LogGroup",
     "CalendarCheckLogs46E0A4F2": "AWS::Logs::LogGroup",
+    "MedicalLogsDED1B275": "AWS::Logs::LogGroup",
+    "MedicalStateMachineLogs890B4385": "AWS::Logs::LogGroup",
 }
 STATEFUL_TYPES = set(STATEFUL_LOGICAL_IDS.values())
 
