@@ -131,7 +131,9 @@ class LocalStack:
         # an ERROR with the whole state dumped; the run's outcome is on the order and its history.
         logging.getLogger("moto.stepfunctions.parser").setLevel(logging.CRITICAL)
         lambdas.install(REGION, get_settings().stage)
-        os.environ["RESCUE_STATE_MACHINE_ARN"] = ensure_state_machines()["rescue"]
+        machines = ensure_state_machines()
+        os.environ["RESCUE_STATE_MACHINE_ARN"] = machines["rescue"]
+        os.environ["MEDICAL_STATE_MACHINE_ARN"] = machines["medical"]
         reset_settings()
         from chalicelib.services.rescue.steps import release_orphans
 
