@@ -7,30 +7,12 @@ state machine's Retry/Catch match it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from functools import partial
 
-from chalicelib.observability import bind_case, clear_case, function_handler, logger
+from functions.workflow_step import workflow_step
 
-
-def _step(name: str) -> Callable[[dict[str, Any], Any], Any]:
-    @function_handler
-    def handler(event: dict[str, Any], context: Any) -> Any:
-        from chalicelib.contracts.rescue import StepInput
-        from chalicelib.services.rescue import steps
-
-        step = StepInput.model_validate(event)
-        bind_case(case_id=step.case_id, execution_id=step.execution_id)
-        try:
-            result = getattr(steps, name)(step)
-            logger.info("rescue step done", extra={"step": name, "order_id": step.order_id})
-            return result
-        finally:
-            clear_case()
-
-    handler.__name__ = handler.__qualname__ = name
-    return handler
-
+_step = partial(workflow_step, contract="chalicelib.contracts.rescue:StepInput", steps="chalicelib.services.rescue.steps",
+                label="rescue", subject="order_id")
 
 find_candidates = _step("find_candidates")
 offer_next = _step("offer_next")

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import stop_runs
 from tests.factories import injury_case_body, staff_token, wait_for
 from tests.medical_stand_ins import forge, install_if_absent
 
@@ -32,7 +33,6 @@ def hospital_token(code: str = HOSPITAL) -> str:
 @pytest.fixture
 def medical(flow, monkeypatch):
     """The flow fixture with the direct-pay workflow wired, its waits short; its runs end with the test."""
-    from chalicelib.integrations.aws import client
     from chalicelib.settings import reset_settings
     from infra.local import resources
 
@@ -43,17 +43,7 @@ def medical(flow, monkeypatch):
     reset_settings()
     flow.medical_machine = machine
     yield flow
-    sfn = client("stepfunctions")
-
-    def stopped() -> bool:
-        for run in sfn.list_executions(stateMachineArn=machine, statusFilter="RUNNING")["executions"]:
-            try:
-                sfn.stop_execution(executionArn=run["executionArn"], cause="test over")
-            except Exception:  # noqa: BLE001 (moto refuses to stop a run still starting: try again)
-                return False
-        return True
-
-    wait_for(stopped, 10, what="medical runs to stop")
+    stop_runs(machine)
 
 
 def run_status(flow: Any, name: str) -> str:
