@@ -5,6 +5,7 @@ are absent, so once the branches meet the tests run against the real ones unchan
 from __future__ import annotations
 
 import base64
+import importlib.machinery
 import importlib.util
 import json
 import sys
@@ -116,6 +117,7 @@ def install_if_absent() -> None:
         if name in sys.modules or importlib.util.find_spec(name) is not None:
             continue
         module = types.ModuleType(name)
+        module.__spec__ = importlib.machinery.ModuleSpec(name, None)
         module.__dict__.update(attributes)
         sys.modules[name] = module
         parent, _, child = name.rpartition(".")

@@ -122,19 +122,20 @@ def answer_wait(token: str | None, output: dict[str, Any]) -> None:
 
 def _notice_pdf(record: store.CaseRecord, application: MedicalApplication, principal: Principal, token: str,
                 grant: Any, hospital: str) -> Any:
+    unit = letters.unit(record.case.jurisdiction)
+    number = f"{unit.get('documentPrefix', '')}医直字〔{grant.issued_at.astimezone(CHINA).year}〕第{application.application_id}号"
+
     def render(document_id: str) -> bytes:
         party = record.party(application.injured_party_id)
         return grants.render_notice(
-            document_number=f"{unit.get('documentPrefix', '')}医直字〔{grant.issued_at.astimezone(CHINA).year}〕"
-                            f"第{application.application_id}号",
+            document_number=number,
             case_number=record.case.case_id, issuing_unit=unit["name"], officer_badge=staff.badge(principal.subject),
             hospital_name=hospital, injured_masked=mask_name(party.name if party else ""),
             injury_description=application.injury_description, qr_token=token, valid_until=grant.expires_at,
             issued_at=grant.issued_at, verify_url=letters.verify_url(document_id),
         )
 
-    unit = letters.unit(record.case.jurisdiction)
-    return documents.draft(record.case.case_id, DIRECT_PAY_NOTICE, application.application_id, 1, None, render)
+    return documents.draft(record.case.case_id, DIRECT_PAY_NOTICE, number, 1, None, render)
 
 
 def approve(principal: Principal, application_id: str) -> MedicalView:
