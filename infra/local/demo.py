@@ -123,6 +123,17 @@ def shoot_everything(demo: Demo, case_id: str, token: str) -> None:
     demo.step(f"证据采集完成，状态 {done['caseStatus']}：双方可撤离现场")
 
 
+def save_document(demo: Demo, case_id: str, document_id: str, token: str, name: str) -> tuple[Path, dict[str, Any], bool]:
+    """Download an issued document to .local/demo/<caseId>-<name>.pdf: the file, its link, and /verify's answer."""
+    link = demo.call("GET", f"/cases/{case_id}/documents/{document_id}", token)
+    folder = Path(os.environ.get("STATE_DIR", DEFAULT_STATE_DIR)) / "demo"
+    folder.mkdir(parents=True, exist_ok=True)
+    saved = folder / f"{case_id}-{name}.pdf"
+    saved.write_bytes(demo.session.get(link["url"], timeout=30).content)
+    check = requests.get(f"{API}/verify/{document_id}", timeout=10).json()
+    return saved, link, bool(check["genuine"])
+
+
 def ensure_stack() -> None:
     try:
         requests.get(f"{API}/health", timeout=3).raise_for_status()
@@ -185,16 +196,11 @@ def main(argv: list[str] | None = None) -> None:
             break
         time.sleep(0.3)  # polling the case, with the deadline above
 
-    link = demo.call("GET", f"/cases/{case_id}/documents/{letter_id}", officer)
-    folder = Path(os.environ.get("STATE_DIR", DEFAULT_STATE_DIR)) / "demo"
-    folder.mkdir(parents=True, exist_ok=True)
-    saved = folder / f"{case_id}-letter.pdf"
-    saved.write_bytes(demo.session.get(link["url"], timeout=30).content)
-    check = requests.get(f"{API}/verify/{letter_id}", timeout=10).json()
+    saved, link, genuine = save_document(demo, case_id, letter_id, officer, "letter")
     demo.step("完成。认定书（简易程序）PDF：")
     print(f"    saved:    {saved}")
     print(f"    download: {link['url'][:100]}… (valid until {link['expiresAt']})")
-    print(f"    verify:   {API}/verify/{letter_id} → genuine={check['genuine']}")
+    print(f"    verify:   {API}/verify/{letter_id} → genuine={genuine}")
     sys.stdout.flush()
 
 

@@ -8,14 +8,8 @@ saved under .local/demo/.
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
-import requests
-
 from chalicelib.domain.beijing_time import local
-from infra.local.demo import API, Demo, _id, _story, _token, _until, ensure_stack, shoot_everything
-from infra.local.stack import DEFAULT_STATE_DIR
+from infra.local.demo import API, Demo, _id, _story, _token, ensure_stack, save_document, shoot_everything
 
 HOSPITAL = "YCH01"
 
@@ -68,14 +62,8 @@ def main() -> None:
                                headers={"Authorization": f"Bearer {hospital}"}, timeout=30)
     demo.step(f"  同一二维码再次扫码：{replay.status_code} {replay.json()['error']['code']}（一码一次）")
 
-    ledger = _until(demo, lambda: demo.call("GET", f"/cases/{case_id}/medical", officer))
-    totals = ledger["totals"]
+    totals = demo.call("GET", f"/cases/{case_id}/medical", officer)["totals"]
     demo.step(f"直赔台账：已发生 ¥{totals['billed'] / 100:.2f}，保险已付 ¥{totals['paid'] / 100:.2f}，"
               f"基金垫付 ¥{totals['fundAdvanced'] / 100:.2f}，待付 ¥{totals['outstanding'] / 100:.2f}")
-    link = demo.call("GET", f"/cases/{case_id}/documents/{approved['noticeDocumentId']}", officer)
-    folder = Path(os.environ.get("STATE_DIR", DEFAULT_STATE_DIR)) / "demo"
-    folder.mkdir(parents=True, exist_ok=True)
-    saved = folder / f"{case_id}-direct-pay-notice.pdf"
-    saved.write_bytes(demo.session.get(link["url"], timeout=30).content)
-    check = requests.get(f"{API}/verify/{approved['noticeDocumentId']}", timeout=10).json()
-    demo.step(f"完成。急诊直赔通知书：{saved}（verify: genuine={check['genuine']}）")
+    saved, _, genuine = save_document(demo, case_id, approved["noticeDocumentId"], officer, "direct-pay-notice")
+    demo.step(f"完成。急诊直赔通知书：{saved}（verify: genuine={genuine}）")
