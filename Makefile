@@ -40,7 +40,7 @@ token: $(INSTALLED)
 	@$(PY) -m infra.local.token $(ROLE) $(ORG)
 
 demo: $(INSTALLED)
-	@$(PY) -m infra.local.demo
+	@$(PY) -m infra.local.demo $(STORY)
 
 bench: $(INSTALLED)
 	@$(PY) -m bench

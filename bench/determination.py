@@ -16,6 +16,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from bench.api import running_stack
 from bench.recorder import Recorder
@@ -57,6 +58,34 @@ def _render_alone(samples: int) -> list[float]:
     return timings
 
 
+def awaiting_determination(stack: Any, session: Any, dispatcher: dict[str, str], body: dict[str, Any],
+                           recorder: Recorder | None = None, completions: list[Counter[str]] | None = None) -> dict[str, Any]:
+    """A case reported over HTTP with every required shot uploaded and verified: the officer's queue.
+    With a recorder, each completion's DynamoDB calls are appended to `completions`."""
+    created: dict[str, Any] = session.post(f"{stack.url}/cases", json=body, headers=dispatcher).json()
+    case_id, party = created["caseId"], created["parties"][0]
+    auth = {"Authorization": f"Bearer {party['token']}"}
+    checklist = session.get(f"{stack.url}/cases/{case_id}", headers=auth).json()["evidence"]["checklist"]
+    for slot in checklist:
+        photo = os.urandom(64_000)
+        declared = {"kind": slot["kind"], "partyId": slot["partyId"], "contentType": "image/jpeg",
+                    "size": len(photo), "sha256": hashlib.sha256(photo).hexdigest(),
+                    "capturedAt": datetime.now(UTC).isoformat(), "lat": 33.38, "lng": 120.15}
+        upload = session.post(f"{stack.url}/cases/{case_id}/evidence", json=declared, headers=auth).json()
+        session.put(upload["upload"]["url"], data=photo, headers=upload["upload"]["headers"]).raise_for_status()
+        if recorder is not None:
+            recorder.install()
+        try:
+            done = session.post(f"{stack.url}/cases/{case_id}/evidence/{upload['evidenceId']}/complete", headers=auth)
+        finally:
+            if recorder is not None:
+                recorder.uninstall()
+        if recorder is not None and completions is not None:
+            completions.append(Counter(c.operation for c in recorder.last().calls if c.service == "dynamodb"))
+    assert done.json()["caseStatus"] == "AWAITING_DETERMINATION", done.text
+    return created
+
+
 def run(cases: int) -> DeterminationResults:
     from tests.factories import case_body, staff_token
 
@@ -70,25 +99,9 @@ def run(cases: int) -> DeterminationResults:
         dispatcher = {"Authorization": f"Bearer {staff_token('dispatcher', secret=secret)}"}
         officer = {"Authorization": f"Bearer {staff_token('officer', secret=secret)}"}
         for _ in range(cases + 1):  # the first is warm-up
-            created = session.post(f"{stack.url}/cases", json=case_body(), headers=dispatcher).json()
+            created = awaiting_determination(stack, session, dispatcher, case_body(), recorder, completions)
             case_id, party = created["caseId"], created["parties"][0]
-            auth = {"Authorization": f"Bearer {party['token']}"}
-            checklist = session.get(f"{stack.url}/cases/{case_id}", headers=auth).json()["evidence"]["checklist"]
-            for slot in checklist:
-                photo = os.urandom(64_000)
-                declared = {"kind": slot["kind"], "partyId": slot["partyId"], "contentType": "image/jpeg",
-                            "size": len(photo), "sha256": hashlib.sha256(photo).hexdigest(),
-                            "capturedAt": datetime.now(UTC).isoformat(), "lat": 33.38, "lng": 120.15}
-                upload = session.post(f"{stack.url}/cases/{case_id}/evidence", json=declared, headers=auth).json()
-                session.put(upload["upload"]["url"], data=photo, headers=upload["upload"]["headers"]).raise_for_status()
-                recorder.install()
-                try:
-                    done = session.post(f"{stack.url}/cases/{case_id}/evidence/{upload['evidenceId']}/complete", headers=auth)
-                finally:
-                    recorder.uninstall()
-                completions.append(Counter(c.operation for c in recorder.last().calls if c.service == "dynamodb"))
             closings.append(completions.pop())
-            assert done.json()["caseStatus"] == "AWAITING_DETERMINATION", done.text
             body = {"scenario": "REAR_END", "atFaultPartyId": party["partyId"], "facts": "甲方追撞乙方车辆尾部。"}
             started = time.perf_counter()
             reply = session.post(f"{stack.url}/cases/{case_id}/determination", json=body, headers=officer)

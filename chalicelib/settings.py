@@ -60,6 +60,12 @@ class Settings(BaseModel):
     rescue_arrival_seconds: int | None = Field(
         default=None, alias="RESCUE_ARRIVAL_SECONDS", ge=1, le=86400, description="fixed wait for arrival; unset: the ETA plus grace"
     )
+    # Injury direct pay: the workflow's waits travel in its input (ADR 0018); unset values follow
+    # config/medical.json (QR validity, the fund window).
+    medical_state_machine_arn: str | None = Field(default=None, alias="MEDICAL_STATE_MACHINE_ARN")
+    medical_approval_seconds: int = Field(default=24 * 3600, alias="MEDICAL_APPROVAL_SECONDS", ge=1, le=7 * 86400)
+    medical_qr_validity_seconds: int | None = Field(default=None, alias="MEDICAL_QR_VALIDITY_SECONDS", ge=1, le=7 * 86400)
+    medical_billing_seconds: int | None = Field(default=None, alias="MEDICAL_BILLING_SECONDS", ge=1, le=30 * 86400)
     # Request bodies over this are refused (413) before parsing; evidence goes to S3 directly.
     max_body_bytes: int = Field(default=256 * 1024, alias="MAX_BODY_BYTES", ge=1024, le=10 * 1024 * 1024)
     # One-time join codes texted (POST /wechat/join/code), per phone and per case; a case's

@@ -74,4 +74,13 @@ FUND = Workflow(
         TaskFunction("EscalateArn", "fund-escalate", f"{_FUND}.escalate"),
     ),
 )
-WORKFLOWS = (RESCUE, FUND)
+_MEDICAL = "functions.medical.handler"
+MEDICAL = Workflow(
+    name="medical",
+    definition=ROOT / "statemachines" / "medical.asl.json",
+    functions=(
+        TaskFunction("AwaitMilestoneArn", "medical-await-milestone", f"{_MEDICAL}.await_milestone"),
+        TaskFunction("CloseWaitArn", "medical-close-wait", f"{_MEDICAL}.close_wait"),
+    ),
+)
+WORKFLOWS = (RESCUE, FUND, MEDICAL)

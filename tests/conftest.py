@@ -116,17 +116,14 @@ class Flow:
         return str(wait_for(lambda: (s := self.execution_status(name)) != "RUNNING" and s, timeout, what=f"{name} to finish"))
 
 
-def _stop_all(flow: Flow, threads_before: set) -> None:
-    """End every run the test left, and wait for their threads, so no step of a run outlives its
-    test (it would run against the next test's tables)."""
-    import threading
-
+def stop_runs(state_machine_arn: str) -> None:
+    """Stop every run of the state machine still running."""
     from chalicelib.integrations.aws import client
 
     sfn = client("stepfunctions")
 
     def stopped() -> bool:
-        for execution in flow.executions("RUNNING"):
+        for execution in sfn.list_executions(stateMachineArn=state_machine_arn, statusFilter="RUNNING")["executions"]:
             try:
                 sfn.stop_execution(executionArn=execution["executionArn"], cause="test over")
             except Exception:  # noqa: BLE001 (moto refuses to stop a run still starting: try again)
@@ -134,6 +131,14 @@ def _stop_all(flow: Flow, threads_before: set) -> None:
         return True
 
     wait_for(stopped, 10, what="runs to stop")
+
+
+def _stop_all(flow: Flow, threads_before: set) -> None:
+    """End every run the test left, and wait for their threads, so no step of a run outlives its
+    test (it would run against the next test's tables)."""
+    import threading
+
+    stop_runs(flow.state_machine_arn)
     for thread in set(threading.enumerate()) - threads_before:
         # enumerate() may list a thread that is still being started: joining it then is an error
         if thread.daemon and thread.ident is not None:

@@ -15,6 +15,7 @@ def register(app: Chalice) -> None:
         evidence,
         fund,
         local,
+        medical,
         meta,
         portal,
         reference,
@@ -28,7 +29,7 @@ def register(app: Chalice) -> None:
 
     for module in (
         *(meta, cases, evidence, determination, claims, rescue, portal, reference, local, wechat, admin),
-        *(well_known, referrals, room, fund, disputes),
+        *(well_known, referrals, room, fund, disputes, medical),
     ):
         app.register_blueprint(module.blueprint)
     app.register_middleware(log_requests, "http")

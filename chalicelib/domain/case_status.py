@@ -89,6 +89,14 @@ ACTION_TEXT = {
     "MEDIATION_SIGNED": "当事人已在调解书上签字",
     "MEDIATED": "各方当事人已签署调解书，调解达成",
     "MEDIATION_TERMINATED": "调解终结，已出具调解终结书",
+    "MEDICAL_REQUESTED": "已提交急诊直赔申请，等待民警审核",
+    "MEDICAL_AWAITING": "急诊直赔流程等待下一步办理",
+    "MEDICAL_APPROVED": "民警已批准急诊直赔，已出具《急诊直赔通知书》及就医二维码",
+    "MEDICAL_REJECTED": "急诊直赔申请未获批准",
+    "MEDICAL_ADMITTED": "医院已扫码接诊，先行救治",
+    "MEDICAL_BILLED": "医院已上传医疗费用清单",
+    "MEDICAL_LAPSED": "急诊直赔申请已失效",
+    "MEDICAL_BILLING_CLOSED": "急诊直赔费用期限已届满",
 }
 
 

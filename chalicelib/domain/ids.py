@@ -70,3 +70,16 @@ def new_mediation_id() -> str:
 
 def new_participant_id() -> str:
     return f"PT{_random(8)}"
+
+
+def new_medical_id() -> str:
+    """An application id as the QR token carries it: random, no case id, no personal data."""
+    return f"MA{_random(16)}"
+
+
+def new_admission_id() -> str:
+    return f"AD{_random(12)}"
+
+
+def new_qr_token_id() -> str:
+    return f"QR{_random(16)}"

@@ -71,6 +71,14 @@ TEXTS: dict[str, str] = {
     "mediation.proposed": "【云车通】调解协议内容已拟定（案件号{case_id}），请打开链接核对并签字。",
     "mediation.agreed": "【云车通】各方当事人已签署调解书（案件号{case_id}），请按调解书载明的方式和期限履行。",
     "mediation.terminated": "【云车通】您的交通事故（案件号{case_id}）调解终结：{reason}。可依法向人民法院提起民事诉讼。",
+    "medical.requested": "【云车通】您的急诊直赔申请（{hospital}）已提交，民警审核后将向您发送就医二维码。",
+    "medical.approved": (
+        "【云车通】您的急诊直赔申请已通过。请于{valid_until}前持《急诊直赔通知书》及其二维码到{hospital}就诊，"
+        "医院扫码后先行救治，医疗费由保险公司直接支付给医院。"
+    ),
+    "medical.rejected": "【云车通】您的急诊直赔申请未通过：{reason}。如有疑问请联系处理民警。",
+    "medical.lapsed": "【云车通】您的急诊直赔申请已失效（{reason}），如仍需救治请联系处理民警重新申请。",
+    "medical.admitted": "【云车通】{hospital}已扫码接诊，请配合医院救治。",
 }
 
 

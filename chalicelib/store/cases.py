@@ -20,9 +20,11 @@ from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain import jurisdiction
 from chalicelib.domain.claim import Claim
+from chalicelib.domain.medical import MedicalApplication
 from chalicelib.domain.principals import Principal, Role
 from chalicelib.errors import ConcurrentUpdate, IdempotencyKeyReused, NotFound
 from chalicelib.store import audit, case_items
+from chalicelib.store import medical as medical_items
 from chalicelib.store.case_items import case_key, place_in_queue
 from chalicelib.store.models import (
     CaseItem,
@@ -58,9 +60,13 @@ class CaseRecord:
     claims: list[Claim] = field(default_factory=list)
     rescues: list[RescueOrderItem] = field(default_factory=list)
     handoffs: list[HandoffItem] = field(default_factory=list)
+    medical: list[MedicalApplication] = field(default_factory=list)
 
     def rescue(self, order_id: str) -> RescueOrderItem | None:
         return next((r for r in self.rescues if r.order_id == order_id), None)
+
+    def medical_application(self, application_id: str) -> MedicalApplication | None:
+        return next((a for a in self.medical if a.application_id == application_id), None)
 
     def party(self, party_id: str) -> PartyItem | None:
         return next((p for p in self.parties if p.party_id == party_id), None)
@@ -116,6 +122,7 @@ _MEMBERS: dict[str, tuple[type[Model], str]] = {
     "CLAIM": (ClaimItem, "claims"),
     "RESCUE": (RescueOrderItem, "rescues"),
     "HANDOFF": (HandoffItem, "handoffs"),
+    medical_items.SORT_PREFIX: (medical_items.MedicalApplicationItem, "medical"),
 }
 
 
@@ -152,6 +159,7 @@ def load(case_id: str) -> CaseRecord:
         claims=sorted((case_items.claim_of(c) for c in found["claims"]), key=lambda c: c.claim_id),
         rescues=sorted(found["rescues"], key=lambda r: int(r.seq)),
         handoffs=found["handoffs"],
+        medical=sorted((medical_items.application_of(a) for a in found["medical"]), key=lambda a: a.requested_at),
     )
 
 
@@ -170,6 +178,8 @@ def authorise(principal: Principal, record: CaseRecord) -> None:
         allowed = bool(principal.org) and any(_involves_truck(order, principal.org or "") for order in record.rescues)
     elif principal.role is Role.FUND:
         allowed = jurisdiction.covers(principal.jurisdiction, record.case.jurisdiction)  # its fund applications only (routes)
+    elif principal.role is Role.HOSPITAL:
+        allowed = bool(principal.org) and any(_sends_patient_to(a, principal.org or "") for a in record.medical)
     elif principal.role is Role.SYSTEM:
         allowed = True  # a workflow step: never carried by a token (tokens.read refuses the role)
     else:
@@ -181,6 +191,11 @@ def authorise(principal: Principal, record: CaseRecord) -> None:
 def _involves_truck(order: RescueOrderItem, truck_id: str) -> bool:
     """A tow driver sees an order offered to or taken by their truck."""
     return order.truck_id == truck_id or any(offer.truck_id == truck_id for offer in order.offers)
+
+
+def _sends_patient_to(application: MedicalApplication, hospital_code: str) -> bool:
+    """A hospital takes part in a case once police approved sending an injured person there."""
+    return application.hospital_code == hospital_code and application.approved_at is not None
 
 
 def load_for(principal: Principal, case_id: str) -> CaseRecord:
@@ -212,6 +227,9 @@ def _stored(value: Any, case: CaseItem, new: bool) -> list[Model]:
     if isinstance(value, Claim):
         item = case_items.claim_item(value, case.jurisdiction)
         return [item, case_items.claim_pointer(item)] if new else [item]
+    if isinstance(value, MedicalApplication):
+        application = medical_items.application_item(value)
+        return [application, medical_items.pointer(value)] if new else [application]
     return [value]
 
 
@@ -236,6 +254,7 @@ def _lost_to_another_writer(error: TransactWriteError) -> bool:
 def _include(record: CaseRecord, changes: list[Change]) -> None:
     """Add the new members a write put on the case to the in-memory record, as a re-read would."""
     by_model: dict[type, str] = {model: field_name for model, field_name in _MEMBERS.values()} | {Claim: "claims"}
+    by_model[MedicalApplication] = "medical"
     for change in changes:
         for item in change.puts:
             if (field_name := by_model.get(type(item))) is not None:

@@ -7,6 +7,7 @@
 - `Compute` (compute.py): the code asset, the dependency layer and the environment of our functions;
 - `DeployedWorkflow` (workflow.py): each workflow of `infra.workflows.WORKFLOWS` (the rescue);
   `FundWorkflow` (fund.py): the road rescue fund's review run, with its narrower function role;
+  `MedicalWorkflow` (medical.py): the injury direct-pay workflow, as narrow;
 - `Api` (api.py): the Chalice API; `Delivery` (delivery.py): the outbox deliverer;
 - `RescueSweeper` (rescue_sweeper.py): ends rescue orders whose run is not running;
 - `CalendarCheck` (calendar_check.py): publishes whether next year's working-day calendar is missing;
@@ -38,6 +39,7 @@ from infra.cdk.compute import FUNCTION_CODE_EXCLUDE, Compute, function_code
 from infra.cdk.delivery import Delivery
 from infra.cdk.fund import FundWorkflow
 from infra.cdk.identity import Identity, insurer_codes
+from infra.cdk.medical import MedicalWorkflow
 from infra.cdk.monitoring import Monitoring
 from infra.cdk.parameters import Parameters
 from infra.cdk.rescue_sweeper import RescueSweeper
@@ -45,12 +47,12 @@ from infra.cdk.room_live import RoomLive
 from infra.cdk.secrets import Secrets
 from infra.cdk.storage import Storage
 from infra.cdk.workflow import DeployedWorkflow
-from infra.workflows import FUND, RESCUE, WORKFLOWS
+from infra.workflows import FUND, MEDICAL, RESCUE, WORKFLOWS
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 __all__ = ["FUNCTION_CODE_EXCLUDE", "PROJECT_ROOT", "DeployedWorkflow", "YunchetongStack", "function_code"]
 # A workflow deployed by its own construct (its narrower function role); the rest by DeployedWorkflow.
-DEPLOYMENTS: dict[str, type[DeployedWorkflow]] = {FUND.name: FundWorkflow}
+DEPLOYMENTS: dict[str, type[DeployedWorkflow]] = {FUND.name: FundWorkflow, MEDICAL.name: MedicalWorkflow}
 
 
 class YunchetongStack(Stack):

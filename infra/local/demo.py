@@ -1,4 +1,5 @@
-"""`make demo`: the first story, played against the running local stack (`make run`).
+"""`make demo`: the first story, played against the running local stack (`make run`);
+`make demo STORY=medical` plays the injury direct-pay story (infra/local/demo_medical.py).
 
 Ms Chen (苏J plate) rear-ends a city bus at 08:30; a 110 call-taker reports it; the parties
 upload every required photo; the officer determines REAR_END; both sign. Each step prints its
@@ -106,11 +107,48 @@ def rescue(demo: Demo, case_id: str, party: dict[str, Any]) -> None:
     demo.step(f"  到达现场并拖至维修厂 {done['dropoff']}（汽修快赔交接 {done['handoffId']}），救援车恢复待命")
 
 
-def main() -> None:
+def shoot_everything(demo: Demo, case_id: str, token: str) -> None:
+    """Every required shot of the checklist, declared, uploaded and verified by one party's phone."""
+    checklist = demo.call("GET", f"/cases/{case_id}", token)["evidence"]["checklist"]
+    for number, slot in enumerate(checklist, start=1):
+        photo = os.urandom(96_000)
+        declared = {"kind": slot["kind"], "partyId": slot["partyId"], "contentType": "image/jpeg", "size": len(photo),
+                    "sha256": hashlib.sha256(photo).hexdigest(), "capturedAt": datetime.now(CHINA).isoformat(),
+                    "lat": 33.3813, "lng": 120.1537}
+        upload = demo.call("POST", f"/cases/{case_id}/evidence", token, declared)
+        put = demo.session.put(upload["upload"]["url"], data=photo, headers=upload["upload"]["headers"], timeout=30)
+        put.raise_for_status()
+        done = demo.call("POST", f"/cases/{case_id}/evidence/{upload['evidenceId']}/complete", token)
+        demo.step(f"  照片 {number}/{len(checklist)}：{slot['label']} 已核验")
+    demo.step(f"证据采集完成，状态 {done['caseStatus']}：双方可撤离现场")
+
+
+def save_document(demo: Demo, case_id: str, document_id: str, token: str, name: str) -> tuple[Path, dict[str, Any], bool]:
+    """Download an issued document to .local/demo/<caseId>-<name>.pdf: the file, its link, and /verify's answer."""
+    link = demo.call("GET", f"/cases/{case_id}/documents/{document_id}", token)
+    folder = Path(os.environ.get("STATE_DIR", DEFAULT_STATE_DIR)) / "demo"
+    folder.mkdir(parents=True, exist_ok=True)
+    saved = folder / f"{case_id}-{name}.pdf"
+    saved.write_bytes(demo.session.get(link["url"], timeout=30).content)
+    check = requests.get(f"{API}/verify/{document_id}", timeout=10).json()
+    return saved, link, bool(check["genuine"])
+
+
+def ensure_stack() -> None:
     try:
         requests.get(f"{API}/health", timeout=3).raise_for_status()
     except requests.RequestException:
         raise SystemExit(f"no local stack answers at {API}: start it with `make run` in another terminal") from None
+
+
+def main(argv: list[str] | None = None) -> None:
+    story = (argv if argv is not None else sys.argv[1:]) or ["scrape"]
+    if story[0] == "medical":
+        from infra.local.demo_medical import main as medical
+
+        medical()
+        return
+    ensure_stack()
     demo = Demo()
     dispatcher, officer = _token("dispatcher"), _token("officer")
     demo.step("08:30 陈女士（苏J6M821）在解放南路追尾一辆公交车（苏J20317），拨打110")
@@ -121,18 +159,7 @@ def main() -> None:
     demo.step(f"110 接警员受理，案件 {case_id}，状态 {created['status']}；双方收到短信链接")
     demo.step(f"  陈女士的链接：{chen['link'][:80]}…")
 
-    checklist = demo.call("GET", f"/cases/{case_id}", chen["token"])["evidence"]["checklist"]
-    for number, slot in enumerate(checklist, start=1):
-        photo = os.urandom(96_000)
-        declared = {"kind": slot["kind"], "partyId": slot["partyId"], "contentType": "image/jpeg", "size": len(photo),
-                    "sha256": hashlib.sha256(photo).hexdigest(), "capturedAt": datetime.now(CHINA).isoformat(),
-                    "lat": 33.3813, "lng": 120.1537}
-        upload = demo.call("POST", f"/cases/{case_id}/evidence", chen["token"], declared)
-        put = demo.session.put(upload["upload"]["url"], data=photo, headers=upload["upload"]["headers"], timeout=30)
-        put.raise_for_status()
-        done = demo.call("POST", f"/cases/{case_id}/evidence/{upload['evidenceId']}/complete", chen["token"])
-        demo.step(f"  照片 {number}/{len(checklist)}：{slot['label']} 已核验")
-    demo.step(f"证据采集完成，状态 {done['caseStatus']}：双方可撤离现场")
+    shoot_everything(demo, case_id, chen["token"])
 
     queue = demo.call("GET", "/portal/queue", officer)["cases"]
     waiting = next(c for c in queue if c["caseId"] == case_id)
@@ -169,16 +196,11 @@ def main() -> None:
             break
         time.sleep(0.3)  # polling the case, with the deadline above
 
-    link = demo.call("GET", f"/cases/{case_id}/documents/{letter_id}", officer)
-    folder = Path(os.environ.get("STATE_DIR", DEFAULT_STATE_DIR)) / "demo"
-    folder.mkdir(parents=True, exist_ok=True)
-    saved = folder / f"{case_id}-letter.pdf"
-    saved.write_bytes(demo.session.get(link["url"], timeout=30).content)
-    check = requests.get(f"{API}/verify/{letter_id}", timeout=10).json()
+    saved, link, genuine = save_document(demo, case_id, letter_id, officer, "letter")
     demo.step("完成。认定书（简易程序）PDF：")
     print(f"    saved:    {saved}")
     print(f"    download: {link['url'][:100]}… (valid until {link['expiresAt']})")
-    print(f"    verify:   {API}/verify/{letter_id} → genuine={check['genuine']}")
+    print(f"    verify:   {API}/verify/{letter_id} → genuine={genuine}")
     sys.stdout.flush()
 
 

@@ -135,6 +135,7 @@ class LocalStack:
         machines = ensure_state_machines()
         os.environ["RESCUE_STATE_MACHINE_ARN"] = machines["rescue"]
         os.environ["FUND_STATE_MACHINE_ARN"] = machines["fund"]
+        os.environ["MEDICAL_STATE_MACHINE_ARN"] = machines["medical"]
         reset_settings()
         from chalicelib.services.rescue.steps import release_orphans
 

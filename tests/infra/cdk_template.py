@@ -216,12 +216,17 @@ def assert_own_role_and_log_group(synth: Synth, function: dict[str, Any], capabi
 
 def assert_items_and_one_index(synth: Synth, statements: list[dict[str, Any]], index_name: str) -> None:
     """Get and put items of the table; Query it and, of its indexes, only the one named."""
+    assert_items_and_indexes(synth, statements, [index_name])
+
+
+def assert_items_and_indexes(synth: Synth, statements: list[dict[str, Any]], index_names: list[str]) -> None:
+    """Get and put items of the table; Query it and, of its indexes, exactly those named (maybe none)."""
     table_id, _ = one_resource(synth, "AWS::DynamoDB::Table")
     table_arn = {"Fn::GetAtt": [table_id, "Arn"]}
-    index = {"Fn::Join": ["", [table_arn, f"/index/{index_name}"]]}
+    indexes = [{"Fn::Join": ["", [table_arn, f"/index/{name}"]]} for name in index_names]
     for action in ("dynamodb:GetItem", "dynamodb:PutItem"):
         assert granted(statements, action) == [table_arn], action
-    assert sorted(granted(statements, "dynamodb:Query"), key=json.dumps) == sorted([table_arn, index], key=json.dumps)
+    assert sorted(granted(statements, "dynamodb:Query"), key=json.dumps) == sorted([table_arn, *indexes], key=json.dumps)
 
 
 def asset_dir(outdir: Path, resource: Mapping[str, Any], code_property: str) -> Path:

@@ -33,6 +33,8 @@ STATEFUL_LOGICAL_IDS = {
     "RoomSocketAccessLogsCA7C47A4": "AWS::Logs::LogGroup",
     "FundLogs6F0C3BC3": "AWS::Logs::LogGroup",
     "FundStateMachineLogs43508691": "AWS::Logs::LogGroup",
+    "MedicalLogsDED1B275": "AWS::Logs::LogGroup",
+    "MedicalStateMachineLogs890B4385": "AWS::Logs::LogGroup",
 }
 STATEFUL_TYPES = set(STATEFUL_LOGICAL_IDS.values())
 

@@ -36,6 +36,8 @@ SAMPLE_BODIES: dict[str, Any] = {
     "chalicelib.contracts.room:PostMessage": lambda party: {"text": "你好"},
     "chalicelib.contracts.disputes:RequestReview": lambda party: {"reason": "对责任认定有异议，申请复核。"},
     "chalicelib.contracts.disputes:AskMediation": lambda party: {},
+    "chalicelib.contracts.medical:ApplyMedical": lambda party: {
+        "injuredPartyId": party, "hospitalCode": "YCH01", "injuryDescription": "右手腕疼痛"},
 }
 
 
@@ -107,6 +109,7 @@ def two_cases(api, monkeypatch):
     from chalicelib.settings import reset_settings
 
     monkeypatch.setenv("RESCUE_STATE_MACHINE_ARN", "arn:aws:states:ap-east-1:000000000000:stateMachine:rescue")
+    monkeypatch.setenv("MEDICAL_STATE_MACHINE_ARN", "arn:aws:states:ap-east-1:000000000000:stateMachine:medical")
     reset_settings()
     monkeypatch.setattr(workflows, "start", lambda *a, **k: None)
     monkeypatch.setattr(workflows, "stop", lambda *a, **k: None)

@@ -24,7 +24,7 @@ KEY_PREFIXES = (
     "RESCUEALERT", "TOWGEO", "FLEET", "STAFF", "IDEMPOTENCY", "OAUTHSTATE", "OAUTHCODE", "JOINCODE", "WECHAT",
     "CALENDAR", "PROVISIONAL", "REFERRAL", "SPQUEUE", "SPDAY", "ROOM", "MSG", "ROOMCONN", "WSCONN",
     "MEDPAY", "DUE", "FUND", "FUNDAPP", "FUNDQ", "FUNDESC", "MEDAPPPAY",
-    "REVIEW", "MEDIATION",
+    "REVIEW", "MEDIATION", "MEDICAL", "ADMISSION", "QRREDEEMED",
 )
 # A prefix is the whole upper-case word before '#': `RESCUEQ#` is not `QUEUE#`.
 KEY_LITERAL = re.compile(r"(?<![A-Z0-9_])(?:" + "|".join(KEY_PREFIXES) + r")#|LOCALSMS")
