@@ -15,13 +15,10 @@ HTTP, untimed): Sun applies (POST /cases/{id}/medical), then timed:
 4. The whole scan over HTTP (POST /hospital/scan), on a second application's token.
 Unit: one PutItem conditional on attribute_not_exists, of a fresh small item, on the same table.
 
-Until the pure QR/notice modules are merged the bench signs with the tests' stand-ins
-(Ed25519 from `cryptography` too; the notice is a placeholder, so step 1 omits the PDF rendering).
 """
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import statistics
 import time
@@ -39,7 +36,6 @@ VERIFY_REPEATS = 20
 @dataclass
 class MedicalResults:
     applications: int
-    stand_ins: bool
     approve: list[float] = field(default_factory=list)
     verify: list[float] = field(default_factory=list)
     redeem: list[float] = field(default_factory=list)
@@ -67,17 +63,13 @@ def _conditional_put() -> float:
 
 
 def run(applications: int) -> MedicalResults:
-    from tests.factories import staff_token
-    from tests.medical_stand_ins import install_if_absent
-
-    stand_ins = importlib.util.find_spec("chalicelib.domain.medical_qr") is None
-    install_if_absent()
     from chalicelib.contracts.medical import ScanQr
     from chalicelib.domain.principals import Principal, Role
     from chalicelib.services.medical import grants, hospital
     from chalicelib.store import cases as store
+    from tests.factories import staff_token
 
-    results = MedicalResults(applications, stand_ins)
+    results = MedicalResults(applications)
     hospital_principal = Principal(subject="hospital-YCH01", role=Role.HOSPITAL, org="YCH01")
     with running_stack("medical") as (stack, session):
         secret = os.environ["TOKEN_SECRET"]
@@ -134,9 +126,8 @@ def report(result: MedicalResults) -> list[str]:
         return (f"  {label}: median {median * 1000:.2f} ms, p99 {p99(values) * 1000:.2f} ms "
                 f"= {median / unit:.3g} × one conditional write")
 
-    note = " (QR signing and notice by the tests' stand-ins: the notice PDF is not rendered)" if result.stand_ins else ""
     return [
-        f"7. Injury direct pay (local stack, n={result.applications} cases × 2 injured){note}",
+        f"7. Injury direct pay (local stack, n={result.applications} cases × 2 injured)",
         line("approval → QR issued (POST /medical/{id}/approve over HTTP)", result.approve),
         line("scan, offline verify (signature, expiry, hospital; in process, no I/O)", result.verify),
         line("scan, online redeem (one Query + one TransactWriteItems, in process)", result.redeem),

@@ -24,6 +24,7 @@ from chalicelib.domain import case_status, ids, masking
 from chalicelib.domain import mediation as rules
 from chalicelib.domain.beijing_time import CHINA, local
 from chalicelib.domain.mediation import Ask, Mediation, MediationStatus, Participant, ParticipantKind, Settlement
+from chalicelib.domain.mediation_terms import TerminationReason
 from chalicelib.domain.principals import Principal, Role
 from chalicelib.domain.review import own_deadlines
 from chalicelib.errors import Conflict, DeadlinePassed, ValidationFailed
@@ -352,7 +353,7 @@ def _terminate(principal: Principal, record: store.CaseRecord, mediation_id: str
             new_status=case_status.MEDIATION_TERMINATED,
             puts=[*insurer_events(fresh, "mediation.terminated", {"mediationId": mediation_id, "reason": reason,
                                                                   "documentId": document.document_id}, ended_at),
-                  *notices.to_parties(fresh, "mediation.terminated", ended_at, reason=mediation_documents.REASON_TEXT[reason])],
+                  *notices.to_parties(fresh, "mediation.terminated", ended_at, reason=TerminationReason(reason).wording)],
         )
         return [documents.issued(document, ended_at), ended]
 

@@ -1,30 +1,17 @@
 """What goes on the mediation agreement (调解书) and the termination (调解终结书), gathered from the
-case; the PDFs are drawn by `chalicelib.documents.mediation` (its interface names), imported where
-they are rendered so that this one place is what a test or another renderer replaces."""
+case; the PDFs are drawn by `chalicelib.documents.mediation`."""
 
 from __future__ import annotations
 
 from datetime import date
-from importlib import import_module
-from typing import Any
 
+from chalicelib.documents import mediation as documents
 from chalicelib.domain import evidence
 from chalicelib.domain.beijing_time import local
 from chalicelib.domain.mediation import Mediation, Settlement
+from chalicelib.domain.mediation_terms import TerminationReason
 from chalicelib.services import letters
 from chalicelib.store.cases import CaseRecord
-
-REASON_TEXT = {
-    "PARTY_ABSENT": "当事人无正当理由不参加调解",
-    "WITHDRAWN": "当事人撤回调解申请",
-    "PARTY_SUED": "当事人向人民法院提起民事诉讼",
-    "NO_AGREEMENT_IN_TIME": "调解开始之日起十日内未达成调解协议",
-}
-
-
-def _mediation_module() -> Any:
-    """R2's renderers (issue 13), `chalicelib.documents.mediation`, by their interface names."""
-    return import_module("chalicelib.documents.mediation")
 
 
 def _labels(record: CaseRecord) -> dict[str, tuple[str, str]]:
@@ -42,7 +29,6 @@ def termination_number(record: CaseRecord) -> str:
 
 
 def render_agreement(record: CaseRecord, mediation: Mediation, settlement: Settlement, document_id: str, concluded_at: str) -> bytes:
-    documents = _mediation_module()
     labels = _labels(record)
     data = documents.MediationAgreementData(
         document_number=agreement_number(record),
@@ -70,9 +56,6 @@ def render_agreement(record: CaseRecord, mediation: Mediation, settlement: Settl
 
 def render_termination(record: CaseRecord, mediation: Mediation, reason: str, reason_text: str, document_id: str,
                        ended_at: str) -> bytes:
-    documents = _mediation_module()
-    reasons = import_module("chalicelib.domain.mediation_terms").TerminationReason  # R2's enum of the reasons
-
     attended = {p.side: p.attended for p in mediation.participants if p.kind == "PARTY"}
     started = mediation.started_at or mediation.requested_at or ended_at
     data = documents.MediationTerminationData(
@@ -80,8 +63,8 @@ def render_termination(record: CaseRecord, mediation: Mediation, reason: str, re
         case_number=record.case.case_id,
         issuing_unit=letters.unit(record.case.jurisdiction)["name"],
         mediator=mediation.mediator_name or "",
-        reason=reasons(reason),
-        reason_text=f"{REASON_TEXT[reason]}：{reason_text}",
+        reason=TerminationReason(reason),
+        reason_text=reason_text,  # printed under the regulation's wording of the reason
         facts=record.case.determination.facts if record.case.determination else "",
         started_at=local(started),
         ended_at=local(ended_at),

@@ -3,14 +3,12 @@ on a given day, asking, reading the case."""
 
 from __future__ import annotations
 
-import sys
 from datetime import UTC, datetime
 
 import pytest
 
 from chalicelib.store import cases as case_store
 from chalicelib.store import outbox
-from tests import mediation_stand_in
 from tests.factories import staff_token
 
 
@@ -27,13 +25,6 @@ def clock(monkeypatch):
         monkeypatch.setattr(case_store, "utcnow", lambda: moment)
 
     return set_to
-
-
-@pytest.fixture
-def renderers(monkeypatch):
-    """R2's mediation renderers, or their stand-in while they are not on this branch."""
-    for name, module in mediation_stand_in.missing_modules().items():
-        monkeypatch.setitem(sys.modules, name, module)
 
 
 @pytest.fixture

@@ -4,17 +4,13 @@ days' notice unless waived, at most 3 people a side, concluded by an agreement e
 
 from __future__ import annotations
 
-import pytest
-
 from chalicelib.services import mediation
 from tests.factories import pdf_text, staff_token
 from tests.integration import dispute_steps
 from tests.integration.dispute_steps import case, determined, messages
 
 clock = dispute_steps.clock  # the fixture, used by name
-renderers = dispute_steps.renderers  # the fixture, used by name
 
-pytestmark = pytest.mark.usefixtures("renderers")
 SETTLEMENT = {
     "basis": "《道路交通安全法》第七十六条，《道路交通事故处理程序规定》第八十四条",
     "facts": "甲方车辆追撞乙方车辆尾部，甲方负全部责任。",

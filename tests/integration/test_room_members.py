@@ -79,17 +79,30 @@ def test_given_a_tow_order_then_the_truck_that_took_it_and_its_repair_shops_are_
             members.member_for(stranger, record)
 
 
-def test_given_a_direct_pay_hospital_and_a_scheduled_mediator_then_members_through_the_two_wired_functions(api, case, monkeypatch):
+def test_given_a_direct_pay_hospital_and_a_scheduled_mediator_then_both_are_members_and_not_before(api, case):
+    from chalicelib.domain.mediation import Mediation, MediationStatus
+    from chalicelib.domain.medical import MedicalApplication, MedicalStatus
+
     record = cases.load(case["caseId"])
     hospital, mediator = Principal(subject="h", role=Role.HOSPITAL, org="YCH01"), Principal(subject="M0001", role=Role.MEDIATOR)
-    for outsider in (hospital, mediator):
+    application = MedicalApplication(
+        application_id="MA1", case_id=case["caseId"], injured_party_id=record.parties[1].party_id, hospital_code="YCH01",
+        injury_description="右手腕疼痛", status=MedicalStatus.REQUESTED, status_since="2026-11-29T08:00:00Z",
+        requested_at="2026-11-29T08:00:00Z", requested_by="O0001", execution_name="medical-x",
+    )
+    record.medical = [application]
+    record.case.mediation = Mediation(mediation_id="MD1", status=MediationStatus.REQUESTED)
+    for outsider in (hospital, mediator):  # applied for, not yet approved; asked for, not yet scheduled
         with pytest.raises(NotFound):
             members.member_for(outsider, record)
-    monkeypatch.setattr(members, "_direct_pay_hospitals", lambda r: {"YCH01"})
-    monkeypatch.setattr(members, "_mediators", lambda r: {"M0001"})
+    record.medical = [application.model_copy(update={"approved_at": "2026-11-29T08:05:00Z"})]
+    record.case.mediation = Mediation(mediation_id="MD1", status=MediationStatus.SCHEDULED, mediator_id="M0001")
     assert members.member_for(hospital, record).label == "盐城市第一人民医院"
     assert members.member_for(mediator, record).label == "调解员"
     assert [m.kind for m in members.members(record)][-2:] == ["hospital", "mediator"]
+    record.case.mediation = Mediation(mediation_id="MD1", status=MediationStatus.CANCELLED, mediator_id="M0001")
+    with pytest.raises(NotFound):
+        members.member_for(mediator, record)
 
 
 def test_given_a_revoked_party_link_then_404(api, case):

@@ -39,8 +39,11 @@ def state_machine() -> str:
 
 
 def qr_validity() -> timedelta:
-    seconds = get_settings().medical_qr_validity_seconds
-    return timedelta(seconds=seconds) if seconds else windows().qr_validity
+    settings = get_settings()
+    if settings.medical_qr_validity_seconds:
+        return timedelta(seconds=settings.medical_qr_validity_seconds)
+    # Never longer than the key rotation keeps a retired key published (ADR 0017).
+    return min(windows().qr_validity, timedelta(hours=settings.medical_qr_valid_hours))
 
 
 def execution_input(application: MedicalApplication) -> dict[str, Any]:

@@ -6,33 +6,19 @@ Imported on first use: a Lambda that never signs does not load `cryptography` or
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain import ids
-from chalicelib.errors import Unavailable
 
 if TYPE_CHECKING:
-    from chalicelib.domain.medical_qr import QrGrant  # type: ignore[import-not-found, unused-ignore]
-
-
-_PARTS = ("chalicelib.domain.medical_qr", "chalicelib.integrations.qr_keys", "chalicelib.documents.medical")
-
-
-def _ensure_installed() -> None:
-    """A deployment without the QR signing part refuses cleanly (503) instead of failing mid-way."""
-    missing = [name for name in _PARTS if name not in sys.modules and importlib.util.find_spec(name) is None]
-    if missing:
-        raise Unavailable("direct-pay QR codes are not available on this deployment", field="qrToken")
+    from chalicelib.domain.medical_qr import QrGrant
 
 
 def sign(application_id: str, hospital_code: str, now: datetime, validity: timedelta) -> tuple[str, QrGrant]:
     """A new signed token for one application at one hospital, valid for `validity` from `now`."""
-    _ensure_installed()
-    from chalicelib.domain.medical_qr import QrGrant, sign_grant  # type: ignore[import-not-found, unused-ignore]
-    from chalicelib.integrations import qr_keys  # type: ignore[attr-defined, unused-ignore]
+    from chalicelib.domain.medical_qr import QrGrant, sign_grant
+    from chalicelib.integrations import qr_keys
 
     key_id, private_key = qr_keys.signing_key()
     grant = QrGrant(token_id=ids.new_qr_token_id(), application_ref=application_id, hospital_code=hospital_code,
@@ -43,9 +29,8 @@ def sign(application_id: str, hospital_code: str, now: datetime, validity: timed
 def verify(token: str, hospital_code: str, now: datetime) -> QrGrant:
     """The grant a genuine, unexpired token for this hospital carries; QrForged, QrExpired or
     QrWrongHospital (4xx domain errors) otherwise."""
-    _ensure_installed()
-    from chalicelib.domain.medical_qr import verify_grant  # type: ignore[import-not-found, unused-ignore]
-    from chalicelib.integrations import qr_keys  # type: ignore[attr-defined, unused-ignore]
+    from chalicelib.domain.medical_qr import verify_grant
+    from chalicelib.integrations import qr_keys
 
     grant: QrGrant = verify_grant(token, qr_keys.public_keys(), now=now, hospital_code=hospital_code)
     return grant
@@ -53,7 +38,7 @@ def verify(token: str, hospital_code: str, now: datetime) -> QrGrant:
 
 def render_notice(**fields: Any) -> bytes:
     """The 急诊直赔通知书 PDF (fields of `DirectPayNoticeData`)."""
-    from chalicelib.documents.medical import (  # type: ignore[import-not-found, unused-ignore]
+    from chalicelib.documents.medical import (
         DirectPayNoticeData,
         render_direct_pay_notice,
     )

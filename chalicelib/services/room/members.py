@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from chalicelib.domain import evidence
+from chalicelib.domain.mediation import MediationStatus
 from chalicelib.domain.principals import POLICE, Principal, Role
 from chalicelib.errors import NotFound
 from chalicelib.services import notices
@@ -35,14 +36,17 @@ SYSTEM_MEMBER = Member(SYSTEM, SYSTEM, notices.text("room.label.system"))
 
 
 def _direct_pay_hospitals(record: CaseRecord) -> set[str]:
-    """Hospitals of the case's direct-pay applications (issue 12). Wired at merge; none until then."""
-    return set()
+    """Hospitals police approved sending an injured person of the case to (direct pay)."""
+    return {a.hospital_code for a in record.medical if a.approved_at is not None}
 
 
 def _mediators(record: CaseRecord) -> set[str]:
-    """Staff ids of the mediators scheduled for the case's mediation (issue 13, review and
-    mediation). Wired at merge; none until then."""
-    return set()
+    """The mediator scheduled for the case's mediation, from the schedule on (the room keeps the
+    record of what they said); none for a mediation cancelled by a new letter."""
+    mediation = record.case.mediation
+    if mediation is None or not mediation.mediator_id or mediation.status == MediationStatus.CANCELLED:
+        return set()
+    return {mediation.mediator_id}
 
 
 def _insurers(record: CaseRecord) -> list[str]:
