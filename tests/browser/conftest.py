@@ -14,7 +14,9 @@ from typing import Any
 import pytest
 
 from infra.local.stack import PROJECT_ROOT
-from tests.factories import case_body, wait_for
+import requests
+
+from tests.factories import case_body, evidence_request, photo, wait_for
 from tests.local_stack import RunningStack
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -118,6 +120,27 @@ class Accident:
         reply = self.stack.call("GET", f"/cases/{self.case_id}", self.parties[index]["token"])
         assert reply.status_code == 200, reply.text
         return reply.json()
+
+
+    def shoot_everything(self) -> None:
+        """Every required shot through the API (as the README's curl walk-through does)."""
+        token = self.parties[0]["token"]
+        for seed, slot in enumerate(self.view()["evidence"]["checklist"]):
+            content = photo(500 + seed, size=4096 + seed)
+            requested = self.stack.call("POST", f"/cases/{self.case_id}/evidence", token,
+                                        evidence_request(content, slot["kind"], slot["partyId"]))
+            assert requested.status_code == 201, requested.text
+            upload = requested.json()["upload"]
+            assert requests.put(upload["url"], data=content, headers=upload["headers"], timeout=30).status_code == 200
+            done = self.stack.call("POST", f"/cases/{self.case_id}/evidence/{requested.json()['evidenceId']}/complete", token)
+            assert done.status_code == 200, done.text
+
+    def determine(self) -> dict[str, Any]:
+        at_fault = self.parties[0]["partyId"]
+        determined = self.stack.call("POST", f"/cases/{self.case_id}/determination", self.officer,
+                                     {"scenario": "REAR_END", "atFaultPartyId": at_fault, "facts": "甲方追撞乙方车辆尾部。"})
+        assert determined.status_code == 201, determined.text
+        return dict(determined.json())
 
 
 @pytest.fixture

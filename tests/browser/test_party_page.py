@@ -133,3 +133,79 @@ def test_given_upload_cut_when_page_reloaded_then_the_kept_shot_completes(accide
     page.reload()  # the token is in session storage, the shot in IndexedDB
     _wait_ticked(page, 1)
     assert page.locator("li.shot").nth(1).get_attribute("class") == "shot verified"
+
+
+def test_given_page_open_when_officer_determines_then_result_shows_live_and_party_signs(accident, page):
+    accident.shoot_everything()
+    page.goto(accident.sms_link(1))  # the other driver, found not at fault
+    expect(page.locator("#status")).to_have_text("等待民警远程认定", timeout=DEADLINE_MS)
+    page.evaluate("() => { window.__sameDocument = true; }")  # gone if the page reloads
+
+    accident.determine()
+    decision = page.locator("#decision")
+    expect(decision.locator(".liabilities")).to_contain_text("全部责任", timeout=DEADLINE_MS)
+    expect(decision.locator(".liabilities")).to_contain_text("无责任")
+    expect(page.locator("#status")).to_have_text("民警已认定，待签字")
+    assert decision.locator("[data-document]").is_visible()  # the letter's PDF
+    assert page.evaluate("() => window.__sameDocument === true")  # shown live, without a reload
+
+    decision.locator("[data-action=sign]").click()
+    expect(decision.locator(".signed[data-signed=accept]")).to_be_visible(timeout=DEADLINE_MS)
+    me = accident.parties[1]["partyId"]
+    assert accident.view(1)["signatures"][me]["accept"] is True
+    screenshot(page, "party-determination-signed")
+
+
+def test_given_determination_when_party_refuses_without_reason_then_asked_for_one_and_refusal_recorded(accident, page):
+    accident.shoot_everything()
+    accident.determine()
+    page.goto(accident.sms_link(0))
+    decision = page.locator("#decision")
+    decision.locator("summary").click()
+    decision.locator("[data-action=refuse]").click()
+    expect(decision.locator(".error")).to_have_text("拒绝签字时请写明理由。")
+    decision.locator("textarea[name=reason]").fill("对方突然变道，我不是追尾。")
+    decision.locator("[data-action=refuse]").click()
+    expect(decision.locator(".signed[data-signed=refuse]")).to_be_visible(timeout=DEADLINE_MS)
+    me = accident.parties[0]["partyId"]
+    assert accident.view(0)["signatures"][me] == {**accident.view(0)["signatures"][me], "accept": False}
+
+
+def test_given_car_will_not_start_when_rescue_tapped_then_order_from_phone_position_and_truck_shows_live(accident, page):
+    page.goto(accident.sms_link(0))
+    page.locator("[data-action=rescue]").click()
+    status = page.locator(".rescue-status")
+    expect(status).to_be_visible(timeout=DEADLINE_MS)
+    order_id = wait_for(lambda: accident.view()["rescues"], what="the rescue order")[0]["orderId"]
+    token = accident.parties[0]["token"]
+
+    def offered() -> str | None:
+        order = accident.stack.call("GET", f"/cases/{accident.case_id}/rescue/{order_id}", token).json()
+        return order["offers"][-1]["truckId"] if order["status"] == "OFFERED" else None
+
+    truck = wait_for(offered, timeout=90, every=0.5, what="an offer to the nearest truck")
+    order = accident.stack.call("GET", f"/cases/{accident.case_id}/rescue/{order_id}", token).json()
+    assert abs(order["pickup"]["lat"] - 33.3801) < 1e-6 and "手机定位" in order["pickup"]["address"]
+    driver = accident.stack.token("tow", truck)
+    assert accident.stack.call("POST", f"/tow/orders/{order_id}/accept", driver).status_code == 202
+    expect(status).to_have_attribute("data-status", "ASSIGNED", timeout=DEADLINE_MS)
+    expect(page.locator("#rescue")).to_contain_text("预计")
+    screenshot(page, "party-rescue-assigned")
+
+
+def test_given_location_refused_when_rescue_tapped_then_a_plain_form_takes_the_pickup(accident, browser):
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", permissions=[])
+    try:
+        page = phone.new_page()
+        page.goto(accident.sms_link(0))
+        page.locator("[data-action=rescue]").click()
+        form = page.locator("form.pickup")
+        expect(form).to_be_visible(timeout=DEADLINE_MS)
+        form.locator("input[name=address]").fill("盐城市亭湖区解放南路88号门口")
+        form.locator("button[type=submit]").click()
+        expect(page.locator(".rescue-status")).to_be_visible(timeout=DEADLINE_MS)
+        order_id = accident.view()["rescues"][0]["orderId"]
+        order = accident.stack.call("GET", f"/cases/{accident.case_id}/rescue/{order_id}", accident.parties[0]["token"]).json()
+        assert order["pickup"]["address"] == "盐城市亭湖区解放南路88号门口"
+    finally:
+        phone.close()

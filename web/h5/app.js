@@ -5,9 +5,10 @@ import { decisionParts } from "./decision.js";
 import { h, renderOnChange, when } from "./dom.js";
 import { createEvidence } from "./evidence.js";
 import { createRescue } from "./rescue.js";
-import { LINK_EXPIRED, LINK_HELP, LINK_INVALID, MOVE_VEHICLES, NEXT_STEP, STATUS } from "./texts.js";
+import { LINK_EXPIRED, LINK_HELP, LINK_INVALID, MOVE_VEHICLES, NEXT_STEP, SIGNED_WAITING, STATUS } from "./texts.js";
 
 const POLL_MS = 3000;
+const TIMELINE_SHOWN = 6;
 const $ = (selector) => document.querySelector(selector);
 
 function caseIdFromPath() {
@@ -42,11 +43,17 @@ function renderStatus(view, me) {
   $("#case-id").textContent = `案件号 ${view.caseId}`;
   $("#status").textContent = STATUS[view.status] || view.status;
   $("#status").dataset.status = view.status;
-  $("#next-step").textContent = NEXT_STEP[view.status] || "";
+  const signed = view.status === "DETERMINED" && view.signatures[me];
+  $("#next-step").textContent = signed ? SIGNED_WAITING : NEXT_STEP[view.status] || "";
   const notice = $("#move-notice");
-  notice.hidden = !view.evidence.complete || view.status === "REFERRED_ON_SCENE";
+  notice.hidden = !(view.evidence.complete && view.status === "AWAITING_DETERMINATION");
   notice.textContent = MOVE_VEHICLES;
   $("#evidence").hidden = view.status === "REFERRED_ON_SCENE";
+  const shotList = $("#shot-list");
+  if (shotList.dataset.status !== view.status) { // opened while shots are due; the party may open it later
+    shotList.dataset.status = view.status;
+    shotList.open = view.status === "EVIDENCE_PENDING";
+  }
   renderOnChange($("#parties"), JSON.stringify([view.parties, me]), () => [
     h("h2", {}, "当事人"),
     h("ul", {}, view.parties.map((p) => h("li", { className: p.partyId === me ? "me" : "" },
@@ -59,10 +66,14 @@ async function renderTimeline(api, view) {
   // The case carries the latest entries; when there are more, the timeline endpoint has them all.
   const entries = view.timelineComplete ? view.timeline
     : (await api.get(`/cases/${encodeURIComponent(view.caseId)}/timeline?limit=200`)).entries;
+  const item = (entry) => h("li", { "data-action": entry.action }, h("time", { datetime: entry.at }, when(entry.at)), h("span", {}, entry.text));
+  const newest = entries.slice().reverse();
   renderOnChange($("#timeline"), JSON.stringify(entries.map((e) => [e.at, e.action])), () => [
     h("h2", {}, "处理进度"),
-    h("ol", {}, entries.slice().reverse().map((entry) =>
-      h("li", { "data-action": entry.action }, h("time", { datetime: entry.at }, when(entry.at)), h("span", {}, entry.text)))),
+    h("ol", {}, newest.slice(0, TIMELINE_SHOWN).map(item)),
+    newest.length > TIMELINE_SHOWN
+      ? h("details", {}, h("summary", {}, `更早的 ${newest.length - TIMELINE_SHOWN} 条记录`), h("ol", { className: "older" }, newest.slice(TIMELINE_SHOWN).map(item)))
+      : null,
   ]);
 }
 

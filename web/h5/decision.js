@@ -100,7 +100,7 @@ export function decisionParts({ api, view, me, onChange }) {
       liabilityList(view, d.liabilities),
       h("p", { className: "facts" }, d.facts),
       h("p", { className: "hint" }, `认定民警 ${d.officerBadge} · ${when(d.determinedAt)}`),
-      documentButton(api, view, "LETTER", "查看认定书（PDF）"));
+      documentButton(api, view, "LIABILITY_LETTER", "查看认定书（PDF）"));
     if (view.status === "DETERMINED" || view.signatures[me]) parts.push(signForm(api, view, me, view.signatures, onChange));
   } else if (view.agreement) {
     const a = view.agreement;

@@ -22,6 +22,8 @@ export const NEXT_STEP = {
   REFERRED_ON_SCENE: "本起事故不适用远程处理，请在安全处等候民警到场。",
 };
 
+export const SIGNED_WAITING = "您已签字确认，正在等待其他当事人签字。";
+
 export const LIABILITY = {
   FULL: "全部责任",
   PRIMARY: "主要责任",
