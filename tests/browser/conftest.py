@@ -12,10 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from infra.local.stack import PROJECT_ROOT
 import requests
 
+from infra.local.stack import PROJECT_ROOT
 from tests.factories import case_body, evidence_request, photo, wait_for
 from tests.local_stack import RunningStack
 
