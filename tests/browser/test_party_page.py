@@ -209,3 +209,51 @@ def test_given_location_refused_when_rescue_tapped_then_a_plain_form_takes_the_p
         assert order["pickup"]["address"] == "盐城市亭湖区解放南路88号门口"
     finally:
         phone.close()
+
+
+def test_given_connection_dropped_during_the_upload_when_back_online_then_the_shot_completes(accident, context, page):
+    page.goto(accident.sms_link(0))
+    page.wait_for_selector("li.shot")
+    storage = f"http://127.0.0.1:{accident.stack.aws_port}/**"
+
+    def drop(route) -> None:  # the phone loses its connection while the photo is on its way
+        context.set_offline(True)
+        route.abort("internetdisconnected")
+
+    page.route(storage, drop)
+    _take(page, 2, seed=300)
+    third = page.locator("li.shot").nth(2)
+    wait_for(lambda: third.get_attribute("data-stage") == "waiting", what="the upload cut by going offline")
+    expect(page.locator("#offline")).to_be_visible()
+    page.unroute(storage)
+
+    context.set_offline(False)
+    _wait_ticked(page, 1)
+    assert page.locator("li.shot").nth(2).get_attribute("class") == "shot verified"
+    expect(page.locator("#offline")).to_be_hidden(timeout=DEADLINE_MS)
+
+
+def test_given_evidence_complete_when_parties_settle_themselves_then_both_sign_on_their_pages(accident, browser, page):
+    accident.shoot_everything()
+    page.goto(accident.sms_link(0))
+    settle = page.locator("details.settle")
+    settle.locator("summary").click()
+    settle.locator("select[name=scenario] option[value=REAR_END]").wait_for(state="attached")
+    settle.locator("select[name=scenario]").select_option("REAR_END")
+    settle.locator("select[name=atFault]").select_option(accident.parties[0]["partyId"])
+    settle.locator("textarea[name=facts]").fill("甲车追尾乙车，双方同意由甲方负全部责任。")
+    settle.locator("button").click()
+    expect(page.locator("#status")).to_have_text("自行协商中", timeout=DEADLINE_MS)
+
+    other = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    try:
+        theirs = other.new_page()
+        theirs.goto(accident.sms_link(1))
+        expect(theirs.locator("#decision .liabilities")).to_contain_text("全部责任", timeout=DEADLINE_MS)
+        theirs.locator("[data-action=sign]").click()
+        expect(theirs.locator("#status")).to_have_text("已自行协商解决", timeout=DEADLINE_MS)
+    finally:
+        other.close()
+    expect(page.locator("#status")).to_have_text("已自行协商解决", timeout=DEADLINE_MS)  # live on the proposer's page too
+    assert accident.view()["status"] == "SETTLED"
+    screenshot(page, "party-settled")
