@@ -97,6 +97,16 @@ ACTION_TEXT = {
     "MEDICAL_BILLED": "医院已上传医疗费用清单",
     "MEDICAL_LAPSED": "急诊直赔申请已失效",
     "MEDICAL_BILLING_CLOSED": "急诊直赔费用期限已届满",
+    "CLAIMS_REPORTED": "已向各方保险公司报案",
+    "LOSSES_DECLARED": "已登记事故损失",
+    "DEADLINES_RECOUNTED": "节假日安排公布，期限已重新计算",
+    "LINK_REISSUED": "已重新发送事故处理链接，旧链接作废",
+    "WECHAT_JOINED": "当事人已通过微信关联本案",
+    "CLAIM_ACCEPTED": "保险公司已受理理赔",
+    "CLAIM_DOCUMENTS_REQUESTED": "保险公司要求补充理赔材料",
+    "CLAIM_LOSS_ASSESSED": "保险公司已完成定损",
+    "CLAIM_PAID": "保险公司已支付赔款",
+    "CLAIM_REJECTED": "保险公司拒绝理赔",
 }
 
 

@@ -98,6 +98,10 @@ class LocalStack:
     def url(self) -> str:
         return f"http://{self.host}:{self.port}"
 
+    @property
+    def aws_origin(self) -> str:
+        return f"http://{self.host}:{self.aws_port}"
+
     def start(self) -> LocalStack:
         os.environ.update(environment(self.state_dir, self.port, self.aws_port))
         self._reset_cached_clients()
@@ -239,6 +243,7 @@ class LocalStack:
 
         from app import app
         from infra.local import room_events
+        from infra.local.pages import with_pages
 
         # Chalice's own `create_local_server` does this too: give the app thread-local requests.
         if not isinstance(app, LocalChalice):
@@ -247,8 +252,9 @@ class LocalStack:
         # socketserver's listen backlog is 5: a burst of parallel clients (a page's fetches, a load
         # test) had connections reset. The kernel caps it at net.core.somaxconn.
         server_cls = type("LocalApiServer", (ThreadedHTTPServer,), {"request_queue_size": API_LISTEN_BACKLOG})
-        # The room's event stream is served beside Chalice's handler, which buffers whole replies.
-        handler_cls = _quiet(room_events.handler_class(ChaliceRequestHandler, self._closing))
+        # The room's event stream is served beside Chalice's handler, which buffers whole replies;
+        # the pages (web/) from the API's own origin, as CloudFront serves them in AWS.
+        handler_cls = with_pages(_quiet(room_events.handler_class(ChaliceRequestHandler, self._closing)), self.aws_origin)
         self._api = LocalDevServer(app, config, self.host, self.port, handler_cls=handler_cls, server_cls=server_cls)
         threading.Thread(target=self._api.server.serve_forever, name="api", daemon=True).start()
 

@@ -1,0 +1,51 @@
+"""One-tap rescue from the party page: the phone's position, or a plain form when it will not say.
+
+Its own local stack (module scope): the rescue workflow's background runs stay out of the other
+browser tests."""
+
+from __future__ import annotations
+
+from playwright.sync_api import expect
+
+from tests.browser.conftest import DEADLINE_MS, screenshot
+from tests.factories import wait_for
+
+
+def test_given_car_will_not_start_when_rescue_tapped_then_order_from_phone_position_and_truck_shows_live(accident, page):
+    page.goto(accident.sms_link(0))
+    page.locator("[data-action=rescue]").click()
+    status = page.locator(".rescue-status")
+    expect(status).to_be_visible(timeout=DEADLINE_MS)
+    order_id = wait_for(lambda: accident.view()["rescues"], what="the rescue order")[0]["orderId"]
+    token = accident.parties[0]["token"]
+
+    def offered() -> str | None:
+        order = accident.call("GET", f"/cases/{accident.case_id}/rescue/{order_id}", token).json()
+        return order["offers"][-1]["truckId"] if order["status"] == "OFFERED" else None
+
+    truck = wait_for(offered, timeout=90, every=0.5, what="an offer to the nearest truck")
+    order = accident.call("GET", f"/cases/{accident.case_id}/rescue/{order_id}", token).json()
+    assert abs(order["pickup"]["lat"] - 33.3801) < 1e-6 and "手机定位" in order["pickup"]["address"]
+    driver = accident.stack.token("tow", truck)
+    assert accident.call("POST", f"/tow/orders/{order_id}/accept", driver).status_code == 202
+    expect(status).to_have_attribute("data-status", "ASSIGNED", timeout=DEADLINE_MS)
+    expect(page.locator("#rescue")).to_contain_text("预计")
+    screenshot(page, "party-rescue-assigned")
+
+
+def test_given_location_refused_when_rescue_tapped_then_a_plain_form_takes_the_pickup(accident, browser):
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", permissions=[])
+    try:
+        page = phone.new_page()
+        page.goto(accident.sms_link(0))
+        page.locator("[data-action=rescue]").click()
+        form = page.locator("form.pickup")
+        expect(form).to_be_visible(timeout=DEADLINE_MS)
+        form.locator("input[name=address]").fill("盐城市亭湖区解放南路88号门口")
+        form.locator("button[type=submit]").click()
+        expect(page.locator(".rescue-status")).to_be_visible(timeout=DEADLINE_MS)
+        order_id = accident.view()["rescues"][0]["orderId"]
+        order = accident.call("GET", f"/cases/{accident.case_id}/rescue/{order_id}", accident.parties[0]["token"]).json()
+        assert order["pickup"]["address"] == "盐城市亭湖区解放南路88号门口"
+    finally:
+        phone.close()

@@ -1,0 +1,55 @@
+// The documented API (/openapi.json), called with the party's bearer token from session storage.
+// The API answers on this page's own origin (CloudFront routes it in AWS; see ADR 0023).
+const API_BASE = document.documentElement.dataset.api || "";
+
+export class ApiError extends Error {
+  constructor(status, body) {
+    super((body && body.error && body.error.message) || `HTTP ${status}`);
+    this.status = status;
+    this.code = body && body.error ? body.error.code : "";
+    this.field = body && body.error ? body.error.field : "";
+  }
+}
+
+/** Thrown when the request never reached the API (offline, connection lost). */
+export class NetworkError extends Error {}
+
+export function tokenKey(caseId) {
+  return `yct.h5.token.${caseId}`;
+}
+
+/** The party this token speaks for: its `sub` claim (read only to know "me"; the API checks it). */
+export function partyOf(token) {
+  try {
+    const payload = token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
+    return JSON.parse(atob(payload)).sub || null;
+  } catch {
+    return null;
+  }
+}
+
+export function createClient(token) {
+  async function call(method, path, body) {
+    const headers = { Authorization: `Bearer ${token}` };
+    if (body !== undefined) headers["Content-Type"] = "application/json";
+    let response;
+    try {
+      response = await fetch(API_BASE + path, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        cache: "no-store",
+      });
+    } catch (error) {
+      throw new NetworkError(String(error));
+    }
+    const text = await response.text();
+    const parsed = text ? JSON.parse(text) : null;
+    if (!response.ok) throw new ApiError(response.status, parsed);
+    return parsed;
+  }
+  return {
+    get: (path) => call("GET", path),
+    post: (path, body) => call("POST", path, body === undefined ? {} : body),
+  };
+}
