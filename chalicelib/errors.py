@@ -126,3 +126,9 @@ class Unavailable(DomainError):
     """A part this request needs is not configured or not reachable; nothing was changed."""
 
     status = 503
+
+
+class VideoUnavailable(DomainError):
+    """No media server to open a video session with (the local stack has none)."""
+
+    status = 501

@@ -70,6 +70,12 @@ class Settings(BaseModel):
     join_code_case_per_day: int = Field(default=15, alias="JOIN_CODE_CASE_PER_DAY", ge=1, le=10000)
     # The case rooms' WebSocket API (AWS): where the push function posts to connections.
     room_socket_endpoint: str | None = Field(default=None, alias="ROOM_SOCKET_ENDPOINT")
+    # Case room video (ADR 0026): "chime" in AWS; "none" locally, where opening a session is 501.
+    video_provider: str = Field(default="none", alias="VIDEO_PROVIDER", pattern="^(none|chime)$")
+    video_media_region: str = Field(default="ap-southeast-1", alias="VIDEO_MEDIA_REGION")
+    # The recording's writer: the role the media pipeline assumes to encrypt with the data key.
+    video_sink_role_arn: str | None = Field(default=None, alias="VIDEO_SINK_ROLE_ARN")
+    video_kms_key_arn: str | None = Field(default=None, alias="VIDEO_KMS_KEY_ARN")
 
     @classmethod
     def from_environment(cls) -> Settings:

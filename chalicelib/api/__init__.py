@@ -14,4 +14,7 @@ def register(app: Chalice) -> None:
     from chalicelib.api import room
 
     app.register_blueprint(room.blueprint)
+    from chalicelib.api import video
+
+    app.register_blueprint(video.blueprint)
     app.register_middleware(log_requests, "http")

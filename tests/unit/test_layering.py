@@ -23,6 +23,7 @@ KEY_PREFIXES = (
     "CLAIM", "CLAIMCLOCK", "INSURER", "DOCUMENT", "EVIDENCE", "PARTY", "AUDIT", "HANDOFF", "RESCUEQ",
     "RESCUEALERT", "TOWGEO", "FLEET", "STAFF", "IDEMPOTENCY", "OAUTHSTATE", "OAUTHCODE", "JOINCODE", "WECHAT",
     "CALENDAR", "PROVISIONAL", "ROOM", "MSG", "ROOMCONN", "WSCONN",
+    "VIDEO", "SESSION",
 )
 # A prefix is the whole upper-case word before '#': `RESCUEQ#` is not `QUEUE#`.
 KEY_LITERAL = re.compile(r"(?<![A-Z0-9_])(?:" + "|".join(KEY_PREFIXES) + r")#|LOCALSMS")
