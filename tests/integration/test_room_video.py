@@ -113,3 +113,28 @@ def test_given_a_recording_written_then_its_sha256_size_and_duration_are_recorde
     assert [(r["objectKey"], r["sha256"], r["sizeBytes"], r["durationSeconds"]) for r in seen] == [(key, "ab" * 32, 1234, 61.5)]
     recorded = [e for e in audit.entries(case["caseId"]) if e.action == "VIDEO_RECORDED"]
     assert len(recorded) == 1 and recorded[0].detail["sha256"] == "ab" * 32 and recorded[0].detail["objectKey"] == key
+
+
+def test_given_the_recording_lands_in_the_evidence_bucket_then_the_function_records_its_streamed_sha256(api, case, fake):
+    import hashlib
+
+    from chalicelib.integrations.aws import client
+    from chalicelib.settings import get_settings
+    from functions.room.handler import recorded
+    from infra.local.lambdas import LambdaContext
+
+    officer = staff_token("officer")
+    session_id = api.call("POST", _url(case), officer).body["sessionId"]
+    ended = api.call("POST", _url(case, session_id, "end"), officer).body
+    key = f"video/{case['caseId']}/{session_id}/recording/audio/meeting.mp4"
+    media = b"\x00\x00\x00\x18ftypmp42" * 70_000  # about 1 MB: read in chunks
+    client("s3").put_object(Bucket=get_settings().evidence_bucket, Key=key, Body=media)
+    event = {"detail-type": "Object Created", "detail": {"bucket": {"name": get_settings().evidence_bucket}, "object": {"key": key}}}
+    assert recorded(event, LambdaContext(function_name="yunchetong-test-video-recorded")) == {"recorded": 1}
+    seen = api.call("GET", _url(case, session_id), officer).body["recordings"][0]
+    assert seen["sha256"] == hashlib.sha256(media).hexdigest() and seen["sizeBytes"] == len(media)
+    from datetime import datetime
+
+    span = (datetime.fromisoformat(ended["endedAt"]) - datetime.fromisoformat(ended["openedAt"])).total_seconds()
+    assert seen["durationSeconds"] == round(span, 3)
+    assert [e.detail["sha256"] for e in audit.entries(case["caseId"]) if e.action == "VIDEO_RECORDED"] == [seen["sha256"]]
