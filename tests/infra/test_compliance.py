@@ -29,6 +29,7 @@ STATEFUL_LOGICAL_IDS = {
     "RescueSweeperLogsF7CB66D3": "AWS::Logs::LogGroup",
     "CalendarCheckLogs46E0A4F2": "AWS::Logs::LogGroup",
     "RoomLiveLogsE36C6224": "AWS::Logs::LogGroup",
+    "RoomVideoLogs2A717176": "AWS::Logs::LogGroup",
     "RoomSocketAccessLogsCA7C47A4": "AWS::Logs::LogGroup",
 }
 STATEFUL_TYPES = set(STATEFUL_LOGICAL_IDS.values())
@@ -47,6 +48,8 @@ def test_the_roles_are_the_api_deliverer_workflow_sweeper_and_calendar_check_rol
         logical_id_of(synth, synth.stack.calendar_check.role),
         logical_id_of(synth, synth.stack.room_live.socket_role),
         logical_id_of(synth, synth.stack.room_live.push_role),
+        logical_id_of(synth, synth.stack.room_video.sink_role),
+        logical_id_of(synth, synth.stack.room_video.recorder_role),
         *(logical_id_of(synth, w.function_role) for w in synth.stack.workflows.values()),
         *(logical_id_of(synth, w.state_machine_role) for w in synth.stack.workflows.values()),
     }

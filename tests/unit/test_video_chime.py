@@ -14,6 +14,7 @@ from chalicelib.integrations import video
 MEETING_ARN = "arn:aws:chime::111122223333:meeting/m-1"
 PIPE = "11111111-2222-3333-4444-555555555555"
 CONCAT = "11111111-2222-3333-4444-666666666666"
+PIPE_ARN = f"arn:aws:chime:us-east-1:1:media-pipeline/{PIPE}"
 PLACEMENT = {"AudioHostUrl": "wss://audio.example", "SignalingUrl": "wss://signal.example"}
 
 
@@ -37,7 +38,7 @@ def test_opening_creates_the_meeting_its_capture_to_the_evidence_bucket_and_the_
                           {"ClientRequestToken": "YC1-V1", "MediaRegion": "ap-southeast-1", "ExternalMeetingId": "YC1-V1"})
     sink = "arn:aws:s3:::evidence/video/YC1/V1/"
     pipelines.add_response("create_media_capture_pipeline",
-                           {"MediaCapturePipeline": {"MediaPipelineId": PIPE, "MediaPipelineArn": f"arn:aws:chime:us-east-1:1:media-pipeline/{PIPE}"}},
+                           {"MediaCapturePipeline": {"MediaPipelineId": PIPE, "MediaPipelineArn": PIPE_ARN}},
                            {"SourceType": "ChimeSdkMeeting", "SourceArn": MEETING_ARN, "SinkType": "S3Bucket", "SinkArn": sink + "capture",
                             "ClientRequestToken": "YC1-V1",
                             "ChimeSdkMeetingConfiguration": {"ArtifactsConfiguration": {
@@ -50,7 +51,7 @@ def test_opening_creates_the_meeting_its_capture_to_the_evidence_bucket_and_the_
     disabled = {"State": "Disabled"}
     pipelines.add_response("create_media_concatenation_pipeline", {"MediaConcatenationPipeline": {"MediaPipelineId": CONCAT}},
                            {"Sources": [{"Type": "MediaCapturePipeline", "MediaCapturePipelineSourceConfiguration": {
-                               "MediaPipelineArn": f"arn:aws:chime:us-east-1:1:media-pipeline/{PIPE}",
+                               "MediaPipelineArn": PIPE_ARN,
                                "ChimeSdkMeetingConfiguration": {"ArtifactsConfiguration": {
                                    "Audio": {"State": "Enabled"}, "CompositedVideo": {"State": "Enabled"}, "Video": disabled,
                                    "Content": disabled, "DataChannel": disabled, "TranscriptionMessages": disabled,
