@@ -33,7 +33,7 @@ class RoomResults:
 
 
 def p90(values: list[float]) -> float:
-    ordered = sorted(values)
+    ordered = sorted(values) or [float("nan")]
     return ordered[max(0, round(0.9 * len(ordered)) - 1)]
 
 
@@ -43,7 +43,7 @@ def _listen(url: str, arrived: dict[str, float], ready: threading.Event, stop: t
     try:
         with requests.get(url, stream=True, timeout=(5, 60)) as reply:
             ready.set()
-            for line in reply.iter_lines(decode_unicode=True):
+            for line in reply.iter_lines(chunk_size=1, decode_unicode=True):  # each line as it comes
                 if stop.is_set():
                     return
                 if line and line.startswith("data: "):
@@ -116,6 +116,8 @@ def run(posts: int, reads: int, large: int = 1000, small: int = 10) -> RoomResul
 
 def report(result: RoomResults, small: int = 10, large: int = 1000) -> list[str]:
     ratio = median(result.read_large) / median(result.read_small)
+    if not result.delivery:
+        result.delivery = [float("nan")]
     return [
         f"10. Case room on the local stack (ms): post → delivered to another member over SSE (n={len(result.delivery)}, "
         f"lost {result.lost}); GET /cases/{{id}} by room length (n={len(result.read_small)} each, interleaved)",
