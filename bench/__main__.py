@@ -1,5 +1,5 @@
 """`python -m bench` (or `make bench`): every benchmark in one run, printed as tables.
-`python -m bench rescue wechat`: only the named ones (api, coldstart, determination, wechat, rescue, medical).
+`python -m bench rescue wechat`: only the named ones (api, coldstart, determination, wechat, rescue, medical, room).
 
 Environment: BENCH_N (requests of each kind, default 200), BENCH_DETERMINATIONS (cases taken from
 evidence to letter, default 20), BENCH_PROFILE (requests of each kind
@@ -8,6 +8,7 @@ default 100), BENCH_RESCUE_TAPS (rescue taps, default 10), BENCH_RESCUE_LOOKUPS 
 lookups with the 49 seeded trucks, default 100), BENCH_RESCUE_LOOKUPS_LARGE (lookups with the
 synthetic fleet, default 20), BENCH_RESCUE_TRUCKS (synthetic standby trucks, default 10000),
 BENCH_MEDICAL (injury cases for the direct-pay bench, default 20).
+BENCH_ROOM_POSTS (room posts timed to delivery, default 30), BENCH_ROOM_READS (case reads per room length, default 30).
 Exits 0 whatever the figures (PASS/FAIL against a target is reported, not enforced); only a
 benchmark that cannot run (or an unknown name) exits non-zero.
 """
@@ -30,7 +31,7 @@ from bench.stats import median, ms, p99
 if TYPE_CHECKING:
     from bench.rescue import LookupPhase, RescueResults
 
-BENCHES = ("api", "coldstart", "determination", "wechat", "rescue", "medical")
+BENCHES = ("api", "coldstart", "determination", "wechat", "rescue", "medical", "room")
 
 
 def _verdict(passed: bool) -> str:
@@ -308,6 +309,12 @@ def main(names: list[str]) -> int:
         from bench import medical
 
         sections["medical"] = medical.report(medical.run(int(os.environ.get("BENCH_MEDICAL", "20"))))
+    if "room" in chosen:
+        from bench import room
+
+        sections["room"] = room.report(room.run(int(os.environ.get("BENCH_ROOM_POSTS", "30")),
+                                                int(os.environ.get("BENCH_ROOM_READS", "30"))))
+        print("\n".join(sections.pop("room")), flush=True)  # as soon as it is measured, not again below
     # Printed in the order of the numbered sections.
     printed = [sections[name] for name in (*BENCHES[:5], "medical") if name in sections]
     for i, lines in enumerate(printed):

@@ -170,3 +170,9 @@ class DeadlinePassed(DomainError):
     """A period of Order 146 ran out (review, mediation request, mediation itself): the reply names it."""
 
     status = 409
+
+
+class VideoUnavailable(DomainError):
+    """No media server to open a video session with (the local stack has none)."""
+
+    status = 501

@@ -92,6 +92,12 @@ class Settings(BaseModel):
     cognito_insurer_clients: str = Field(default="{}", alias="COGNITO_INSURER_CLIENTS", description="JSON: insurer code -> client id")
     cognito_resource_server: str = Field(default="yunchetong", alias="COGNITO_RESOURCE_SERVER")
     cognito_keys_refresh_seconds: float = Field(default=60.0, alias="COGNITO_KEYS_REFRESH_SECONDS", ge=0, le=3600)
+    # Case room video (ADR 0026): "chime" in AWS; "none" locally, where opening a session is 501.
+    video_provider: str = Field(default="none", alias="VIDEO_PROVIDER", pattern="^(none|chime)$")
+    video_media_region: str = Field(default="ap-southeast-1", alias="VIDEO_MEDIA_REGION")
+    # The recording's writer: the role the media pipeline assumes to encrypt with the data key.
+    video_sink_role_arn: str | None = Field(default=None, alias="VIDEO_SINK_ROLE_ARN")
+    video_kms_key_arn: str | None = Field(default=None, alias="VIDEO_KMS_KEY_ARN")
 
     @classmethod
     def from_environment(cls) -> Settings:

@@ -22,6 +22,7 @@ def register(app: Chalice) -> None:
         referrals,
         rescue,
         room,
+        video,
         wechat,
         well_known,
     )
@@ -29,7 +30,7 @@ def register(app: Chalice) -> None:
 
     for module in (
         *(meta, cases, evidence, determination, claims, rescue, portal, reference, local, wechat, admin),
-        *(well_known, referrals, room, fund, disputes, medical),
+        *(well_known, referrals, room, fund, disputes, medical, video),
     ):
         app.register_blueprint(module.blueprint)
     app.register_middleware(log_requests, "http")

@@ -49,3 +49,24 @@ def push(event: dict[str, Any], context: Any) -> dict[str, int]:
     counts = sockets.push(messages, lambda connection_id, data: room_sockets.send(endpoint, connection_id, data))
     logger.info("room messages pushed", extra=counts)
     return counts
+
+
+@function_handler
+def recorded(event: dict[str, Any], context: Any) -> dict[str, int]:
+    """A recording file written to the evidence bucket (EventBridge "Object Created" under the
+    video prefix): its SHA-256 and size, read streamed by this function, recorded on its session."""
+    import sys
+
+    from chalicelib.integrations import evidence_store, video
+    from chalicelib.services.room import video as sessions
+
+    key = event["detail"]["object"]["key"]
+    if video.recording_of(key) is None:
+        return {"recorded": 0}
+    stored = evidence_store.inspect(key, max_bytes=sys.maxsize)
+    if stored is None:  # deleted before it was read: nothing to record
+        return {"recorded": 0}
+    # Chime writes no duration with the file: the session's captured span stands for it.
+    done = sessions.record_recording(key, stored.sha256, stored.size, duration_seconds=None)
+    logger.info("video recording recorded", extra={"sizeBytes": stored.size, "recorded": done})
+    return {"recorded": int(done)}

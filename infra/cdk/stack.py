@@ -12,6 +12,7 @@
 - `RescueSweeper` (rescue_sweeper.py): ends rescue orders whose run is not running;
 - `CalendarCheck` (calendar_check.py): publishes whether next year's working-day calendar is missing;
 - `RoomLive` (room_live.py): the case rooms' WebSocket API and the push of new messages;
+- `RoomVideo` (room_video.py): Chime SDK video for the rooms, the recording's writer and recorder;
 - `Monitoring` (monitoring.py): alarms on an encrypted SNS topic;
 - `Identity` (identity.py): the Cognito user pool for staff and partner sign-in (ADR 0025).
 
@@ -44,6 +45,7 @@ from infra.cdk.monitoring import Monitoring
 from infra.cdk.parameters import Parameters
 from infra.cdk.rescue_sweeper import RescueSweeper
 from infra.cdk.room_live import RoomLive
+from infra.cdk.room_video import RoomVideo
 from infra.cdk.secrets import Secrets
 from infra.cdk.storage import Storage
 from infra.cdk.workflow import DeployedWorkflow
@@ -127,6 +129,8 @@ class YunchetongStack(Stack):
         # The case rooms' live feed: WebSocket API, connection functions, push on the table's stream.
         self.room_live = RoomLive(self, "RoomLive", stage=stage, storage=self.storage, secrets=self.secrets, compute=self.compute)
         CfnOutput(self, "RoomSocketUrl", value=self.room_live.socket_stage.url)
+        # The case rooms' video: Chime SDK permissions, the recording's writer and its recorder.
+        self.room_video = RoomVideo(self, "RoomVideo", stage=stage, storage=self.storage, compute=self.compute, api=self.api)
 
         CfnOutput(self, "TableName", value=self.storage.table.table_name)
         CfnOutput(self, "EvidenceBucketName", value=self.storage.evidence.bucket_name)

@@ -72,6 +72,14 @@ API_ACTIONS = {
     "logs:PutLogEvents",
     "xray:PutTraceSegments",
     "xray:PutTelemetryRecords",
+    # case room video (infra/cdk/room_video.py): meetings, attendees, the recording's pipelines
+    "chime:CreateMeeting",
+    "chime:DeleteMeeting",
+    "chime:CreateAttendee",
+    "chime:DeleteAttendee",
+    "chime:CreateMediaCapturePipeline",
+    "chime:CreateMediaConcatenationPipeline",
+    "iam:PassRole",
     # the rescue workflow: start a run, cancel one, answer a waiting step (driver's answers, reports)
     "states:StartExecution",
     "states:StopExecution",

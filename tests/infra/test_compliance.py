@@ -30,6 +30,7 @@ STATEFUL_LOGICAL_IDS = {
     "CalendarCheckLogs46E0A4F2": "AWS::Logs::LogGroup",
     "MedicalQrKeysC75533DC": "AWS::SecretsManager::Secret",
     "RoomLiveLogsE36C6224": "AWS::Logs::LogGroup",
+    "RoomVideoLogs2A717176": "AWS::Logs::LogGroup",
     "RoomSocketAccessLogsCA7C47A4": "AWS::Logs::LogGroup",
     "FundLogs6F0C3BC3": "AWS::Logs::LogGroup",
     "FundStateMachineLogs43508691": "AWS::Logs::LogGroup",
@@ -52,6 +53,8 @@ def test_the_roles_are_the_api_deliverer_workflow_sweeper_and_calendar_check_rol
         logical_id_of(synth, synth.stack.calendar_check.role),
         logical_id_of(synth, synth.stack.room_live.socket_role),
         logical_id_of(synth, synth.stack.room_live.push_role),
+        logical_id_of(synth, synth.stack.room_video.sink_role),
+        logical_id_of(synth, synth.stack.room_video.recorder_role),
         *(logical_id_of(synth, w.function_role) for w in synth.stack.workflows.values()),
         *(logical_id_of(synth, w.state_machine_role) for w in synth.stack.workflows.values()),
     }
