@@ -11,6 +11,7 @@ import pytest
 
 from chalicelib.integrations import insurer_secrets, webhooks
 from chalicelib.services import medical_payers
+from chalicelib.services.medical_payers import BilledPerson
 from chalicelib.store import cases, outbox
 from tests.factories import case_body, party, staff_token
 from tests.payers import billed, determined, funds
@@ -97,6 +98,23 @@ def test_given_the_liable_driver_fled_then_it_is_hit_and_run_and_the_fund_advanc
     assert requested(case_id) == []
     (application,) = funds(case_id)
     assert (int(application.requested), list(application.reasons)) == (300_000, ["HIT_AND_RUN"])
+
+
+def test_given_both_drivers_injured_then_each_cars_insurer_pays_only_for_the_other_cars_driver(api, insurers):
+    created = determined(api)  # Liu (PICC) FULL, Sun (PAIC) NONE
+    case_id = created["caseId"]
+    liu = created["parties"][0]["partyId"]
+    sun_bill = billed(created, 500_000, application_id="MAAPPSUN")
+    liu_bill = BilledPerson(application_id="MAAPPLIU", person_id=liu, hospital_code="YCH01", billed_fen=300_000,
+                            fund_window_fen=300_000, treatment_started_at=sun_bill.treatment_started_at)
+    medical_payers.bills_posted(case_id, [liu_bill, sun_bill])
+
+    # Liu's car (liable, ¥18,000) answers for Sun only; Sun's car (not liable, ¥1,800) for Liu only.
+    assert sorted((a["to"], a["applicationId"], a["amountDue"]) for a in requested(case_id)) == [
+        ("PAIC", "MAAPPLIU", 180_000), ("PICC", "MAAPPSUN", 500_000)]
+    (application,) = funds(case_id)
+    assert (application.application_id, int(application.requested), list(application.reasons)) == (
+        "MAAPPLIU", 120_000, ["EXCEEDS_LIMIT"])
 
 
 def test_given_the_same_bills_posted_twice_then_nothing_is_asked_or_opened_twice(api, insurers):
