@@ -40,12 +40,10 @@ def actions(case_id: str) -> list[str]:
     return [e.action for e in audit.entries(case_id)]
 
 
-def fled(case_id: str, party_id: str) -> None:
+def fled(api, case_id: str, party_id: str) -> None:
     """The officer records that this vehicle's driver fled (hit-and-run)."""
-    record = cases.load(case_id)
-    item = record.party(party_id)
-    item.vehicle = {**cases.plain(item.vehicle), "fled": True}
-    item.save()
+    reply = api.call("POST", f"/cases/{case_id}/parties/{party_id}/fled", staff_token("officer"))
+    assert reply.status == 200, reply.body
 
 
 def test_given_an_insured_liable_vehicle_when_bills_are_within_its_limit_then_only_its_insurer_is_asked(api, insurers):
@@ -92,7 +90,7 @@ def test_given_a_vehicle_without_compulsory_insurance_then_the_fund_advances_the
 def test_given_the_liable_driver_fled_then_it_is_hit_and_run_and_the_fund_advances(api, insurers):
     created = determined(api)
     case_id = created["caseId"]
-    fled(case_id, created["parties"][0]["partyId"])
+    fled(api, case_id, created["parties"][0]["partyId"])
     medical_payers.bills_posted(case_id, [billed(created, 300_000)])
 
     assert requested(case_id) == []
