@@ -276,12 +276,21 @@ def billed_at_hospital(flow: Any, case: dict, fen: int) -> dict:
     return bills.body
 
 
+def insurer_ledger(flow: Any, case: dict, code: str) -> list[dict]:
+    reply = ledger(flow, case, staff_token("insurer", org=code))
+    assert reply.status == 200, reply.body
+    return list(reply.body["applications"])
+
+
 def test_given_billed_when_the_officer_records_that_the_liable_driver_fled_then_the_fund_advances_for_hit_and_run(medical):
     case = determined_injury_case(medical)
     liu = case["parties"][LIU]["partyId"]
     application_id = billed_at_hospital(medical, case, 300_000)["applicationId"]
     fund_token = staff_token("fund")
     assert medical.api.call("GET", "/fund/applications", fund_token).body["applications"] == []  # Liu's insurer pays
+    # An insurer sees the applications its vehicles owe for: Liu's (PICC) Sun's; Sun's own (PAIC) none.
+    assert [a["applicationId"] for a in insurer_ledger(medical, case, "PICC")] == [application_id]
+    assert insurer_ledger(medical, case, "PAIC") == []
 
     recorded = medical.api.call("POST", f"/cases/{case['caseId']}/parties/{liu}/fled", staff_token("officer"))
     assert recorded.status == 200, recorded.body
@@ -294,3 +303,4 @@ def test_given_billed_when_the_officer_records_that_the_liable_driver_fled_then_
     assert [[r["amountDue"] for r in requests] for requests in asked] == [[300_000], [0]]  # the insurer's request is withdrawn
     actions = [e["action"] for e in audit]
     assert actions.index("PARTY_FLED") < actions.index("FUND_APPLICATION_OPENED")
+    assert insurer_ledger(medical, case, "PICC") == []  # its request withdrawn: it owes nothing now
