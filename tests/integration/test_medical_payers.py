@@ -279,3 +279,14 @@ def test_given_no_determination_yet_then_bills_posted_is_refused_and_nothing_wri
     with pytest.raises(Conflict):
         medical_payers.bills_posted(created["caseId"], [billed(created, 100_000)])
     assert int(cases.load(created["caseId"]).case.audit_seq) == written and funds(created["caseId"]) == []
+
+
+def test_given_the_insurer_already_guaranteed_when_the_officer_records_a_flight_then_409_and_its_request_stands(api, asked):
+    guaranteed = send(api, "PICC", "medical.guaranteed", {"applicationId": "MAAPP0001", "amount": 500_000})
+    assert guaranteed.status == 200, guaranteed.body
+    liu = cases.load(asked).parties[0].party_id
+
+    refused = api.call("POST", f"/cases/{asked}/parties/{liu}/fled", staff_token("officer"))
+    assert refused.status == 409 and refused.body["error"]["field"] == "partyId", refused.body
+    assert medical_payers.amounts(asked)["MAAPP0001"] == medical_payers.PayerAmounts(due=500_000, guaranteed=500_000)
+    assert funds(asked) == [] and "PARTY_FLED" not in actions(asked)

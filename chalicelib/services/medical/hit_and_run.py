@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from chalicelib.contracts.medical import PartyFled
 from chalicelib.domain.principals import Principal
-from chalicelib.errors import NotFound, ValidationFailed
+from chalicelib.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.services.medical.ledger import windows
-from chalicelib.services.medical.payers import hand_off_to_payers
+from chalicelib.services.medical.payers import hand_off_to_payers, insurer_committed
 from chalicelib.store import cases as store
 from chalicelib.store.models import PartyItem
 
@@ -31,6 +31,9 @@ def record_fled(principal: Principal, case_id: str, party_id: str) -> PartyFled:
         vehicle = store.plain(party.vehicle)
         if vehicle.get("fled"):
             return []  # recorded before: said once
+        if insurer_committed(case_id, party_id):
+            raise Conflict("this vehicle's insurer already guaranteed or paid the emergency costs: settle the flight "
+                           "through the claim", field="partyId")
         party.vehicle = {**vehicle, "fled": True}  # type: ignore[assignment]
         return [store.Change(action="PARTY_FLED", detail={"partyId": party_id},
                              replaces=[(party, PartyItem.party_id == party_id)])]
