@@ -10,14 +10,7 @@ from chalicelib.api.routing import operation
 from chalicelib.domain.principals import Principal, Role
 
 if TYPE_CHECKING:
-    from chalicelib.contracts.fund import (
-        ApproveFund,
-        EscalationQuery,
-        FundApplicationList,
-        FundApplicationView,
-        FundQuery,
-        RejectFund,
-    )
+    from chalicelib.contracts.fund import ApproveFund, EscalationQuery, FundApplicationList, FundApplicationView, FundQuery, RejectFund
 
 blueprint = Blueprint(__name__)
 F = "chalicelib.contracts.fund"
