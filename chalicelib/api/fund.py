@@ -10,7 +10,7 @@ from chalicelib.api.routing import operation
 from chalicelib.domain.principals import Principal, Role
 
 if TYPE_CHECKING:
-    from chalicelib.contracts.fund import ApproveFund, FundApplicationList, FundApplicationView, FundQuery, RejectFund
+    from chalicelib.contracts.fund import ApproveFund, EscalationQuery, FundApplicationList, FundApplicationView, FundQuery, RejectFund
 
 blueprint = Blueprint(__name__)
 F = "chalicelib.contracts.fund"
@@ -24,6 +24,16 @@ def get_fund_applications(principal: Principal, query: FundQuery) -> FundApplica
     from chalicelib.services.medical_payers import fund
 
     return fund.queue(principal, query)
+
+
+@operation(blueprint, "/fund/escalations", "GET",
+           summary="The unit's fund applications whose review is overdue and escalated, oldest first: for the unit's "
+                   "supervisors (and its fund reviewers) until the fund answers",
+           roles=frozenset({Role.SUPERVISOR}) | FUND, reply=f"{F}:FundApplicationList", query=f"{F}:EscalationQuery")
+def get_fund_escalations(principal: Principal, query: EscalationQuery) -> FundApplicationList:
+    from chalicelib.services.medical_payers import fund
+
+    return fund.escalations(principal, query)
 
 
 @operation(blueprint, "/fund/applications/{fundApplicationId}/approve", "POST",

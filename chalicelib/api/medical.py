@@ -11,7 +11,16 @@ from chalicelib.api.routing import NamesParty, json_response, operation
 from chalicelib.domain.principals import POLICE, Role
 
 if TYPE_CHECKING:
-    from chalicelib.contracts.medical import Admission, ApplyMedical, MedicalLedger, MedicalView, PostBills, RejectMedical, ScanQr
+    from chalicelib.contracts.medical import (
+        Admission,
+        ApplyMedical,
+        MedicalLedger,
+        MedicalView,
+        PartyFled,
+        PostBills,
+        RejectMedical,
+        ScanQr,
+    )
     from chalicelib.domain.principals import Principal
 
 blueprint = Blueprint(__name__)
@@ -78,3 +87,13 @@ def post_hospital_bills(principal: Principal, admission_id: str, body: PostBills
     from chalicelib.services.medical import hospital
 
     return hospital.post_bills(principal, admission_id, body)
+
+
+@operation(blueprint, "/cases/{caseId}/parties/{partyId}/fled", "POST",
+           summary="Record that this vehicle's driver fled (hit-and-run): its 交强险 is not asked and the rescue fund "
+                   "advances for its victims; bills already posted are handed to the payers again",
+           roles=DECIDERS, reply=f"{M}:PartyFled", names_party=NamesParty("partyId"))
+def post_party_fled(principal: Principal, case_id: str, party_id: str) -> PartyFled:
+    from chalicelib.services.medical import hit_and_run
+
+    return hit_and_run.record_fled(principal, case_id, party_id)

@@ -19,6 +19,11 @@ class FundQuery(Contract):
     next_token: str | None = Field(default=None, max_length=2000)
 
 
+class EscalationQuery(Contract):
+    limit: int = Field(default=50, ge=1, le=200)
+    next_token: str | None = Field(default=None, max_length=2000)
+
+
 class ApproveFund(Contract):
     amount: Fen | None = Field(default=None, ge=1, description="fen advanced; default: the amount applied for")
 

@@ -96,6 +96,12 @@ class Admission(Reply):
     direct_pay_until: str
 
 
+class PartyFled(Reply):
+    case_id: str
+    party_id: str
+    fled: bool
+
+
 class StepInput(Contract):
     model_config = Contract.model_config | {"extra": "ignore"}
 

@@ -107,6 +107,18 @@ ACTION_TEXT = {
     "CLAIM_LOSS_ASSESSED": "保险公司已完成定损",
     "CLAIM_PAID": "保险公司已支付赔款",
     "CLAIM_REJECTED": "保险公司拒绝理赔",
+    "PARTY_FLED": "民警已记录当事车辆驾驶人肇事逃逸",
+    "MEDICAL_COSTS_REQUESTED": "已通知保险公司支付或垫付抢救费用",
+    "MEDICAL_GUARANTEED": "保险公司已承诺支付抢救费用",
+    "MEDICAL_PAID": "保险公司已向医院支付抢救费用",
+    "FUND_APPLICATION_OPENED": "已向道路交通事故社会救助基金申请垫付",
+    "FUND_APPLICATION_UPDATED": "救助基金垫付申请金额已更新",
+    "FUND_NOTIFIED": "已出具《救助基金垫付通知书》通知救助基金",
+    "FUND_REVIEW_AWAITED": "救助基金正在审核垫付申请",
+    "FUND_REVIEW_REMINDED": "救助基金审核即将到期，已提醒审核人员",
+    "FUND_REVIEW_ESCALATED": "救助基金逾期未审核，已提交上级主管审核",
+    "FUND_ADVANCED": "救助基金已批准垫付",
+    "FUND_REJECTED": "救助基金未批准垫付",
 }
 
 

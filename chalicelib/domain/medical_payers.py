@@ -1,8 +1,9 @@
 """Who pays an injured person's emergency treatment: pure rules around the medical split.
 
-- Which vehicles' 交强险 answer (`covered_vehicles`): every vehicle of the accident except an
-  injured person's own (交强险 covers third parties, never the insured vehicle's own people); a
-  vehicle without 交强险 is uninsured; a vehicle whose driver fled is hit-and-run.
+- Which vehicles' 交强险 answer for whom (`covered_vehicles`): every vehicle of the accident for
+  every injured person except the people it carried (交强险 covers third parties, never the
+  insured vehicle's own people); a vehicle without 交强险 is uninsured; a vehicle whose driver
+  fled is hit-and-run.
 - The share of damages beyond insurance, from which the fund recovers its advance
   (`share_percents`): by liability (全部 100, 主要 70, 次要 30, 同等 equal), whole percent summing
   to 100; with nobody liable, equal shares.
@@ -73,8 +74,9 @@ def share_percents(liabilities: Mapping[str, str]) -> dict[str, int]:
     return _largest_remainder(100, weights)
 
 
-def covered_vehicles(vehicles: Sequence[VehicleFacts], injured_own_vehicles: set[str]) -> list[CoveredVehicle]:
-    """The vehicles whose 交强险 answers for the injured (not their own), as the split takes them."""
+def covered_vehicles(vehicles: Sequence[VehicleFacts], own_vehicle_of: Mapping[str, str | None]) -> list[CoveredVehicle]:
+    """Every vehicle as the split takes it, each excluding the injured people it carried
+    (`own_vehicle_of`: injured person → the vehicle they were in, None for a pedestrian or cyclist)."""
     shares = share_percents({v.vehicle_id: v.liability for v in vehicles})
     return [
         CoveredVehicle(
@@ -83,9 +85,9 @@ def covered_vehicles(vehicles: Sequence[VehicleFacts], injured_own_vehicles: set
             liable=Liability(v.liability) is not Liability.NONE,
             share_percent=shares[v.vehicle_id],
             hit_and_run=v.fled,
+            excludes=frozenset(person for person, own in own_vehicle_of.items() if own == v.vehicle_id),
         )
         for v in vehicles
-        if v.vehicle_id not in injured_own_vehicles
     ]
 
 

@@ -59,6 +59,13 @@ class TableItem(Model):
     pk = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True)
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        # PynamoDB reuses a connection found on the class, inherited ones included, when it names
+        # the same table; a model imported after the base connected would then query with the
+        # base's schema and "have no index". Each model starts without one and builds its own.
+        cls._connection = None
+
 
 class TableDefinition(TableItem):
     """The table with every index: used to create it locally and by the CDK stack."""

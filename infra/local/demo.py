@@ -80,14 +80,14 @@ class Demo:
         return dict(reply.json())
 
 
-def _until(demo: Demo, what: Any, seconds: float = 30) -> Any:
+def _until(demo: Demo, what: Any, seconds: float = 30, waiting_for: str = "the rescue workflow") -> Any:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         value = what()
         if value:
             return value
         time.sleep(0.2)  # polling, with the deadline above
-    raise SystemExit("the rescue workflow did not move on in time")
+    raise SystemExit(f"{waiting_for} did not move on in time")
 
 
 def rescue(demo: Demo, case_id: str, party: dict[str, Any]) -> None:

@@ -2,14 +2,16 @@
 
 Mr Liu reverses into Ms Sun, who breaks her wrist; after the remote determination Sun applies for
 direct pay at 盐城市第一人民医院, the officer approves (QR code and 急诊直赔通知书), the hospital
-scans the code, treats her and posts the bills; the ledger shows what is owed. The notice PDF is
-saved under .local/demo/.
+scans the code (a forged or replayed code is refused), treats her and posts the bills; Liu's
+insurer is asked for the emergency costs and the sandbox insurer guarantees and pays them; the
+ledger shows it, and each insurer sees only what its vehicles owe. The notice PDF is saved under
+.local/demo/.
 """
 
 from __future__ import annotations
 
 from chalicelib.domain.beijing_time import local
-from infra.local.demo import API, Demo, _id, _story, _token, ensure_stack, save_document, shoot_everything
+from infra.local.demo import API, Demo, _id, _story, _token, _until, ensure_stack, save_document, shoot_everything
 
 HOSPITAL = "YCH01"
 
@@ -58,12 +60,21 @@ def main() -> None:
              {"name": "石膏外固定", "amount": 65050}, {"name": "药品费", "amount": 12830}]
     billed = demo.call("POST", f"/hospital/admissions/{admission['admissionId']}/bills", hospital, {"items": bills})
     demo.step(f"医院上传费用清单：合计 ¥{billed['billed'] / 100:.2f}（直赔时限内 ¥{billed['directPayWindow'] / 100:.2f}）")
-    replay = demo.session.post(f"{API}/hospital/scan", json={"token": approved["qrToken"]},
-                               headers={"Authorization": f"Bearer {hospital}"}, timeout=30)
-    demo.step(f"  同一二维码再次扫码：{replay.status_code} {replay.json()['error']['code']}（一码一次）")
+    token = approved["qrToken"]
+    forged = f"{token[:100]}{'x' if token[100] != 'x' else 'y'}{token[101:]}"  # one character of the payload changed
+    for label, scanned in (("同一二维码再次扫码", token), ("伪造的二维码", forged)):
+        refused = demo.session.post(f"{API}/hospital/scan", json={"token": scanned},
+                                    headers={"Authorization": f"Bearer {hospital}"}, timeout=30)
+        demo.step(f"  {label}：{refused.status_code} {refused.json()['error']['code']}")
 
-    totals = demo.call("GET", f"/cases/{case_id}/medical", officer)["totals"]
+    ledger = f"/cases/{case_id}/medical"
+    totals = _until(demo, lambda: (t := demo.call("GET", ledger, officer)["totals"])["paid"] == billed["billed"] and t, 60,
+                    "the sandbox insurer's payment")
+    demo.step(f"人保（刘先生车辆交强险）收到抢救费用通知，已承诺 ¥{totals['guaranteed'] / 100:.2f} 并直接支付医院 "
+              f"¥{totals['paid'] / 100:.2f}")
     demo.step(f"直赔台账：已发生 ¥{totals['billed'] / 100:.2f}，保险已付 ¥{totals['paid'] / 100:.2f}，"
               f"基金垫付 ¥{totals['fundAdvanced'] / 100:.2f}，待付 ¥{totals['outstanding'] / 100:.2f}")
+    seen = {code: len(demo.call("GET", ledger, _token("insurer", code))["applications"]) for code in ("PICC", "CPIC")}
+    demo.step(f"  保险公司只看到本车应付的申请：人保 {seen['PICC']} 条，太保（孙女士本车）{seen['CPIC']} 条")
     saved, _, genuine = save_document(demo, case_id, approved["noticeDocumentId"], officer, "direct-pay-notice")
     demo.step(f"完成。急诊直赔通知书：{saved}（verify: genuine={genuine}）")

@@ -11,6 +11,7 @@ import pytest
 
 from chalicelib.integrations import insurer_secrets, webhooks
 from chalicelib.services import medical_payers
+from chalicelib.services.medical_payers import BilledPerson
 from chalicelib.store import cases, outbox
 from tests.factories import case_body, party, staff_token
 from tests.payers import billed, determined, funds
@@ -39,12 +40,10 @@ def actions(case_id: str) -> list[str]:
     return [e.action for e in audit.entries(case_id)]
 
 
-def fled(case_id: str, party_id: str) -> None:
+def fled(api, case_id: str, party_id: str) -> None:
     """The officer records that this vehicle's driver fled (hit-and-run)."""
-    record = cases.load(case_id)
-    item = record.party(party_id)
-    item.vehicle = {**cases.plain(item.vehicle), "fled": True}
-    item.save()
+    reply = api.call("POST", f"/cases/{case_id}/parties/{party_id}/fled", staff_token("officer"))
+    assert reply.status == 200, reply.body
 
 
 def test_given_an_insured_liable_vehicle_when_bills_are_within_its_limit_then_only_its_insurer_is_asked(api, insurers):
@@ -91,12 +90,29 @@ def test_given_a_vehicle_without_compulsory_insurance_then_the_fund_advances_the
 def test_given_the_liable_driver_fled_then_it_is_hit_and_run_and_the_fund_advances(api, insurers):
     created = determined(api)
     case_id = created["caseId"]
-    fled(case_id, created["parties"][0]["partyId"])
+    fled(api, case_id, created["parties"][0]["partyId"])
     medical_payers.bills_posted(case_id, [billed(created, 300_000)])
 
     assert requested(case_id) == []
     (application,) = funds(case_id)
     assert (int(application.requested), list(application.reasons)) == (300_000, ["HIT_AND_RUN"])
+
+
+def test_given_both_drivers_injured_then_each_cars_insurer_pays_only_for_the_other_cars_driver(api, insurers):
+    created = determined(api)  # Liu (PICC) FULL, Sun (PAIC) NONE
+    case_id = created["caseId"]
+    liu = created["parties"][0]["partyId"]
+    sun_bill = billed(created, 500_000, application_id="MAAPPSUN")
+    liu_bill = BilledPerson(application_id="MAAPPLIU", person_id=liu, hospital_code="YCH01", billed_fen=300_000,
+                            fund_window_fen=300_000, treatment_started_at=sun_bill.treatment_started_at)
+    medical_payers.bills_posted(case_id, [liu_bill, sun_bill])
+
+    # Liu's car (liable, ¥18,000) answers for Sun only; Sun's car (not liable, ¥1,800) for Liu only.
+    assert sorted((a["to"], a["applicationId"], a["amountDue"]) for a in requested(case_id)) == [
+        ("PAIC", "MAAPPLIU", 180_000), ("PICC", "MAAPPSUN", 500_000)]
+    (application,) = funds(case_id)
+    assert (application.application_id, int(application.requested), list(application.reasons)) == (
+        "MAAPPLIU", 120_000, ["EXCEEDS_LIMIT"])
 
 
 def test_given_the_same_bills_posted_twice_then_nothing_is_asked_or_opened_twice(api, insurers):
@@ -263,3 +279,14 @@ def test_given_no_determination_yet_then_bills_posted_is_refused_and_nothing_wri
     with pytest.raises(Conflict):
         medical_payers.bills_posted(created["caseId"], [billed(created, 100_000)])
     assert int(cases.load(created["caseId"]).case.audit_seq) == written and funds(created["caseId"]) == []
+
+
+def test_given_the_insurer_already_guaranteed_when_the_officer_records_a_flight_then_409_and_its_request_stands(api, asked):
+    guaranteed = send(api, "PICC", "medical.guaranteed", {"applicationId": "MAAPP0001", "amount": 500_000})
+    assert guaranteed.status == 200, guaranteed.body
+    liu = cases.load(asked).parties[0].party_id
+
+    refused = api.call("POST", f"/cases/{asked}/parties/{liu}/fled", staff_token("officer"))
+    assert refused.status == 409 and refused.body["error"]["field"] == "partyId", refused.body
+    assert medical_payers.amounts(asked)["MAAPP0001"] == medical_payers.PayerAmounts(due=500_000, guaranteed=500_000)
+    assert funds(asked) == [] and "PARTY_FLED" not in actions(asked)

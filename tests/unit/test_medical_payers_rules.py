@@ -59,8 +59,9 @@ def test_given_liabilities_then_shares_by_liability_summing_to_100():
 def test_given_an_injured_driver_then_their_own_vehicle_does_not_pay_for_them_and_fled_or_uninsured_are_flagged():
     facts = [VehicleFacts("A", "FULL", insured=True, fled=True), VehicleFacts("B", "NONE", insured=True),
              VehicleFacts("C", "NONE", insured=False)]
-    covered = {v.vehicle_id: v for v in covered_vehicles(facts, injured_own_vehicles={"B"})}
-    assert set(covered) == {"A", "C"}
+    covered = {v.vehicle_id: v for v in covered_vehicles(facts, own_vehicle_of={"B": "B", "SUN": None})}
+    assert set(covered) == {"A", "B", "C"}
+    assert (covered["A"].excludes, covered["B"].excludes, covered["C"].excludes) == (frozenset(), frozenset({"B"}), frozenset())
     assert (covered["A"].hit_and_run, covered["A"].insured, covered["A"].liable, covered["A"].share_percent) == (True, False, True, 100)
     assert (covered["C"].insured, covered["C"].liable) == (False, False)
 

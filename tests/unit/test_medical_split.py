@@ -21,8 +21,9 @@ def split(bills, *vehicles):
     return split_medical(bills, vehicles, liable_limit=LIABLE, not_liable_limit=NOT_LIABLE)
 
 
-def car(vehicle_id="LIU", *, insured=True, liable=True, share=100, hit_and_run=False):
-    return CoveredVehicle(vehicle_id=vehicle_id, insured=insured, liable=liable, share_percent=share, hit_and_run=hit_and_run)
+def car(vehicle_id="LIU", *, insured=True, liable=True, share=100, hit_and_run=False, excludes=()):
+    return CoveredVehicle(vehicle_id=vehicle_id, insured=insured, liable=liable, share_percent=share, hit_and_run=hit_and_run,
+                          excludes=frozenset(excludes))
 
 
 def test_the_limits_come_from_the_configuration():
@@ -96,6 +97,33 @@ def test_given_an_insured_and_an_uninsured_vehicle_over_the_limit_then_both_reas
     assert result.reasons == {"SUN": frozenset({FundReason.EXCEEDS_LIMIT, FundReason.UNINSURED})}
 
 
+def test_given_two_injured_drivers_in_two_cars_then_each_car_pays_only_for_the_other_cars_driver():
+    # 交强险 never pays its own vehicle's people: LIU's car covers SUN, SUN's car covers LIU
+    result = split({"LIU": 100_000, "SUN": 500_000},
+                   car("LIU", share=100, excludes={"LIU"}), car("SUN", liable=False, share=0, excludes={"SUN"}))
+    assert result.insurer == {("LIU", "SUN"): 500_000, ("SUN", "LIU"): 100_000}
+    assert result.fund == {"LIU": 0, "SUN": 0}
+
+
+def test_given_a_shared_limit_then_it_is_shared_only_by_the_people_the_vehicle_covers():
+    # QIAN's car (not liable, ¥1,800) covers SUN and ZHAO but not its own driver QIAN
+    result = split({"QIAN": 1_000_000, "SUN": 200_000, "ZHAO": 100_000}, car("QIAN", liable=False, share=0, excludes={"QIAN"}))
+    assert result.insurer == {("QIAN", "SUN"): 120_000, ("QIAN", "ZHAO"): 60_000}
+    assert result.fund == {"QIAN": 0, "SUN": 80_000, "ZHAO": 40_000}
+    assert result.unclaimed == {"QIAN": 1_000_000}  # no vehicle answers for QIAN, and no reason of the fund applies
+    assert result.reasons == {"QIAN": frozenset(), "SUN": frozenset({FundReason.EXCEEDS_LIMIT}),
+                              "ZHAO": frozenset({FundReason.EXCEEDS_LIMIT})}
+
+
+def test_given_the_other_car_fled_then_only_the_people_it_hit_are_hit_and_run_cases():
+    result = split({"LIU": 300_000, "SUN": 200_000},
+                   car("LIU", share=0, liable=False, excludes={"LIU"}), car("X", insured=False, hit_and_run=True, excludes={"X"}))
+    assert result.insurer == {("LIU", "SUN"): 180_000}
+    assert result.fund == {"LIU": 300_000, "SUN": 20_000}
+    assert result.reasons == {"LIU": frozenset({FundReason.HIT_AND_RUN}),
+                              "SUN": frozenset({FundReason.HIT_AND_RUN, FundReason.EXCEEDS_LIMIT})}
+
+
 def test_the_largest_remainder_goes_to_the_lowest_id_on_a_tie():
     assert apportion(2, {"C": 1, "A": 1, "B": 1}) == {"A": 1, "B": 1, "C": 0}
     assert apportion(10, {"A": 1, "B": 2}) == {"A": 3, "B": 7}  # 3.33 / 6.67: B has the larger remainder
@@ -125,6 +153,7 @@ vehicle = st.builds(
     liable=st.booleans(),
     share_percent=st.integers(0, 100),
     hit_and_run=st.booleans(),
+    excludes=st.frozensets(st.sampled_from(["P1", "P2", "P3", "P4", "P5"]), max_size=3),
 )
 vehicles = st.lists(vehicle, min_size=1, max_size=4, unique_by=lambda v: v.vehicle_id)
 limits = st.tuples(st.integers(0, 3_000_000), st.integers(0, 300_000))
@@ -136,12 +165,25 @@ def test_no_fen_is_lost_or_created_and_no_person_gets_more_than_their_bill(bills
     result = split_medical(bills, cars, liable_limit=liable_limit, not_liable_limit=not_liable_limit)
     for person, bill in bills.items():
         insured_part = sum(amount for (_, who), amount in result.insurer.items() if who == person)
-        assert insured_part + result.fund[person] == bill
+        assert insured_part + result.fund[person] + result.unclaimed.get(person, 0) == bill
         assert result.fund[person] >= 0 and all(amount >= 0 for amount in result.insurer.values())
+        assert result.unclaimed.get(person, 0) >= 0
         assert bool(result.reasons[person]) == (result.fund[person] > 0)
         recovered = sum(amount for (_, who), amount in result.recover.items() if who == person)
         assert recovered == (result.fund[person] if any(c.share_percent for c in cars) else 0)
-    assert sum(result.insurer.values()) + sum(result.fund.values()) == sum(bills.values())
+    assert sum(result.insurer.values()) + sum(result.fund.values()) + sum(result.unclaimed.values()) == sum(bills.values())
+
+
+@given(people, vehicles, limits)
+def test_a_vehicle_pays_nothing_for_the_people_it_excludes_and_the_others_share_its_limit(bills, cars, limit_pair):
+    liable_limit, not_liable_limit = limit_pair
+    result = split_medical(bills, cars, liable_limit=liable_limit, not_liable_limit=not_liable_limit)
+    for car_ in cars:
+        assert all(result.insurer.get((car_.vehicle_id, person), 0) == 0 for person in car_.excludes)
+    for person in bills:
+        covering = [c for c in cars if person not in c.excludes]
+        if not covering:  # nobody answers for them: neither an insurer nor the fund
+            assert result.fund[person] == 0 and result.unclaimed.get(person, 0) == bills[person]
 
 
 @given(people, vehicles, limits)

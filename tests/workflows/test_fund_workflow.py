@@ -79,3 +79,29 @@ def test_given_the_reviewer_approves_then_the_advance_is_recorded_and_the_run_en
     application = funds(case_id)[0]
     assert application.reminded_at is None and application.escalated_at is None
     assert medical_payers.amounts(case_id)["MAAPP0001"].fund_advanced == 200_000
+
+
+def test_given_an_overdue_review_then_the_units_supervisors_see_the_escalation_and_the_timeline_says_so(fund_flow):
+    flow, _ = fund_flow
+    case_id, fund_id = opened(flow)
+    supervisor = staff_token("supervisor")
+
+    def escalations(token: str) -> list[str]:
+        reply = flow.api.call("GET", "/fund/escalations", token)
+        assert reply.status == 200, reply.body
+        return [a["fundApplicationId"] for a in reply.body["applications"]]
+
+    assert escalations(supervisor) == []  # not overdue yet
+    wait_for(lambda: funds(case_id)[0].escalated_at, 20, what="the escalation")
+    assert escalations(supervisor) == [fund_id]
+    assert escalations(staff_token("supervisor", jurisdiction="320100")) == []  # another unit's supervisors
+    assert flow.api.call("GET", "/fund/escalations", staff_token("officer")).status == 403
+
+    timeline = flow.api.call("GET", f"/cases/{case_id}/timeline", supervisor).body["entries"]
+    said = {e["action"]: e["text"] for e in timeline}
+    assert said["FUND_REVIEW_REMINDED"] == "救助基金审核即将到期，已提醒审核人员"
+    assert said["FUND_REVIEW_ESCALATED"] == "救助基金逾期未审核，已提交上级主管审核"
+
+    answered = flow.api.call("POST", f"/fund/applications/{fund_id}/reject", staff_token("fund"), {"reason": "材料不全"})
+    assert answered.status == 200, answered.body
+    assert escalations(supervisor) == []  # answered: no longer waiting on anyone

@@ -261,3 +261,46 @@ def test_given_a_case_when_applying_before_the_determination_or_at_a_hospital_ou
     unknown = apply(medical, case, hospitalCode="XX99")
     assert unknown.status == 400 and unknown.body["error"]["field"] == "hospitalCode"
     assert sun["partyId"] not in {a["injuredPartyId"] for a in ledger(medical, case, staff_token("officer")).body["applications"]}
+
+
+def billed_at_hospital(flow: Any, case: dict, fen: int) -> dict:
+    """Approved, scanned and billed: the bill's reply."""
+    application = approved(flow, case)
+    waiting_for(flow, case, application["applicationId"], "ADMISSION")
+    scanned = flow.api.call("POST", "/hospital/scan", hospital_token(), {"token": application["qrToken"]})
+    assert scanned.status == 200, scanned.body
+    waiting_for(flow, case, application["applicationId"], "BILLS")
+    bills = flow.api.call("POST", f"/hospital/admissions/{scanned.body['admissionId']}/bills", hospital_token(),
+                          {"items": [{"name": "急诊处置", "amount": fen}]})
+    assert bills.status == 200, bills.body
+    return bills.body
+
+
+def insurer_ledger(flow: Any, case: dict, code: str) -> list[dict]:
+    reply = ledger(flow, case, staff_token("insurer", org=code))
+    assert reply.status == 200, reply.body
+    return list(reply.body["applications"])
+
+
+def test_given_billed_when_the_officer_records_that_the_liable_driver_fled_then_the_fund_advances_for_hit_and_run(medical):
+    case = determined_injury_case(medical)
+    liu = case["parties"][LIU]["partyId"]
+    application_id = billed_at_hospital(medical, case, 300_000)["applicationId"]
+    fund_token = staff_token("fund")
+    assert medical.api.call("GET", "/fund/applications", fund_token).body["applications"] == []  # Liu's insurer pays
+    # An insurer sees the applications its vehicles owe for: Liu's (PICC) Sun's; Sun's own (PAIC) none.
+    assert [a["applicationId"] for a in insurer_ledger(medical, case, "PICC")] == [application_id]
+    assert insurer_ledger(medical, case, "PAIC") == []
+
+    recorded = medical.api.call("POST", f"/cases/{case['caseId']}/parties/{liu}/fled", staff_token("officer"))
+    assert recorded.status == 200, recorded.body
+
+    listed = [a for a in medical.api.call("GET", "/fund/applications", fund_token).body["applications"]
+              if a["caseId"] == case["caseId"]]
+    assert [(a["applicationId"], a["requested"], a["reasons"]) for a in listed] == [(application_id, 300_000, ["HIT_AND_RUN"])]
+    audit = medical.api.call("GET", f"/cases/{case['caseId']}/audit", staff_token("officer")).body["entries"]
+    asked = [e["detail"]["requests"] for e in audit if e["action"] == "MEDICAL_COSTS_REQUESTED"]
+    assert [[r["amountDue"] for r in requests] for requests in asked] == [[300_000], [0]]  # the insurer's request is withdrawn
+    actions = [e["action"] for e in audit]
+    assert actions.index("PARTY_FLED") < actions.index("FUND_APPLICATION_OPENED")
+    assert insurer_ledger(medical, case, "PICC") == []  # its request withdrawn: it owes nothing now

@@ -8,7 +8,7 @@ from chalicelib.contracts.medical import BillView, LedgerTotals, MedicalLedger, 
 from chalicelib.domain.medical import MedicalApplication, Windows, coverage
 from chalicelib.domain.principals import Principal, Role
 from chalicelib.errors import NotFound
-from chalicelib.services.medical.payers import PayerAmounts, payer_amounts
+from chalicelib.services.medical.payers import PayerAmounts, applications_owed_by, payer_amounts
 from chalicelib.store import cases as store
 
 
@@ -43,10 +43,12 @@ def view(application: MedicalApplication, amounts: PayerAmounts | None = None, w
 
 def _visible(principal: Principal, record: store.CaseRecord) -> list[MedicalApplication]:
     """A hospital sees the patients it admitted; a party or WeChat user their own applications;
-    police and the insurers of the case's vehicles every application (one vehicle's limit is
-    shared by everyone injured)."""
+    an insurer the applications one of its vehicles owes something for; police every application."""
     if principal.role is Role.HOSPITAL:
         return [a for a in record.medical if a.hospital_code == principal.org and a.admission_id]
+    if principal.role is Role.INSURER:
+        owed = applications_owed_by(record.case.case_id, principal.org or "") if record.medical else set()
+        return [a for a in record.medical if a.application_id in owed]
     if principal.role is Role.PARTY:
         return [a for a in record.medical if a.injured_party_id == principal.subject]
     if principal.role is Role.WECHAT_USER:

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from chalicelib.domain.medical import MedicalApplication, Windows, coverage
 from chalicelib.domain.medical_payers import PayerAmounts
 
-__all__ = ["PayerAmounts", "hand_off_to_payers", "payer_amounts"]
+__all__ = ["PayerAmounts", "applications_owed_by", "hand_off_to_payers", "insurer_committed", "payer_amounts"]
 
 
 def hand_off_to_payers(case_id: str, applications: Sequence[MedicalApplication], windows: Windows) -> None:
@@ -37,3 +37,17 @@ def payer_amounts(case_id: str) -> dict[str, PayerAmounts]:
     from chalicelib.services import medical_payers
 
     return medical_payers.amounts(case_id)
+
+
+def applications_owed_by(case_id: str, insurer_code: str) -> set[str]:
+    """The applications one of the insurer's vehicles owes something for: what it may read."""
+    from chalicelib.services import medical_payers
+
+    return medical_payers.owed_by(case_id, insurer_code)
+
+
+def insurer_committed(case_id: str, vehicle_id: str) -> bool:
+    """Whether the vehicle's insurer already guaranteed or paid emergency costs on this case."""
+    from chalicelib.services import medical_payers
+
+    return medical_payers.committed(case_id, vehicle_id)

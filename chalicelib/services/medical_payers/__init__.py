@@ -8,7 +8,7 @@ from chalicelib.services.medical_payers.requests import BilledPerson, bills_post
 from chalicelib.store import medical_payers as payer_store
 from chalicelib.store.cases import plain
 
-__all__ = ["BilledPerson", "PayerAmounts", "amounts", "bills_posted"]
+__all__ = ["BilledPerson", "PayerAmounts", "amounts", "bills_posted", "committed", "owed_by"]
 
 
 def amounts(case_id: str) -> dict[str, PayerAmounts]:
@@ -25,3 +25,15 @@ def amounts(case_id: str) -> dict[str, PayerAmounts]:
         entry["to_recover"] = sum(int(fen) for fen in plain(application.to_recover).values())
     return {application_id: PayerAmounts(**entry) for application_id, entry in totals.items()}
 
+
+
+def owed_by(case_id: str, insurer_code: str) -> set[str]:
+    """The application ids for which one of the insurer's vehicles owes something (due > 0)."""
+    return {due.application_id for due in payer_store.of_case(case_id).dues
+            if due.insurer_code == insurer_code and int(due.due) > 0}
+
+
+def committed(case_id: str, vehicle_id: str) -> bool:
+    """Whether the vehicle's insurer already guaranteed or paid something on this case."""
+    return any(due.vehicle_id == vehicle_id and (int(due.guaranteed) or int(due.paid))
+               for due in payer_store.of_case(case_id).dues)

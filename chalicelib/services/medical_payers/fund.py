@@ -13,7 +13,14 @@ from collections.abc import Callable
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from chalicelib.contracts.fund import ApproveFund, FundApplicationList, FundApplicationView, FundQuery, RejectFund
+from chalicelib.contracts.fund import (
+    ApproveFund,
+    EscalationQuery,
+    FundApplicationList,
+    FundApplicationView,
+    FundQuery,
+    RejectFund,
+)
 from chalicelib.domain.beijing_time import CHINA, local
 from chalicelib.domain.masking import mask_name
 from chalicelib.domain.medical_payers import FundStatus, recovery_of
@@ -29,7 +36,7 @@ from chalicelib.settings import get_settings
 from chalicelib.store import cases as store
 from chalicelib.store import fund as fund_store
 from chalicelib.store import medical_payers as payer_store
-from chalicelib.store import reference
+from chalicelib.store import paging, reference
 from chalicelib.store.fund import FundApplicationItem
 
 FUND_NOTICE = "FUND_NOTICE"
@@ -131,16 +138,21 @@ def follow_up(case_id: str) -> None:
 # --- the reviewer ------------------------------------------------------------------------------
 
 
+def _listed(page: Any) -> FundApplicationList:
+    items = [view(item) for item in page]
+    return FundApplicationList(applications=items, next_token=paging.encode(page.last_evaluated_key))
+
+
 def queue(principal: Principal, query: FundQuery) -> FundApplicationList:
     unit_code = principal.jurisdiction or ""
     if query.escalated:
-        page = fund_store.escalated(unit_code, query.limit, query.next_token)
-    else:
-        page = fund_store.queue(unit_code, query.status, query.limit, query.next_token)
-    items = [view(item) for item in page]
-    from chalicelib.store import paging
+        return escalations(principal, EscalationQuery(limit=query.limit, next_token=query.next_token))
+    return _listed(fund_store.queue(unit_code, query.status, query.limit, query.next_token))
 
-    return FundApplicationList(applications=items, next_token=paging.encode(page.last_evaluated_key))
+
+def escalations(principal: Principal, query: EscalationQuery) -> FundApplicationList:
+    """The unit's overdue reviews (escalated by the run, listed until answered): what its supervisors chase."""
+    return _listed(fund_store.escalated(principal.jurisdiction or "", query.limit, query.next_token))
 
 
 def _answer(principal: Principal, fund_application_id: str, status: str,

@@ -73,7 +73,10 @@ def plan(record: store.CaseRecord, billed: Sequence[BilledPerson]) -> _Plan:
     liabilities = agreed_liabilities(record)
     if liabilities is None:
         raise Conflict("the payers are asked once liability is determined or agreed", field="status", status=record.case.status)
-    vehicles = covered_vehicles(vehicle_facts(record, liabilities), {b.person_id for b in billed})
+    facts = vehicle_facts(record, liabilities)
+    # A motor party's id is its vehicle's id: an injured driver sat in their own vehicle.
+    motor = {f.vehicle_id for f in facts}
+    vehicles = covered_vehicles(facts, {b.person_id: b.person_id if b.person_id in motor else None for b in billed})
     on = accident_date(record)
     limits = {"liable_limit": insurance.compulsory_limits("FULL", config.load("insurance"), on).medical,
               "not_liable_limit": insurance.compulsory_limits("NONE", config.load("insurance"), on).medical}
