@@ -4,6 +4,7 @@ days' notice unless waived, at most 3 people a side, concluded by an agreement e
 
 from __future__ import annotations
 
+from chalicelib.domain.mediation_terms import TerminationReason
 from chalicelib.services import mediation
 from tests.factories import pdf_text, staff_token
 from tests.integration import dispute_steps
@@ -145,7 +146,7 @@ def test_given_a_session_when_every_party_signs_the_agreement_then_the_pdf_carri
     assert view["status"] == "MEDIATED" and document_id in [d["documentId"] for d in view["documents"]]
     text = pdf_text(created["caseId"], document_id)
     for value in ("调解书", "盐公交调字", created["caseId"], "盐城市公安局交通警察支队", "调解员刘", "第七十六条",
-                  "车辆维修费", "320000", "误工费", "50000", "300000", "70000", "银行转账", "2026-10-30",
+                  "车辆维修费", "3,200.00元", "误工费", "500.00元", "3,000.00元", "700.00元", "银行转账", "2026年10月30日",
                   "张三", "李四", "已签字", f"/verify/{document_id}"):
         assert value in text, value
     assert api.call("GET", f"/verify/{document_id}").body["genuine"] is True
@@ -173,7 +174,7 @@ def test_given_a_scheduled_mediation_when_the_officer_terminates_it_then_the_ter
     assert reply.body["status"] == "TERMINATED" and reply.body["terminationReason"] == "WITHDRAWN"
     document_id = reply.body["documentId"]
     text = pdf_text(created["caseId"], document_id)
-    for value in ("调解终结书", "盐公交调终字", "当事人撤回调解申请", "乙方书面撤回调解申请", f"/verify/{document_id}"):
+    for value in ("调解终结书", "盐公交调终字", TerminationReason.WITHDRAWN.wording, "乙方书面撤回调解申请", f"/verify/{document_id}"):
         assert value in text, value
     assert api.call("GET", f"/verify/{document_id}").body["genuine"] is True
     assert case(api, created, officer)["status"] == "MEDIATION_TERMINATED"
@@ -197,7 +198,7 @@ def test_given_no_agreement_within_10_working_days_of_the_start_when_the_sweep_r
     view = case(api, created, officer)
     assert view["status"] == "MEDIATION_TERMINATED" and view["mediation"]["terminationReason"] == "NO_AGREEMENT_IN_TIME"
     text = pdf_text(created["caseId"], view["mediation"]["documentId"])
-    assert "调解开始之日起十日内未达成调解协议" in text and "2026-10-22" in text
+    assert TerminationReason.NO_AGREEMENT_IN_TIME.wording in text and "2026-10-22" in text
 
 
 def test_given_a_party_of_another_case_when_signing_this_mediation_then_404(api, officer, clock):
