@@ -214,7 +214,8 @@ def report_rescue(result: RescueResults) -> list[str]:
         stopped = Counter(r.rings for r in phase.reads)
         where = ", ".join(f"gh{result.precisions[k - 1]} x{stopped[k]}" for k in sorted(stopped))
         out.append(textwrap.fill(
-            f"{phase.trucks} standby: each lookup made {_spread([r.queries for r in phase.reads])} Queries and read "
+            f"{phase.trucks} standby: lookup / one Query = {median(phase.lookup) / median(phase.unit):.1f}x "
+            f"(target <= 2x); each lookup made {_spread([r.queries for r in phase.reads])} Queries and read "
             f"{_spread([r.items for r in phase.reads])} items (search stopped at {where}); returned "
             f"{_spread(phase.found)} candidates (wanted {result.candidates}); a gh{CELL_PRECISION} cell held "
             f"{_spread(phase.cell_items)} trucks; lookup / cell Query = {median(phase.lookup) / median(phase.cell):.1f}x; "

@@ -116,6 +116,13 @@ def p95(values: list[float]) -> float:
     return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
 
 
+def _area_km2() -> float:
+    from chalicelib.domain.geo import Point, distance_m
+
+    (south, north), (west, east) = AREA
+    return distance_m(Point(south, west), Point(north, west)) * distance_m(Point(south, west), Point(south, east)) / 1e6
+
+
 def _pickups(rng: random.Random, count: int) -> list[Any]:
     from chalicelib.domain.geo import Point
 
@@ -377,6 +384,8 @@ def run(taps: int, lookups: int, lookups_large: int, trucks: int) -> RescueResul
         small = _lookups(pickups[: WARMUP + lookups], rules, reference, partitions)
         write_seconds = _write(_synthetic(trucks, rng))
         time.sleep(1.5)  # the snapshotter starts saving the larger table; the warm-up waits for it
-        large = _lookups(pickups[: WARMUP + lookups_large], rules, reference, partitions)
+        # The city's configured density (rescue.json `standbyPerKm2`, ADR 0024) for the larger fleet.
+        dense = rules.model_copy(update={"standby_per_km2": (small.trucks + trucks) / _area_km2()})
+        large = _lookups(pickups[: WARMUP + lookups_large], dense, reference, partitions)
     return RescueResults(candidates=rules.candidates, precisions=list(rules.search_precisions), taps=tapped,
                          small=small, large=large, write_seconds=write_seconds)

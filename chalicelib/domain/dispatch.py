@@ -17,7 +17,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 from pydantic.dataclasses import dataclass as stored_dataclass
 
-from chalicelib.domain.geo import FULL_PRECISION, PARTITION_PRECISION, Point, distance_m
+from chalicelib.domain import geo
+from chalicelib.domain.geo import COARSEST_SEARCH_PRECISION, FULL_PRECISION, Point, distance_m
 from chalicelib.errors import Conflict, NoTruckAvailable
 
 SEARCHING = "SEARCHING"
@@ -61,9 +62,11 @@ class DispatchRules(BaseModel):
 
     candidates: int = Field(ge=1, le=50)
     max_offers: int = Field(ge=1, le=20)
-    # Geohash lengths searched, finest first: no coarser than the index's partition (4), no finer
-    # than the geohash kept on each truck (9).
-    search_precisions: list[Annotated[int, Field(ge=PARTITION_PRECISION, le=FULL_PRECISION)]] = Field(min_length=1)
+    # Geohash lengths searched between, finest first: no coarser than 4 (its 3x3 block is the
+    # range), no finer than the geohash kept on each truck (9).
+    search_precisions: list[Annotated[int, Field(ge=COARSEST_SEARCH_PRECISION, le=FULL_PRECISION)]] = Field(min_length=1)
+    # Standby trucks per km² where the fleet works: picks the first precision searched (ADR 0024).
+    standby_per_km2: float | None = Field(default=None, gt=0)
     road_factor: float = Field(ge=1, le=3)
     average_speed_kmh: float = Field(gt=0, le=120)
     dispatch_minutes: int = Field(ge=0, le=60)
@@ -100,6 +103,43 @@ def nearest(pickup: Point, trucks: list[Truck], limit: int) -> list[Candidate]:
         if len(chosen) == limit:
             break
     return chosen
+
+
+# The first block searched should hold this many times the candidates wanted, so that it usually
+# settles the search by itself (a block surely reaches only its nearest edge, not its corners).
+SEARCH_MARGIN = 3
+
+
+def reach_for(density_per_km2: float, rules: DispatchRules) -> float:
+    """The radius (m) that holds `SEARCH_MARGIN` x `candidates` trucks at this density."""
+    return math.sqrt(SEARCH_MARGIN * rules.candidates / (math.pi * density_per_km2)) * 1000
+
+
+def first_precision(pickup: Point, rules: DispatchRules) -> int:
+    """Where the search starts: the finest block that reaches far enough for the fleet's density."""
+    finest, coarsest = rules.search_precisions[0], rules.search_precisions[-1]
+    if rules.standby_per_km2 is None:
+        return finest
+    return geo.precision_reaching(reach_for(rules.standby_per_km2, rules), pickup.lat, finest, coarsest)
+
+
+def next_precision(pickup: Point, precision: int, found: int, rules: DispatchRules) -> int:
+    """One jump after a block that did not settle the search: to the block the density it showed
+    asks for, or straight to the whole range when it held nobody."""
+    coarsest = rules.search_precisions[-1]
+    if found == 0 or precision - 1 <= coarsest:
+        return coarsest
+    density = found / geo.block_area_km2(pickup, precision)
+    return min(precision - 1, geo.precision_reaching(reach_for(density, rules), pickup.lat, precision - 1, coarsest))
+
+
+def settled(pickup: Point, trucks: list[Truck], reach_m: float, rules: DispatchRules) -> list[Candidate] | None:
+    """The nearest candidates if the block read proves them nearest of all: each closer than any
+    truck outside the block can be. None when the block does not decide it."""
+    chosen = nearest(pickup, trucks, rules.candidates)
+    if len(chosen) == rules.candidates and chosen[-1].distance_m < reach_m:
+        return chosen
+    return None
 
 
 def next_candidate(candidates: list[Candidate], offered: list[str], unavailable: set[str], rules: DispatchRules) -> Candidate:

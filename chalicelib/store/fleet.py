@@ -8,6 +8,11 @@ from typing import Any
 from chalicelib.domain import dispatch, geo
 from chalicelib.store.models import TowTruckItem
 
+# Queries per block searched, at most (unless it spans partitions): ADR 0024.
+MAX_RUNS = 3
+# Cells this close on the curve are always read in one Query with the (few) cells between them.
+RUN_GAP_CELLS = 8
+
 
 def truck_key(truck_id: str) -> tuple[str, str]:
     return f"TRUCK#{truck_id}", "#TRUCK"
@@ -61,25 +66,52 @@ def get(truck_id: str) -> TowTruckItem | None:
         return None
 
 
+def cell_ranges(cells: Iterable[str]) -> list[tuple[str, str]]:
+    """The cells as runs of the index's sort order (first and last cell of each run), one Query
+    each: cells of one partition a few cells apart on the geohash curve are joined, then across
+    the smallest gaps until at most `MAX_RUNS` runs are left (a few cells read for nothing cost less than a round trip)."""
+    runs = [[cell, cell] for cell in sorted(set(cells))]
+    while True:
+        gaps = [(geo.cell_number(runs[i + 1][0]) - geo.cell_number(runs[i][1]), i) for i in range(len(runs) - 1)
+                if geo.partition_of(runs[i][1]) == geo.partition_of(runs[i + 1][0])]
+        small = [gap for gap in gaps if gap[0] <= RUN_GAP_CELLS] or ([min(gaps)] if gaps and len(runs) > MAX_RUNS else [])
+        if not small:
+            return [(first, last) for first, last in runs]
+        _, i = small[0]
+        runs[i : i + 2] = [[runs[i][0], runs[i + 1][1]]]
+
+
 def standby_in(cells: Iterable[str]) -> list[dispatch.Truck]:
-    """Standby trucks in these geohash cells: one Query per cell, on the cell's partition."""
+    """Standby trucks in these geohash cells: one Query per run of cells (`cell_ranges`)."""
+    wanted = set(cells)
     found: dict[str, dispatch.Truck] = {}
-    for cell in cells:
-        condition = TowTruckItem.gsi1sk.startswith(cell)
-        for truck in TowTruckItem.gsi1.query(_standby_key(cell), condition):
-            found[truck.truck_id] = dispatch.Truck(truck.truck_id, geo.Point(float(truck.lat), float(truck.lng)))
+    for first, last in cell_ranges(wanted):
+        # A sort key is `<geohash 9>#<truckId>`: '~' sorts after every geohash character and '#'.
+        condition = TowTruckItem.gsi1sk.between(first, f"{last}~")
+        for truck in TowTruckItem.gsi1.query(_standby_key(first), condition):
+            if truck.gsi1sk[: len(first)] in wanted:  # a run's gaps are read, not searched
+                found[truck.truck_id] = dispatch.Truck(truck.truck_id, geo.Point(float(truck.lat), float(truck.lng)))
     return list(found.values())
 
 
 def nearest_standby(pickup: geo.Point, rules: dispatch.DispatchRules) -> list[dispatch.Candidate]:
-    """Widening rings: the 3x3 cells around the pickup at the finest precision first, coarser
-    until enough trucks are found; the nearest of them by great-circle distance."""
-    trucks: list[dispatch.Truck] = []
-    for precision in rules.search_precisions:
-        trucks = standby_in(geo.neighbourhood(pickup, precision))
-        if len(trucks) >= rules.candidates:
+    """The `candidates` standby trucks nearest the pickup within range (the 3x3 block at the
+    coarsest search precision), by great-circle distance (ADR 0024).
+
+    The search reads the 3x3 block at the precision the fleet's density asks for; if that does not
+    prove which trucks are nearest, it jumps once to the block the density it found asks for, then
+    to the whole range: at most three blocks, usually one."""
+    coarsest = rules.search_precisions[-1]
+    precision = dispatch.first_precision(pickup, rules)
+    for _ in range(2):
+        if precision <= coarsest:
             break
-    return dispatch.nearest(pickup, trucks, rules.candidates)
+        trucks = standby_in(geo.neighbourhood(pickup, precision))
+        chosen = dispatch.settled(pickup, trucks, geo.block_reach_m(pickup, precision), rules)
+        if chosen is not None:
+            return chosen
+        precision = dispatch.next_precision(pickup, precision, len(trucks), rules)
+    return dispatch.nearest(pickup, standby_in(geo.neighbourhood(pickup, coarsest)), rules.candidates)
 
 
 def fleet(city: str) -> list[TowTruckItem]:

@@ -9,7 +9,7 @@ each item type writing its own key prefixes:
 - outbox: gsi1 = pending messages (`OUTBOX#PENDING#<channel>#<shard>`, `<nextAttemptAt>#<id>`)
 - claim: gsi2 = insurer clock per unit (`CLAIMCLOCK#<unit>`), gsi3 = an insurer's claims (`INSURER#<code>`)
 - staff: gsi1 = staff by role (`STAFF#<role>`)
-- tow truck: gsi1 = standby trucks by geohash (`TOWGEO#<gh4>`), gsi2 = a city's fleet (`FLEET#<city>`)
+- tow truck: gsi1 = standby trucks by geohash (`TOWGEO#<gh3>`), gsi2 = a city's fleet (`FLEET#<city>`)
 - rescue order: gsi1 = dispatch queue (`RESCUEQ#<jurisdiction>#<status>`), gsi2 = dispatcher alerts (`RESCUEALERT#<jurisdiction>`)
 The table name comes from settings when first used, so tests and stages can change it.
 """
@@ -325,7 +325,7 @@ class ReferenceItem(TableItem):
 class TowTruckItem(TableItem):
     """A tow truck (pk `TRUCK#<id>`); `version` serialises its driver, dispatch and the fleet seed.
 
-    gsi1 = standby trucks by place (`TOWGEO#<geohash 4>`, `<geohash 9>#<truckId>`), present
+    gsi1 = standby trucks by place (`TOWGEO#<geohash 3>`, `<geohash 9>#<truckId>`), present
     only while the truck is on standby; gsi2 = the fleet of a city (`FLEET#<city>`, truck id).
     """
 

@@ -41,6 +41,7 @@ def test_given_rescue_json_when_loaded_then_the_rules_read_its_camel_case_values
         candidates=8,
         max_offers=5,
         search_precisions=[6, 5, 4],
+        standby_per_km2=0.1,
         road_factor=1.4,
         average_speed_kmh=30,
         dispatch_minutes=3,

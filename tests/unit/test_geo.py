@@ -148,15 +148,15 @@ def test_given_a_point_by_the_antimeridian_when_the_neighbourhood_is_asked_then_
 # --- partition_of ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("cell", "partition"), [("wtw3", "wtw3"), ("wtw3s", "wtw3"), ("wtw3sjq6q", "wtw3")])
-def test_given_a_cell_of_four_or_more_characters_when_partitioned_then_its_first_four_characters_are_the_partition(cell, partition):
-    assert PARTITION_PRECISION == 4
+@pytest.mark.parametrize(("cell", "partition"), [("wtw", "wtw"), ("wtw3s", "wtw"), ("wtw3sjq6q", "wtw")])
+def test_given_a_cell_of_three_or_more_characters_when_partitioned_then_its_first_three_characters_are_the_partition(cell, partition):
+    assert PARTITION_PRECISION == 3  # ADR 0024: a city and its surroundings
     assert partition_of(cell) == partition
 
 
-@pytest.mark.parametrize("cell", ["", "w", "wt", "wtw"])
+@pytest.mark.parametrize("cell", ["", "w", "wt"])
 def test_given_a_cell_shorter_than_the_partition_when_partitioned_then_it_is_refused(cell):
-    with pytest.raises(ValueError, match="at least 4"):
+    with pytest.raises(ValueError, match="at least 3"):
         partition_of(cell)
 
 
