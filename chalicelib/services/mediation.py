@@ -32,6 +32,7 @@ from chalicelib.errors import Conflict, DeadlinePassed, ValidationFailed
 from chalicelib.services import access, documents, mediation_documents, notices
 from chalicelib.services import calendar as calendars
 from chalicelib.services.determination import insurer_events
+from chalicelib.services.room import messages as room
 from chalicelib.store import case_items, disputes, staff
 from chalicelib.store import cases as store
 
@@ -109,12 +110,17 @@ def ask(principal: Principal, case_id: str, body: AskMediation) -> MediationView
                                                                   "waiveNotice": body.waive_notice}, puts=puts)]
         if mediation.asked_by_all([p.party_id for p in record.parties]):
             mediation = mediation.model_copy(update={"status": MediationStatus.REQUESTED, "requested_at": at})
+            changes.append(room.announce(record, "mediation.requested", at))
             changes.append(_move(record, "MEDIATION_REQUESTED", case_status.MEDIATION_REQUESTED,
                                  {"mediationId": mediation.mediation_id}, notices.to_parties(record, "mediation.requested", at)))
         case.mediation = mediation
         return changes
 
     return _reply(principal, store.mutate(principal, case_id, decide, read=read).record)
+
+
+def _yuan(fen: int) -> str:
+    return f"{fen / 100:,.2f}"
 
 
 def _move(record: store.CaseRecord, action: str, status: str, detail: dict, puts: list) -> store.Change:
@@ -184,7 +190,8 @@ def schedule(principal: Principal, mediation_id: str, body: ScheduleMediation) -
                                                                 "insurerStaff": staffed}, at)
         detail = {"mediationId": mediation_id, "at": store.iso(body.at), "mediatorId": mediator.staff_id, "noticeWaived": waived,
                   "participants": len(people)}
-        return [store.Change(action="MEDIATION_SCHEDULED", detail=detail, new_status=case_status.MEDIATION_SCHEDULED, puts=puts)]
+        return [room.announce(record, "mediation.scheduled", at, time=time, mediator=mediator.name),
+                store.Change(action="MEDIATION_SCHEDULED", detail=detail, new_status=case_status.MEDIATION_SCHEDULED, puts=puts)]
 
     return _reply(principal, _on_mediation(principal, mediation_id, decide))
 
@@ -214,16 +221,17 @@ def record_session(principal: Principal, mediation_id: str, body: RecordSession)
             update["minutes"] = [*mediation.minutes, rules.Minute(at=at, by=principal.audit_name, text=body.minutes)]
         if body.video_session_id:
             update["video_session_id"] = body.video_session_id
-        new_status = None
+        new_status, shown = None, []
         if mediation.started_at is None:
             ends = rules.conclude_by(now.astimezone(CHINA).date(), calendar)
             update |= {"status": MediationStatus.IN_SESSION, "started_at": at, "conclude_by": ends.due.isoformat(),
                        "conclude_by_provisional": ends.provisional}
             new_status = case_status.MEDIATING
+            shown = [room.announce(record, "mediation.started", at, conclude_by=notices.day(ends.due.isoformat()))]
         record.case.mediation = mediation.model_copy(update=update)
         detail = {"mediationId": mediation_id, "attended": list(body.attended), "minutes": bool(body.minutes),
                   "videoSessionId": body.video_session_id}
-        return [store.Change(action="MEDIATION_SESSION", detail=detail, new_status=new_status)]
+        return [*shown, store.Change(action="MEDIATION_SESSION", detail=detail, new_status=new_status)]
 
     return _reply(principal, _on_mediation(principal, mediation_id, decide))
 
@@ -252,7 +260,8 @@ def propose(principal: Principal, mediation_id: str, body: ProposeSettlement) ->
         rules.ensure_shares(settlement, [p.party_id for p in record.parties])
         record.case.mediation = mediation.model_copy(update={"settlement": settlement})
         detail = {"mediationId": mediation_id, "totalFen": sum(i.amount_fen for i in settlement.items)}
-        return [store.Change(action="MEDIATION_AGREEMENT_PROPOSED", detail=detail,
+        return [room.announce(record, "mediation.proposed", at, yuan=_yuan(detail["totalFen"])),
+                store.Change(action="MEDIATION_AGREEMENT_PROPOSED", detail=detail,
                              puts=notices.to_parties(record, "mediation.proposed", at, with_link=True))]
 
     return _reply(principal, _on_mediation(principal, mediation_id, decide))
@@ -314,7 +323,8 @@ def _conclude(principal: Principal, record: store.CaseRecord) -> store.CaseRecor
                   *insurer_events(fresh, "document.issued", {"documentId": document.document_id, "kind": AGREEMENT}, concluded_at),
                   *notices.to_parties(fresh, "mediation.agreed", concluded_at)],
         )
-        return [documents.issued(document, concluded_at), agreed]
+        shown = room.announce(fresh, "mediation.agreed", concluded_at, document.document_id, yuan=_yuan(agreed.detail["totalFen"]))
+        return [shown, documents.issued(document, concluded_at), agreed]
 
     return documents.commit(principal, document, decide)
 
@@ -356,7 +366,8 @@ def _terminate(principal: Principal, record: store.CaseRecord, mediation_id: str
                                                                   "documentId": document.document_id}, ended_at),
                   *notices.to_parties(fresh, "mediation.terminated", ended_at, reason=TerminationReason(reason).wording)],
         )
-        return [documents.issued(document, ended_at), ended]
+        shown = room.announce(fresh, "mediation.terminated", ended_at, document.document_id, reason=TerminationReason(reason).wording)
+        return [shown, documents.issued(document, ended_at), ended]
 
     return documents.commit(principal, document, decide)
 
