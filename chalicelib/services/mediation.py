@@ -259,8 +259,9 @@ def propose(principal: Principal, mediation_id: str, body: ProposeSettlement) ->
         )
         rules.ensure_shares(settlement, [p.party_id for p in record.parties])
         record.case.mediation = mediation.model_copy(update={"settlement": settlement})
-        detail = {"mediationId": mediation_id, "totalFen": sum(i.amount_fen for i in settlement.items)}
-        return [room.announce(record, "mediation.proposed", at, yuan=_yuan(detail["totalFen"])),
+        total = sum(i.amount_fen for i in settlement.items)
+        detail = {"mediationId": mediation_id, "totalFen": total}
+        return [room.announce(record, "mediation.proposed", at, yuan=_yuan(total)),
                 store.Change(action="MEDIATION_AGREEMENT_PROPOSED", detail=detail,
                              puts=notices.to_parties(record, "mediation.proposed", at, with_link=True))]
 
