@@ -21,14 +21,14 @@ from chalicelib.contracts.disputes import (
     SettlementView,
     Terminate,
 )
-from chalicelib.domain import case_status, ids, masking
+from chalicelib.domain import case_status, ids, jurisdiction, masking
 from chalicelib.domain import mediation as rules
 from chalicelib.domain.beijing_time import CHINA, local
 from chalicelib.domain.mediation import Ask, Mediation, MediationStatus, Participant, ParticipantKind, Settlement
 from chalicelib.domain.mediation_terms import TerminationReason
 from chalicelib.domain.principals import Principal, Role
 from chalicelib.domain.review import own_deadlines
-from chalicelib.errors import Conflict, DeadlinePassed, ValidationFailed
+from chalicelib.errors import Conflict, DeadlinePassed, NotFound, ValidationFailed
 from chalicelib.services import access, documents, mediation_documents, notices
 from chalicelib.services import calendar as calendars
 from chalicelib.services.determination import insurer_events
@@ -133,6 +133,18 @@ def _move(record: store.CaseRecord, action: str, status: str, detail: dict, puts
     return store.Change(action=action, detail=detail, new_status=status, puts=puts)
 
 
+def may_conduct(principal: Principal, record: store.CaseRecord) -> None:
+    """Who runs a session: the case's police, or the mediator scheduled for its mediation (signed in
+    as `mediator`, for a unit covering the case); any other mediator is told it does not exist."""
+    if principal.role is not Role.MEDIATOR:
+        store.authorise(principal, record)
+        return
+    mediation = record.case.mediation
+    if (mediation is None or mediation.status is MediationStatus.CANCELLED or mediation.mediator_id != principal.subject
+            or not jurisdiction.covers(principal.jurisdiction, record.case.jurisdiction)):
+        raise NotFound("no such mediation", field="mediationId")
+
+
 def _on_mediation(principal: Principal, mediation_id: str, decide: Callable[[store.CaseRecord, Mediation], list[store.Change]],
                   ) -> store.CaseRecord:
     case_id = disputes.case_of_mediation(mediation_id)
@@ -146,7 +158,7 @@ def _on_mediation(principal: Principal, mediation_id: str, decide: Callable[[sto
                            field="mediationId", status=record.case.status)
         return decide(record, mediation)
 
-    return store.mutate(principal, case_id, apply).record
+    return store.mutate(principal, case_id, apply, may=may_conduct).record
 
 
 def schedule(principal: Principal, mediation_id: str, body: ScheduleMediation) -> MediationView:
@@ -332,7 +344,8 @@ def _conclude(principal: Principal, record: store.CaseRecord) -> store.CaseRecor
 
 def terminate(principal: Principal, mediation_id: str, body: Terminate) -> MediationView:
     case_id = disputes.case_of_mediation(mediation_id)
-    record = store.load_for(principal, case_id)
+    record = store.load(case_id)
+    may_conduct(principal, record)
     return _reply(principal, _terminate(principal, record, mediation_id, body.reason.value, body.reason_text))
 
 
@@ -370,7 +383,7 @@ def _terminate(principal: Principal, record: store.CaseRecord, mediation_id: str
         shown = room.announce(fresh, "mediation.terminated", ended_at, document.document_id, reason=TerminationReason(reason).wording)
         return [shown, documents.issued(document, ended_at), ended]
 
-    return documents.commit(principal, document, decide)
+    return documents.commit(principal, document, decide, may=may_conduct)
 
 
 def close_overdue(unit: str, limit: int = 50) -> list[str]:
