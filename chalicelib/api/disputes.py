@@ -58,6 +58,15 @@ def post_mediation(principal: Principal, case_id: str, body: AskMediation) -> Me
     return mediation.ask(principal, case_id, body)
 
 
+@operation(blueprint, "/mediation/{mediationId}", "GET",
+           summary="The mediation as the scheduled mediator, the case's police or a party sees it (participants to record)",
+           roles=CONDUCTS | PARTY, reply=f"{C}:MediationView")
+def get_mediation(principal: Principal, mediation_id: str) -> MediationView:
+    from chalicelib.services import mediation
+
+    return mediation.read(principal, mediation_id)
+
+
 @operation(blueprint, "/mediation/{mediationId}/schedule", "POST",
            summary="An officer schedules the mediation: 3 working days' notice unless waived, 3 people a side (Art.87-88)",
            roles=OFFICER, body=f"{C}:ScheduleMediation", reply=f"{C}:MediationView")

@@ -161,6 +161,15 @@ def _on_mediation(principal: Principal, mediation_id: str, decide: Callable[[sto
     return store.mutate(principal, case_id, apply, may=may_conduct).record
 
 
+def read(principal: Principal, mediation_id: str) -> MediationView:
+    record = store.load(disputes.case_of_mediation(mediation_id))
+    may_conduct(principal, record)
+    mediation = record.case.mediation
+    if mediation is None or mediation.mediation_id != mediation_id:
+        raise NotFound("no such mediation", field="mediationId")
+    return _reply(principal, record)
+
+
 def schedule(principal: Principal, mediation_id: str, body: ScheduleMediation) -> MediationView:
     mediator = staff.member(body.mediator_id)
     if mediator is None or mediator.role not in ("mediator", "officer"):

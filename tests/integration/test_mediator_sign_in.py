@@ -66,3 +66,18 @@ def test_given_a_mediator_of_another_unit_when_it_names_this_mediation_then_404(
     stranger = _mediator(jurisdiction="320100")  # the same id, but a token for another unit
     clock("2026-10-09T10:05:00+08:00")
     assert api.call("POST", f"/mediation/{mediation_id}/session", stranger, {}).status == 404
+
+
+def test_given_the_scheduled_mediator_when_it_reads_the_mediation_then_it_sees_the_participants_to_record_and_others_do_not(
+    api, officer, clock
+):
+    stranger = api.case_awaiting_determination()["parties"][0]["token"]  # before the clock is set
+    created, mediation_id = _scheduled(api, officer, clock)
+    read = api.call("GET", f"/mediation/{mediation_id}", _mediator())
+    assert read.status == 200, read.body
+    assert [p["partyId"] for p in read.body["participants"]] == [p["partyId"] for p in created["parties"]]
+    assert api.call("GET", f"/mediation/{mediation_id}", _mediator("M0002")).status == 404
+    assert api.call("GET", f"/mediation/{mediation_id}", officer).status == 200
+    own = api.call("GET", f"/mediation/{mediation_id}", created["parties"][0]["token"]).body
+    assert own["participants"][1]["name"] != read.body["participants"][1]["name"]  # the other side masked for a party
+    assert api.call("GET", f"/mediation/{mediation_id}", stranger).status == 404
