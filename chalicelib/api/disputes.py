@@ -27,6 +27,8 @@ blueprint = Blueprint(__name__)
 C = "chalicelib.contracts.disputes"
 PARTY = frozenset({Role.PARTY})
 OFFICER = frozenset({Role.OFFICER})
+# The session's conduct: an officer, or the mediator scheduled for it (services.mediation.may_conduct).
+CONDUCTS = frozenset({Role.OFFICER, Role.MEDIATOR})
 
 
 @operation(blueprint, "/cases/{caseId}/review", "POST",
@@ -56,6 +58,15 @@ def post_mediation(principal: Principal, case_id: str, body: AskMediation) -> Me
     return mediation.ask(principal, case_id, body)
 
 
+@operation(blueprint, "/mediation/{mediationId}", "GET",
+           summary="The mediation as the scheduled mediator, the case's police or a party sees it (participants to record)",
+           roles=CONDUCTS | PARTY, reply=f"{C}:MediationView")
+def get_mediation(principal: Principal, mediation_id: str) -> MediationView:
+    from chalicelib.services import mediation
+
+    return mediation.read(principal, mediation_id)
+
+
 @operation(blueprint, "/mediation/{mediationId}/schedule", "POST",
            summary="An officer schedules the mediation: 3 working days' notice unless waived, 3 people a side (Art.87-88)",
            roles=OFFICER, body=f"{C}:ScheduleMediation", reply=f"{C}:MediationView")
@@ -66,8 +77,8 @@ def post_mediation_schedule(principal: Principal, mediation_id: str, body: Sched
 
 
 @operation(blueprint, "/mediation/{mediationId}/session", "POST",
-           summary="An officer records attendance, minutes and the video session; the first record starts it",
-           roles=OFFICER, body=f"{C}:RecordSession", reply=f"{C}:MediationView")
+           summary="An officer or the scheduled mediator records attendance, minutes and the video session; the first record starts it",
+           roles=CONDUCTS, body=f"{C}:RecordSession", reply=f"{C}:MediationView")
 def post_mediation_session(principal: Principal, mediation_id: str, body: RecordSession) -> MediationView:
     from chalicelib.services import mediation
 
@@ -75,8 +86,8 @@ def post_mediation_session(principal: Principal, mediation_id: str, body: Record
 
 
 @operation(blueprint, "/mediation/{mediationId}/agreement", "POST",
-           summary="An officer writes down the terms agreed (调解书) for every party to sign",
-           roles=OFFICER, body=f"{C}:ProposeSettlement", reply=f"{C}:MediationView")
+           summary="An officer or the scheduled mediator writes down the terms agreed (调解书) for every party to sign",
+           roles=CONDUCTS, body=f"{C}:ProposeSettlement", reply=f"{C}:MediationView")
 def post_mediation_agreement(principal: Principal, mediation_id: str, body: ProposeSettlement) -> MediationView:
     from chalicelib.services import mediation
 
@@ -93,8 +104,8 @@ def post_mediation_signature(principal: Principal, mediation_id: str) -> Mediati
 
 
 @operation(blueprint, "/mediation/{mediationId}/terminate", "POST",
-           summary="An officer ends the mediation without agreement (调解终结书) and says why",
-           roles=OFFICER, body=f"{C}:Terminate", reply=f"{C}:MediationView")
+           summary="An officer or the scheduled mediator ends the mediation without agreement (调解终结书) and says why",
+           roles=CONDUCTS, body=f"{C}:Terminate", reply=f"{C}:MediationView")
 def post_mediation_termination(principal: Principal, mediation_id: str, body: Terminate) -> MediationView:
     from chalicelib.services import mediation
 

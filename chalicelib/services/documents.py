@@ -65,9 +65,11 @@ def issued(document: Draft, at: str) -> store.Change:
     return store.Change(action="DOCUMENT_ISSUED", detail=detail, puts=items)
 
 
-def commit(principal: Principal, document: Draft, decide: Callable[[store.CaseRecord], list[store.Change]]) -> store.CaseRecord:
+def commit(principal: Principal, document: Draft, decide: Callable[[store.CaseRecord], list[store.Change]],
+           may: Callable[[Principal, store.CaseRecord], None] = store.authorise) -> store.CaseRecord:
     """Record the document with the case change `decide` makes; lock it only once recorded.
 
+    `may` checks the caller against each read, as for `store.mutate`.
     `decide` may find the document is no longer wanted (someone else got there first) and leave
     it out: then, as on any failure, the stored object is removed and nothing is left behind.
     """
@@ -77,7 +79,7 @@ def commit(principal: Principal, document: Draft, decide: Callable[[store.CaseRe
         return decide(record)
 
     try:
-        written = store.mutate(principal, document.case_id, attempt)
+        written = store.mutate(principal, document.case_id, attempt, may=may)
     except Exception:
         document_store.discard(document.stored)
         raise

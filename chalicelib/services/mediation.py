@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime
 
+from chalicelib import config
 from chalicelib.contracts.disputes import (
     AskMediation,
     MediationView,
@@ -20,17 +21,18 @@ from chalicelib.contracts.disputes import (
     SettlementView,
     Terminate,
 )
-from chalicelib.domain import case_status, ids, masking
+from chalicelib.domain import case_status, ids, jurisdiction, masking
 from chalicelib.domain import mediation as rules
 from chalicelib.domain.beijing_time import CHINA, local
 from chalicelib.domain.mediation import Ask, Mediation, MediationStatus, Participant, ParticipantKind, Settlement
 from chalicelib.domain.mediation_terms import TerminationReason
 from chalicelib.domain.principals import Principal, Role
 from chalicelib.domain.review import own_deadlines
-from chalicelib.errors import Conflict, DeadlinePassed, ValidationFailed
+from chalicelib.errors import Conflict, DeadlinePassed, NotFound, ValidationFailed
 from chalicelib.services import access, documents, mediation_documents, notices
 from chalicelib.services import calendar as calendars
 from chalicelib.services.determination import insurer_events
+from chalicelib.services.room import messages as room
 from chalicelib.store import case_items, disputes, staff
 from chalicelib.store import cases as store
 
@@ -108,12 +110,17 @@ def ask(principal: Principal, case_id: str, body: AskMediation) -> MediationView
                                                                   "waiveNotice": body.waive_notice}, puts=puts)]
         if mediation.asked_by_all([p.party_id for p in record.parties]):
             mediation = mediation.model_copy(update={"status": MediationStatus.REQUESTED, "requested_at": at})
+            changes.append(room.announce(record, "mediation.requested", at))
             changes.append(_move(record, "MEDIATION_REQUESTED", case_status.MEDIATION_REQUESTED,
                                  {"mediationId": mediation.mediation_id}, notices.to_parties(record, "mediation.requested", at)))
         case.mediation = mediation
         return changes
 
     return _reply(principal, store.mutate(principal, case_id, decide, read=read).record)
+
+
+def _yuan(fen: int) -> str:
+    return f"{fen / 100:,.2f}"
 
 
 def _move(record: store.CaseRecord, action: str, status: str, detail: dict, puts: list) -> store.Change:
@@ -124,6 +131,18 @@ def _move(record: store.CaseRecord, action: str, status: str, detail: dict, puts
         return store.Change(action=action, detail={**detail, "suspendedByReview": True}, puts=puts)
     case_status.ensure_move(case.status, status)
     return store.Change(action=action, detail=detail, new_status=status, puts=puts)
+
+
+def may_conduct(principal: Principal, record: store.CaseRecord) -> None:
+    """Who runs a session: the case's police, or the mediator scheduled for its mediation (signed in
+    as `mediator`, for a unit covering the case); any other mediator is told it does not exist."""
+    if principal.role is not Role.MEDIATOR:
+        store.authorise(principal, record)
+        return
+    mediation = record.case.mediation
+    if (mediation is None or mediation.status is MediationStatus.CANCELLED or mediation.mediator_id != principal.subject
+            or not jurisdiction.covers(principal.jurisdiction, record.case.jurisdiction)):
+        raise NotFound("no such mediation", field="mediationId")
 
 
 def _on_mediation(principal: Principal, mediation_id: str, decide: Callable[[store.CaseRecord, Mediation], list[store.Change]],
@@ -139,7 +158,16 @@ def _on_mediation(principal: Principal, mediation_id: str, decide: Callable[[sto
                            field="mediationId", status=record.case.status)
         return decide(record, mediation)
 
-    return store.mutate(principal, case_id, apply).record
+    return store.mutate(principal, case_id, apply, may=may_conduct).record
+
+
+def read(principal: Principal, mediation_id: str) -> MediationView:
+    record = store.load(disputes.case_of_mediation(mediation_id))
+    may_conduct(principal, record)
+    mediation = record.case.mediation
+    if mediation is None or mediation.mediation_id != mediation_id:
+        raise NotFound("no such mediation", field="mediationId")
+    return _reply(principal, record)
 
 
 def schedule(principal: Principal, mediation_id: str, body: ScheduleMediation) -> MediationView:
@@ -183,7 +211,8 @@ def schedule(principal: Principal, mediation_id: str, body: ScheduleMediation) -
                                                                 "insurerStaff": staffed}, at)
         detail = {"mediationId": mediation_id, "at": store.iso(body.at), "mediatorId": mediator.staff_id, "noticeWaived": waived,
                   "participants": len(people)}
-        return [store.Change(action="MEDIATION_SCHEDULED", detail=detail, new_status=case_status.MEDIATION_SCHEDULED, puts=puts)]
+        return [room.announce(record, "mediation.scheduled", at, time=time, mediator=mediator.name),
+                store.Change(action="MEDIATION_SCHEDULED", detail=detail, new_status=case_status.MEDIATION_SCHEDULED, puts=puts)]
 
     return _reply(principal, _on_mediation(principal, mediation_id, decide))
 
@@ -213,16 +242,17 @@ def record_session(principal: Principal, mediation_id: str, body: RecordSession)
             update["minutes"] = [*mediation.minutes, rules.Minute(at=at, by=principal.audit_name, text=body.minutes)]
         if body.video_session_id:
             update["video_session_id"] = body.video_session_id
-        new_status = None
+        new_status, shown = None, []
         if mediation.started_at is None:
             ends = rules.conclude_by(now.astimezone(CHINA).date(), calendar)
             update |= {"status": MediationStatus.IN_SESSION, "started_at": at, "conclude_by": ends.due.isoformat(),
                        "conclude_by_provisional": ends.provisional}
             new_status = case_status.MEDIATING
+            shown = [room.announce(record, "mediation.started", at, conclude_by=notices.day(ends.due.isoformat()))]
         record.case.mediation = mediation.model_copy(update=update)
         detail = {"mediationId": mediation_id, "attended": list(body.attended), "minutes": bool(body.minutes),
                   "videoSessionId": body.video_session_id}
-        return [store.Change(action="MEDIATION_SESSION", detail=detail, new_status=new_status)]
+        return [*shown, store.Change(action="MEDIATION_SESSION", detail=detail, new_status=new_status)]
 
     return _reply(principal, _on_mediation(principal, mediation_id, decide))
 
@@ -250,8 +280,10 @@ def propose(principal: Principal, mediation_id: str, body: ProposeSettlement) ->
         )
         rules.ensure_shares(settlement, [p.party_id for p in record.parties])
         record.case.mediation = mediation.model_copy(update={"settlement": settlement})
-        detail = {"mediationId": mediation_id, "totalFen": sum(i.amount_fen for i in settlement.items)}
-        return [store.Change(action="MEDIATION_AGREEMENT_PROPOSED", detail=detail,
+        total = sum(i.amount_fen for i in settlement.items)
+        detail = {"mediationId": mediation_id, "totalFen": total}
+        return [room.announce(record, "mediation.proposed", at, yuan=_yuan(total)),
+                store.Change(action="MEDIATION_AGREEMENT_PROPOSED", detail=detail,
                              puts=notices.to_parties(record, "mediation.proposed", at, with_link=True))]
 
     return _reply(principal, _on_mediation(principal, mediation_id, decide))
@@ -313,14 +345,16 @@ def _conclude(principal: Principal, record: store.CaseRecord) -> store.CaseRecor
                   *insurer_events(fresh, "document.issued", {"documentId": document.document_id, "kind": AGREEMENT}, concluded_at),
                   *notices.to_parties(fresh, "mediation.agreed", concluded_at)],
         )
-        return [documents.issued(document, concluded_at), agreed]
+        shown = room.announce(fresh, "mediation.agreed", concluded_at, document.document_id, yuan=_yuan(agreed.detail["totalFen"]))
+        return [shown, documents.issued(document, concluded_at), agreed]
 
     return documents.commit(principal, document, decide)
 
 
 def terminate(principal: Principal, mediation_id: str, body: Terminate) -> MediationView:
     case_id = disputes.case_of_mediation(mediation_id)
-    record = store.load_for(principal, case_id)
+    record = store.load(case_id)
+    may_conduct(principal, record)
     return _reply(principal, _terminate(principal, record, mediation_id, body.reason.value, body.reason_text))
 
 
@@ -355,9 +389,10 @@ def _terminate(principal: Principal, record: store.CaseRecord, mediation_id: str
                                                                   "documentId": document.document_id}, ended_at),
                   *notices.to_parties(fresh, "mediation.terminated", ended_at, reason=TerminationReason(reason).wording)],
         )
-        return [documents.issued(document, ended_at), ended]
+        shown = room.announce(fresh, "mediation.terminated", ended_at, document.document_id, reason=TerminationReason(reason).wording)
+        return [shown, documents.issued(document, ended_at), ended]
 
-    return documents.commit(principal, document, decide)
+    return documents.commit(principal, document, decide, may=may_conduct)
 
 
 def close_overdue(unit: str, limit: int = 50) -> list[str]:
@@ -371,3 +406,8 @@ def close_overdue(unit: str, limit: int = 50) -> list[str]:
             _terminate(DEADLINE_SWEEP, store.load(case.case_id), case.mediation.mediation_id, "NO_AGREEMENT_IN_TIME", text)
             closed.append(case.case_id)
     return closed
+
+
+def close_overdue_everywhere() -> int:
+    """`close_overdue` for every configured unit (configuration, not a Scan); how many were terminated."""
+    return sum(len(close_overdue(unit["code"])) for unit in config.load("jurisdictions")["units"])

@@ -79,6 +79,17 @@ TEXTS: dict[str, str] = {
     "medical.rejected": "【云车通】您的急诊直赔申请未通过：{reason}。如有疑问请联系处理民警。",
     "medical.lapsed": "【云车通】您的急诊直赔申请已失效（{reason}），如仍需救治请联系处理民警重新申请。",
     "medical.admitted": "【云车通】{hospital}已扫码接诊，请配合医院救治。",
+    # The dispute's steps as the case room shows them (system messages; parties by label, never by name).
+    "room.review.requested": "{party}申请复核，上级交警部门将于{decide_by}前作出复核决定，复核期间调解中止。",
+    "room.review.upheld": "复核决定：维持原道路交通事故认定。",
+    "room.review.redo": "复核决定：原认定撤销，民警将重新作出认定。",
+    "room.mediation.requested": "各方当事人均已申请调解，民警将安排调解时间。",
+    "room.mediation.scheduled": "调解定于{time}在本调解室进行，调解员：{mediator}。",
+    "room.mediation.started": "调解开始，应于{conclude_by}前达成调解协议（十个工作日）。",
+    "room.mediation.proposed": "调解协议内容已拟定，赔偿总额{yuan}元，请各方当事人核对并签字。",
+    "room.mediation.agreed": "各方当事人已签字，达成调解协议，赔偿总额{yuan}元。调解书见本消息所附文书。",
+    "room.mediation.terminated": "调解终结：{reason}。调解终结书见本消息所附文书。",
+    "room.referral.booked": "{party}已预约{point}，时间：{day} {opens}至{closes}。",
 }
 
 

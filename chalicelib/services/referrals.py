@@ -12,6 +12,8 @@ from chalicelib.domain.referrals import Appointment, ServicePoint
 from chalicelib.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.services import access, notices
 from chalicelib.services import calendar as calendars
+from chalicelib.services.room import messages as room
+from chalicelib.services.room.members import party_label
 from chalicelib.store import cases as store
 from chalicelib.store import referrals as referral_store
 from chalicelib.store.seed import DEFAULT_SEED
@@ -77,7 +79,9 @@ def book(principal: Principal, case_id: str, body: BookReferral) -> tuple[Referr
                                      opens=f"{point.opens:%H:%M}", closes=f"{point.closes:%H:%M}", referral_id=appointment.referral_id))
         detail = {"referralId": appointment.referral_id, "partyId": party_id, "servicePointCode": point.code,
                   "service": point.service.value, "date": day.isoformat()}
-        return store.Change(action="REFERRAL_BOOKED", detail=detail, puts=puts, replaces=replaces, result=appointment)
+        shown = room.announce(record, "referral.booked", at, party=party_label(record, party_id), point=point.name,
+                              day=notices.day(day.isoformat()), opens=f"{point.opens:%H:%M}", closes=f"{point.closes:%H:%M}")
+        return [shown, store.Change(action="REFERRAL_BOOKED", detail=detail, puts=puts, replaces=replaces, result=appointment)]
 
     applied = store.mutate(principal, case_id, decide)
     appointment = applied.result or standing[-1]

@@ -14,6 +14,8 @@ from chalicelib.domain.review import Review, ReviewStatus
 from chalicelib.errors import Conflict
 from chalicelib.services import access, documents, notices
 from chalicelib.services.determination import insurer_events
+from chalicelib.services.room import messages as room
+from chalicelib.services.room.members import party_label
 from chalicelib.store import cases as store
 from chalicelib.store import disputes
 
@@ -52,7 +54,8 @@ def request(principal: Principal, case_id: str, body: RequestReview) -> ReviewVi
             resume_status=case.status,
         )
         case.review = review
-        return [store.Change(
+        shown = room.announce(record, "review.requested", at, party=party_label(record, party_id), decide_by=notices.day(review.decide_by))
+        return [shown, store.Change(
             action="REVIEW_REQUESTED",
             detail={"reviewId": review.review_id, "partyId": party_id, "decideBy": review.decide_by,
                     "suspends": case.status if case.status in case_status.MEDIATION_OPEN else None},
@@ -89,7 +92,8 @@ def decide(principal: Principal, review_id: str, body: DecideReview) -> ReviewDe
         detail = {"reviewId": review_id, "outcome": outcome.value, "late": late}
         if outcome is ReviewStatus.UPHELD:
             resumed = review.resume_status if review.resume_status in case_status.MEDIATION_OPEN else case_status.REVIEWED
-            return [store.Change(action="REVIEW_UPHELD", detail=detail, new_status=resumed,
+            return [room.announce(record, "review.upheld", at),
+                    store.Change(action="REVIEW_UPHELD", detail=detail, new_status=resumed,
                                  puts=notices.to_parties(record, "review.upheld", at))]
         return _redo(record, detail, at)
 
@@ -104,7 +108,7 @@ def _redo(record: store.CaseRecord, detail: dict, at: str) -> list[store.Change]
     end with it; the new letter supersedes it (revision + 1) and is served anew."""
     case = record.case
     case.signatures = {}
-    changes = [store.Change(
+    changes = [room.announce(record, "review.redo", at), store.Change(
         action="REVIEW_REDO", detail=detail, new_status=case_status.AWAITING_DETERMINATION,
         puts=[*notices.to_parties(record, "review.redo", at),
               *insurer_events(record, "review.redo", {"reviewId": detail["reviewId"]}, at)],

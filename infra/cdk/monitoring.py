@@ -1,5 +1,5 @@
 """`Monitoring`: alarms on an encrypted SNS topic: the API's crashes, throttles and 5xx replies,
-failed deliverer runs, failed sweeps, failed workflow runs, table and index throttles, and next
+failed deliverer runs, failed sweeps (rescue orders, overdue mediations), failed workflow runs, table and index throttles, and next
 year's working-day calendar missing from 1 December. Each
 capability hands out its metrics; the alarms and what they mean live here."""
 
@@ -17,6 +17,7 @@ from infra.cdk.api import Api
 from infra.cdk.calendar_check import CalendarCheck
 from infra.cdk.common import APP_NAME, Capability, camel_case
 from infra.cdk.delivery import Delivery
+from infra.cdk.mediation_sweeper import MediationSweeper
 from infra.cdk.rescue_sweeper import RescueSweeper
 from infra.cdk.storage import Storage
 from infra.cdk.workflow import DeployedWorkflow
@@ -37,6 +38,7 @@ class Monitoring(Capability):
         workflows: list[DeployedWorkflow],
         storage: Storage,
         calendar_check: CalendarCheck,
+        mediation_sweeper: MediationSweeper,
     ) -> None:
         super().__init__(scope, construct_id, stage=stage)
         self.alarm_topic = self._alarm_topic()
@@ -75,6 +77,13 @@ class Monitoring(Capability):
             1,
         )
         self._alarm("CalendarCheckErrors", "Calendar check failed (crash, timeout, init error)", calendar_check.metric_errors(PERIOD), 1)
+        # A failed sweep leaves mediations past Art.89's 10 working days open (no 调解终结书 issued).
+        self._alarm(
+            "MediationSweeperErrors",
+            "Mediation sweeper failed (crash, timeout, init error): overdue mediations stay open",
+            mediation_sweeper.metric_errors(PERIOD),
+            1,
+        )
         self._alarm("Api5xx", "API answered 5xx", api.metric_5xx(PERIOD), 5)
         self._alarm("TableThrottles", "DynamoDB table throttled", storage.metric_throttles(PERIOD), 1)
         for name in storage.index_names:

@@ -11,6 +11,7 @@
 - `Api` (api.py): the Chalice API; `Delivery` (delivery.py): the outbox deliverer;
 - `RescueSweeper` (rescue_sweeper.py): ends rescue orders whose run is not running;
 - `CalendarCheck` (calendar_check.py): publishes whether next year's working-day calendar is missing;
+- `MediationSweeper` (mediation_sweeper.py): terminates mediations past their 10 working days;
 - `RoomLive` (room_live.py): the case rooms' WebSocket API and the push of new messages;
 - `RoomVideo` (room_video.py): Chime SDK video for the rooms, the recording's writer and recorder;
 - `Monitoring` (monitoring.py): alarms on an encrypted SNS topic;
@@ -40,6 +41,7 @@ from infra.cdk.compute import FUNCTION_CODE_EXCLUDE, Compute, function_code
 from infra.cdk.delivery import Delivery
 from infra.cdk.fund import FundWorkflow
 from infra.cdk.identity import Identity, insurer_codes
+from infra.cdk.mediation_sweeper import MediationSweeper
 from infra.cdk.medical import MedicalWorkflow
 from infra.cdk.monitoring import Monitoring
 from infra.cdk.parameters import Parameters
@@ -114,6 +116,9 @@ class YunchetongStack(Stack):
             self, "RescueSweeper", stage=stage, storage=self.storage, rescue=self.workflows[RESCUE.name], compute=self.compute
         )
         self.calendar_check = CalendarCheck(self, "CalendarCheck", stage=stage, storage=self.storage, compute=self.compute)
+        self.mediation_sweeper = MediationSweeper(
+            self, "MediationSweeper", stage=stage, storage=self.storage, parameters=self.parameters, compute=self.compute
+        )
         self.monitoring = Monitoring(
             self,
             "Monitoring",
@@ -124,6 +129,7 @@ class YunchetongStack(Stack):
             workflows=workflows,
             storage=self.storage,
             calendar_check=self.calendar_check,
+            mediation_sweeper=self.mediation_sweeper,
         )
 
         # The case rooms' live feed: WebSocket API, connection functions, push on the table's stream.

@@ -1,5 +1,6 @@
 """`make demo`: the first story, played against the running local stack (`make run`);
-`make demo STORY=medical` plays the injury direct-pay story (infra/local/demo_medical.py).
+`make demo STORY=medical` plays the injury direct-pay story (infra/local/demo_medical.py),
+`make demo STORY=dispute` the dispute, review and mediation story (infra/local/demo_dispute.py).
 
 Ms Chen (苏J plate) rear-ends a city bus at 08:30; a 110 call-taker reports it; the parties
 upload every required photo; the officer determines REAR_END; both sign. Each step prints its
@@ -147,6 +148,11 @@ def main(argv: list[str] | None = None) -> None:
         from infra.local.demo_medical import main as medical
 
         medical()
+        return
+    if story[0] == "dispute":
+        from infra.local.demo_dispute import main as dispute
+
+        dispute()
         return
     ensure_stack()
     demo = Demo()

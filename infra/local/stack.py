@@ -82,6 +82,8 @@ class LocalStack:
     host: str = "127.0.0.1"
 
     deliver_every: float = 0.5
+    # As EventBridge runs functions/mediation_sweeper in AWS (hourly); MEDIATION_SWEEP_SECONDS shortens it for a demo.
+    sweep_mediations_every: float = float(os.environ.get("MEDIATION_SWEEP_SECONDS", "3600"))
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
@@ -118,7 +120,28 @@ class LocalStack:
         self._start_insurer_sandbox()
         self._deliverer = threading.Thread(target=self._deliver_forever, name="deliverer", daemon=True)
         self._deliverer.start()
+        self.start_schedules()
         return self
+
+    def start_schedules(self) -> None:
+        """The scheduled functions EventBridge runs in AWS, run here on their handlers by a thread each:
+        the mediation sweeper (the rescue sweeper runs once at start, the calendar check is AWS's alarm)."""
+        from functions.mediation_sweeper.handler import handler as sweep_mediations
+        from infra.local.lambdas import LambdaContext
+
+        context = LambdaContext(function_name="yunchetong-local-mediation-sweeper")
+        threading.Thread(target=self._repeat, args=(self.sweep_mediations_every, lambda: sweep_mediations({}, context)),
+                         name="mediation-sweeper", daemon=True).start()
+
+    def _repeat(self, every: float, run: Any) -> None:
+        """Run a scheduled function now (a local stack is often restarted) and every so often until the
+        stack stops; a failed run waits for the next."""
+        while not self._stopping.is_set():
+            try:
+                run()
+            except Exception:
+                logging.getLogger("yunchetong.local").exception("scheduled run failed")
+            self._stopping.wait(every)
 
     def _start_workflows(self) -> None:
         """Step Functions runs the real definitions, their Lambda tasks answered in this process.

@@ -153,6 +153,13 @@ def rescue_sweeper_function(synth: Synth) -> tuple[str, dict[str, Any]]:
     return logical_id, function
 
 
+def mediation_sweeper_function(synth: Synth) -> tuple[str, dict[str, Any]]:
+    logical_id = logical_id_of(synth, synth.stack.mediation_sweeper.function)
+    function = synth.template["Resources"][logical_id]
+    assert function["Type"] == "AWS::Lambda::Function"
+    return logical_id, function
+
+
 def schedule_of(synth: Synth, function_id: str) -> dict[str, Any]:
     """The one EventBridge rule targeting the function, checked to be the only one allowed to invoke it."""
     target = {"Fn::GetAtt": [function_id, "Arn"]}

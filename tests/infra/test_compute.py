@@ -21,6 +21,7 @@ from tests.infra.cdk_template import (
     asset_dir,
     calendar_check_function,
     deliverer_function,
+    mediation_sweeper_function,
     rescue_sweeper_function,
     resources_of,
 )
@@ -83,11 +84,12 @@ def test_function_code_exclude_list_matches_every_folder_left_out() -> None:
 
 def test_the_schedules_are_the_deliverers_the_sweepers_and_the_calendar_checks(synth: Synth) -> None:
     targets = [t["Arn"] for rule in resources_of(synth, "AWS::Events::Rule").values() for t in rule["Properties"]["Targets"]]
-    functions = (deliverer_function(synth)[0], rescue_sweeper_function(synth)[0], calendar_check_function(synth)[0])
+    functions = (deliverer_function(synth)[0], rescue_sweeper_function(synth)[0], calendar_check_function(synth)[0],
+                 mediation_sweeper_function(synth)[0])
     assert sorted(targets, key=json.dumps) == sorted(({"Fn::GetAtt": [f, "Arn"]} for f in functions), key=json.dumps)
     permissions = resources_of(synth, "AWS::Lambda::Permission").values()
     invokers = [p for p in permissions if p["Properties"]["Principal"] == "events.amazonaws.com"]
-    assert len(invokers) == 3
+    assert len(invokers) == 4
 
 
 def test_api_uses_the_dependency_layer_once_built(tmp_path: Path) -> None:
@@ -112,9 +114,10 @@ def test_api_uses_the_dependency_layer_once_built(tmp_path: Path) -> None:
     assert layer["Properties"]["CompatibleArchitectures"] == ["x86_64"]
     handler = template.find_resources("AWS::Serverless::Function")["APIHandler"]
     assert handler["Properties"]["Layers"] == [{"Ref": layer_id}]
-    # the deliverer, every workflow task, the rescue sweeper, the calendar check and the room's connect, disconnect and push
+    # the deliverer, every workflow task, the rescue sweeper, the calendar check, the room's connect, disconnect and push,
+    # and the mediation sweeper
     functions = template.find_resources("AWS::Lambda::Function")
-    assert len(functions) == 3 + sum(len(w.functions) for w in WORKFLOWS) + 3
+    assert len(functions) == 3 + sum(len(w.functions) for w in WORKFLOWS) + 3 + 1
     for name, function in functions.items():
         assert function["Properties"]["Layers"] == [{"Ref": layer_id}], name
     # only layers/python goes into the layer, as python/... at the root of the zip

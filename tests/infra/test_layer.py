@@ -35,6 +35,7 @@ PROBE = """
 import sys
 sys.path[:0] = [{layer!r}, {root!r}]
 import functions.deliverer.handler, functions.rescue.handler, functions.rescue_sweeper.handler, functions.calendar_check.handler
+import functions.mediation_sweeper.handler
 from chalicelib.domain import geo
 from chalicelib.documents import render
 from chalicelib.contracts.rescue import StepInput

@@ -8,6 +8,7 @@ from tests.infra.cdk_template import (
     Synth,
     calendar_check_function,
     deliverer_function,
+    mediation_sweeper_function,
     one_resource,
     rescue_sweeper_function,
     resources_of,
@@ -38,7 +39,8 @@ def test_alarms_cover_api_deliverer_and_sweeper_errors_and_table_throttles(synth
         and {"Name": "TableName", "Value": {"Ref": table_id}} in m["Dimensions"]
         for m in metrics
     )
-    for function_id in (deliverer_function(synth)[0], rescue_sweeper_function(synth)[0], calendar_check_function(synth)[0]):
+    for function_id in (deliverer_function(synth)[0], rescue_sweeper_function(synth)[0], calendar_check_function(synth)[0],
+                        mediation_sweeper_function(synth)[0]):
         assert any(
             m["Namespace"] == "AWS/Lambda"
             and m["MetricName"] == "Errors"

@@ -206,3 +206,19 @@ def test_given_a_party_of_another_case_when_signing_this_mediation_then_404(api,
     created, mediation_id, _ = _in_session(api, officer, clock)
     assert api.call("POST", f"/mediation/{mediation_id}/sign", stranger).status == 404
     assert api.call("POST", "/mediation/MDNOSUCHONE/sign", created["parties"][0]["token"]).status == 404
+
+
+def test_given_an_overdue_mediation_when_the_scheduled_sweeper_runs_then_terminated_and_its_parties_told(api, officer, clock):
+    from functions.mediation_sweeper.handler import handler
+    from infra.local.lambdas import LambdaContext
+
+    created, _, _ = _in_session(api, officer, clock)
+    context = LambdaContext(function_name="yunchetong-test-mediation-sweeper")
+    clock("2026-10-22T23:00:00+08:00")
+    assert handler({}, context) == {"terminated": 0}  # its last day
+    clock("2026-10-23T00:30:00+08:00")  # the first hourly run after it
+    assert handler({}, context) == {"terminated": 1}
+    assert handler({}, context) == {"terminated": 0}
+    view = case(api, created, officer)
+    assert view["status"] == "MEDIATION_TERMINATED" and view["mediation"]["terminationReason"] == "NO_AGREEMENT_IN_TIME"
+    assert len(messages(created["caseId"], "mediation.terminated", "NOTICE")) == 2

@@ -31,3 +31,8 @@ def test_given_seed_when_counted_then_partners_match_the_platform():
 def test_given_fund_role_when_token_requested_then_the_seeded_fund_reviewer_of_the_unit():
     reviewer = principal_for(Role.FUND, None, SEED)
     assert (reviewer.subject, reviewer.role, reviewer.jurisdiction) == ("F0001", Role.FUND, "320900")
+
+
+def test_given_mediator_role_when_token_requested_then_the_seeded_mediator_of_the_unit():
+    mediator = principal_for(Role.MEDIATOR, None, SEED)
+    assert (mediator.subject, mediator.role, mediator.jurisdiction) == ("M0001", Role.MEDIATOR, "320900")

@@ -83,13 +83,18 @@ def _labelled(record: CaseRecord, found: list[tuple[str, str]]) -> list[Member]:
 
     def label(kind: str, key: str) -> str:
         if kind == PARTY:
-            party = record.party(key)
-            return evidence.party_label(int(party.position)) if party else key
+            return party_label(record, key)
         if kind in names:
             return names[kind].get(key, key)
         return notices.text(f"room.label.{kind}")
 
     return [Member(kind, key, label(kind, key)) for kind, key in found]
+
+
+def party_label(record: CaseRecord, party_id: str) -> str:
+    """甲方/乙方 ...: how the room (and its system messages) names a party."""
+    party = record.party(party_id)
+    return evidence.party_label(int(party.position)) if party else party_id
 
 
 def members(record: CaseRecord) -> list[Member]:

@@ -12,6 +12,7 @@ from chalicelib.domain import room_message
 from chalicelib.domain.principals import Principal, Role
 from chalicelib.domain.room_message import MessageKind, RoomMessage, Sender
 from chalicelib.errors import NotFound
+from chalicelib.services import notices
 from chalicelib.services.room.members import POLICE_KIND, SYSTEM_MEMBER, Member, admit, member_for
 from chalicelib.settings import get_settings
 from chalicelib.store import cases, room
@@ -98,15 +99,26 @@ def post(principal: Principal, case_id: str, body: PostMessage, idempotency_key:
 
 
 def post_system(case_id: str, text: str, at: str) -> None:
-    """A message the platform posts (mediation scheduled, a document issued ...), in the case's audit chain."""
+    """A message the platform posts on its own, in its own case transaction and audit entry."""
     body = PostMessage(text=text)
+    cases.mutate(SYSTEM, case_id, lambda record: system_change(record, body.text or "", at), attempts=CONCURRENT_POSTS)
 
-    def decide(record: CaseRecord) -> Change:
-        sender = Sender(SYSTEM_MEMBER.kind, SYSTEM_MEMBER.key, SYSTEM_MEMBER.label, Role.SYSTEM.value)
-        message = RoomMessage(case_id, room.latest_seq(record.case) + 1, at, sender, MessageKind.SYSTEM, text=body.text)
-        return _change(record, message, [])
 
-    cases.mutate(SYSTEM, case_id, decide, attempts=CONCURRENT_POSTS)
+def system_change(record: CaseRecord, text: str, at: str, document_id: str | None = None) -> Change:
+    """A platform message as one more change of the caller's case transaction (the dispute's steps):
+    it is shown if and only if the step is written, numbered by the same case version. The callers
+    put it first: the step stays the last audit entry and its result is what `mutate` returns."""
+    sender = Sender(SYSTEM_MEMBER.kind, SYSTEM_MEMBER.key, SYSTEM_MEMBER.label, Role.SYSTEM.value)
+    message = RoomMessage(record.case.case_id, room.latest_seq(record.case) + 1, at, sender, MessageKind.SYSTEM, text=text,
+                          document_id=document_id)
+    change = _change(record, message, [])
+    change.result = None
+    return change
+
+
+def announce(record: CaseRecord, step: str, at: str, document_id: str | None = None, **fields: Any) -> Change:
+    """A step of the case shown in its room, in the wording of `notices` (`room.<step>`)."""
+    return system_change(record, notices.text(f"room.{step}", **fields), at, document_id)
 
 
 def page(principal: Principal, case_id: str, after: str | None, limit: int) -> MessagePage:
