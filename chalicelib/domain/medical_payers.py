@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from chalicelib.domain.liability import Liability
-from chalicelib.domain.medical_split import CoveredVehicle
+from chalicelib.domain.medical_split import CoveredVehicle, apportion
 from chalicelib.domain.workdays import Calendar, Deadline, add_working_days
 
 NOTIFY_WORKING_DAYS = 3
@@ -53,15 +53,6 @@ class PayerAmounts:
     to_recover: int = 0
 
 
-def _largest_remainder(total: int, weights: Mapping[str, int]) -> dict[str, int]:
-    weight_sum = sum(weights.values())
-    floors = {key: total * weight // weight_sum for key, weight in weights.items()}
-    left = total - sum(floors.values())
-    for key in sorted(weights, key=lambda key: (-(total * weights[key] % weight_sum), key))[:left]:
-        floors[key] += 1
-    return floors
-
-
 def share_percents(liabilities: Mapping[str, str]) -> dict[str, int]:
     """Each vehicle's whole-percent share of damages beyond insurance; the shares sum to 100."""
     if not liabilities:
@@ -71,7 +62,7 @@ def share_percents(liabilities: Mapping[str, str]) -> dict[str, int]:
         weights = {vehicle: 1 if Liability(liabilities[vehicle]) is Liability.EQUAL else 0 for vehicle in weights}
     if not any(weights.values()):
         weights = dict.fromkeys(weights, 1)
-    return _largest_remainder(100, weights)
+    return apportion(100, weights)
 
 
 def covered_vehicles(vehicles: Sequence[VehicleFacts], own_vehicle_of: Mapping[str, str | None]) -> list[CoveredVehicle]:
@@ -112,4 +103,4 @@ def recovery_of(recover: Mapping[str, int], advanced: int) -> dict[str, int]:
     weights = {vehicle: fen for vehicle, fen in recover.items() if fen > 0}
     if not weights or advanced <= 0:
         return {}
-    return {vehicle: fen for vehicle, fen in _largest_remainder(advanced, weights).items() if fen}
+    return {vehicle: fen for vehicle, fen in apportion(advanced, weights).items() if fen}
