@@ -30,8 +30,7 @@ def determination_view(determination: Determination) -> DeterminationView:
 
 def insurer_events(record: store.CaseRecord, topic: str, data: dict[str, Any], at: str) -> list[OutboxItem]:
     """One webhook event per insurer of a vehicle in the case (issue 4 delivers them)."""
-    codes = sorted({p.vehicle.as_dict().get("insurerCode") for p in record.parties if p.vehicle is not None} - {None})
-    return [outbox.event(record.case.case_id, code, topic, data, at) for code in codes]
+    return [outbox.event(record.case.case_id, code, topic, data, at) for code in sorted(record.insurer_codes())]
 
 
 def determine(principal: Principal, case_id: str, body: Determine) -> Determined:

@@ -40,8 +40,7 @@ def party_lines(
     parts: dict[str, str | None],
     signatures: dict[str, Signature],
 ) -> tuple[PartyLine, ...]:
-    codes = {p.vehicle.as_dict().get("insurerCode") for p in record.parties if p.vehicle is not None}
-    insurers = reference.names("INSURER", {c for c in codes if c})
+    insurers = reference.names("INSURER", set(record.insurer_codes()))
     lines = []
     for party in record.parties:
         vehicle = party.vehicle.as_dict() if party.vehicle is not None else {}

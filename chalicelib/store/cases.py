@@ -71,6 +71,11 @@ class CaseRecord:
     def party(self, party_id: str) -> PartyItem | None:
         return next((p for p in self.parties if p.party_id == party_id), None)
 
+    def insurer_codes(self) -> list[str]:
+        """The insurers of the case's vehicles, once each, in the order the parties were reported."""
+        codes = (p.vehicle.as_dict().get("insurerCode") for p in self.parties if p.vehicle is not None)
+        return list(dict.fromkeys(code for code in codes if code))
+
     def evidence_item(self, evidence_id: str) -> EvidenceItem | None:
         return next((e for e in self.evidence if e.evidence_id == evidence_id), None)
 

@@ -49,11 +49,6 @@ def _mediators(record: CaseRecord) -> set[str]:
     return {mediation.mediator_id}
 
 
-def _insurers(record: CaseRecord) -> list[str]:
-    codes = (p.vehicle.as_dict().get("insurerCode") for p in record.parties if p.vehicle is not None)
-    return list(dict.fromkeys(code for code in codes if code))
-
-
 def _repair_shops(record: CaseRecord) -> list[str]:
     shops = [order.destination for order in record.rescues] + [handoff.repair_shop for handoff in record.handoffs]
     return list(dict.fromkeys(shop for shop in shops if shop))
@@ -68,7 +63,7 @@ def _unlabelled(record: CaseRecord) -> Iterator[tuple[str, str]]:
     for party in record.parties:
         yield PARTY, party.party_id
     yield POLICE_KIND, record.case.jurisdiction
-    yield from ((INSURER, code) for code in _insurers(record))
+    yield from ((INSURER, code) for code in record.insurer_codes())
     yield from ((HOSPITAL, code) for code in sorted(_direct_pay_hospitals(record)))
     yield from ((TOW, truck) for truck in _trucks(record))
     yield from ((REPAIRER, shop) for shop in _repair_shops(record))
@@ -121,7 +116,7 @@ def _seat(principal: Principal, record: CaseRecord) -> tuple[str, str] | None:
         return POLICE_KIND, record.case.jurisdiction
     org = principal.org or ""
     for kind, role_of_kind, keys in (
-        (INSURER, Role.INSURER, _insurers),
+        (INSURER, Role.INSURER, CaseRecord.insurer_codes),
         (TOW, Role.TOW, _trucks),
         (REPAIRER, Role.REPAIRER, _repair_shops),
     ):
