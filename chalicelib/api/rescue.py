@@ -19,8 +19,10 @@ if TYPE_CHECKING:
         ReportArrival,
         ReportCompletion,
         RequestRescue,
+        RescueArea,
         RescueQueue,
         RescueView,
+        TowJob,
         TowOffers,
         TruckList,
         TruckPosition,
@@ -138,3 +140,19 @@ def get_trucks(principal: Principal) -> TruckList:
     from chalicelib.services.rescue import driver
 
     return driver.trucks(principal)
+
+
+@operation(blueprint, "/tow/job", "GET", summary="This truck's status and the order it took and has not completed yet (null when none)",
+           roles=TOW, reply=f"{R}:TowJob")
+def get_tow_job(principal: Principal) -> TowJob:
+    from chalicelib.services.rescue import driver
+
+    return driver.job(principal)
+
+
+@operation(blueprint, "/portal/rescue/area", "GET", summary="The caller's police unit and the area it serves: the frame of the fleet map",
+           roles=POLICE, reply=f"{R}:RescueArea")
+def get_rescue_area(principal: Principal) -> RescueArea:
+    from chalicelib.services.rescue import orders
+
+    return orders.area(principal)

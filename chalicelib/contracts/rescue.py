@@ -155,6 +155,24 @@ class TruckList(Reply):
     trucks: list[TruckView]
 
 
+class TowJob(Reply):
+    truck: TruckView
+    order: RescueView | None = Field(description="the order this truck took and has not completed yet, or null")
+
+
+class AreaBox(Reply):
+    south: float
+    west: float
+    north: float
+    east: float
+
+
+class RescueArea(Reply):
+    code: str
+    name: str
+    bbox: AreaBox = Field(description="the area the unit serves (WGS-84): the frame of the dispatcher's fleet map")
+
+
 # Workflow step input: what the state machine passes each function (see statemachines/rescue.asl.json).
 class StepConfig(Contract):
     model_config = Contract.model_config | {"extra": "ignore"}

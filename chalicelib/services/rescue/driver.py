@@ -18,6 +18,7 @@ from chalicelib.contracts.rescue import (
     ReportArrival,
     ReportCompletion,
     RescueView,
+    TowJob,
     TowOffer,
     TowOffers,
     TruckList,
@@ -186,6 +187,18 @@ def completed(principal: Principal, order_id: str, body: ReportCompletion) -> Re
         return store.Change(action="RESCUE_COMPLETED", detail=detail, puts=puts, replaces=replaces)
 
     return _report(principal, order_id, dispatch.COMPLETION, record_completion)
+
+
+def job(principal: Principal) -> TowJob:
+    """The truck and the order it holds once it took the offer (a truck works one order at a time)."""
+    truck = fleet.get(_truck_of(principal))
+    if truck is None:
+        raise NotFound("no such truck", field="Authorization")
+    order = None
+    if truck.status == dispatch.BUSY and truck.order_id and truck.case_id:
+        held = store.load(truck.case_id).rescue(truck.order_id)
+        order = order_view(held) if held is not None and held.truck_id == truck.truck_id else None
+    return TowJob(truck=truck_view(truck), order=order)
 
 
 def truck_view(truck: TowTruckItem) -> TruckView:

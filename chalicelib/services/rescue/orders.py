@@ -11,11 +11,20 @@ from typing import Any
 
 from chalicelib import config
 from chalicelib.contracts.common import Location
-from chalicelib.contracts.rescue import CancelRescue, QueueQuery, RequestRescue, RescueQueue, RescueQueueEntry, RescueView
+from chalicelib.contracts.rescue import (
+    AreaBox,
+    CancelRescue,
+    QueueQuery,
+    RequestRescue,
+    RescueArea,
+    RescueQueue,
+    RescueQueueEntry,
+    RescueView,
+)
 from chalicelib.domain import dispatch, ids, jurisdiction
 from chalicelib.domain.principals import Principal, Role
 from chalicelib.domain.rescue_order import Pickup
-from chalicelib.errors import Forbidden, Unavailable, ValidationFailed
+from chalicelib.errors import Forbidden, NotFound, Unavailable, ValidationFailed
 from chalicelib.integrations import workflows
 from chalicelib.services import access, notices
 from chalicelib.services.rescue.order import close, order_of, order_view
@@ -190,3 +199,14 @@ def queue(principal: Principal, query: QueueQuery) -> RescueQueue:
         for o in results
     ]
     return RescueQueue(orders=entries, next_token=paging.encode(results.last_evaluated_key))
+
+
+def area(principal: Principal) -> RescueArea:
+    """The unit whose area covers the caller's (a district's staff see their city's unit)."""
+    if not principal.jurisdiction:
+        raise Forbidden("this account belongs to no police unit", field="jurisdiction")
+    units = config.load("jurisdictions")["units"]
+    unit = next((u for u in units if jurisdiction.covers(u["code"], principal.jurisdiction)), None)
+    if unit is None:
+        raise NotFound("no police unit covers this account's jurisdiction", field="jurisdiction")
+    return RescueArea(code=unit["code"], name=unit["name"], bbox=AreaBox.model_validate(unit["bbox"]))
