@@ -13,8 +13,13 @@ from typing import Any
 WEB_ROOT = Path(__file__).resolve().parents[2] / "web"
 _PAGE_ROUTES = (
     (re.compile(r"^/h5/cases/[A-Za-z0-9_-]{1,64}/?$"), "h5/index.html"),
+    (re.compile(r"^/portal/dispatch/?$"), "portal/dispatch.html"),
+    (re.compile(r"^/partner/tow/?$"), "partner/tow.html"),
+    (re.compile(r"^/partner/hospital/?$"), "partner/hospital.html"),
 )
 _FILE = re.compile(r"^/(h5)/([A-Za-z0-9_-]+\.(?:js|css|svg|png))$")
+# The staff and partner pages' folders; `vendor` holds the npm libraries copied in by `make vendor`.
+_STAFF_FILE = re.compile(r"^/(portal|partner|shared|vendor)/([A-Za-z0-9_-]+\.(?:js|css|svg|png))$")
 _TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8", ".html": "text/html; charset=utf-8"}
 
 
@@ -25,7 +30,7 @@ def resolve(path: str) -> Path | None:
     for pattern, page in _PAGE_ROUTES:
         if pattern.match(bare):
             return WEB_ROOT / page
-    found = _FILE.match(bare)
+    found = _FILE.match(bare) or _STAFF_FILE.match(bare)
     if found:
         candidate = WEB_ROOT / found.group(1) / found.group(2)
         return candidate if candidate.is_file() else None
