@@ -50,3 +50,6 @@ layer: $(INSTALLED)  # the AWS dependency layer (layers/python), before `cdk dep
 
 clean-state:
 	rm -rf .local
+
+vendor: $(INSTALLED)  # the pages' npm libraries, locked in web/package-lock.json, copied into web/vendor/ (ADR 0030)
+	@$(PY) -m infra.web_vendor
