@@ -1,0 +1,85 @@
+"""The dispatcher's board on a desk: an order no truck took (every truck asked declined) is
+escalated; the dispatcher sends it out again, or closes it after arranging help by phone."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from playwright.sync_api import expect
+
+from chalicelib import config
+from tests.browser.conftest import DEADLINE_MS, screenshot
+from tests.browser.staff_session import DESK, sign_in
+from tests.factories import wait_for
+
+PICKUP = {"lat": 33.3801, "lng": 120.1502, "address": "盐城市亭湖区解放南路与人民中路交叉口"}
+
+
+def _escalated(accident: Any) -> str:
+    """A rescue every truck asked turned down: the order id, once ESCALATED."""
+    requested = accident.call("POST", f"/cases/{accident.case_id}/rescue", accident.parties[0]["token"], {"pickup": PICKUP})
+    assert requested.status_code == 201, requested.text
+    order_id = requested.json()["orderId"]
+    path = f"/cases/{accident.case_id}/rescue/{order_id}"
+    for count in range(1, config.load("rescue")["maxOffers"] + 1):
+        order = wait_for(lambda c=count: (o := accident.call("GET", path, accident.dispatcher).json())["status"] == "OFFERED"
+                         and len(o["offers"]) == c and o, timeout=90, every=0.5, what=f"offer {count}")
+        truck = order["offers"][-1]["truckId"]
+        declined = accident.call("POST", f"/tow/orders/{order_id}/decline", accident.stack.token("tow", truck), {"reason": "车辆故障"})
+        assert declined.status_code == 200, declined.text
+    wait_for(lambda: accident.call("GET", path, accident.dispatcher).json()["status"] == "ESCALATED", timeout=90, every=0.5,
+             what="the escalation")
+    return order_id
+
+
+def _board(browser: Any, accident: Any) -> tuple[Any, Any]:
+    desk = browser.new_context(viewport=DESK, locale="zh-CN", timezone_id="Asia/Shanghai")
+    desk.set_default_timeout(DEADLINE_MS)
+    sign_in(desk, accident.stack, "dispatcher")
+    page = desk.new_page()
+    page.goto(f"{accident.stack.url}/portal/dispatch")
+    return desk, page
+
+
+def test_given_an_escalated_order_when_the_dispatcher_redispatches_it_then_a_second_round_of_offers_starts(accident, browser):
+    order_id = _escalated(accident)
+    desk, page = _board(browser, accident)
+    try:
+        card = page.locator(f"[data-lane=ESCALATED] [data-order={order_id}]")
+        expect(card).to_be_visible(timeout=DEADLINE_MS)
+        expect(card.locator("tr[data-answer=DECLINED]")).to_have_count(config.load("rescue")["maxOffers"], timeout=DEADLINE_MS)
+        expect(card).to_contain_text("车辆故障", timeout=DEADLINE_MS)
+        expect(page.locator(f"svg .pickup.ESCALATED[data-order={order_id}]")).to_have_count(1, timeout=DEADLINE_MS)
+        screenshot(page, "dispatch-board-escalated")
+
+        card.locator("[data-action=redispatch]").click()
+        expect(page.locator(f"[data-lane=ESCALATED] [data-order={order_id}]")).to_have_count(0, timeout=DEADLINE_MS)
+        moved = page.locator(f"[data-lane=SEARCHING] [data-order={order_id}], [data-lane=OFFERED] [data-order={order_id}]")
+        expect(moved).to_be_visible(timeout=DEADLINE_MS)
+        order = accident.call("GET", f"/cases/{accident.case_id}/rescue/{order_id}", accident.dispatcher).json()
+        assert order["round"] == 2 and order["status"] in ("SEARCHING", "OFFERED")
+        screenshot(page, "dispatch-board-redispatched")
+    finally:
+        desk.close()
+
+
+def test_given_an_escalated_order_when_the_dispatcher_closes_it_with_a_reason_then_it_leaves_the_board(accident, browser):
+    order_id = _escalated(accident)
+    desk, page = _board(browser, accident)
+    try:
+        card = page.locator(f"[data-lane=ESCALATED] [data-order={order_id}]")
+        expect(card).to_be_visible(timeout=DEADLINE_MS)
+        card.locator("input[name=reason]").fill("已电话联系社会救援车辆")
+        card.locator("[data-action=close]").click()
+        expect(page.locator(f"[data-lane=ESCALATED] [data-order={order_id}]")).to_have_count(0, timeout=DEADLINE_MS)
+        order = accident.call("GET", f"/cases/{accident.case_id}/rescue/{order_id}", accident.dispatcher).json()
+        assert order["status"] == "CANCELLED"
+        audit = accident.call("GET", f"/cases/{accident.case_id}/audit", accident.officer).json()["entries"]
+        assert any("已电话联系社会救援车辆" in str(entry.get("detail")) for entry in audit)
+
+        page.locator("[data-view=area]").click()  # the unit's whole area, drawn from its bounding box
+        expect(page.locator("svg .map-title")).to_have_text("盐城市公安局交通警察支队 辖区", timeout=DEADLINE_MS)
+        expect(page.locator("svg .truck")).to_have_count(49, timeout=DEADLINE_MS)
+        screenshot(page, "dispatch-map-area")
+    finally:
+        desk.close()
