@@ -1,0 +1,78 @@
+"""The read side of the report figures (issue 15): a unit's days as `Figures`.
+
+Layout (written by `store/report_counters.py`, see ADR 0027): per police unit and Beijing day one
+partition `STATS#<unit>#<YYYY-MM-DD>` holding counter shards (`COUNT#<nn>`, a Number per figure that
+moved) and duration items (`TIME#<figure>#<caseId>[#<orderId>]`, `minutes`). A day costs one Query
+of its partition (paged past 1 MB on a busy day), a month one Query per day: the cost of a report
+follows the period and that period's cases, never the number of cases ever handled. No Scan.
+
+A staff code is read as it is: a city-level code (ending 00) reads the items kept under its own
+code, which is where the seed's single unit (320900) keeps them; summing its districts would be
+one more Query per district and day when the city is split into units.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
+
+from chalicelib.domain.report_figures import COUNTED, TIMED, Figures, add_counts, figures
+from chalicelib.store.table import TableItem
+
+COUNTER_PREFIX = "COUNT#"
+DURATION_PREFIX = "TIME#"
+
+
+def day_key(unit: str, day: date) -> str:
+    return f"STATS#{unit}#{day.isoformat()}"
+
+
+def _items(unit: str, day: date) -> Iterator[dict[str, Any]]:
+    connection = TableItem._get_connection().connection
+    last_key = None
+    while True:
+        page = connection.query(TableItem.Meta.table_name, day_key(unit, day), exclusive_start_key=last_key)
+        yield from page.get("Items", [])
+        last_key = page.get("LastEvaluatedKey")
+        if not last_key:
+            return
+
+
+def day_parts(unit: str, day: date) -> tuple[dict[str, int], dict[str, list[float]]]:
+    """One Query of the unit's day: its counters summed over shards, its durations per timed figure."""
+    shards: list[dict[str, int]] = []
+    durations: dict[str, list[float]] = {name: [] for name in TIMED}
+    for raw in _items(unit, day):
+        sort_key = raw["sk"]["S"]
+        if sort_key.startswith(COUNTER_PREFIX):
+            shards.append({name: int(raw[name]["N"]) for name in COUNTED if name in raw})
+        elif sort_key.startswith(DURATION_PREFIX):
+            figure = sort_key[len(DURATION_PREFIX):].split("#", 1)[0]
+            if figure in durations and "minutes" in raw:
+                durations[figure].append(float(raw["minutes"]["N"]))
+    return add_counts(shards), durations
+
+
+def period_and_series(unit: str, days: list[date]) -> tuple[Figures, list[tuple[date, Figures]]]:
+    """The period's figures and each day's, from one Query per day (what a published report draws)."""
+    counts: list[dict[str, int]] = []
+    durations: dict[str, list[float]] = {name: [] for name in TIMED}
+    series: list[tuple[date, Figures]] = []
+    for day in days:
+        day_counts, day_durations = day_parts(unit, day)
+        counts.append(day_counts)
+        for name, values in day_durations.items():
+            durations[name].extend(values)
+        series.append((day, figures(day_counts, day_durations)))
+    return figures(add_counts(counts), durations), series
+
+
+def period_figures(unit: str, days: list[date]) -> Figures:
+    """A day's or a month's figures: counters summed over its days, all its durations in one distribution."""
+    return period_and_series(unit, days)[0]
+
+
+def daily_series(unit: str, days: list[date]) -> list[tuple[date, Figures]]:
+    """Each day's figures, for the charts."""
+    return period_and_series(unit, days)[1]
