@@ -14,7 +14,7 @@ from datetime import date, datetime
 from typing import Any
 
 from chalicelib.documents import report_charts
-from chalicelib.documents.layout import CONTENT_WIDTH, build, format_moment, grid_style, para, styles
+from chalicelib.documents.layout import CONTENT_WIDTH, MM, build, format_moment, grid_style, para, styles
 from chalicelib.documents.medical import yuan
 from chalicelib.domain.report_figures import COUNTED, TIMED, Distribution, Figures
 from chalicelib.domain.report_period import ReportPeriod
@@ -134,8 +134,10 @@ def _figures_table(figures: Figures) -> Any:
     rows += [(LABELS[name], _timed_text(getattr(figures, name))) for name in TIMED]
     half = (len(rows) + 1) // 2
     left, right = rows[:half], rows[half:] + [("", "")] * (2 * half - len(rows))
-    cells = [[para(a, st.label), para(b, st.value), para(c, st.label), para(d, st.value)] for (a, b), (c, d) in zip(left, right, strict=True)]
-    label_w = 40 * 72 / 25.4
+    cells = [
+        [para(a, st.label), para(b, st.value), para(c, st.label), para(d, st.value)] for (a, b), (c, d) in zip(left, right, strict=True)
+    ]
+    label_w = 40 * MM
     table = Table(
         cells,
         colWidths=[label_w, CONTENT_WIDTH / 2 - label_w] * 2,

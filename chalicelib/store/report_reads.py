@@ -13,7 +13,7 @@ one more Query per district and day when the city is split into units.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date
 from typing import Any
 
@@ -54,25 +54,30 @@ def day_parts(unit: str, day: date) -> tuple[dict[str, int], dict[str, list[floa
     return add_counts(shards), durations
 
 
-def period_and_series(unit: str, days: list[date]) -> tuple[Figures, list[tuple[date, Figures]]]:
-    """The period's figures and each day's, from one Query per day (what a published report draws)."""
+Parts = tuple[dict[str, int], dict[str, list[float]]]
+
+
+def days_parts(unit: str, days: list[date]) -> dict[date, Parts]:
+    """Each day's parts, one Query per day."""
+    return {day: day_parts(unit, day) for day in days}
+
+
+def combine(parts: Iterable[Parts]) -> Parts:
+    """Days' parts as one period's: counters summed, durations pooled (never an average of medians)."""
     counts: list[dict[str, int]] = []
     durations: dict[str, list[float]] = {name: [] for name in TIMED}
-    series: list[tuple[date, Figures]] = []
-    for day in days:
-        day_counts, day_durations = day_parts(unit, day)
+    for day_counts, day_durations in parts:
         counts.append(day_counts)
         for name, values in day_durations.items():
             durations[name].extend(values)
-        series.append((day, figures(day_counts, day_durations)))
-    return figures(add_counts(counts), durations), series
+    return add_counts(counts), durations
 
 
 def period_figures(unit: str, days: list[date]) -> Figures:
     """A day's or a month's figures: counters summed over its days, all its durations in one distribution."""
-    return period_and_series(unit, days)[0]
+    return figures(*combine(day_parts(unit, day) for day in days))
 
 
 def daily_series(unit: str, days: list[date]) -> list[tuple[date, Figures]]:
     """Each day's figures, for the charts."""
-    return period_and_series(unit, days)[1]
+    return [(day, figures(*day_parts(unit, day))) for day in days]
