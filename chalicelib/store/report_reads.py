@@ -20,6 +20,8 @@ from typing import Any
 from chalicelib.domain.report_figures import COUNTED, TIMED, Figures, add_counts, figures
 from chalicelib.store.table import TableItem
 
+# The partitions this module reads, as an IAM `dynamodb:LeadingKeys` pattern (infra/cdk/reports.py).
+LEADING_KEYS = "STATS#*"
 COUNTER_PREFIX = "COUNT#"
 DURATION_PREFIX = "TIME#"
 

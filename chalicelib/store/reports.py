@@ -14,6 +14,9 @@ from chalicelib.integrations.report_store import StoredFile
 from chalicelib.store.table import TableItem, TableMeta
 from chalicelib.store.typed_attributes import TypedListAttribute, TypedMapAttribute
 
+# The partitions of published reports, as an IAM `dynamodb:LeadingKeys` pattern (infra/cdk/reports.py).
+LEADING_KEYS = "REPORT#*"
+
 
 class ReportItem(TableItem):
     class Meta(TableMeta):
