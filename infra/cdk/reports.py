@@ -37,9 +37,12 @@ RETRIES = 2  # a report run replaces its files and item: a retry is harmless
 class Reports(Capability):
     def __init__(self, scope: Construct, construct_id: str, *, stage: str, storage: Storage, compute: Compute) -> None:
         super().__init__(scope, construct_id, stage=stage)
+        # Inline (no separate policy resource), like every role of the stack; statements added per function.
+        self._invoke = iam.PolicyDocument()
         self.scheduler_role = iam.Role(
             self, "ReportSchedulerRole", assumed_by=iam.ServicePrincipal("scheduler.amazonaws.com"),
             description=self.describe("EventBridge Scheduler invoking the report functions"),
+            inline_policies={"invoke-report-functions": self._invoke},
         )
         self.roles: dict[str, FunctionRole] = {}
         self.log_groups: dict[str, logs.LogGroup] = {}
@@ -63,9 +66,7 @@ class Reports(Capability):
             retry_attempts=0,  # the schedule retries, with the same scheduled time
             environment={**compute.base_environment, **storage.reports_environment},
         )
-        self.scheduler_role.add_to_policy(
-            iam.PolicyStatement(actions=["lambda:InvokeFunction"], resources=[function.function_arn])
-        )
+        self._invoke.add_statements(iam.PolicyStatement(actions=["lambda:InvokeFunction"], resources=[function.function_arn]))
         scheduler.CfnSchedule(
             self,
             f"{name}Schedule",

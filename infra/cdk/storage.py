@@ -242,11 +242,14 @@ class Storage(Capability):
     def _locked_bucket(self, construct_id: str, logs_prefix: str, **extra: Any) -> s3.Bucket:
         """Versioned, Object Lock enabled with NO default retention (the API locks exactly what it
         has verified or recorded, in compliance mode), KMS, private, TLS only, logged, retained."""
+        return self._versioned_bucket(construct_id, logs_prefix, object_lock_enabled=True, **extra)
+
+    def _versioned_bucket(self, construct_id: str, logs_prefix: str, **extra: Any) -> s3.Bucket:
+        """Versioned, KMS with the data key, private, TLS only, logged, retained."""
         return s3.Bucket(
             self,
             construct_id,
             versioned=True,
-            object_lock_enabled=True,
             encryption=s3.BucketEncryption.KMS,
             encryption_key=self.data_key,
             bucket_key_enabled=True,
@@ -294,21 +297,10 @@ class Storage(Capability):
     def _reports_bucket(self) -> s3.Bucket:
         # Published reports: versioned so that a re-run replaces a report and keeps the previous as a
         # noncurrent version; no Object Lock (a report is recomputable from the figures, and replaced
-        # on purpose). KMS, private, TLS only, logged, retained like the others.
-        return s3.Bucket(
-            self,
+        # on purpose: ADR 0028).
+        return self._versioned_bucket(
             "Reports",
-            versioned=True,
-            encryption=s3.BucketEncryption.KMS,
-            encryption_key=self.data_key,
-            bucket_key_enabled=True,
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-            enforce_ssl=True,
-            minimum_tls_version=1.2,
-            server_access_logs_bucket=self.access_logs,
-            server_access_logs_prefix="reports/",
-            removal_policy=RemovalPolicy.RETAIN,
+            "reports/",
             lifecycle_rules=[
                 s3.LifecycleRule(id="abort-incomplete-multipart", abort_incomplete_multipart_upload_after=Duration.days(1)),
             ],

@@ -85,11 +85,9 @@ def test_each_report_is_scheduled_in_beijing_time_with_the_scheduled_time_as_inp
 
 
 def test_the_scheduler_may_only_invoke_the_two_report_functions(synth: Synth) -> None:
-    scheduler_id, role = resource_of(synth, synth.stack.reports.scheduler_role)
+    _, role = resource_of(synth, synth.stack.reports.scheduler_role)
     assert role["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {"Service": "scheduler.amazonaws.com"}
-    policies = [p["Properties"] for p in resources_of(synth, "AWS::IAM::Policy").values()
-                if {"Ref": scheduler_id} in p["Properties"]["Roles"]]
-    statements = [s for p in policies for s in p["PolicyDocument"]["Statement"]]
+    statements = policy_statements(role)
     assert {a for s in statements for a in as_list(s["Action"])} == {"lambda:InvokeFunction"}
     functions = sorted(({"Fn::GetAtt": [_function(synth, name)[0], "Arn"]} for name in RUNS), key=json.dumps)
     assert sorted(granted(statements, "lambda:InvokeFunction"), key=json.dumps) == functions
