@@ -9,7 +9,7 @@ INSTALLED := $(VENV)/.installed
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test test-fast token lint unit bench demo clean-state layer
+.PHONY: run test test-fast token lint unit bench demo clean-state layer vendor report report
 
 $(INSTALLED): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -53,3 +53,7 @@ clean-state:
 
 vendor: $(INSTALLED)  # the pages' npm libraries, locked in web/package-lock.json, copied into web/vendor/ (ADR 0030)
 	@$(PY) -m infra.web_vendor
+
+# Run the daily (DATE=YYYY-MM-DD) or monthly (MONTH=YYYY-MM) report now against the running local stack.
+report: $(INSTALLED)
+	@$(PY) -m infra.local.report $(if $(DATE),--date $(DATE)) $(if $(MONTH),--month $(MONTH))

@@ -98,6 +98,8 @@ class Settings(BaseModel):
     # The recording's writer: the role the media pipeline assumes to encrypt with the data key.
     video_sink_role_arn: str | None = Field(default=None, alias="VIDEO_SINK_ROLE_ARN")
     video_kms_key_arn: str | None = Field(default=None, alias="VIDEO_KMS_KEY_ARN")
+    # Published reports (ADR 0028): a versioned bucket of their own; a re-run adds a version.
+    reports_bucket: str = Field(default="yunchetong-local-reports", alias="REPORTS_BUCKET")
 
     @classmethod
     def from_environment(cls) -> Settings:

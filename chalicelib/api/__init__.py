@@ -20,6 +20,7 @@ def register(app: Chalice) -> None:
         portal,
         reference,
         referrals,
+        reports,
         rescue,
         room,
         video,
@@ -31,6 +32,7 @@ def register(app: Chalice) -> None:
     for module in (
         *(meta, cases, evidence, determination, claims, rescue, portal, reference, local, wechat, admin),
         *(well_known, referrals, room, fund, disputes, medical, video),
+        reports,
     ):
         app.register_blueprint(module.blueprint)
     app.register_middleware(log_requests, "http")

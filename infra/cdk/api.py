@@ -116,6 +116,7 @@ class Api(Capability):
             "environment_variables": {
                 **compute.base_environment,
                 **storage.bucket_environment,
+                **storage.reports_environment,
                 **secrets.environment,
                 **secrets.medical_qr_environment,
                 **parameters.environment,
@@ -184,6 +185,7 @@ class Api(Capability):
         storage.grant_index_query(role, "TableIndexes")
         storage.grant_evidence_upload(role)
         storage.grant_documents_issue(role)
+        storage.grant_reports_publish(role)  # POST /admin/reports publishes, GET /portal/reports presigns
         storage.grant_data_key(role, "DataKey", KEY_USE, "dynamodb", "s3", "secretsmanager")
         secrets.grant_app_secret_read(role)
         secrets.grant_insurer_secrets_rotate(role)

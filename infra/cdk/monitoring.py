@@ -1,6 +1,6 @@
 """`Monitoring`: alarms on an encrypted SNS topic: the API's crashes, throttles and 5xx replies,
 failed deliverer runs, failed sweeps (rescue orders, overdue mediations), failed workflow runs, table and index throttles, and next
-year's working-day calendar missing from 1 December. Each
+year's working-day calendar missing from 1 December, and failed scheduled reports. Each
 capability hands out its metrics; the alarms and what they mean live here."""
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ from infra.cdk.calendar_check import CalendarCheck
 from infra.cdk.common import APP_NAME, Capability, camel_case
 from infra.cdk.delivery import Delivery
 from infra.cdk.mediation_sweeper import MediationSweeper
+from infra.cdk.reports import DESCRIPTIONS as REPORT_RUNS
+from infra.cdk.reports import Reports
 from infra.cdk.rescue_sweeper import RescueSweeper
 from infra.cdk.storage import Storage
 from infra.cdk.workflow import DeployedWorkflow
@@ -39,6 +41,7 @@ class Monitoring(Capability):
         storage: Storage,
         calendar_check: CalendarCheck,
         mediation_sweeper: MediationSweeper,
+        reports: Reports,
     ) -> None:
         super().__init__(scope, construct_id, stage=stage)
         self.alarm_topic = self._alarm_topic()
@@ -84,6 +87,10 @@ class Monitoring(Capability):
             mediation_sweeper.metric_errors(PERIOD),
             1,
         )
+        # A failed scheduled report (crash, timeout, a unit not published after the schedule's retries):
+        # run it again with the function's `{"date"}`/`{"month"}` event or `POST /admin/reports`.
+        for name, what in REPORT_RUNS.items():
+            self._alarm(f"{name}Errors", f"Scheduled report failed: {what} (run it again)", reports.metric_errors(name, PERIOD), 1)
         self._alarm("Api5xx", "API answered 5xx", api.metric_5xx(PERIOD), 5)
         self._alarm("TableThrottles", "DynamoDB table throttled", storage.metric_throttles(PERIOD), 1)
         for name in storage.index_names:

@@ -16,6 +16,7 @@
 - `RoomVideo` (room_video.py): Chime SDK video for the rooms, the recording's writer and recorder;
 - `Monitoring` (monitoring.py): alarms on an encrypted SNS topic;
 - `Identity` (identity.py): the Cognito user pool for staff and partner sign-in (ADR 0025).
+- `Reports` (reports.py): the daily and monthly report functions on Asia/Shanghai schedules (ADR 0028).
 
 Each construct hands out grants (`storage.grant_evidence_upload(role)`, `workflow.grant_start(role)`,
 ...) to the roles of the others; nothing reaches into another construct's resources. The
@@ -45,6 +46,7 @@ from infra.cdk.mediation_sweeper import MediationSweeper
 from infra.cdk.medical import MedicalWorkflow
 from infra.cdk.monitoring import Monitoring
 from infra.cdk.parameters import Parameters
+from infra.cdk.reports import Reports
 from infra.cdk.rescue_sweeper import RescueSweeper
 from infra.cdk.room_live import RoomLive
 from infra.cdk.room_video import RoomVideo
@@ -119,6 +121,8 @@ class YunchetongStack(Stack):
         self.mediation_sweeper = MediationSweeper(
             self, "MediationSweeper", stage=stage, storage=self.storage, parameters=self.parameters, compute=self.compute
         )
+        # Scheduled reports: their functions, schedules and roles (Monitoring alarms on their failures).
+        self.reports = Reports(self, "Reports", stage=stage, storage=self.storage, compute=self.compute)
         self.monitoring = Monitoring(
             self,
             "Monitoring",
@@ -130,6 +134,7 @@ class YunchetongStack(Stack):
             storage=self.storage,
             calendar_check=self.calendar_check,
             mediation_sweeper=self.mediation_sweeper,
+            reports=self.reports,
         )
 
         # The case rooms' live feed: WebSocket API, connection functions, push on the table's stream.
@@ -153,6 +158,7 @@ class YunchetongStack(Stack):
         CfnOutput(self, "SignInIssuer", value=self.identity.environment["COGNITO_ISSUER"])
         CfnOutput(self, "SignInDomain", value=self.identity.domain.domain_name, description="<domain>.auth.<region>.amazoncognito.com")
         CfnOutput(self, "StaffSignInClientId", value=self.identity.sign_in_client.user_pool_client_id)
+        CfnOutput(self, "ReportsBucketName", value=self.storage.reports.bucket_name)
 
     def _allocate_logical_id(self, cfn_element: CfnElement) -> str:
         # The capabilities group resources without renaming them: a new logical id would replace

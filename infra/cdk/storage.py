@@ -1,5 +1,6 @@
 """`Storage`: the data key, the single DynamoDB table (from `chalicelib.store.models.table_spec()`),
-the evidence and documents buckets (versioned, Object Lock, KMS, no public access) and their
+the evidence and documents buckets (versioned, Object Lock, KMS, no public access), the
+reports bucket (versioned, KMS, no public access) and their
 access-log bucket. Other capabilities get access through its grants, object keys through the
 key patterns of the stores that make them."""
 
@@ -18,6 +19,7 @@ from constructs import Construct
 
 from chalicelib.integrations.document_store import document_key
 from chalicelib.integrations.evidence_store import evidence_key, upload_key
+from chalicelib.integrations.report_store import report_key
 from chalicelib.store.models import table_spec
 from infra.cdk.common import Capability, via
 from infra.cdk.compute import FunctionRole
@@ -35,6 +37,8 @@ SEALED = key_pattern(evidence_key)
 # Issued PDFs (document_store): written, locked once recorded, or discarded by version if not.
 DOCUMENTS = key_pattern(document_key)
 READ_VERSIONS = ["s3:GetObject", "s3:GetObjectVersion"]
+# Published reports (report_store): one key per unit, period and file, a version per run.
+REPORTS = key_pattern(lambda unit, period: report_key(unit, period, "file"))
 KEY_USE = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"]
 
 
@@ -55,6 +59,9 @@ class Storage(Capability):
         self.documents = self._documents_bucket()
         # Where the API and the deliverer find the buckets.
         self.bucket_environment = {"EVIDENCE_BUCKET": self.evidence.bucket_name, "DOCUMENTS_BUCKET": self.documents.bucket_name}
+        self.reports = self._reports_bucket()
+        # Where the API and the report functions find the reports (ADR 0028).
+        self.reports_environment = {"REPORTS_BUCKET": self.reports.bucket_name}
 
     # --- grants ----------------------------------------------------------------------------
 
@@ -154,6 +161,20 @@ class Storage(Capability):
             "only reads them (GetObject, GetObjectVersion) to presign links for insurers.",
         )
 
+    def grant_reports_publish(self, role: FunctionRole) -> None:
+        """What services.reports does: put a report's files (a new version of the same keys on a re-run)
+        and read them back by version (presigned downloads). Never a delete: earlier versions stay."""
+        role.allow(
+            iam.PolicyStatement(
+                sid="ReportsPublish", actions=["s3:PutObject", *READ_VERSIONS], resources=[self.reports.arn_for_objects(REPORTS)]
+            )
+        )
+        role.accept_wildcard(
+            self.reports.arn_for_objects(REPORTS),
+            f"Report object keys under {REPORTS} are made per unit and period (chalicelib.integrations.report_store); "
+            "put and read only (no delete), on the reports bucket only.",
+        )
+
     # --- metrics ---------------------------------------------------------------------------
 
     def metric_throttles(self, period: Duration, index: str | None = None) -> cloudwatch.MathExpression:
@@ -221,11 +242,14 @@ class Storage(Capability):
     def _locked_bucket(self, construct_id: str, logs_prefix: str, **extra: Any) -> s3.Bucket:
         """Versioned, Object Lock enabled with NO default retention (the API locks exactly what it
         has verified or recorded, in compliance mode), KMS, private, TLS only, logged, retained."""
+        return self._versioned_bucket(construct_id, logs_prefix, object_lock_enabled=True, **extra)
+
+    def _versioned_bucket(self, construct_id: str, logs_prefix: str, **extra: Any) -> s3.Bucket:
+        """Versioned, KMS with the data key, private, TLS only, logged, retained."""
         return s3.Bucket(
             self,
             construct_id,
             versioned=True,
-            object_lock_enabled=True,
             encryption=s3.BucketEncryption.KMS,
             encryption_key=self.data_key,
             bucket_key_enabled=True,
@@ -267,6 +291,18 @@ class Storage(Capability):
                     noncurrent_version_expiration=Duration.days(1),
                 ),
                 s3.LifecycleRule(id="clear-staging-delete-markers", prefix=UPLOADS.rstrip("*"), expired_object_delete_marker=True),
+            ],
+        )
+
+    def _reports_bucket(self) -> s3.Bucket:
+        # Published reports: versioned so that a re-run replaces a report and keeps the previous as a
+        # noncurrent version; no Object Lock (a report is recomputable from the figures, and replaced
+        # on purpose: ADR 0028).
+        return self._versioned_bucket(
+            "Reports",
+            "reports/",
+            lifecycle_rules=[
+                s3.LifecycleRule(id="abort-incomplete-multipart", abort_incomplete_multipart_upload_after=Duration.days(1)),
             ],
         )
 

@@ -35,15 +35,21 @@ def ensure_documents_bucket() -> None:
     _ensure_locked_bucket(get_settings().documents_bucket, cors=False)
 
 
-def _ensure_locked_bucket(bucket: str, cors: bool) -> None:
-    """Versioned, Object Lock enabled (no default retention: the app locks what it verified), private."""
+def ensure_reports_bucket() -> None:
+    """Versioned (a re-run keeps the previous report as a noncurrent version), private, no Object Lock."""
+    _ensure_locked_bucket(get_settings().reports_bucket, cors=False, object_lock=False)
+
+
+def _ensure_locked_bucket(bucket: str, cors: bool, object_lock: bool = True) -> None:
+    """Versioned, Object Lock enabled unless `object_lock` is False (no default retention: the app locks
+    what it verified), private."""
     s3 = client("s3")
     existing = {b["Name"] for b in s3.list_buckets().get("Buckets", [])}
     if bucket in existing:
         return
     region = s3.meta.region_name
     extra = {} if region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": region}}
-    s3.create_bucket(Bucket=bucket, ObjectLockEnabledForBucket=True, **extra)
+    s3.create_bucket(Bucket=bucket, ObjectLockEnabledForBucket=object_lock, **extra)
     s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
     s3.put_public_access_block(
         Bucket=bucket,
@@ -70,6 +76,7 @@ def ensure_all() -> None:
     ensure_evidence_bucket()
     ensure_documents_bucket()
     ensure_medical_qr_keys()
+    ensure_reports_bucket()
 
 
 def ensure_state_machines() -> dict[str, str]:

@@ -61,6 +61,7 @@ def environment(state_dir: Path, port: int, aws_port: int) -> dict[str, str]:
         "TABLE_NAME": "yunchetong-local",
         "EVIDENCE_BUCKET": "yunchetong-local-evidence",
         "DOCUMENTS_BUCKET": "yunchetong-local-documents",
+        "REPORTS_BUCKET": "yunchetong-local-reports",
         "TOKEN_SECRET": keys["tokenSecret"],
         "LOOKUP_HASH_KEY": keys["lookupHashKey"],
         "WECHAT_ENCODING_AES_KEY": os.environ.get("WECHAT_ENCODING_AES_KEY", keys["wechatEncodingAesKey"]),
@@ -132,6 +133,32 @@ class LocalStack:
         context = LambdaContext(function_name="yunchetong-local-mediation-sweeper")
         threading.Thread(target=self._repeat, args=(self.sweep_mediations_every, lambda: sweep_mediations({}, context)),
                          name="mediation-sweeper", daemon=True).start()
+        self._start_report_schedules()
+
+    def _start_report_schedules(self) -> None:
+        """The daily and monthly reports, at the Beijing times EventBridge Scheduler fires them in AWS
+        (chalicelib/domain/report_schedule.py): timed, not repeated, and given the scheduled time."""
+        from chalicelib.domain.report_schedule import DAILY, MONTHLY
+        from functions.report_daily.handler import handler as daily
+        from functions.report_monthly.handler import handler as monthly
+        from infra.local.lambdas import LambdaContext
+
+        for name, schedule, handler in (("report-daily", DAILY, daily), ("report-monthly", MONTHLY, monthly)):
+            context = LambdaContext(function_name=f"yunchetong-local-{name}")
+            threading.Thread(target=self._at_times, args=(schedule, handler, context), name=name, daemon=True).start()
+
+    def _at_times(self, schedule: Any, handler: Any, context: Any) -> None:
+        """Run a scheduled function at each of its times until the stack stops; a failed run waits for the next."""
+        from datetime import UTC, datetime
+
+        while not self._stopping.is_set():
+            due = schedule.next_after(datetime.now(UTC))
+            if self._stopping.wait(max(0.0, (due - datetime.now(UTC)).total_seconds())):
+                return
+            try:
+                handler({"time": due.astimezone(UTC).isoformat()}, context)
+            except Exception:
+                logging.getLogger("yunchetong.local").exception("scheduled run failed")
 
     def _repeat(self, every: float, run: Any) -> None:
         """Run a scheduled function now (a local stack is often restarted) and every so often until the

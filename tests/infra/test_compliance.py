@@ -18,6 +18,7 @@ STATEFUL_LOGICAL_IDS = {
     "Evidence4CC26D68": "AWS::S3::Bucket",
     "Documents7E5B2978": "AWS::S3::Bucket",
     "AccessLogs8B620ECA": "AWS::S3::Bucket",
+    "Reports65402A0A": "AWS::S3::Bucket",
     "DataKey17AFBB84": "AWS::KMS::Key",
     "AlarmKeyE05DE300": "AWS::KMS::Key",
     "AppSecretsA1997F2A": "AWS::SecretsManager::Secret",
@@ -37,6 +38,8 @@ STATEFUL_LOGICAL_IDS = {
     "FundStateMachineLogs43508691": "AWS::Logs::LogGroup",
     "MedicalLogsDED1B275": "AWS::Logs::LogGroup",
     "MedicalStateMachineLogs890B4385": "AWS::Logs::LogGroup",
+    "ReportDailyLogsFCC954DA": "AWS::Logs::LogGroup",
+    "ReportMonthlyLogsB216BAB6": "AWS::Logs::LogGroup",
 }
 STATEFUL_TYPES = set(STATEFUL_LOGICAL_IDS.values())
 
@@ -57,6 +60,8 @@ def test_the_roles_are_the_api_deliverer_workflow_sweeper_and_calendar_check_rol
         logical_id_of(synth, synth.stack.room_live.push_role),
         logical_id_of(synth, synth.stack.room_video.sink_role),
         logical_id_of(synth, synth.stack.room_video.recorder_role),
+        *(logical_id_of(synth, role) for role in synth.stack.reports.roles.values()),
+        logical_id_of(synth, synth.stack.reports.scheduler_role),
         *(logical_id_of(synth, w.function_role) for w in synth.stack.workflows.values()),
         *(logical_id_of(synth, w.state_machine_role) for w in synth.stack.workflows.values()),
     }

@@ -119,9 +119,9 @@ def test_api_uses_the_dependency_layer_once_built(tmp_path: Path) -> None:
     handler = template.find_resources("AWS::Serverless::Function")["APIHandler"]
     assert handler["Properties"]["Layers"] == [{"Ref": layer_id}]
     # the deliverer, every workflow task, the rescue sweeper, the calendar check, the room's connect, disconnect and push,
-    # the mediation sweeper and the room's video recorder
+    # the mediation sweeper and the room's video recorder, the daily and monthly reports
     functions = template.find_resources("AWS::Lambda::Function")
-    assert len(functions) == 3 + sum(len(w.functions) for w in WORKFLOWS) + 3 + 1 + 1
+    assert len(functions) == 3 + sum(len(w.functions) for w in WORKFLOWS) + 3 + 1 + 1 + 2
     for name, function in functions.items():
         assert function["Properties"]["Layers"] == [{"Ref": layer_id}], name
     # only layers/python goes into the layer, as python/... at the root of the zip
