@@ -9,7 +9,7 @@ INSTALLED := $(VENV)/.installed
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test test-fast token lint unit bench demo clean-state layer vendor report report
+.PHONY: run test test-fast token lint unit bench demo clean-state layer vendor report
 
 $(INSTALLED): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
