@@ -13,8 +13,15 @@ from typing import Any
 WEB_ROOT = Path(__file__).resolve().parents[2] / "web"
 _PAGE_ROUTES = (
     (re.compile(r"^/h5/cases/[A-Za-z0-9_-]{1,64}/?$"), "h5/index.html"),
+    # The police portal (desktop); `/staff/signed-in` is where Cognito's hosted UI returns (ADR 0025).
+    (re.compile(r"^/portal/signin/?$"), "portal/signin.html"),
+    (re.compile(r"^/staff/signed-in/?$"), "portal/signin.html"),
+    (re.compile(r"^/portal/?$"), "portal/queue.html"),
+    (re.compile(r"^/portal/cases/[A-Za-z0-9_-]{1,64}/?$"), "portal/case.html"),
+    (re.compile(r"^/portal/supervisor/?$"), "portal/supervisor.html"),
 )
 _FILE = re.compile(r"^/(h5)/([A-Za-z0-9_-]+\.(?:js|css|svg|png))$")
+_PORTAL_FILE = re.compile(r"^/(portal|shared)/([A-Za-z0-9_-]+\.(?:js|css|svg|png))$")
 _TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8", ".html": "text/html; charset=utf-8"}
 
 
@@ -25,7 +32,7 @@ def resolve(path: str) -> Path | None:
     for pattern, page in _PAGE_ROUTES:
         if pattern.match(bare):
             return WEB_ROOT / page
-    found = _FILE.match(bare)
+    found = _FILE.match(bare) or _PORTAL_FILE.match(bare)
     if found:
         candidate = WEB_ROOT / found.group(1) / found.group(2)
         return candidate if candidate.is_file() else None
