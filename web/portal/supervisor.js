@@ -4,9 +4,9 @@ import { h, renderOnChange, when } from "/h5/dom.js";
 import { every, getJson } from "./api.js";
 import { openPage, showError } from "./chrome.js";
 import { reportPicker, showLive } from "./reports.js";
-import { DELIVERY_DEAD, DELIVERY_FAILING, DUTY } from "./texts.js";
+import { CLAIM_STATUS, DELIVERY_DEAD, DELIVERY_FAILING, DUTY } from "./texts.js";
 
-const REFRESH_SECONDS = 60;
+const REFRESH_SECONDS = 20;
 const errorLine = document.getElementById("error");
 let insurers = [];
 
@@ -21,7 +21,7 @@ async function showOverdue() {
       h("td", {}, insurerName(claim.insurerCode)),
       h("td", {}, DUTY[claim.duty] || claim.duty),
       h("td", {}, claim.due),
-      h("td", {}, claim.status))));
+      h("td", {}, CLAIM_STATUS[claim.status] || claim.status))));
   document.querySelector("#overdue .empty").hidden = overdue.claims.length > 0;
 }
 

@@ -29,3 +29,10 @@ export const DUTY = {
 
 export const DELIVERY_FAILING = new Set(["RETRY"]);
 export const DELIVERY_DEAD = new Set(["DEAD", "REFUSED_URL", "ENDPOINT_GONE", "ENDPOINT_DISABLED"]);
+
+export const CLAIM_STATUS = {
+  REPORTED: "已报案",
+  ACCEPTED: "已受理",
+  DOCUMENTS_REQUESTED: "待补充材料",
+  ASSESSED: "已定损",
+};
