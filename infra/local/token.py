@@ -15,6 +15,7 @@ from chalicelib.errors import ValidationFailed
 from chalicelib.services.staff_accounts import account_for
 from infra.local.stack import DEFAULT_STATE_DIR, local_secrets
 
+
 def principal_for(role: Role, org: str | None, seed: dict) -> Principal:
     try:
         return account_for(role.value, seed, org=org).principal

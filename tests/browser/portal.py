@@ -9,13 +9,11 @@ from contextlib import contextmanager
 from typing import Any
 
 import boto3
-import requests
 from PIL import Image, ImageDraw
 from playwright.sync_api import expect
 
 from infra.local.stack import REGION
-from tests.browser.conftest import CALL_SECONDS, DEADLINE_MS, Accident
-from tests.factories import evidence_request
+from tests.browser.conftest import DEADLINE_MS
 from tests.local_stack import RunningStack
 
 expect.set_options(timeout=DEADLINE_MS)  # a busy machine: a passing wait returns at once
@@ -72,16 +70,3 @@ def scene_photo(seed: int) -> bytes:
     image.save(out, format="JPEG", quality=70)
     return out.getvalue()
 
-
-def shoot_with_photos(accident: Accident) -> None:
-    """Every required shot through the API, as real pictures."""
-    token = accident.parties[0]["token"]
-    for seed, slot in enumerate(accident.view()["evidence"]["checklist"]):
-        content = scene_photo(seed)
-        requested = accident.call("POST", f"/cases/{accident.case_id}/evidence", token,
-                                  evidence_request(content, slot["kind"], slot["partyId"]))
-        assert requested.status_code == 201, requested.text
-        upload = requested.json()["upload"]
-        assert requests.put(upload["url"], data=content, headers=upload["headers"], timeout=CALL_SECONDS).status_code == 200
-        done = accident.call("POST", f"/cases/{accident.case_id}/evidence/{requested.json()['evidenceId']}/complete", token)
-        assert done.status_code == 200, done.text

@@ -8,7 +8,7 @@ import requests
 from playwright.sync_api import expect
 
 from tests.browser.conftest import DEADLINE_MS, screenshot
-from tests.browser.portal import assert_token_never_exposed, desktop, shoot_with_photos, sign_in
+from tests.browser.portal import assert_token_never_exposed, desktop, scene_photo, sign_in
 
 
 def test_given_no_session_when_opening_portal_pages_then_sign_in_with_the_way_back(stack, browser):
@@ -41,7 +41,7 @@ def test_given_a_staff_token_when_pasted_then_signed_in_as_its_owner(stack, brow
 
 
 def test_given_officer_signed_in_when_deciding_a_queued_case_then_letter_opens_and_party_signs_live(stack, browser, accident, context):
-    shoot_with_photos(accident)
+    accident.shoot_everything(scene_photo)
     party_page = context.new_page()  # the other driver's phone, from the SMS link, open throughout
     party_page.goto(accident.sms_link(1))
     expect(party_page.locator("#status")).to_have_text("等待民警远程认定", timeout=DEADLINE_MS)

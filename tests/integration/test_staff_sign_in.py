@@ -25,7 +25,8 @@ def test_given_local_stage_when_listing_staff_then_seeded_staff_and_partners_wit
     assert reply.status == 200, reply.body
     accounts = reply.body["accounts"]
     officers = [a for a in accounts if a["role"] == "officer"]
-    assert [(a["subject"], a["name"], a["jurisdiction"]) for a in officers] == [("O0001", "民警 王", "320900"), ("O0002", "民警 李", "320900")]
+    assert [(a["subject"], a["name"], a["jurisdiction"]) for a in officers] == [
+        ("O0001", "民警 王", "320900"), ("O0002", "民警 李", "320900")]
     by_role = {a["role"] for a in accounts}
     assert {"dispatcher", "supervisor", "insurer", "hospital", "tow", "repairer"} <= by_role
     picc = next(a for a in accounts if a["role"] == "insurer" and a["org"] == "PICC")

@@ -1,5 +1,5 @@
 // The staff or partner session: token and who, ONLY in sessionStorage under "ycht.staff" (never in a
-// URL, never in localStorage), so it ends with the tab. Every API call goes through authorisedFetch.
+// URL, never in storage that outlives the tab), so it ends with the tab. Every API call goes through authorisedFetch.
 import { API_BASE } from "./config.js";
 
 const KEY = "ycht.staff";
