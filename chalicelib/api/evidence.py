@@ -10,7 +10,7 @@ from chalicelib.api.routing import NamesParty, operation
 from chalicelib.domain.principals import POLICE, Principal, Role
 
 if TYPE_CHECKING:
-    from chalicelib.contracts.evidence import EvidenceCompleted, EvidenceRequested, RequestEvidence
+    from chalicelib.contracts.evidence import EvidenceCompleted, EvidenceRequested, EvidenceShot, RequestEvidence
 
 blueprint = Blueprint(__name__)
 UPLOADERS = frozenset({Role.PARTY}) | POLICE
@@ -38,3 +38,14 @@ def complete_evidence(principal: Principal, case_id: str, evidence_id: str) -> E
     from chalicelib.services import evidence
 
     return evidence.complete_upload(principal, case_id, evidence_id)
+
+
+@operation(
+    blueprint, "/cases/{caseId}/evidence/{evidenceId}", "GET",
+    summary="One shot for police: where and when it was taken, and a short-lived link to the sealed copy",
+    roles=POLICE, reply=f"{EVIDENCE}:EvidenceShot",
+)
+def get_evidence_shot(principal: Principal, case_id: str, evidence_id: str) -> EvidenceShot:
+    from chalicelib.services import evidence
+
+    return evidence.shot(principal, case_id, evidence_id)

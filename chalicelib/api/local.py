@@ -11,6 +11,7 @@ from chalicelib.domain.principals import POLICE, Principal
 
 if TYPE_CHECKING:
     from chalicelib.contracts.portal import LocalSmsBox, LocalWeChatBox, SmsQuery
+    from chalicelib.contracts.staff import LocalStaffList, StaffSession, StaffTokenRequest
 
 blueprint = Blueprint(__name__)
 
@@ -39,3 +40,19 @@ def get_local_wechat(principal: Principal, query: SmsQuery) -> LocalWeChatBox:
     if get_settings().wechat_oauth != "local":
         raise NotFound("there is no local WeChat box in this stage", field="path")
     return LocalWeChatBox.model_validate({"messages": wechat_messages.local_box(query.limit)})
+
+
+@operation(blueprint, "/local/staff", "GET", summary="Local stack: the seeded staff and partner accounts the sign-in stand-in offers",
+           roles=None, reply="chalicelib.contracts.staff:LocalStaffList")
+def get_local_staff() -> LocalStaffList:
+    from chalicelib.services import staff_sessions
+
+    return staff_sessions.local_accounts()
+
+
+@operation(blueprint, "/local/staff/token", "POST", summary="Local stack: a token for a seeded account (the sign-in stand-in)",
+           roles=None, body="chalicelib.contracts.staff:StaffTokenRequest", reply="chalicelib.contracts.staff:StaffSession")
+def post_local_staff_token(body: StaffTokenRequest) -> StaffSession:
+    from chalicelib.services import staff_sessions
+
+    return staff_sessions.local_session(body)

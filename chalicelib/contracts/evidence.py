@@ -37,3 +37,18 @@ class EvidenceCompleted(Reply):
     case_status: str
     complete: bool
     checklist: list[ChecklistItemView]
+
+
+class EvidenceShot(Reply):
+    """One shot as police see it: where and when it was taken, and a short-lived link to the sealed copy."""
+
+    evidence_id: str
+    kind: str
+    party_id: str | None = None
+    status: str
+    captured_at: str
+    lat: float
+    lng: float
+    content_type: str
+    url: str | None = Field(default=None, description="presigned GET of the sealed copy; none until the shot is verified")
+    expires_at: str | None = None

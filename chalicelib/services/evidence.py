@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from chalicelib import config
 from chalicelib.contracts.cases import ChecklistItemView
-from chalicelib.contracts.evidence import EvidenceCompleted, EvidenceRequested, RequestEvidence, UploadInstruction
+from chalicelib.contracts.evidence import EvidenceCompleted, EvidenceRequested, EvidenceShot, RequestEvidence, UploadInstruction
 from chalicelib.domain import case_status, evidence, geo, ids
 from chalicelib.domain.principals import Principal
 from chalicelib.errors import ConcurrentUpdate, Conflict, EvidenceMismatch, NotFound, ValidationFailed
@@ -131,6 +131,19 @@ def _item(record: store.CaseRecord, evidence_id: str) -> EvidenceItem:
     if item is None:
         raise NotFound("no such evidence on this case", field="evidenceId")
     return item
+
+
+def shot(principal: Principal, case_id: str, evidence_id: str) -> EvidenceShot:
+    """Where and when a shot was taken, with a short-lived link to its sealed copy once verified."""
+    item = _item(store.load_for(principal, case_id), evidence_id)
+    url = expires_at = None
+    if item.status == evidence.VERIFIED and item.object_key:
+        url, expires = evidence_store.download_url(item.object_key, item.object_version, get_settings().download_url_seconds)
+        expires_at = store.iso(expires)
+    return EvidenceShot(
+        evidence_id=item.evidence_id, kind=item.kind, party_id=item.party_id, status=item.status, captured_at=item.captured_at,
+        lat=float(item.lat), lng=float(item.lng), content_type=item.content_type, url=url, expires_at=expires_at,
+    )
 
 
 def complete_upload(principal: Principal, case_id: str, evidence_id: str) -> EvidenceCompleted:

@@ -16,6 +16,12 @@ _PAGE_ROUTES = (
     (re.compile(r"^/portal/dispatch/?$"), "portal/dispatch.html"),
     (re.compile(r"^/partner/tow/?$"), "partner/tow.html"),
     (re.compile(r"^/partner/hospital/?$"), "partner/hospital.html"),
+    # The police portal (desktop); `/staff/signed-in` is where Cognito's hosted UI returns (ADR 0025).
+    (re.compile(r"^/portal/signin/?$"), "portal/signin.html"),
+    (re.compile(r"^/staff/signed-in/?$"), "portal/signin.html"),
+    (re.compile(r"^/portal/?$"), "portal/queue.html"),
+    (re.compile(r"^/portal/cases/[A-Za-z0-9_-]{1,64}/?$"), "portal/case.html"),
+    (re.compile(r"^/portal/supervisor/?$"), "portal/supervisor.html"),
 )
 _FILE = re.compile(r"^/(h5)/([A-Za-z0-9_-]+\.(?:js|css|svg|png))$")
 # The staff and partner pages' folders; `vendor` holds the npm libraries copied in by `make vendor`.

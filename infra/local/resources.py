@@ -9,7 +9,7 @@ from chalicelib.store.models import TableDefinition
 UPLOAD_CORS = {
     "CORSRules": [
         {
-            "AllowedMethods": ["PUT"],
+            "AllowedMethods": ["PUT", "GET"],  # presigned uploads from the party page, presigned views in the portal
             "AllowedOrigins": ["*"],
             "AllowedHeaders": ["Content-Type", "x-amz-checksum-sha256"],
             "MaxAgeSeconds": 600,

@@ -11,25 +11,16 @@ from pathlib import Path
 from chalicelib import config
 from chalicelib.domain.principals import Principal, Role
 from chalicelib.domain.tokens import issue
+from chalicelib.errors import ValidationFailed
+from chalicelib.services.staff_accounts import account_for
 from infra.local.stack import DEFAULT_STATE_DIR, local_secrets
-
-_ORG_LISTS = {Role.INSURER: ("insurers", "code"), Role.HOSPITAL: ("hospitals", "code"), Role.TOW: ("towTrucks", "truckId"),
-              Role.REPAIRER: ("repairShops", "code")}
 
 
 def principal_for(role: Role, org: str | None, seed: dict) -> Principal:
-    if role is Role.PARTY:
-        raise SystemExit("party tokens come with the case: POST /cases returns one per party")
-    if role in _ORG_LISTS:
-        key, field = _ORG_LISTS[role]
-        codes = [entry[field] for entry in seed[key]]
-        if org not in codes:
-            raise SystemExit(f"ROLE={role.value} needs ORG=<one of: {', '.join(codes)}>")
-        return Principal(subject=f"{role.value}-{org}", role=role, org=org)
-    staff = next((s for s in seed["staff"] if s["role"] == role.value), None)
-    if staff is None:
-        raise SystemExit(f"no seeded staff account has the role {role.value}")
-    return Principal(subject=staff["staffId"], role=role, jurisdiction=staff.get("jurisdiction"))
+    try:
+        return account_for(role.value, seed, org=org).principal
+    except ValidationFailed as refused:
+        raise SystemExit(f"ROLE={role.value}: {(refused.field or '').upper()}= {refused.message}") from None
 
 
 def main(argv: list[str] | None = None) -> None:
