@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 from concurrent.futures import ThreadPoolExecutor
+from types import SimpleNamespace
 
 import pytest
 
@@ -88,3 +89,13 @@ def test_given_two_notices_by_wechat_when_sent_then_both_carry_the_one_shared_to
     assert [m["token"] for m in wechat.messages] == ["TOKEN-1", "TOKEN-1"]
     assert len(wechat.token_requests) == 1
     assert time.time() < token_store.cached(get_settings().wechat_app_id).expires_at
+
+
+def test_given_the_refresher_function_when_run_on_its_schedule_then_it_asks_wechat_only_when_due(wechat):
+    from functions.wechat_token.handler import handler
+
+    context = SimpleNamespace(function_name="wechat-token", memory_limit_in_mb=512, invoked_function_arn="arn:aws:lambda:r:0:function:w",
+                              aws_request_id="r-1")
+    assert handler({}, context) == {"refreshed": True}
+    assert handler({}, context) == {"refreshed": False}
+    assert len(wechat.token_requests) == 1
