@@ -275,7 +275,7 @@ class LocalStack:
         self._compactor = Compactor(self._state, self._lock, grown)
         self._compactor.start()
         # The outbox stream sees a write once it is journaled, as DynamoDB streams committed writes.
-        app = OutboxStream(JournalingApp(moto_app, self._state, self._lock, grown), self._stream_new_messages)
+        app = JournalingApp(moto_app, self._state, self._lock, grown, committed=OutboxStream(self._stream_new_messages).committed)
         self._moto = make_server(self.host, self.aws_port, app, threaded=True, request_handler=MotoRequestHandler)
         threading.Thread(target=self._moto.serve_forever, name="local-aws", daemon=True).start()
 
