@@ -106,9 +106,15 @@ class WeChatEgress(Capability):
             private.append(subnet)
         ec2.CfnVPCEndpoint(self, "WeChatVpcDynamoDb", vpc_id=vpc.ref, vpc_endpoint_type="Gateway",
                            service_name=Fn.sub("com.amazonaws.${AWS::Region}.dynamodb"), route_table_ids=[private_routes.ref])
-        self.flow_log_role = iam.Role(self, "WeChatVpcFlowLogRole", assumed_by=iam.ServicePrincipal("vpc-flow-logs.amazonaws.com"),
-                                      description=self.describe("VPC flow logs of the WeChat egress into their log group"))
-        self.flow_log_group.grant_write(self.flow_log_role)
+        # Inline, like every role here: writing its own log group only.
+        self.flow_log_role = iam.Role(
+            self, "WeChatVpcFlowLogRole", assumed_by=iam.ServicePrincipal("vpc-flow-logs.amazonaws.com"),
+            description=self.describe("VPC flow logs of the WeChat egress into their log group"),
+            inline_policies={"flow-logs": iam.PolicyDocument(statements=[iam.PolicyStatement(
+                actions=["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+                resources=[self.flow_log_group.log_group_arn],
+            )])},
+        )
         ec2.CfnFlowLog(self, "WeChatVpcFlowLog", resource_id=vpc.ref, resource_type="VPC", traffic_type="ALL",
                        log_group_name=self.flow_log_group.log_group_name, deliver_logs_permission_arn=self.flow_log_role.role_arn)
         self.private_subnet_ids = [subnet.ref for subnet in private]

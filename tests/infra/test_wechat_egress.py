@@ -90,3 +90,12 @@ def test_the_refresher_role_reads_and_writes_the_token_item_and_the_app_secret_o
     for statement in statements:
         if as_list(statement["Resource"]) == ["*"]:
             assert all(a.startswith(("xray:", "ec2:")) for a in as_list(statement["Action"])), statement
+
+
+def test_the_flow_log_role_writes_only_its_log_group(synth: Synth) -> None:
+    _, role = resource_of(synth, synth.stack.wechat_egress.flow_log_role)
+    assert role["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {"Service": "vpc-flow-logs.amazonaws.com"}
+    (statement,) = policy_statements(role)
+    log_group = {"Fn::GetAtt": [logical_id_of(synth, synth.stack.wechat_egress.flow_log_group), "Arn"]}
+    assert statement["Resource"] == log_group
+    assert set(as_list(statement["Action"])) == {"logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"}
