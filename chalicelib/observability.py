@@ -42,6 +42,9 @@ if TYPE_CHECKING:
 
 SERVICE = "yunchetong"
 METRICS_NAMESPACE = "Yunchetong"
+# Metric names the alarms (infra/cdk/monitoring.py) watch, emitted under METRICS_NAMESPACE.
+DELIVERIES_FAILED_METRIC = "DeliveriesFailed"  # failed delivery attempts (webhooks and notices)
+DEAD_MESSAGES_METRIC = "DeadMessages"  # outbox messages given up on (dead letters)
 CASE_KEYS = ("case_id", "execution_id")
 
 # Keys of the current invocation (its case, its Lambda context), per thread and task rather than

@@ -34,6 +34,9 @@ class Settings(BaseModel):
     wechat_encoding_aes_key: str | None = Field(default=None, alias="WECHAT_ENCODING_AES_KEY")
     wechat_previous_encoding_aes_key: str | None = Field(default=None, alias="WECHAT_PREVIOUS_ENCODING_AES_KEY")
     wechat_oauth: str = Field(default="local", alias="WECHAT_OAUTH", pattern="^(local|wechat)$")
+    # Who asks WeChat for the access token: "here" (this process, when the shared one is due), or
+    # "refresher" (only the in-VPC function whose fixed address WeChat whitelists; ADR 0034).
+    wechat_token_fetch: str = Field(default="here", alias="WECHAT_TOKEN_FETCH", pattern="^(here|refresher)$")
     province: str = Field(default="GD", alias="SCENARIO_PROVINCE", description="which scenario catalogue applies")
     # Secrets: given directly in the local stack and tests, or read from a Secrets Manager JSON
     # secret (`{"tokenSecret": ..., "lookupHashKey": ...}`) named by APP_SECRETS_ID in AWS.

@@ -1,7 +1,8 @@
 """Notices to a party who joined through the official account: a WeChat message instead of SMS.
 
 In AWS this is WeChat's customer-service message API (allowed within 48 hours of the user's
-last interaction, which a party reporting or joining has just had); if WeChat refuses, the
+last interaction, which a party reporting or joining has just had) with the account's shared
+access token (`wechat_token`); if WeChat refuses, the
 caller falls back to SMS. Locally, messages land in the local message box, read by
 `GET /local/wechat/messages`.
 """
@@ -10,16 +11,11 @@ from __future__ import annotations
 
 import json
 import secrets
-import time
-import urllib.parse
 import urllib.request
 from typing import Protocol
 
-from chalicelib.integrations import message_box
-from chalicelib.integrations.secrets import wechat_app_secret
+from chalicelib.integrations import message_box, wechat_token
 from chalicelib.settings import get_settings
-
-_token: tuple[float, str] | None = None
 
 
 class WeChatMessenger(Protocol):
@@ -27,23 +23,10 @@ class WeChatMessenger(Protocol):
 
 
 class WeChatApi:
-    def _access_token(self) -> str:
-        global _token
-        if _token and _token[0] > time.monotonic():
-            return _token[1]
-        settings = get_settings()
-        query = urllib.parse.urlencode({"grant_type": "client_credential", "appid": settings.wechat_app_id, "secret": wechat_app_secret()})
-        with urllib.request.urlopen(f"https://api.weixin.qq.com/cgi-bin/token?{query}", timeout=3) as reply:
-            answer = json.loads(reply.read())
-        if "access_token" not in answer:
-            raise RuntimeError(f"WeChat token refused: {answer.get('errcode')}")
-        _token = (time.monotonic() + int(answer.get("expires_in", 7200)) - 300, str(answer["access_token"]))
-        return _token[1]
-
     def send(self, openid: str, text: str, case_id: str | None) -> str:
         body = json.dumps({"touser": openid, "msgtype": "text", "text": {"content": text}}, ensure_ascii=False).encode()
-        url = f"https://api.weixin.qq.com/cgi-bin/message/custom/send?access_token={self._access_token()}"
-        request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"}, method="POST")
+        url = f"{wechat_token.WECHAT_API}/cgi-bin/message/custom/send?access_token={wechat_token.access_token()}"
+        request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"}, method="POST")  # noqa: S310 - WeChat's https base
         with urllib.request.urlopen(request, timeout=3) as reply:  # noqa: S310
             answer = json.loads(reply.read())
         if answer.get("errcode", 0) != 0:

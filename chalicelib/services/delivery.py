@@ -30,6 +30,10 @@ from chalicelib.store.models import OutboxItem
 
 LEASE_SECONDS = 60
 RETRYABLE = {408, 425, 429}
+# Outcomes of a run that are a failed attempt (for the `DeliveriesFailed` metric), and those that
+# gave a message up (`DeadMessages`): a dead letter always alarms, nothing is retried silently forever.
+FAILED_ATTEMPTS = frozenset({"RETRY", "FAILED", outbox.DEAD, "REFUSED_URL", "ENDPOINT_GONE"})
+GIVEN_UP = frozenset({outbox.DEAD, "REFUSED_URL"})
 
 
 @dataclass(frozen=True)
@@ -42,15 +46,27 @@ class Attempt:
 Sender = Callable[[str, dict[str, str], bytes, float], Attempt]
 
 
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A redirect is an answer, not a new address: the deliverer posts to the insurer's registered
+    URL only, so a 3xx ends the attempt (as an `HTTPError` with its status) instead of being followed."""
+
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirects)
+
+
 def http_send(url: str, headers: dict[str, str], body: bytes, timeout: float) -> Attempt:
     started = time.perf_counter()
     request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310 - URL checked by check_url
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as reply:  # noqa: S310
+        with _OPENER.open(request, timeout=timeout) as reply:
             status: int | None = reply.status
             error = None
     except urllib.error.HTTPError as failed:
-        status, error = failed.code, f"HTTP {failed.code}"
+        moved = " (redirect not followed)" if 300 <= failed.code < 400 else ""
+        status, error = failed.code, f"HTTP {failed.code}{moved}"
     except (urllib.error.URLError, TimeoutError, OSError) as failed:
         status, error = None, type(failed).__name__ + (f": {failed.reason}" if isinstance(failed, urllib.error.URLError) else "")
     return Attempt(status, error, round((time.perf_counter() - started) * 1000, 1))
@@ -181,8 +197,8 @@ def deliver_due(
     """Deliver the webhooks that are due; returns how many ended in each outcome.
 
     Stops before `seconds_left()` (a Lambda's remaining time) could run out mid-send. A message
-    that fails for any reason is logged and left leased; it is tried again on a later run, and
-    never holds up the messages behind it.
+    whose attempt breaks for any reason counts that attempt and backs off like a failed send (see
+    `_count_failure`); it never holds up the messages behind it.
     """
     moment = now or store.utcnow()
     margin = get_settings().delivery_timeout_seconds + 5
@@ -190,17 +206,48 @@ def deliver_due(
     for item in outbox.pending(("WEBHOOK", "NOTICE"), store.iso(moment)):
         if sum(outcomes.values()) >= limit or (seconds_left is not None and seconds_left() < margin):
             break
-        # Held for this worker a while: another worker skips it meanwhile.
-        if not outbox.lease(item, store.iso(moment), store.iso(moment + timedelta(seconds=LEASE_SECONDS))):
-            continue
-        try:
-            outcome = deliver_one(item, moment, send)
-        except (TransactWriteError, PutError) as failed:  # another worker finished it; the lease protects the rest
-            logger.warning("delivery not recorded", extra={"outbox_id": item.outbox_id, "error": type(failed).__name__})
-            outcome = "NOT_RECORDED"
-        except Exception:  # noqa: BLE001 - one bad message must not hold up the rest; it is logged and retried
-            logger.exception("delivery failed", extra={"outbox_id": item.outbox_id, "insurer": item.recipient})
-            outcome = "FAILED"
-        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+        outcome = _deliver_leased(item, moment, send)
+        if outcome is not None:
+            outcomes[outcome] = outcomes.get(outcome, 0) + 1
     return outcomes
 
+
+def deliver_new(outbox_id: str, now: datetime | None = None, send: Sender = http_send) -> str | None:
+    """The first attempt of a message just committed (the table's stream, or the local stack's
+    nudge); None when it is no longer due or another worker holds it. Later attempts are the
+    scheduled run's (`deliver_due`)."""
+    moment = now or store.utcnow()
+    item = outbox.get(outbox_id)
+    if item is None or item.status != outbox.PENDING or (item.next_attempt_at or "") > store.iso(moment):
+        return None
+    return _deliver_leased(item, moment, send)
+
+
+def _deliver_leased(item: OutboxItem, moment: datetime, send: Sender) -> str | None:
+    # Held for this worker a while: another worker skips it meanwhile.
+    if not outbox.lease(item, store.iso(moment), store.iso(moment + timedelta(seconds=LEASE_SECONDS))):
+        return None
+    try:
+        return deliver_one(item, moment, send)
+    except (TransactWriteError, PutError) as failed:  # another worker finished it; the lease protects the rest
+        logger.warning("delivery not recorded", extra={"outbox_id": item.outbox_id, "error": type(failed).__name__})
+        return "NOT_RECORDED"
+    except Exception as failed:  # noqa: BLE001 - one bad message must not hold up the rest; it is logged and counted
+        logger.exception("delivery failed", extra={"outbox_id": item.outbox_id, "insurer": item.recipient})
+        return _count_failure(item.outbox_id, moment, failed)
+
+
+def _count_failure(outbox_id: str, now: datetime, failure: Exception) -> str:
+    """An attempt that broke before any answer (a missing or unreadable signing secret, a broken
+    insurer record, ...) is an attempt all the same: counted, backed off, and dead after the last
+    one, so a message is never retried silently forever. Read afresh: the failure may have left
+    the item in memory half-changed."""
+    item = outbox.get(outbox_id)
+    if item is None or item.status != outbox.PENDING:
+        return "NOT_RECORDED"
+    attempt_no = int(item.attempts) + 1
+    item.attempts = attempt_no
+    item.last_error = type(failure).__name__
+    outcome = _outcome(item, Attempt(None, item.last_error, 0.0), attempt_no, now)
+    item.save()
+    return "FAILED" if outcome == "RETRY" else outcome

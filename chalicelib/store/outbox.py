@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 
-from pynamodb.exceptions import UpdateError
+from pynamodb.exceptions import DoesNotExist, UpdateError
 
 from chalicelib.domain.ids import new_outbox_id
 from chalicelib.store.models import OutboxItem
@@ -20,6 +20,8 @@ from chalicelib.store.models import OutboxItem
 SHARDS = 8
 PENDING = "PENDING"
 DEAD = "DEAD"
+_KEY_PREFIX = "OUTBOX#"
+_SORT_KEY = "#OUTBOX"
 
 
 def _shard(outbox_id: str) -> int:
@@ -29,8 +31,8 @@ def _shard(outbox_id: str) -> int:
 def _message(channel: str, case_id: str, recipient: str, topic: str, payload: dict, at: str) -> OutboxItem:
     outbox_id = new_outbox_id()
     return OutboxItem(
-        pk=f"OUTBOX#{outbox_id}",
-        sk="#OUTBOX",
+        pk=f"{_KEY_PREFIX}{outbox_id}",
+        sk=_SORT_KEY,
         outbox_id=outbox_id,
         channel=channel,
         topic=topic,
@@ -108,3 +110,23 @@ def bury(item: OutboxItem) -> None:
 def event(case_id: str, recipient: str, topic: str, data: dict, at: str) -> OutboxItem:
     """A webhook event for a partner (an insurer code); body `{"type", "timestamp", "data"}`."""
     return _message("WEBHOOK", case_id, recipient, topic, {"type": topic, "timestamp": at, "data": {"caseId": case_id, **data}}, at)
+
+
+def key_prefix() -> str:
+    """The start of every message's partition key: what a table stream filter on new messages
+    matches (`infra/cdk/delivery.py`); the pending and dead indexes' keys are not partition keys."""
+    return _KEY_PREFIX
+
+
+def id_of_key(partition_key: str) -> str | None:
+    """The outbox id in a message's partition key (a stream record's `Keys.pk`), else None."""
+    rest = partition_key.removeprefix(_KEY_PREFIX)
+    return rest if rest != partition_key and "#" not in rest else None
+
+
+def get(outbox_id: str) -> OutboxItem | None:
+    """The message as stored now (strongly consistent), or None."""
+    try:
+        return OutboxItem.get(f"{_KEY_PREFIX}{outbox_id}", _SORT_KEY, consistent_read=True)
+    except DoesNotExist:
+        return None

@@ -1,15 +1,27 @@
-"""`Delivery`: the outbox deliverer (`functions/deliverer`), a plain Lambda function run every
-minute by an EventBridge schedule, with its own least-privilege role: it sends due webhooks to
-insurers (signed with their secrets, with presigned links to evidence and documents) and party
-notices (WeChat, SMS through SNS)."""
+"""`Delivery`: the outbox deliverer (`functions/deliverer`), with its own least-privilege role: it
+sends webhooks to insurers (signed with their secrets, with presigned links to evidence and
+documents) and party notices (WeChat, SMS through SNS). Two functions run the same handler:
+
+- `StreamDeliverer`, on the table's stream filtered to newly inserted outbox messages: each
+  message's first attempt, seconds after its commit (ADR 0034); records it cannot handle are
+  reported one by one (`ReportBatchItemFailures`) and retried by the stream, then left to
+- `Deliverer`, run every minute by an EventBridge schedule, one run at a time: the retries after
+  backoff, and any first attempt the stream did not make.
+
+Neither is in a VPC: they read the WeChat access token the in-VPC refresher stores
+(`WECHAT_TOKEN_FETCH=refresher`, infra/cdk/wechat_egress.py)."""
 
 from __future__ import annotations
 
 from aws_cdk import Duration
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_event_sources as sources
 from constructs import Construct
 
+from chalicelib.observability import DEAD_MESSAGES_METRIC, DELIVERIES_FAILED_METRIC, METRICS_NAMESPACE, SERVICE
+from chalicelib.store import outbox
 from chalicelib.store.models import OutboxItem
 from infra.cdk.common import Capability, log_group
 from infra.cdk.compute import Compute, FunctionRole
@@ -36,7 +48,11 @@ class Delivery(Capability):
     ) -> None:
         super().__init__(scope, construct_id, stage=stage)
         self.log_group = log_group(self, "DelivererLogs")
-        self.role = self._role(storage, secrets)
+        self.role = self._role("DelivererRole", "execution role of the webhook deliverer", "deliverer", storage, secrets)
+        environment = {
+            **compute.base_environment, **storage.bucket_environment, **secrets.environment, **parameters.environment,
+            "WECHAT_TOKEN_FETCH": "refresher",  # outside the VPC: WeChat refuses token requests from here
+        }
         # One run at a time, every minute (the code also leases messages). A missed minute is
         # harmless: the next run takes what is due.
         self.function = compute.scheduled_function(
@@ -48,19 +64,72 @@ class Delivery(Capability):
             handler=DELIVERER_HANDLER,
             role=self.role,
             timeout=Duration.seconds(60),
-            environment={**compute.base_environment, **storage.bucket_environment, **secrets.environment, **parameters.environment},
+            environment=environment,
+        )
+        self.stream_role = self._role(
+            "StreamDelivererRole", "execution role of the first delivery attempts", "stream-deliverer", storage, secrets
+        )
+        self.stream_role.allow(
+            iam.PolicyStatement(
+                sid="TableStream",
+                actions=["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams"],
+                resources=[storage.table.table_stream_arn or ""],
+            )
+        )
+        self.stream_function = compute.function(
+            self,
+            "StreamDeliverer",
+            description="first delivery attempt of new outbox messages (table stream)",
+            handler=DELIVERER_HANDLER,
+            role=self.stream_role,
+            timeout=Duration.seconds(60),
+            memory_size=512,
+            environment=environment,
+        )
+        self.stream_function.add_event_source(
+            sources.DynamoEventSource(
+                storage.table,
+                starting_position=lambda_.StartingPosition.LATEST,
+                batch_size=10,
+                max_batching_window=Duration.millis(0),  # in seconds: send as soon as the message is committed
+                retry_attempts=2,  # then the scheduled run takes the message: it is still pending in the table
+                bisect_batch_on_error=True,
+                report_batch_item_failures=True,
+                filters=[
+                    lambda_.FilterCriteria.filter(
+                        {"eventName": lambda_.FilterRule.is_equal("INSERT"),
+                         "dynamodb": {"Keys": {"pk": {"S": lambda_.FilterRule.begins_with(outbox.key_prefix())}}}}
+                    )
+                ],
+            )
         )
 
     def metric_errors(self, period: Duration) -> cloudwatch.Metric:
         return self.function.metric_errors(period=period, statistic="Sum")
 
-    def _role(self, storage: Storage, secrets: Secrets) -> FunctionRole:
+    def metric_stream_errors(self, period: Duration) -> cloudwatch.Metric:
+        return self.stream_function.metric_errors(period=period, statistic="Sum")
+
+    def metric_failed_deliveries(self, period: Duration) -> cloudwatch.Metric:
+        """Failed delivery attempts (each is retried after backoff, or gives the message up)."""
+        return self._published(DELIVERIES_FAILED_METRIC, period)
+
+    def metric_dead_messages(self, period: Duration) -> cloudwatch.Metric:
+        """Messages given up on (dead letters): someone must look at each."""
+        return self._published(DEAD_MESSAGES_METRIC, period)
+
+    def _published(self, name: str, period: Duration) -> cloudwatch.Metric:
+        return cloudwatch.Metric(
+            namespace=METRICS_NAMESPACE, metric_name=name, dimensions_map={"service": SERVICE}, period=period, statistic="Sum"
+        )
+
+    def _role(self, construct_id: str, purpose: str, policy_name: str, storage: Storage, secrets: Secrets) -> FunctionRole:
         """Read due messages, lease and record them, sign, presign links, send party notices (WeChat, SMS)."""
         role = FunctionRole(
             self,
-            "DelivererRole",
-            purpose="execution role of the webhook deliverer",
-            policy_name="deliverer",
+            construct_id,
+            purpose=purpose,
+            policy_name=policy_name,
             log_group=self.log_group,
             star_reason="Resource '*' only for X-Ray (xray:PutTraceSegments and xray:PutTelemetryRecords support "
             "no resource-level permissions) and for sns:Publish of party notices by SMS: a text "

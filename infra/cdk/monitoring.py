@@ -22,6 +22,7 @@ from infra.cdk.reports import DESCRIPTIONS as REPORT_RUNS
 from infra.cdk.reports import Reports
 from infra.cdk.rescue_sweeper import RescueSweeper
 from infra.cdk.storage import Storage
+from infra.cdk.wechat_egress import WeChatEgress
 from infra.cdk.workflow import DeployedWorkflow
 
 PERIOD = Duration.minutes(5)
@@ -42,6 +43,7 @@ class Monitoring(Capability):
         calendar_check: CalendarCheck,
         mediation_sweeper: MediationSweeper,
         reports: Reports,
+        wechat_egress: WeChatEgress | None = None,
     ) -> None:
         super().__init__(scope, construct_id, stage=stage)
         self.alarm_topic = self._alarm_topic()
@@ -91,10 +93,25 @@ class Monitoring(Capability):
         # run it again with the function's `{"date"}`/`{"month"}` event or `POST /admin/reports`.
         for name, what in REPORT_RUNS.items():
             self._alarm(f"{name}Errors", f"Scheduled report failed: {what} (run it again)", reports.metric_errors(name, PERIOD), 1)
+        self._delivery_alarms(delivery)
+        if wechat_egress is not None:
+            # Failing runs mean no usable token is left: WeChat notices fall back to SMS.
+            self._alarm("WeChatTokenRefresherErrors", "WeChat token refresher failed: no usable access token (whitelist? AppSecret?)",
+                        wechat_egress.metric_errors(PERIOD), 1)
         self._alarm("Api5xx", "API answered 5xx", api.metric_5xx(PERIOD), 5)
         self._alarm("TableThrottles", "DynamoDB table throttled", storage.metric_throttles(PERIOD), 1)
         for name in storage.index_names:
             self._alarm(f"TableThrottles{name.capitalize()}", f"DynamoDB index {name} throttled", storage.metric_throttles(PERIOD, name), 1)
+
+    def _delivery_alarms(self, delivery: Delivery) -> None:
+        """Deliveries that fail: a dead letter at once (someone must look at it), failed attempts when
+        many in a row (an insurer's endpoint or the SMS/WeChat provider is down), a failing stream run."""
+        self._alarm("DeadMessages", "An outbox message was given up on (DEAD): look at it and resend or fix the endpoint",
+                    delivery.metric_dead_messages(PERIOD), 1)
+        self._alarm("DeliveriesFailed", "Many delivery attempts failed: an insurer endpoint or a provider is down",
+                    delivery.metric_failed_deliveries(PERIOD), 10)
+        self._alarm("StreamDelivererErrors", "First delivery attempts failed (crash, timeout): the schedule retries within a minute",
+                    delivery.metric_stream_errors(PERIOD), 1)
 
     def _alarm_topic(self) -> sns.Topic:
         # CloudWatch cannot publish to a topic under the AWS-managed SNS key: it gets its own.

@@ -14,6 +14,7 @@
 - `MediationSweeper` (mediation_sweeper.py): terminates mediations past their 10 working days;
 - `RoomLive` (room_live.py): the case rooms' WebSocket API and the push of new messages;
 - `RoomVideo` (room_video.py): Chime SDK video for the rooms, the recording's writer and recorder;
+- `WeChatEgress` (wechat_egress.py): the WeChat token refresher in a VPC behind a NAT's Elastic IP;
 - `Monitoring` (monitoring.py): alarms on an encrypted SNS topic;
 - `Identity` (identity.py): the Cognito user pool for staff and partner sign-in (ADR 0025).
 - `Reports` (reports.py): the daily and monthly report functions on Asia/Shanghai schedules (ADR 0028).
@@ -52,6 +53,7 @@ from infra.cdk.room_live import RoomLive
 from infra.cdk.room_video import RoomVideo
 from infra.cdk.secrets import Secrets
 from infra.cdk.storage import Storage
+from infra.cdk.wechat_egress import WeChatEgress
 from infra.cdk.workflow import DeployedWorkflow
 from infra.workflows import FUND, MEDICAL, RESCUE, WORKFLOWS
 
@@ -118,6 +120,10 @@ class YunchetongStack(Stack):
             self, "RescueSweeper", stage=stage, storage=self.storage, rescue=self.workflows[RESCUE.name], compute=self.compute
         )
         self.calendar_check = CalendarCheck(self, "CalendarCheck", stage=stage, storage=self.storage, compute=self.compute)
+        # The fixed address WeChat whitelists: the token refresher in a VPC behind a NAT's Elastic IP (ADR 0034).
+        self.wechat_egress = WeChatEgress(
+            self, "WeChatEgress", stage=stage, storage=self.storage, secrets=self.secrets, parameters=self.parameters, compute=self.compute
+        )
         self.mediation_sweeper = MediationSweeper(
             self, "MediationSweeper", stage=stage, storage=self.storage, parameters=self.parameters, compute=self.compute
         )
@@ -135,6 +141,7 @@ class YunchetongStack(Stack):
             calendar_check=self.calendar_check,
             mediation_sweeper=self.mediation_sweeper,
             reports=self.reports,
+            wechat_egress=self.wechat_egress,
         )
 
         # The case rooms' live feed: WebSocket API, connection functions, push on the table's stream.
@@ -159,6 +166,12 @@ class YunchetongStack(Stack):
         CfnOutput(self, "SignInDomain", value=self.identity.domain.domain_name, description="<domain>.auth.<region>.amazoncognito.com")
         CfnOutput(self, "StaffSignInClientId", value=self.identity.sign_in_client.user_pool_client_id)
         CfnOutput(self, "ReportsBucketName", value=self.storage.reports.bucket_name)
+        CfnOutput(
+            self,
+            "WeChatEgressAddress",
+            value=self.wechat_egress.egress_address,
+            description="Add to the official account's IP whitelist (mp.weixin.qq.com: 设置与开发 > 基本配置 > IP白名单)",
+        )
 
     def _allocate_logical_id(self, cfn_element: CfnElement) -> str:
         # The capabilities group resources without renaming them: a new logical id would replace

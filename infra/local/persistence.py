@@ -332,13 +332,16 @@ def _read_body(environ: dict[str, Any]) -> bytes:
 class JournalingApp:
     """WSGI wrapper around moto's app: one request at a time (as AWS applies each atomically, and
     so a snapshot never sees half a change); a mutating request that succeeded is journaled and on
-    disk before its answer is returned."""
+    disk before its answer is returned. `committed(environ, body)`, if given, sees each such request
+    once it is on disk (the local outbox stream, infra/local/outbox_stream.py)."""
 
-    def __init__(self, app: Callable[..., Iterable[bytes]], state: StateFolder, lock: threading.Lock, grown: threading.Event) -> None:
+    def __init__(self, app: Callable[..., Iterable[bytes]], state: StateFolder, lock: threading.Lock, grown: threading.Event,
+                 committed: Callable[[dict[str, Any], bytes], None] | None = None) -> None:
         self._app = app
         self._state = state
         self._lock = lock
         self._grown = grown
+        self._committed = committed
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
         if _is_read(environ):
@@ -364,6 +367,8 @@ class JournalingApp:
         journal.sync(through)
         if journal.size > COMPACT_AFTER_BYTES:
             self._grown.set()
+        if self._committed is not None:
+            self._committed(environ, body)
         return answer
 
 

@@ -7,6 +7,7 @@ import base64
 import json
 import logging
 import os
+import queue
 import secrets
 import socket
 import threading
@@ -82,7 +83,9 @@ class LocalStack:
     aws_port: int = 4566
     host: str = "127.0.0.1"
 
-    deliver_every: float = 0.5
+    # The schedule's part (retries, anything missed); first attempts come from the outbox stream
+    # (infra/local/outbox_stream.py). LOCAL_DELIVER_SECONDS lengthens it (a test of the stream).
+    deliver_every: float = float(os.environ.get("LOCAL_DELIVER_SECONDS", "0.5"))
     # As EventBridge runs functions/mediation_sweeper in AWS (hourly); MEDIATION_SWEEP_SECONDS shortens it for a demo.
     sweep_mediations_every: float = float(os.environ.get("MEDIATION_SWEEP_SECONDS", "3600"))
 
@@ -95,6 +98,7 @@ class LocalStack:
         self._stopping = threading.Event()
         self._closing = threading.Event()  # ends the open room event streams (infra/local/room_events.py)
         self._deliverer: threading.Thread | None = None
+        self._new_messages: queue.SimpleQueue[str] = queue.SimpleQueue()  # outbox ids from the outbox stream
         self.sandbox: Any = None
 
     @property
@@ -222,16 +226,29 @@ class LocalStack:
                 item.save()
 
     def _deliver_forever(self) -> None:
-        """The outbox deliverer, as the scheduled function runs it in AWS."""
+        """The outbox deliverer as AWS runs it: each new message's first attempt as soon as the
+        outbox stream hands it over, and the scheduled run (what is due again) every `deliver_every`."""
         import logging as std_logging
 
-        from chalicelib.services.delivery import deliver_due
+        from chalicelib.services.delivery import deliver_due, deliver_new
 
-        while not self._stopping.wait(self.deliver_every):
+        next_run = time.monotonic() + self.deliver_every
+        while not self._stopping.is_set():
             try:
-                deliver_due()
+                try:
+                    deliver_new(self._new_messages.get(timeout=max(0.0, min(next_run - time.monotonic(), 0.5))))
+                except queue.Empty:
+                    pass
+                if time.monotonic() >= next_run:
+                    next_run = time.monotonic() + self.deliver_every
+                    deliver_due()
             except Exception:  # keep delivering; the next round retries
                 std_logging.getLogger("yunchetong.local").exception("delivery round failed")
+
+    def _stream_new_messages(self, outbox_ids: list[str]) -> None:
+        if not self._stopping.is_set():
+            for outbox_id in outbox_ids:
+                self._new_messages.put(outbox_id)
 
     def stop_deliverer(self) -> None:
         """Stop delivering the outbox (benchmarks measure the rest without its background work)."""
@@ -270,6 +287,7 @@ class LocalStack:
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
         from werkzeug.serving import make_server
 
+        from infra.local.outbox_stream import OutboxStream
         from infra.local.persistence import Compactor, JournalingApp, StateFolder
 
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
@@ -283,7 +301,8 @@ class LocalStack:
         grown = threading.Event()
         self._compactor = Compactor(self._state, self._lock, grown)
         self._compactor.start()
-        app = JournalingApp(moto_app, self._state, self._lock, grown)
+        # The outbox stream sees a write once it is journaled, as DynamoDB streams committed writes.
+        app = JournalingApp(moto_app, self._state, self._lock, grown, committed=OutboxStream(self._stream_new_messages).committed)
         self._moto = make_server(self.host, self.aws_port, app, threaded=True, request_handler=MotoRequestHandler)
         threading.Thread(target=self._moto.serve_forever, name="local-aws", daemon=True).start()
 

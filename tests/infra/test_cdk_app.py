@@ -33,7 +33,8 @@ def test_module_entry_point_synthesises_outside_the_project(tmp_path: Path) -> N
     assert template["Resources"]["APIHandler"]["Properties"]["Environment"]["Variables"]["STAGE"] == "dev"
     functions = [r["Properties"] for r in template["Resources"].values() if r["Type"] == "AWS::Lambda::Function"]
     deliverers = [f for f in functions if f["Handler"] == "functions.deliverer.handler.handler"]
-    assert [d["Environment"]["Variables"]["INSURER_SECRET_PREFIX"] for d in deliverers] == ["yunchetong/dev/insurers"]
+    # the scheduled deliverer and the stream deliverer (first attempts)
+    assert [d["Environment"]["Variables"]["INSURER_SECRET_PREFIX"] for d in deliverers] == ["yunchetong/dev/insurers"] * 2
     machines = [r["Properties"] for r in template["Resources"].values() if r["Type"] == "AWS::StepFunctions::StateMachine"]
     assert sorted(m["StateMachineName"] for m in machines) == sorted(f"yunchetong-dev-{w.name}" for w in WORKFLOWS)
     assert chalice_out.exists() == existed  # chalice.out/ went to a scratch directory

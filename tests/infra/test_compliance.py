@@ -40,6 +40,8 @@ STATEFUL_LOGICAL_IDS = {
     "MedicalStateMachineLogs890B4385": "AWS::Logs::LogGroup",
     "ReportDailyLogsFCC954DA": "AWS::Logs::LogGroup",
     "ReportMonthlyLogsB216BAB6": "AWS::Logs::LogGroup",
+    "WeChatTokenRefresherLogs70C6E868": "AWS::Logs::LogGroup",
+    "WeChatVpcFlowLogsBDE6B4E5": "AWS::Logs::LogGroup",
 }
 STATEFUL_TYPES = set(STATEFUL_LOGICAL_IDS.values())
 
@@ -62,6 +64,9 @@ def test_the_roles_are_the_api_deliverer_workflow_sweeper_and_calendar_check_rol
         logical_id_of(synth, synth.stack.room_video.recorder_role),
         *(logical_id_of(synth, role) for role in synth.stack.reports.roles.values()),
         logical_id_of(synth, synth.stack.reports.scheduler_role),
+        logical_id_of(synth, synth.stack.delivery.stream_role),
+        logical_id_of(synth, synth.stack.wechat_egress.role),
+        logical_id_of(synth, synth.stack.wechat_egress.flow_log_role),
         *(logical_id_of(synth, w.function_role) for w in synth.stack.workflows.values()),
         *(logical_id_of(synth, w.state_machine_role) for w in synth.stack.workflows.values()),
     }

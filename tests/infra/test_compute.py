@@ -21,6 +21,7 @@ from tests.infra.cdk_template import (
     asset_dir,
     calendar_check_function,
     deliverer_function,
+    logical_id_of,
     mediation_sweeper_function,
     rescue_sweeper_function,
     resources_of,
@@ -86,7 +87,7 @@ def test_the_schedules_are_the_deliverers_the_sweepers_and_the_calendar_checks(s
     schedules = [rule for rule in resources_of(synth, "AWS::Events::Rule").values() if "ScheduleExpression" in rule["Properties"]]
     targets = [t["Arn"] for rule in schedules for t in rule["Properties"]["Targets"]]
     functions = (deliverer_function(synth)[0], rescue_sweeper_function(synth)[0], calendar_check_function(synth)[0],
-                 mediation_sweeper_function(synth)[0])
+                 mediation_sweeper_function(synth)[0], logical_id_of(synth, synth.stack.wechat_egress.function))
     assert sorted(targets, key=json.dumps) == sorted(({"Fn::GetAtt": [f, "Arn"]} for f in functions), key=json.dumps)
     permissions = resources_of(synth, "AWS::Lambda::Permission").values()
     invokers = [p for p in permissions if p["Properties"]["Principal"] == "events.amazonaws.com"]
@@ -119,9 +120,10 @@ def test_api_uses_the_dependency_layer_once_built(tmp_path: Path) -> None:
     handler = template.find_resources("AWS::Serverless::Function")["APIHandler"]
     assert handler["Properties"]["Layers"] == [{"Ref": layer_id}]
     # the deliverer, every workflow task, the rescue sweeper, the calendar check, the room's connect, disconnect and push,
-    # the mediation sweeper and the room's video recorder, the daily and monthly reports
+    # the mediation sweeper and the room's video recorder, the daily and monthly reports, the stream deliverer
+    # and the WeChat token refresher
     functions = template.find_resources("AWS::Lambda::Function")
-    assert len(functions) == 3 + sum(len(w.functions) for w in WORKFLOWS) + 3 + 1 + 1 + 2
+    assert len(functions) == 3 + sum(len(w.functions) for w in WORKFLOWS) + 3 + 1 + 1 + 2 + 2
     for name, function in functions.items():
         assert function["Properties"]["Layers"] == [{"Ref": layer_id}], name
     # only layers/python goes into the layer, as python/... at the root of the zip

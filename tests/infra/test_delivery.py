@@ -38,6 +38,7 @@ DELIVERER_ENV = (
     "INSURER_SECRET_PREFIX",
     "PUBLIC_BASE_URL",
     "POWERTOOLS_SERVICE_NAME",
+    "WECHAT_TOKEN_FETCH",  # "refresher": the token comes from the in-VPC refresher through the table (ADR 0034)
     *MESSAGING_ENV,
 )
 
@@ -84,6 +85,7 @@ def test_deliverer_function_runs_the_handler_with_its_environment(synth: Synth) 
     assert env["POWERTOOLS_SERVICE_NAME"] == "yunchetong"
     assert env["APP_SECRETS_ID"] == {"Ref": logical_id_of(synth, synth.stack.secrets.app_secrets)}
     assert {name: env[name] for name in MESSAGING_ENV} == MESSAGING_ENV
+    assert env["WECHAT_TOKEN_FETCH"] == "refresher"
     # the same prefix for both functions
     assert (
         synth.template["Resources"]["APIHandler"]["Properties"]["Environment"]["Variables"]["INSURER_SECRET_PREFIX"]

@@ -26,6 +26,7 @@ KEY_PREFIXES = (
     "MEDPAY", "DUE", "FUND", "FUNDAPP", "FUNDQ", "FUNDESC", "MEDAPPPAY",
     "REVIEW", "MEDIATION", "MEDICAL", "ADMISSION", "QRREDEEMED", "VIDEO", "SESSION",
     "STATS", "REPORT",
+    "WECHATTOKEN",
 )
 # A prefix is the whole upper-case word before '#': `RESCUEQ#` is not `QUEUE#`.
 KEY_LITERAL = re.compile(r"(?<![A-Z0-9_])(?:" + "|".join(KEY_PREFIXES) + r")#|LOCALSMS")
