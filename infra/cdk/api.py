@@ -13,11 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from aws_cdk import Duration, Stack
+from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_iam as iam
 from chalice.cdk import Chalice
 from constructs import Construct
 
-from infra.cdk.common import APP_NAME, Capability, log_group
+from infra.cdk.common import APP_NAME, Capability, acknowledge, log_group
 from infra.cdk.compute import LAMBDA_ARCHITECTURE, LAMBDA_RUNTIME, Compute, FunctionRole
 from infra.cdk.identity import Identity
 from infra.cdk.parameters import Parameters
@@ -29,6 +31,22 @@ API_GATEWAY_STAGE = "api"
 # Chalice names the handler of all HTTP routes `APIHandler` and the API `RestAPI` in its SAM output.
 API_HANDLER = "APIHandler"
 REST_API = "RestAPI"
+# One JSON line per request; the route template, not the path (no ids, no query strings, no tokens).
+ACCESS_LOG_FORMAT = json.dumps(
+    {
+        "requestId": "$context.requestId",
+        "ip": "$context.identity.sourceIp",
+        "time": "$context.requestTimeEpoch",
+        "method": "$context.httpMethod",
+        "route": "$context.resourcePath",
+        "status": "$context.status",
+        "bytes": "$context.responseLength",
+        "latencyMs": "$context.responseLatency",
+        "integrationLatencyMs": "$context.integrationLatency",
+        "wafStatus": "$context.waf.status",
+    },
+    separators=(",", ":"),
+)
 
 
 class IsolatedChalice(Chalice):
@@ -96,7 +114,7 @@ class Api(Capability):
         workflows: list[DeployedWorkflow],
         parameters: Parameters,
         compute: Compute,
-        identity: Identity,
+        identity: Identity | None,
     ) -> None:
         super().__init__(scope, construct_id, stage=stage)
         self.name = f"{APP_NAME}-{stage}"
@@ -120,7 +138,7 @@ class Api(Capability):
                 **secrets.environment,
                 **secrets.medical_qr_environment,
                 **parameters.environment,
-                **identity.environment,
+                **(identity.environment if identity else {}),
                 # each workflow's machine, as a Ref: the API is created after the machines
                 **{name: arn for workflow in workflows for name, arn in workflow.environment.items()},
             },
@@ -141,8 +159,45 @@ class Api(Capability):
         rest_api.add_property_override("TracingEnabled", True)
         rest_api.add_property_override(
             "MethodSettings",
-            [{"ResourcePath": "/*", "HttpMethod": "*", "ThrottlingRateLimit": 200, "ThrottlingBurstLimit": 400}],
+            [
+                {
+                    "ResourcePath": "/*",
+                    "HttpMethod": "*",
+                    "ThrottlingRateLimit": 200,
+                    "ThrottlingBurstLimit": 400,
+                    "LoggingLevel": "ERROR",  # execution logs of failures only; never request bodies
+                    "DataTraceEnabled": False,
+                    "MetricsEnabled": True,
+                }
+            ],
         )
+        self.access_logs = log_group(self, "ApiAccessLogs")
+        rest_api.add_property_override("AccessLogSetting", {"DestinationArn": self.access_logs.log_group_arn, "Format": ACCESS_LOG_FORMAT})
+        # API Gateway writes both kinds of logs through the region's account-level role: the stage
+        # is created only once that role is set.
+        rest_api.add_resource_dependency(self._gateway_logging_account())
+        self.rest_api_id = rest_api.ref
+
+    def _gateway_logging_account(self) -> apigateway.CfnAccount:
+        """The region's API Gateway setting naming the role that writes its logs (one per account
+        and region: a stack deploying it replaces the role another stack may have set)."""
+        role = iam.Role(
+            self,
+            "ApiGatewayLogsRole",
+            assumed_by=iam.ServicePrincipal("apigateway.amazonaws.com"),
+            description=self.describe("API Gateway writes the API's access and execution logs"),
+            managed_policies=[iam.ManagedPolicy.from_aws_managed_policy_name("service-role/AmazonAPIGatewayPushToCloudWatchLogs")],
+        )
+        acknowledge(
+            role,
+            "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]",
+            "AmazonAPIGatewayPushToCloudWatchLogs is AWS's own policy for API Gateway's account-level logging role, "
+            "kept current by AWS; API Gateway names the execution log groups itself.",
+        )
+        self.gateway_logs_role = role
+        account = apigateway.CfnAccount(self, "ApiGatewayAccount", cloud_watch_role_arn=role.role_arn)
+        account.node.add_dependency(role)
+        return account
 
     # --- metrics ---------------------------------------------------------------------------
 

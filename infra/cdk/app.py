@@ -13,17 +13,26 @@ the report is written as JSON to `<outdir>/validation-report.json`.
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 from pathlib import Path
 from typing import Any
 
-from aws_cdk import App, Validations
+from aws_cdk import App, Environment, Validations
 from cdk_nag import AwsSolutionsChecks
 
 from infra.cdk.stack import PROJECT_ROOT, YunchetongStack
 
 DEFAULT_STAGE = "dev"
+# `cdk init`'s file: the app command and the feature flags of the aws-cdk-lib in use
+# (its recommended-feature-flags.json). The CDK CLI passes them to the app; build_app reads them
+# too, so a synth by tests or by `python -m infra.cdk.app` is the one `cdk deploy` makes.
+CDK_JSON = PROJECT_ROOT / "cdk.json"
+
+
+def feature_flags() -> dict[str, Any]:
+    return dict(json.loads(CDK_JSON.read_text())["context"])
 
 
 def build_app(
@@ -32,6 +41,7 @@ def build_app(
     stage: str | None = None,
     project_root: Path = PROJECT_ROOT,
     layer_dir: Path | None = None,
+    region: str | None = None,
 ) -> tuple[App, YunchetongStack]:
     """The app with its one stack and cdk-nag, not yet synthesised.
 
@@ -39,6 +49,7 @@ def build_app(
     a scratch directory (as `main` and the tests do).
     """
     context: dict[str, Any] = {
+        **feature_flags(),
         # cdk-nag findings as JSON in <outdir>/validation-report.json (read by the tests)
         "@aws-cdk/core:validationReportJson": True,
         # Access-log delivery through a bucket policy, not the legacy LogDeliveryWrite ACL
@@ -47,6 +58,9 @@ def build_app(
     }
     app = App(outdir=outdir, context=context)
     stage = stage or app.node.try_get_context("stage") or DEFAULT_STAGE
+    # Data residency: `-c region=cn-northwest-1` pins the stack (and its data) to that region and
+    # its partition; without it the template is region-agnostic and deploys where the CLI points.
+    region = region or app.node.try_get_context("region")
     stack = YunchetongStack(
         app,
         f"Yunchetong-{stage}",
@@ -54,6 +68,7 @@ def build_app(
         project_root=project_root,
         layer_dir=layer_dir,
         description=f"Yunchetong remote accident handling backend ({stage})",
+        env=Environment(region=region) if region else None,
     )
     Validations.of(app).add_plugins(AwsSolutionsChecks(app))
     return app, stack

@@ -148,6 +148,14 @@ class Identity(Capability):
             enable_token_revocation=True,
         )
 
+    def sign_in_at(self, site_url: str) -> None:
+        """Staff sign in on the pages' site (custom domain or distribution, ADR 0031): Cognito
+        redirects only there, whatever PublicBaseUrl names."""
+        client = self.sign_in_client.node.default_child
+        assert isinstance(client, cognito.CfnUserPoolClient)
+        client.add_property_override("CallbackURLs", [Fn.join("", [site_url, CALLBACK_PATH])])
+        client.add_property_override("LogoutURLs", [Fn.join("", [site_url, LOGOUT_PATH])])
+
     def _insurer_client(self, code: str) -> cognito.UserPoolClient:
         scope = cognito.ResourceServerScope(scope_name=f"{INSURER_SCOPE_PREFIX}{code}", scope_description=f"call the API as insurer {code}")
         return self.user_pool.add_client(

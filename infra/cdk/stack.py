@@ -16,7 +16,10 @@
 - `RoomVideo` (room_video.py): Chime SDK video for the rooms, the recording's writer and recorder;
 - `WeChatEgress` (wechat_egress.py): the WeChat token refresher in a VPC behind a NAT's Elastic IP;
 - `Monitoring` (monitoring.py): alarms on an encrypted SNS topic;
-- `Identity` (identity.py): the Cognito user pool for staff and partner sign-in (ADR 0025).
+- `Identity` (identity.py): the Cognito user pool for staff and partner sign-in (ADR 0025);
+- `ApiFirewall` (api_firewall.py): the API stage's REGIONAL web ACL (ADR 0031);
+- `Pages` (pages.py): `web/` in a private bucket, one CloudFront distribution for pages and API
+  (outside `aws-cn`), the custom domain and WeChat's verification file (ADR 0031);
 - `Reports` (reports.py): the daily and monthly report functions on Asia/Shanghai schedules (ADR 0028).
 
 Each construct hands out grants (`storage.grant_evidence_upload(role)`, `workflow.grant_start(role)`,
@@ -33,10 +36,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from aws_cdk import CfnElement, CfnOutput, Stack, Tags
+from aws_cdk import CfnElement, CfnOutput, Fn, Stack, Tags, Token
+from aws_cdk.region_info import RegionInfo
 from constructs import Construct
 
-from infra.cdk.api import Api
+from infra.cdk.api import REST_API, Api
+from infra.cdk.api_firewall import ApiFirewall
 from infra.cdk.calendar_check import CalendarCheck
 from infra.cdk.common import APP_NAME, camel_case, capability_logical_id
 from infra.cdk.compute import FUNCTION_CODE_EXCLUDE, Compute, function_code
@@ -46,6 +51,7 @@ from infra.cdk.identity import Identity, insurer_codes
 from infra.cdk.mediation_sweeper import MediationSweeper
 from infra.cdk.medical import MedicalWorkflow
 from infra.cdk.monitoring import Monitoring
+from infra.cdk.pages import Pages
 from infra.cdk.parameters import Parameters
 from infra.cdk.reports import Reports
 from infra.cdk.rescue_sweeper import RescueSweeper
@@ -98,8 +104,11 @@ class YunchetongStack(Stack):
             for workflow in WORKFLOWS
         }
         workflows = list(self.workflows.values())
-        self.identity = Identity(
-            self, "Identity", stage=stage, public_base_url=self.parameters.public_base_url, insurers=insurer_codes(project_root)
+        # Cognito user pools do not exist in the aws-cn partition (ADR 0031): no staff sign-in there yet.
+        self.identity = (
+            Identity(self, "Identity", stage=stage, public_base_url=self.parameters.public_base_url, insurers=insurer_codes(project_root))
+            if self.partition_name == "aws"
+            else None
         )
         self.api = Api(
             self,
@@ -161,10 +170,11 @@ class YunchetongStack(Stack):
             description="Create each insurer's signing secret as <prefix>/<insurerCode>",
         )
         CfnOutput(self, "AlarmTopicArn", value=self.monitoring.alarm_topic.topic_arn)
-        CfnOutput(self, "UserPoolId", value=self.identity.user_pool.user_pool_id)
-        CfnOutput(self, "SignInIssuer", value=self.identity.environment["COGNITO_ISSUER"])
-        CfnOutput(self, "SignInDomain", value=self.identity.domain.domain_name, description="<domain>.auth.<region>.amazoncognito.com")
-        CfnOutput(self, "StaffSignInClientId", value=self.identity.sign_in_client.user_pool_client_id)
+        if self.identity is not None:
+            CfnOutput(self, "UserPoolId", value=self.identity.user_pool.user_pool_id)
+            CfnOutput(self, "SignInIssuer", value=self.identity.environment["COGNITO_ISSUER"])
+            CfnOutput(self, "SignInDomain", value=self.identity.domain.domain_name, description="<domain>.auth.<region>.amazoncognito.com")
+            CfnOutput(self, "StaffSignInClientId", value=self.identity.sign_in_client.user_pool_client_id)
         CfnOutput(self, "ReportsBucketName", value=self.storage.reports.bucket_name)
         CfnOutput(
             self,
@@ -172,6 +182,34 @@ class YunchetongStack(Stack):
             value=self.wechat_egress.egress_address,
             description="Add to the official account's IP whitelist (mp.weixin.qq.com: 设置与开发 > 基本配置 > IP白名单)",
         )
+        self._edge(project_root)
+
+    @property
+    def partition_name(self) -> str:
+        """`aws-cn` when synthesised for a China region (`-c region=cn-...`), else `aws`."""
+        if Token.is_unresolved(self.region):
+            return "aws"
+        return RegionInfo.get(self.region).partition or "aws"
+
+    def _edge(self, project_root: Path) -> None:
+        """The API's firewall and the pages; CloudFront only where it is the global service (ADR 0031)."""
+        self.api_firewall = ApiFirewall(self, "ApiFirewall", stage=self.stage, rest_api=REST_API)
+        self.pages = Pages(
+            self,
+            "Pages",
+            stage=self.stage,
+            web_root=project_root / "web",
+            access_logs=self.storage.access_logs,
+            public_base_url=self.parameters.public_base_url,
+            api_domain=Fn.join(".", [self.api.rest_api_id, "execute-api", self.region, self.url_suffix]),
+            presigned_origins=[Fn.join("", ["https://s3.", self.region, ".", self.url_suffix])],
+            edge=self.partition_name == "aws",
+        )
+        CfnOutput(self, "PagesBucketName", value=self.pages.bucket.bucket_name)
+        if self.identity is not None and self.pages.sign_in_url is not None:
+            self.identity.sign_in_at(self.pages.sign_in_url)
+        if self.pages.site_url is not None:
+            CfnOutput(self, "SiteUrl", value=self.pages.site_url, description="pages at /, the API at /api; PublicBaseUrl should name it")
 
     def _allocate_logical_id(self, cfn_element: CfnElement) -> str:
         # The capabilities group resources without renaming them: a new logical id would replace

@@ -10,22 +10,12 @@ from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 
+from infra.web_pages import FILE_FOLDERS, FILE_NAME, PAGE_ROUTES, content_security_policy
+
 WEB_ROOT = Path(__file__).resolve().parents[2] / "web"
-_PAGE_ROUTES = (
-    (re.compile(r"^/h5/cases/[A-Za-z0-9_-]{1,64}/?$"), "h5/index.html"),
-    (re.compile(r"^/portal/dispatch/?$"), "portal/dispatch.html"),
-    (re.compile(r"^/partner/tow/?$"), "partner/tow.html"),
-    (re.compile(r"^/partner/hospital/?$"), "partner/hospital.html"),
-    # The police portal (desktop); `/staff/signed-in` is where Cognito's hosted UI returns (ADR 0025).
-    (re.compile(r"^/portal/signin/?$"), "portal/signin.html"),
-    (re.compile(r"^/staff/signed-in/?$"), "portal/signin.html"),
-    (re.compile(r"^/portal/?$"), "portal/queue.html"),
-    (re.compile(r"^/portal/cases/[A-Za-z0-9_-]{1,64}/?$"), "portal/case.html"),
-    (re.compile(r"^/portal/supervisor/?$"), "portal/supervisor.html"),
-)
-_FILE = re.compile(r"^/(h5)/([A-Za-z0-9_-]+\.(?:js|css|svg|png))$")
-# The staff and partner pages' folders; `vendor` holds the npm libraries copied in by `make vendor`.
-_STAFF_FILE = re.compile(r"^/(portal|partner|shared|vendor)/([A-Za-z0-9_-]+\.(?:js|css|svg|png))$")
+# The page table is shared with CloudFront's function (infra/web_pages.py): add pages there.
+_PAGE_ROUTES = tuple((re.compile(pattern), page) for pattern, page in PAGE_ROUTES)
+_FILE = re.compile(rf"^/({'|'.join(FILE_FOLDERS)})/({FILE_NAME})$")
 _TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8", ".html": "text/html; charset=utf-8"}
 
 
@@ -36,7 +26,7 @@ def resolve(path: str) -> Path | None:
     for pattern, page in _PAGE_ROUTES:
         if pattern.match(bare):
             return WEB_ROOT / page
-    found = _FILE.match(bare) or _STAFF_FILE.match(bare)
+    found = _FILE.match(bare)
     if found:
         candidate = WEB_ROOT / found.group(1) / found.group(2)
         return candidate if candidate.is_file() else None
@@ -47,10 +37,7 @@ def security_headers(aws_origin: str) -> dict[str, str]:
     """What CloudFront's response headers policy sends in AWS; locally the presigned uploads go to
     the local AWS on its own port, so connect-src names it."""
     return {
-        "Content-Security-Policy": (
-            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
-            f"connect-src 'self' {aws_origin}; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-        ),
+        "Content-Security-Policy": content_security_policy(aws_origin),
         "X-Content-Type-Options": "nosniff",
         # The SMS link carries the token in its query string until the page moves it to session
         # storage: no Referer may carry it anywhere.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -273,16 +274,17 @@ def assert_key_via_dynamodb_and_star_only_for_xray(synth: Synth, statements: lis
             assert all(a.startswith("xray:") for a in as_list(statement["Action"])), statement
 
 
-def synthesise(workdir: Path) -> Synth:
+def synthesise(workdir: Path, region: str | None = None) -> Synth:
     """The stack of `stage=STAGE` synthesised offline in `workdir` (chalice.cdk writes chalice.out/
-    into the working directory), with cdk-nag; a synth that cdk-nag fails is returned with its error."""
+    into the working directory), with cdk-nag; a synth that cdk-nag fails is returned with its error.
+    `region` pins the stack to a region (and its partition), as `-c region=...` does."""
     outdir = workdir / "cdk.out"
     with pytest.MonkeyPatch.context() as patch:
         for name, value in SYNTH_ENV.items():
             patch.setenv(name, value)
         patch.setattr(sys, "dont_write_bytecode", True)
         patch.chdir(workdir)
-        app, stack = build_app(outdir=str(outdir), stage=STAGE)
+        app, stack = build_app(outdir=str(outdir), stage=STAGE, region=region)
         synth_error: Exception | None = None
         try:
             app.synth()
@@ -312,4 +314,38 @@ def synthesise(workdir: Path) -> Synth:
         nag_warnings=nag_warnings,
         warnings=warnings,
         synth_error=synth_error,
+    )
+
+
+def pages_deployment_function(synth: Synth) -> tuple[str, dict[str, Any]]:
+    """CDK's BucketDeployment function copying the pages (infra/cdk/pages.py): CDK's own, with its
+    own role, policy and AWS CLI layer, unlike our functions."""
+    role_id = logical_id_of(synth, synth.stack.pages.deployment.handler_role)
+    role = {"Fn::GetAtt": [role_id, "Arn"]}
+    (found,) = ((k, v) for k, v in resources_of(synth, "AWS::Lambda::Function").items() if v["Properties"]["Role"] == role)
+    return found
+
+
+def pages_deployment_layers(synth: Synth) -> list[str]:
+    """The AWS CLI layer CDK's BucketDeployment function runs with."""
+    _, function = pages_deployment_function(synth)
+    return [layer["Ref"] for layer in function["Properties"]["Layers"]]
+
+
+def cfn_lint(template_path: Path, *options: str) -> subprocess.CompletedProcess[str]:
+    """cfn-lint on a synthesised template (W3005: CDK's DependsOn beside a Ref is harmless)."""
+    return subprocess.run(  # our interpreter, our arguments, no shell
+        [
+            sys.executable,
+            "-c",
+            "import sys; from cfnlint.runner import main; sys.exit(main())",
+            "--ignore-checks",
+            "W3005",
+            *options,
+            "--",
+            str(template_path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
     )

@@ -26,6 +26,8 @@ from tests.infra.cdk_template import (
     logical_id_of,
     machine_name,
     one_resource,
+    pages_deployment_function,
+    pages_deployment_layers,
     policy_statements,
     resource_of,
     resources_of,
@@ -128,12 +130,15 @@ def test_chalice_requirements_stay_empty() -> None:
 
 def test_dependency_layer_is_attached_when_built(synth: Synth) -> None:
     props = synth.template["Resources"]["APIHandler"]["Properties"]
+    # CDK's pages deployment brings its own AWS CLI layer: every other layer is ours
+    ours = {k: v for k, v in resources_of(synth, "AWS::Lambda::LayerVersion").items() if k not in pages_deployment_layers(synth)}
+    assert len(pages_deployment_layers(synth)) == 1
     if (PROJECT_ROOT / "layers" / "python").is_dir():
-        one_resource(synth, "AWS::Lambda::LayerVersion")
+        assert len(ours) == 1
         assert len(props["Layers"]) == 1
     else:
         assert "Layers" not in props
-        assert not resources_of(synth, "AWS::Lambda::LayerVersion")
+        assert not ours
         assert any("NoDependencyLayer" in str(w.entry.data) for w in synth.warnings)
 
 
@@ -199,8 +204,13 @@ def test_api_role_is_least_privilege(synth: Synth) -> None:
     index_statement = next(s for s in statements if s.get("Sid") == "TableIndexes")
     index_names = {json.dumps(r).rsplit("/index/", 1)[1].split('"')[0] for r in as_list(index_statement["Resource"])}
     assert index_names == {index["name"] for index in spec["indexes"]}
-    # permissions live inline in the role, so the function cannot start before they exist
-    assert not resources_of(synth, "AWS::IAM::Policy")
+    # permissions live inline in the role, so the function cannot start before they exist; the
+    # only separate policy is CDK's pages deployment role's, which its function waits for
+    _, deployment = pages_deployment_function(synth)
+    deployment_role = deployment["Properties"]["Role"]["Fn::GetAtt"][0]
+    policies = resources_of(synth, "AWS::IAM::Policy")
+    assert [p["Properties"]["Roles"] for p in policies.values()] == [[{"Ref": deployment_role}]]
+    assert set(policies) <= set(deployment["DependsOn"])
 
 
 def test_api_role_reads_and_rotates_insurer_secrets_only_under_the_prefix(synth: Synth) -> None:

@@ -112,7 +112,12 @@ def test_api_uses_the_dependency_layer_once_built(tmp_path: Path) -> None:
         app, stack = build_app(outdir=str(outdir), stage=STAGE, layer_dir=layer_dir)
         app.synth()  # cdk-nag included
     template = Template.from_stack(stack)
-    layers = template.find_resources("AWS::Lambda::LayerVersion")
+    # CDK's pages deployment function (its own role and AWS CLI layer) is not one of ours
+    deployment_role = stack.resolve(stack.pages.deployment.handler_role.node.default_child.logical_id)
+    all_functions = template.find_resources("AWS::Lambda::Function")
+    (deployment,) = (f for f in all_functions.values() if f["Properties"]["Role"] == {"Fn::GetAtt": [deployment_role, "Arn"]})
+    cli_layers = [layer["Ref"] for layer in deployment["Properties"]["Layers"]]
+    layers = {k: v for k, v in template.find_resources("AWS::Lambda::LayerVersion").items() if k not in cli_layers}
     assert len(layers) == 1
     (layer_id, layer), *_ = layers.items()
     assert layer["Properties"]["CompatibleRuntimes"] == ["python3.11"]
@@ -122,7 +127,7 @@ def test_api_uses_the_dependency_layer_once_built(tmp_path: Path) -> None:
     # the deliverer, every workflow task, the rescue sweeper, the calendar check, the room's connect, disconnect and push,
     # the mediation sweeper and the room's video recorder, the daily and monthly reports, the stream deliverer
     # and the WeChat token refresher
-    functions = template.find_resources("AWS::Lambda::Function")
+    functions = {k: v for k, v in all_functions.items() if v is not deployment}
     assert len(functions) == 3 + sum(len(w.functions) for w in WORKFLOWS) + 3 + 1 + 1 + 2 + 2
     for name, function in functions.items():
         assert function["Properties"]["Layers"] == [{"Ref": layer_id}], name

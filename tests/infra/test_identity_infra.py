@@ -58,7 +58,9 @@ def test_staff_sign_in_client_is_a_public_code_flow_client_that_cannot_write_its
     assert client["AllowedOAuthFlowsUserPoolClient"] is True
     assert set(client["AllowedOAuthScopes"]) == {"openid", "email", "profile"}
     assert client["SupportedIdentityProviders"] == ["COGNITO"]
-    assert client["CallbackURLs"] == [{"Fn::Join": ["", [{"Ref": "PublicBaseUrl"}, "/staff/signed-in"]]}]
+    # the custom domain when given, else PublicBaseUrl (ADR 0031; test_pages_edge)
+    site = {"Fn::If": ["HasCustomDomain", {"Fn::Join": ["", ["https://", {"Ref": "DomainName"}]]}, {"Ref": "PublicBaseUrl"}]}
+    assert client["CallbackURLs"] == [{"Fn::Join": ["", [site, "/staff/signed-in"]]}]
     assert {"custom:jurisdiction", "custom:org"} <= set(client["ReadAttributes"])
     assert not any(a.startswith("custom:") for a in client.get("WriteAttributes", []))
     assert client["PreventUserExistenceErrors"] == "ENABLED"

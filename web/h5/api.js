@@ -1,6 +1,6 @@
 // The documented API (/openapi.json), called with the party's bearer token from session storage.
-// The API answers on this page's own origin (CloudFront routes it in AWS; see ADR 0023).
-const API_BASE = document.documentElement.dataset.api || "";
+// Locally the API answers on this page's own origin; in AWS under /api of the same distribution (ADR 0031).
+import { API_BASE } from "/shared/config.js";
 
 export class ApiError extends Error {
   constructor(status, body) {
