@@ -15,7 +15,8 @@
 - `RoomLive` (room_live.py): the case rooms' WebSocket API and the push of new messages;
 - `RoomVideo` (room_video.py): Chime SDK video for the rooms, the recording's writer and recorder;
 - `Monitoring` (monitoring.py): alarms on an encrypted SNS topic;
-- `Identity` (identity.py): the Cognito user pool for staff and partner sign-in (ADR 0025).
+- `Identity` (identity.py): the Cognito user pool for staff and partner sign-in (ADR 0025);
+- `ReferenceData` (reference_data.py): the data migration, a custom resource loading the reference data.
 
 Each construct hands out grants (`storage.grant_evidence_upload(role)`, `workflow.grant_start(role)`,
 ...) to the roles of the others; nothing reaches into another construct's resources. The
@@ -45,6 +46,7 @@ from infra.cdk.mediation_sweeper import MediationSweeper
 from infra.cdk.medical import MedicalWorkflow
 from infra.cdk.monitoring import Monitoring
 from infra.cdk.parameters import Parameters
+from infra.cdk.reference_data import ReferenceData
 from infra.cdk.rescue_sweeper import RescueSweeper
 from infra.cdk.room_live import RoomLive
 from infra.cdk.room_video import RoomVideo
@@ -68,6 +70,7 @@ class YunchetongStack(Stack):
         stage: str = "dev",
         project_root: Path = PROJECT_ROOT,
         layer_dir: Path | None = None,
+        require_layer: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
@@ -85,6 +88,7 @@ class YunchetongStack(Stack):
             project_root=project_root,
             layer_dir=layer_dir or project_root / "layers",
             table_name=self.storage.table.table_name,
+            require_layer=require_layer,
         )
         # Before the API and the sweeper: their environments name the state machines.
         self.workflows = {
@@ -137,6 +141,11 @@ class YunchetongStack(Stack):
         CfnOutput(self, "RoomSocketUrl", value=self.room_live.socket_stage.url)
         # The case rooms' video: Chime SDK permissions, the recording's writer and its recorder.
         self.room_video = RoomVideo(self, "RoomVideo", stage=stage, storage=self.storage, compute=self.compute, api=self.api)
+
+        # The reference data (insurers, hospitals, fleet, staff, service points): /health is 200 once loaded.
+        self.reference_data = ReferenceData(
+            self, "ReferenceData", stage=stage, storage=self.storage, compute=self.compute, project_root=project_root
+        )
 
         CfnOutput(self, "TableName", value=self.storage.table.table_name)
         CfnOutput(self, "EvidenceBucketName", value=self.storage.evidence.bucket_name)

@@ -37,6 +37,7 @@ STATEFUL_LOGICAL_IDS = {
     "FundStateMachineLogs43508691": "AWS::Logs::LogGroup",
     "MedicalLogsDED1B275": "AWS::Logs::LogGroup",
     "MedicalStateMachineLogs890B4385": "AWS::Logs::LogGroup",
+    "ReferenceDataLogs0EA8C4E8": "AWS::Logs::LogGroup",
 }
 STATEFUL_TYPES = set(STATEFUL_LOGICAL_IDS.values())
 
@@ -57,6 +58,8 @@ def test_the_roles_are_the_api_deliverer_workflow_sweeper_and_calendar_check_rol
         logical_id_of(synth, synth.stack.room_live.push_role),
         logical_id_of(synth, synth.stack.room_video.sink_role),
         logical_id_of(synth, synth.stack.room_video.recorder_role),
+        logical_id_of(synth, synth.stack.reference_data.role),
+        logical_id_of(synth, synth.stack.reference_data.provider_role),
         *(logical_id_of(synth, w.function_role) for w in synth.stack.workflows.values()),
         *(logical_id_of(synth, w.state_machine_role) for w in synth.stack.workflows.values()),
     }
