@@ -21,6 +21,7 @@ from typing import Any
 from aws_cdk import App, Validations
 from cdk_nag import AwsSolutionsChecks
 
+from infra.cdk.compute import MissingLayerError
 from infra.cdk.stack import PROJECT_ROOT, YunchetongStack
 
 DEFAULT_STAGE = "dev"
@@ -32,11 +33,13 @@ def build_app(
     stage: str | None = None,
     project_root: Path = PROJECT_ROOT,
     layer_dir: Path | None = None,
+    require_layer: bool = False,
 ) -> tuple[App, YunchetongStack]:
     """The app with its one stack and cdk-nag, not yet synthesised.
 
     chalice.cdk packages the API into `./chalice.out/` while the stack is built: call this from
-    a scratch directory (as `main` and the tests do).
+    a scratch directory (as `main` and the tests do). `require_layer`: fail without the built
+    dependency layer (`main`, which the CDK CLI runs); the template tests synthesise without it.
     """
     context: dict[str, Any] = {
         # cdk-nag findings as JSON in <outdir>/validation-report.json (read by the tests)
@@ -53,6 +56,7 @@ def build_app(
         stage=stage,
         project_root=project_root,
         layer_dir=layer_dir,
+        require_layer=require_layer,
         description=f"Yunchetong remote accident handling backend ({stage})",
     )
     Validations.of(app).add_plugins(AwsSolutionsChecks(app))
@@ -66,7 +70,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="yunchetong-synth-") as scratch:
         os.chdir(scratch)  # chalice.cdk writes chalice.out/ into the working directory
         try:
-            app, _ = build_app(outdir=outdir)
+            try:
+                app, _ = build_app(outdir=outdir, require_layer=True)
+            except MissingLayerError as missing:
+                raise SystemExit(f"cdk synth: {missing}") from None
             app.synth()
         finally:
             os.chdir(previous)

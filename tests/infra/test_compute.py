@@ -65,7 +65,7 @@ def test_function_code_excludes_everything_but_chalicelib_and_functions(tmp_path
     app = App(outdir=str(outdir))
     stack = Stack(app, "Code")
     lambda_.Function(
-        stack, "F", runtime=lambda_.Runtime.PYTHON_3_11, handler="functions.deliverer.handler.handler", code=function_code(root)
+        stack, "F", runtime=lambda_.Runtime.PYTHON_3_12, handler="functions.deliverer.handler.handler", code=function_code(root)
     )
     app.synth()
     (function,) = Template.from_stack(stack).find_resources("AWS::Lambda::Function").values()
@@ -114,7 +114,7 @@ def test_api_uses_the_dependency_layer_once_built(tmp_path: Path) -> None:
     layers = template.find_resources("AWS::Lambda::LayerVersion")
     assert len(layers) == 1
     (layer_id, layer), *_ = layers.items()
-    assert layer["Properties"]["CompatibleRuntimes"] == ["python3.11"]
+    assert layer["Properties"]["CompatibleRuntimes"] == ["python3.12"]
     assert layer["Properties"]["CompatibleArchitectures"] == ["x86_64"]
     handler = template.find_resources("AWS::Serverless::Function")["APIHandler"]
     assert handler["Properties"]["Layers"] == [{"Ref": layer_id}]
