@@ -65,7 +65,11 @@ class ReferenceData(Capability):
         )
         self.provider_role.allow_running_functions()
         provider = cr.Provider(
-            self, "ReferenceDataProvider", on_event_handler=self.function, log_group=self.log_group, role=self.provider_role
+            self,
+            "ReferenceDataProvider",
+            on_event_handler=self.function,
+            log_group=self.log_group,
+            framework_on_event_role=self.provider_role,
         )
         self.provider_role.accept_wildcard(
             f"{self.function.function_arn}:*", "The provider framework may invoke the migration function's versions, nothing else."
