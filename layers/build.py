@@ -26,7 +26,11 @@ LAMBDA_PYTHON = "3.12"
 # Bundled by the deployment itself, not by the layer (package names as in the lock).
 NOT_IN_LAYER = frozenset({"chalice"})
 PROJECT = "yunchetong (pyproject.toml)"
-PLATFORM = ("--platform", "manylinux2014_x86_64", "--implementation", "cp", "--python-version", LAMBDA_PYTHON, "--only-binary=:all:")
+# Lambda's python3.12 runs on Amazon Linux 2023 (glibc 2.34): wheels up to manylinux_2_34 import
+# there (Pillow 12+ ships manylinux_2_28 wheels only).
+PLATFORMS = ("manylinux2014_x86_64", "manylinux_2_28_x86_64", "manylinux_2_34_x86_64")
+PLATFORM = (*(arg for tag in PLATFORMS for arg in ("--platform", tag)), "--implementation", "cp", "--python-version", LAMBDA_PYTHON,
+            "--only-binary=:all:")
 
 
 def _blocks(lock_text: str) -> dict[str, tuple[str, set[str]]]:

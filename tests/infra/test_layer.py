@@ -20,7 +20,8 @@ def test_given_the_lock_when_the_layer_requirements_are_read_then_all_but_chalic
     assert {"pygeohash", "boto3", "botocore", "aws-lambda-powertools", "pydantic-core"} <= pinned
     assert text.count("--hash=sha256:") >= len(pinned)  # every pin keeps its hashes
     command = build.command(tmp_path / "python", tmp_path / "requirements.txt")
-    assert command[command.index("--platform") + 1] == "manylinux2014_x86_64"
+    platforms = [command[i + 1] for i, arg in enumerate(command) if arg == "--platform"]
+    assert platforms == ["manylinux2014_x86_64", "manylinux_2_28_x86_64", "manylinux_2_34_x86_64"]  # Amazon Linux 2023
     assert command[command.index("--python-version") + 1] == "3.12"
     assert "--require-hashes" in command and "--no-deps" in command
 
