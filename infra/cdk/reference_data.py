@@ -11,6 +11,7 @@ import hashlib
 from pathlib import Path
 
 from aws_cdk import CustomResource, Duration
+from aws_cdk import aws_iam as iam
 from aws_cdk import custom_resources as cr
 from constructs import Construct
 
@@ -63,13 +64,22 @@ class ReferenceData(Capability):
             policy_name="reference-data-provider",
             log_group=self.log_group,
         )
+        # Inline, as every role of ours (no separate policy resource): the provider's own grant is
+        # kept off the role (`without_policy_updates`).
+        self.provider_role.allow(
+            iam.PolicyStatement(
+                sid="InvokeMigration",
+                actions=["lambda:InvokeFunction"],
+                resources=[self.function.function_arn, f"{self.function.function_arn}:*"],
+            )
+        )
         self.provider_role.allow_running_functions()
         provider = cr.Provider(
             self,
             "ReferenceDataProvider",
             on_event_handler=self.function,
             log_group=self.log_group,
-            framework_on_event_role=self.provider_role,
+            framework_on_event_role=self.provider_role.without_policy_updates(),
         )
         self.provider_role.accept_wildcard(
             f"{self.function.function_arn}:*", "The provider framework may invoke the migration function's versions, nothing else."

@@ -40,3 +40,9 @@ def test_the_content_hash_changes_with_the_data_and_only_then(tmp_path) -> None:
     assert content_hash(tmp_path) == first
     (config / "seed_yancheng.json").write_text('{"version": "2"}')
     assert content_hash(tmp_path) != first
+
+
+def test_the_provider_role_may_invoke_the_migration_function_only(synth: Synth) -> None:
+    _, role = resource_of(synth, synth.stack.reference_data.provider_role)
+    function_arn = {"Fn::GetAtt": [logical_id_of(synth, synth.stack.reference_data.function), "Arn"]}
+    assert granted(policy_statements(role), "lambda:InvokeFunction") == [function_arn, {"Fn::Join": ["", [function_arn, ":*"]]}]
