@@ -1,4 +1,7 @@
-"""The one observability module: Powertools logger, tracer and metrics for every entry point.
+"""The one observability module: Powertools logger and metrics for every entry point.
+
+Tracing is X-Ray's at the service level (Lambda active tracing, API Gateway, Step Functions),
+without the X-Ray SDK in our code (ADR 0032).
 
 Personal data never reaches the log output. A filter on the logger scrubs each record in
 place (message with its arguments, every ``extra``, the traceback text) before any
@@ -7,10 +10,9 @@ through ``masking.scrub`` once more just before writing it: names, phone numbers
 numbers and plates under their keys are masked, and ID numbers, phone numbers and plates
 anywhere in text.
 
-Importing this module is cheap: the X-Ray SDK (and with it botocore's session and client
-machinery) is imported the first time a traced function runs, not at import. The only
-AWS SDK module touched at import is ``botocore/__init__``, which Powertools itself imports
-to register its user-agent hook; boto3 is never imported here.
+Importing this module is cheap: the only AWS SDK module touched at import is
+``botocore/__init__``, which Powertools itself imports to register its user-agent hook; boto3
+is never imported here.
 """
 
 from __future__ import annotations
@@ -19,25 +21,23 @@ import dataclasses
 import functools
 import json
 import logging
-from collections.abc import Callable, Generator, Mapping, Sequence
-from contextlib import AbstractAsyncContextManager, contextmanager
+from collections.abc import Callable, Mapping
 from contextvars import ContextVar
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics, single_metric
 from aws_lambda_powertools.logging.formatter import (
     BasePowertoolsFormatter,
     LambdaPowertoolsFormatter,
 )
 from aws_lambda_powertools.logging.lambda_context import build_lambda_context_model
-from aws_lambda_powertools.tracing.base import BaseProvider, BaseSegment
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.metrics.functions import is_metrics_disabled
 
 from chalicelib.domain.masking import scrub, scrub_item, scrub_text
 
 if TYPE_CHECKING:
-    import numbers
-
     from aws_lambda_powertools.logging.types import LogRecord
 
 SERVICE = "yunchetong"
@@ -178,91 +178,35 @@ def install_scrubbing(target: Logger) -> Logger:
     return target
 
 
-class DeferredXRayProvider(BaseProvider):
-    """The X-Ray recorder, imported on first use instead of when the Tracer is built.
-
-    Building a Powertools ``Tracer`` normally imports ``aws_xray_sdk.core`` and botocore
-    (about 0.2 s). This stand-in imports them when the first subsegment is opened, and
-    applies the patching the Tracer asked for at that point. Outside Lambda (and with
-    ``POWERTOOLS_TRACE_DISABLED``) the Tracer disables the SDK, so no daemon is needed.
-    """
-
-    def __init__(self) -> None:
-        self._recorder: Any = None
-        self._patch_everything = False
-        self._patch_modules: list[str] = []
-
-    def _resolve(self) -> Any:
-        if self._recorder is None:
-            import aws_xray_sdk
-            from aws_xray_sdk import core as xray
-
-            recorder = xray.xray_recorder
-            if aws_xray_sdk.global_sdk_config.sdk_enabled():
-                # What Tracer does for its own provider: send subsegments as they close.
-                recorder.configure(streaming_threshold=0)
-                if self._patch_everything:
-                    xray.patch_all()
-                elif self._patch_modules:
-                    xray.patch(self._patch_modules)
-            self._recorder = recorder
-        return self._recorder
-
-    @property
-    def is_loaded(self) -> bool:
-        return self._recorder is not None
-
-    @contextmanager
-    def in_subsegment(self, name: str | None = None, **kwargs: Any) -> Generator[BaseSegment, None, None]:
-        with self._resolve().in_subsegment(name=name, **kwargs) as subsegment:
-            yield subsegment
-
-    def in_subsegment_async(self, name: str | None = None, **kwargs: Any) -> AbstractAsyncContextManager[BaseSegment]:
-        recorder = self._resolve()
-        manager: AbstractAsyncContextManager[BaseSegment] = recorder.in_subsegment_async(name=name, **kwargs)
-        return manager
-
-    def put_annotation(self, key: str, value: str | numbers.Number | bool) -> None:
-        self._resolve().put_annotation(key=key, value=value)
-
-    def put_metadata(self, key: str, value: Any, namespace: str = "default") -> None:
-        self._resolve().put_metadata(key=key, value=value, namespace=namespace)
-
-    def patch(self, modules: Sequence[str]) -> None:
-        if self._recorder is None:
-            self._patch_modules.extend(modules)
-            return
-        from aws_xray_sdk import core as xray
-
-        xray.patch(list(modules))
-
-    def patch_all(self) -> None:
-        if self._recorder is None:
-            self._patch_everything = True
-            return
-        from aws_xray_sdk import core as xray
-
-        xray.patch_all()
-
-    def __getattr__(self, name: str) -> Any:
-        # Anything else a caller asks of the provider (current_subsegment, ...).
-        if name.startswith("__") or name in {
-            "_recorder",
-            "_patch_everything",
-            "_patch_modules",
-        }:
-            raise AttributeError(name)
-        return getattr(self._resolve(), name)
-
-
 logger = install_scrubbing(Logger(service=SERVICE, logger_formatter=PersonalDataScrubbingFormatter()))
 
 # These libraries print whole requests (items with names, phones, ID numbers) at DEBUG, past our
 # masking; they stay at INFO whatever log level the function is given.
 for _chatty in ("pynamodb", "botocore", "boto3", "urllib3", "s3transfer"):
     logging.getLogger(_chatty).setLevel(logging.INFO)
-tracer = Tracer(service=SERVICE, provider=DeferredXRayProvider())
 metrics = Metrics(namespace=METRICS_NAMESPACE, service=SERVICE)
+
+# The figures that matter, as metrics the alarms use (infra/cdk/monitoring.py): names and counts only.
+CASES_REPORTED = "CasesReported"
+LETTERS_ISSUED = "LettersIssued"
+WORKFLOW_STEP_ERRORS = "WorkflowStepErrors"
+
+
+def count(name: str, **dimensions: str) -> None:
+    """One occurrence of `name`: a CloudWatch metric (an EMF line on stdout, which Lambda's logs turn
+    into the metric), namespace `Yunchetong`, dimension `service` plus `dimensions`. Written at once,
+    so an API request or a step needs no flush; off where Powertools metrics are disabled (tests,
+    the local stack). Dimensions name things (a workflow), never a person or a case."""
+    if is_metrics_disabled():
+        return
+    with single_metric(
+        name=name,
+        unit=MetricUnit.Count,
+        value=1,
+        namespace=METRICS_NAMESPACE,
+        default_dimensions={"service": SERVICE, **dimensions},
+    ):
+        pass
 
 
 def bind_case(case_id: str | None = None, execution_id: str | None = None) -> None:
@@ -298,14 +242,16 @@ def function_handler(handler: Callable[[Any, Any], Any]) -> Callable[[Any, Any],
 
 
 __all__ = [
-    "DeferredXRayProvider",
+    "CASES_REPORTED",
+    "LETTERS_ISSUED",
+    "WORKFLOW_STEP_ERRORS",
     "PersonalDataFilter",
     "PersonalDataScrubbingFormatter",
     "bind_case",
     "clear_case",
+    "count",
     "function_handler",
     "install_scrubbing",
     "logger",
     "metrics",
-    "tracer",
 ]

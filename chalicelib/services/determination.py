@@ -11,6 +11,7 @@ from chalicelib.documents.render import render_letter
 from chalicelib.domain import case_status, workdays
 from chalicelib.domain.decisions import Determination
 from chalicelib.domain.principals import Principal, Role
+from chalicelib.observability import LETTERS_ISSUED, count
 from chalicelib.services import calendar as calendars
 from chalicelib.services import claims, documents, letters, liability_terms, notices
 from chalicelib.store import calendar as calendar_store
@@ -93,6 +94,7 @@ def determine(principal: Principal, case_id: str, body: Determine) -> Determined
         return [*changes, reported] if reported else changes
 
     documents.commit(principal, letter, decide)
+    count(LETTERS_ISSUED)
     return Determined(
         case_id=case_id,
         status=case_status.DETERMINED,

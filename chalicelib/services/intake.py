@@ -9,6 +9,7 @@ from chalicelib.contracts.cases import CaseCreated, Channel, CreateCase, Eligibi
 from chalicelib.domain import case_status, eligibility, ids, jurisdiction
 from chalicelib.domain.principals import Principal, Role
 from chalicelib.errors import ValidationFailed
+from chalicelib.observability import CASES_REPORTED, count
 from chalicelib.services import notices, wechat_oauth
 from chalicelib.services.access import lookup_hash, party_link, party_token
 from chalicelib.settings import get_settings
@@ -158,5 +159,6 @@ def report(principal: Principal, body: CreateCase, idempotency_key: str | None) 
         earlier = store.replayed_case_id(principal, idempotency_key or "", fingerprint)
         return access_reply(store.load(earlier or case_id))
     case.version = 1
+    count(CASES_REPORTED)
     return access_reply(store.CaseRecord(case, parties))
 

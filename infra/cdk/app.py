@@ -22,6 +22,7 @@ from typing import Any
 from aws_cdk import App, Environment, Validations
 from cdk_nag import AwsSolutionsChecks
 
+from infra.cdk.compute import MissingLayerError
 from infra.cdk.stack import PROJECT_ROOT, YunchetongStack
 
 DEFAULT_STAGE = "dev"
@@ -42,11 +43,13 @@ def build_app(
     project_root: Path = PROJECT_ROOT,
     layer_dir: Path | None = None,
     region: str | None = None,
+    require_layer: bool = False,
 ) -> tuple[App, YunchetongStack]:
     """The app with its one stack and cdk-nag, not yet synthesised.
 
     chalice.cdk packages the API into `./chalice.out/` while the stack is built: call this from
-    a scratch directory (as `main` and the tests do).
+    a scratch directory (as `main` and the tests do). `require_layer`: fail without the built
+    dependency layer (`main`, which the CDK CLI runs); the template tests synthesise without it.
     """
     context: dict[str, Any] = {
         **feature_flags(),
@@ -67,6 +70,7 @@ def build_app(
         stage=stage,
         project_root=project_root,
         layer_dir=layer_dir,
+        require_layer=require_layer,
         description=f"Yunchetong remote accident handling backend ({stage})",
         env=Environment(region=region) if region else None,
     )
@@ -81,7 +85,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="yunchetong-synth-") as scratch:
         os.chdir(scratch)  # chalice.cdk writes chalice.out/ into the working directory
         try:
-            app, _ = build_app(outdir=outdir)
+            try:
+                app, _ = build_app(outdir=outdir, require_layer=True)
+            except MissingLayerError as missing:
+                raise SystemExit(f"cdk synth: {missing}") from None
             app.synth()
         finally:
             os.chdir(previous)

@@ -16,7 +16,7 @@ from constructs import Construct
 
 from infra.cdk.common import APP_NAME, Capability, acknowledge, nag_resource
 
-LAMBDA_RUNTIME = lambda_.Runtime.PYTHON_3_11
+LAMBDA_RUNTIME = lambda_.Runtime.PYTHON_3_12
 LAMBDA_ARCHITECTURE = lambda_.Architecture.X86_64
 # Code of the standalone functions: the project root minus everything but `chalicelib/` and
 # `functions/` (glob patterns, the last match wins), without bytecode or dotfiles. Dependencies
@@ -40,6 +40,10 @@ XRAY_ONLY_STAR = (
 )
 
 
+class MissingLayerError(RuntimeError):
+    """A synth for a deploy without the dependency layer: every function would fail to import."""
+
+
 def function_code(project_root: Path) -> lambda_.AssetCode:
     """The standalone functions' code: `chalicelib/` and `functions/` of the project, nothing else."""
     return lambda_.Code.from_asset(str(project_root), exclude=FUNCTION_CODE_EXCLUDE)
@@ -48,7 +52,7 @@ def function_code(project_root: Path) -> lambda_.AssetCode:
 def dependency_layer(scope: Construct, layer_dir: Path) -> lambda_.LayerVersion | None:
     """The third-party dependencies as a Lambda layer, or None while the layer is not built.
 
-    `layers/python/` is produced by a separate build step (pip install for Python 3.11 /
+    `layers/python/` is produced by a separate build step (pip install of requirements.lock for Python 3.12 /
     manylinux x86_64 into `layers/python`); only that folder goes into the layer, whatever else
     lives in `layers/` (requirements, build script).
     """
@@ -118,11 +122,26 @@ class Compute(Capability):
     """What every standalone function shares: the code asset, the dependency layer (when built)
     and the base environment. The functions themselves belong to the capabilities that run them."""
 
-    def __init__(self, scope: Construct, construct_id: str, *, stage: str, project_root: Path, layer_dir: Path, table_name: str) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        stage: str,
+        project_root: Path,
+        layer_dir: Path,
+        table_name: str,
+        require_layer: bool = False,
+    ) -> None:
         super().__init__(scope, construct_id, stage=stage)
         # What every function of ours reads from its environment (each adds its own).
         self.base_environment = {"STAGE": stage, "TABLE_NAME": table_name, "POWERTOOLS_SERVICE_NAME": APP_NAME}
         self.layer = dependency_layer(self, layer_dir)
+        if self.layer is None and require_layer:
+            raise MissingLayerError(
+                f"{layer_dir / 'python'} does not exist: the functions would deploy without their dependencies. "
+                "Build the dependency layer first: `make layer` (or use `make synth` / `make deploy`, which build it)."
+            )
         if self.layer is None:
             # The layer build is a separate step: without `layers/python` the API is synthesised
             # without its third-party dependencies, which is fine for tests but not for a deploy.
@@ -167,8 +186,8 @@ class Compute(Capability):
         acknowledge(
             function,
             "AwsSolutions-L1",
-            "Python 3.11 on purpose: the API runs on 3.11 and the shared dependency layer is built "
-            "for 3.11 (manylinux x86_64); moving runtime is one change for every function and the layer.",
+            "Python 3.12 on purpose: the API, every function and the shared dependency layer (built from "
+            "requirements.lock for 3.12, manylinux x86_64) move runtime together, in one change (ADR 0033).",
         )
         return function
 

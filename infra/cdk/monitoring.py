@@ -1,18 +1,23 @@
-"""`Monitoring`: alarms on an encrypted SNS topic: the API's crashes, throttles and 5xx replies,
+"""`Monitoring`: alarms on an encrypted SNS topic, delivered to the e-mail address and/or HTTPS
+endpoint given as deploy parameters (`AlarmEmail`, `AlarmHttpsEndpoint`; each optional): the API's crashes, throttles and 5xx replies,
 failed deliverer runs, failed sweeps (rescue orders, overdue mediations), failed workflow runs, table and index throttles, and next
-year's working-day calendar missing from 1 December, and failed scheduled reports. Each
+year's working-day calendar missing from 1 December, failed scheduled reports, and from the application's own metrics
+(`chalicelib.observability.count`): workflow steps that crashed, a day without a reported case,
+and a day of reports without a single letter issued. Each
 capability hands out its metrics; the alarms and what they mean live here."""
 
 from __future__ import annotations
 
-from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import CfnCondition, CfnParameter, Duration, Fn, RemovalPolicy
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sns_subscriptions as subscriptions
 from constructs import Construct
 
+from chalicelib.observability import CASES_REPORTED, LETTERS_ISSUED, METRICS_NAMESPACE, SERVICE, WORKFLOW_STEP_ERRORS
 from infra.cdk.api import Api
 from infra.cdk.calendar_check import CalendarCheck
 from infra.cdk.common import APP_NAME, Capability, camel_case
@@ -26,6 +31,11 @@ from infra.cdk.wechat_egress import WeChatEgress
 from infra.cdk.workflow import DeployedWorkflow
 
 PERIOD = Duration.minutes(5)
+DAY = Duration.days(1)
+# A day with this many reports and no letter: the officers' side (determination, letters) is stuck.
+REPORTS_WITHOUT_LETTERS = 10
+EMAIL_PATTERN = r"^([^@\s]+@[^@\s]+\.[^@\s]+)?$"
+HTTPS_PATTERN = r"^(https://\S+)?$"
 
 
 class Monitoring(Capability):
@@ -47,6 +57,7 @@ class Monitoring(Capability):
     ) -> None:
         super().__init__(scope, construct_id, stage=stage)
         self.alarm_topic = self._alarm_topic()
+        self._subscribe_from_parameters()
         self._action = cloudwatch_actions.SnsAction(self.alarm_topic)
 
         # Chalice turns exceptions in routes into 500 replies, so Lambda `Errors` counts crashes,
@@ -98,6 +109,7 @@ class Monitoring(Capability):
             # Failing runs mean no usable token is left: WeChat notices fall back to SMS.
             self._alarm("WeChatTokenRefresherErrors", "WeChat token refresher failed: no usable access token (whitelist? AppSecret?)",
                         wechat_egress.metric_errors(PERIOD), 1)
+        self._application_alarms(workflows)
         self._alarm("Api5xx", "API answered 5xx", api.metric_5xx(PERIOD), 5)
         self._alarm("TableThrottles", "DynamoDB table throttled", storage.metric_throttles(PERIOD), 1)
         for name in storage.index_names:
@@ -112,6 +124,79 @@ class Monitoring(Capability):
                     delivery.metric_failed_deliveries(PERIOD), 10)
         self._alarm("StreamDelivererErrors", "First delivery attempts failed (crash, timeout): the schedule retries within a minute",
                     delivery.metric_stream_errors(PERIOD), 1)
+    def _application_alarms(self, workflows: list[DeployedWorkflow]) -> None:
+        """Alarms on the figures the API and the workflow functions publish (`chalicelib.observability`)."""
+        for workflow in workflows:
+            name = workflow.workflow.name
+            self._alarm(
+                f"{camel_case(name)}StepErrors",
+                f"{name} workflow step crashed (not a domain outcome): the run retries or ends failed",
+                self._metric(WORKFLOW_STEP_ERRORS, PERIOD, workflow=name),
+                1,
+            )
+        reported = self._metric(CASES_REPORTED, DAY)
+        # No report for a whole day: intake is broken (or a new deployment has no users yet).
+        self._alarm(
+            "NoCasesReported",
+            "No case reported in 24 hours: check the reporting channels (WeChat, the API)",
+            reported,
+            1,
+            comparison=cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+            missing=cloudwatch.TreatMissingData.BREACHING,
+        )
+        self._alarm(
+            "ReportsWithoutLetters",
+            f"{REPORTS_WITHOUT_LETTERS} or more cases reported in 24 hours and no letter issued: determination is stuck",
+            cloudwatch.MathExpression(
+                expression=f"IF(reported >= {REPORTS_WITHOUT_LETTERS} AND issued < 1, 1, 0)",
+                using_metrics={"reported": reported, "issued": self._metric(LETTERS_ISSUED, DAY)},
+                period=DAY,
+                label="reports without letters",
+            ),
+            1,
+        )
+
+    @staticmethod
+    def _metric(name: str, period: Duration, **dimensions: str) -> cloudwatch.Metric:
+        """A count published by `chalicelib.observability.count` (namespace, `service` and `dimensions`)."""
+        return cloudwatch.Metric(
+            namespace=METRICS_NAMESPACE,
+            metric_name=name,
+            dimensions_map={"service": SERVICE, **dimensions},
+            period=period,
+            statistic="Sum",
+        )
+
+    def _subscribe_from_parameters(self) -> None:
+        """Where alarms go: an e-mail address (confirmed by its owner) and/or an HTTPS endpoint (an
+        on-call tool), each a deploy parameter, each subscribed only when given."""
+        email = CfnParameter(
+            self,
+            "AlarmEmail",
+            type="String",
+            default="",
+            description="E-mail address that receives the alarms (confirm the subscription mail); empty for none",
+            allowed_pattern=EMAIL_PATTERN,
+            constraint_description="empty or an e-mail address",
+        ).value_as_string
+        endpoint = CfnParameter(
+            self,
+            "AlarmHttpsEndpoint",
+            type="String",
+            default="",
+            description="HTTPS endpoint that receives the alarms (an on-call tool's SNS integration URL); empty for none",
+            allowed_pattern=HTTPS_PATTERN,
+            constraint_description="empty or an https:// URL",
+        ).value_as_string
+        for construct_id, value, subscription in (
+            ("AlarmEmail", email, subscriptions.EmailSubscription(email)),
+            ("AlarmHttps", endpoint, subscriptions.UrlSubscription(endpoint, protocol=sns.SubscriptionProtocol.HTTPS)),
+        ):
+            given = CfnCondition(self, f"{construct_id}Given", expression=Fn.condition_not(Fn.condition_equals(value, "")))
+            added = self.alarm_topic.add_subscription(subscription)
+            resource = added.node.default_child
+            assert isinstance(resource, sns.CfnSubscription)
+            resource.cfn_options.condition = given
 
     def _alarm_topic(self) -> sns.Topic:
         # CloudWatch cannot publish to a topic under the AWS-managed SNS key: it gets its own.
@@ -131,8 +216,18 @@ class Monitoring(Capability):
             enforce_ssl=True,
         )
 
-    def _alarm(self, construct_id: str, description: str, metric: cloudwatch.IMetric, threshold: float) -> None:
-        """An alarm at `threshold` or more in one period, quiet without data, notifying on alarm and on recovery."""
+    def _alarm(
+        self,
+        construct_id: str,
+        description: str,
+        metric: cloudwatch.IMetric,
+        threshold: float,
+        *,
+        comparison: cloudwatch.ComparisonOperator = cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        missing: cloudwatch.TreatMissingData = cloudwatch.TreatMissingData.NOT_BREACHING,
+    ) -> None:
+        """An alarm at `threshold` or more in one period (or as `comparison` says), quiet without
+        data (or as `missing` says), notifying on alarm and on recovery."""
         alarm = cloudwatch.Alarm(
             self,
             construct_id,
@@ -140,8 +235,8 @@ class Monitoring(Capability):
             metric=metric,
             threshold=threshold,
             evaluation_periods=1,
-            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            comparison_operator=comparison,
+            treat_missing_data=missing,
         )
         alarm.add_alarm_action(self._action)
         alarm.add_ok_action(self._action)

@@ -20,7 +20,8 @@
 - `ApiFirewall` (api_firewall.py): the API stage's REGIONAL web ACL (ADR 0031);
 - `Pages` (pages.py): `web/` in a private bucket, one CloudFront distribution for pages and API
   (outside `aws-cn`), the custom domain and WeChat's verification file (ADR 0031);
-- `Reports` (reports.py): the daily and monthly report functions on Asia/Shanghai schedules (ADR 0028).
+- `Reports` (reports.py): the daily and monthly report functions on Asia/Shanghai schedules (ADR 0028);
+- `ReferenceData` (reference_data.py): the data migration, a custom resource loading the reference data.
 
 Each construct hands out grants (`storage.grant_evidence_upload(role)`, `workflow.grant_start(role)`,
 ...) to the roles of the others; nothing reaches into another construct's resources. The
@@ -53,6 +54,7 @@ from infra.cdk.medical import MedicalWorkflow
 from infra.cdk.monitoring import Monitoring
 from infra.cdk.pages import Pages
 from infra.cdk.parameters import Parameters
+from infra.cdk.reference_data import ReferenceData
 from infra.cdk.reports import Reports
 from infra.cdk.rescue_sweeper import RescueSweeper
 from infra.cdk.room_live import RoomLive
@@ -78,6 +80,7 @@ class YunchetongStack(Stack):
         stage: str = "dev",
         project_root: Path = PROJECT_ROOT,
         layer_dir: Path | None = None,
+        require_layer: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
@@ -95,6 +98,7 @@ class YunchetongStack(Stack):
             project_root=project_root,
             layer_dir=layer_dir or project_root / "layers",
             table_name=self.storage.table.table_name,
+            require_layer=require_layer,
         )
         # Before the API and the sweeper: their environments name the state machines.
         self.workflows = {
@@ -158,6 +162,11 @@ class YunchetongStack(Stack):
         CfnOutput(self, "RoomSocketUrl", value=self.room_live.socket_stage.url)
         # The case rooms' video: Chime SDK permissions, the recording's writer and its recorder.
         self.room_video = RoomVideo(self, "RoomVideo", stage=stage, storage=self.storage, compute=self.compute, api=self.api)
+
+        # The reference data (insurers, hospitals, fleet, staff, service points): /health is 200 once loaded.
+        self.reference_data = ReferenceData(
+            self, "ReferenceData", stage=stage, storage=self.storage, compute=self.compute, project_root=project_root
+        )
 
         CfnOutput(self, "TableName", value=self.storage.table.table_name)
         CfnOutput(self, "EvidenceBucketName", value=self.storage.evidence.bucket_name)

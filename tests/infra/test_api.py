@@ -118,7 +118,7 @@ def test_api_function_has_environment_runtime_tracing_and_own_role(synth: Synth)
         assert env["INSURER_SECRET_PREFIX"] == INSURER_SECRET_PREFIX
         assert env["PUBLIC_BASE_URL"] == {"Ref": "PublicBaseUrl"}
         assert {name: env[name] for name in MESSAGING_ENV} == MESSAGING_ENV
-        assert props["Runtime"] == "python3.11"
+        assert props["Runtime"] == "python3.12"
         assert props.get("Tracing") == "Active" or props.get("TracingConfig") == {"Mode": "Active"}
         assert props["Role"] == {"Fn::GetAtt": [role_id, "Arn"]}
 

@@ -70,7 +70,7 @@ def test_deliverer_function_runs_the_handler_with_its_environment(synth: Synth) 
     _, function = deliverer_function(synth)
     props = function["Properties"]
     assert props["Handler"] == "functions.deliverer.handler.handler"
-    assert props["Runtime"] == "python3.11"
+    assert props["Runtime"] == "python3.12"
     assert props["Architectures"] == ["x86_64"]
     assert props["Timeout"] == 60
     assert props["TracingConfig"] == {"Mode": "Active"}

@@ -60,7 +60,7 @@ def test_rescue_sweeper_runs_the_handler_with_the_machine_arn(synth: Synth) -> N
     module, attribute = RESCUE_SWEEPER_HANDLER.rsplit(".", 1)
     assert callable(getattr(importlib.import_module(module), attribute))  # exists in the shipped code
     assert props["FunctionName"] == f"yunchetong-{STAGE}-rescue-sweeper"
-    assert props["Runtime"] == "python3.11"
+    assert props["Runtime"] == "python3.12"
     assert props["Architectures"] == ["x86_64"]
     assert props["TracingConfig"] == {"Mode": "Active"}
     _, deliverer = deliverer_function(synth)

@@ -127,7 +127,7 @@ def test_one_function_per_task_runs_the_registry_handler(synth: Synth, name: str
     log_group_id = logical_id_of(synth, deployed.function_logs)
     for props in functions.values():
         assert props["FunctionName"] == f"yunchetong-{STAGE}-{tasks[props['Handler']].name}"
-        assert props["Runtime"] == "python3.11"
+        assert props["Runtime"] == "python3.12"
         assert props["Architectures"] == ["x86_64"]
         assert props["TracingConfig"] == {"Mode": "Active"}
         assert props["Code"] == deliverer["Properties"]["Code"]  # the same chalicelib + functions asset

@@ -1,4 +1,4 @@
-"""The observability module: no personal data in log lines, case keys, lazy tracer."""
+"""The observability module: no personal data in log lines, case keys, metrics."""
 
 from __future__ import annotations
 
@@ -15,14 +15,12 @@ import pytest
 from aws_lambda_powertools import Logger
 
 from chalicelib.observability import (
-    DeferredXRayProvider,
     PersonalDataScrubbingFormatter,
     bind_case,
     clear_case,
     install_scrubbing,
     logger,
     metrics,
-    tracer,
 )
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -238,15 +236,6 @@ def test_given_a_powertools_logger_configured_elsewhere_when_scrubbing_installed
     assert last["message"] == "scrubbed 138****5678"
     assert last["service"] == "yunchetong-test-foreign"
     assert last["tenant"] == "police"
-
-
-def test_given_the_tracer_when_a_captured_method_runs_without_xray_daemon_then_it_returns() -> None:
-    @tracer.capture_method
-    def double(value: int) -> int:
-        return value * 2
-
-    assert isinstance(tracer.provider, DeferredXRayProvider)
-    assert double(21) == 42
 
 
 def test_given_the_metrics_when_inspected_then_namespace_and_service_set() -> None:

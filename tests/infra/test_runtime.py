@@ -1,0 +1,12 @@
+"""Python 3.12 everywhere on Lambda: the API, every function of ours and the layer (ADR 0033)."""
+
+from __future__ import annotations
+
+from tests.infra.cdk_template import Synth, logical_id_of, resources_of
+
+
+def test_every_python_function_runs_python_3_12(synth: Synth) -> None:
+    functions = {**resources_of(synth, "AWS::Lambda::Function"), **resources_of(synth, "AWS::Serverless::Function")}
+    ours = {k: v["Properties"] for k, v in functions.items() if str(v["Properties"].get("Runtime", "")).startswith("python")}
+    assert "APIHandler" in ours and logical_id_of(synth, synth.stack.reference_data.function) in ours
+    assert {k: p["Runtime"] for k, p in ours.items()} == dict.fromkeys(ours, "python3.12")
