@@ -25,6 +25,7 @@ KEY_PREFIXES = (
     "CALENDAR", "PROVISIONAL", "REFERRAL", "SPQUEUE", "SPDAY", "ROOM", "MSG", "ROOMCONN", "WSCONN",
     "MEDPAY", "DUE", "FUND", "FUNDAPP", "FUNDQ", "FUNDESC", "MEDAPPPAY",
     "REVIEW", "MEDIATION", "MEDICAL", "ADMISSION", "QRREDEEMED", "VIDEO", "SESSION",
+    "STATS", "COUNT", "TIME",
 )
 # A prefix is the whole upper-case word before '#': `RESCUEQ#` is not `QUEUE#`.
 KEY_LITERAL = re.compile(r"(?<![A-Z0-9_])(?:" + "|".join(KEY_PREFIXES) + r")#|LOCALSMS")
