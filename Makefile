@@ -50,3 +50,6 @@ layer: $(INSTALLED)  # the AWS dependency layer (layers/python), before `cdk dep
 
 clean-state:
 	rm -rf .local
+
+report-rebuild: $(INSTALLED)  # FROM=YYYY-MM-DD TO=YYYY-MM-DD [UNIT=320900]: against the running local stack
+	@$(PY) -m infra.local.report_rebuild $(FROM) $(TO) $(if $(UNIT),--unit $(UNIT))
