@@ -53,3 +53,4 @@ clean-state:
 
 report-rebuild: $(INSTALLED)  # FROM=YYYY-MM-DD TO=YYYY-MM-DD [UNIT=320900]: against the running local stack
 	@$(PY) -m infra.local.report_rebuild $(FROM) $(TO) $(if $(UNIT),--unit $(UNIT))
+.PHONY: report-rebuild
