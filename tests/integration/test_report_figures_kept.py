@@ -17,6 +17,7 @@ from chalicelib.settings import reset_settings
 from chalicelib.store import cases as case_store
 from chalicelib.store import report_counters
 from tests.factories import case_body, evidence_request, injury_case_body, photo, staff_token, upload_object
+from tests.integration.test_claims import _send_event, insurers  # noqa: F401 (a fixture)
 
 UNIT = "320900"
 WINDOW_START = datetime(2026, 10, 31, 15, 0, tzinfo=UTC)  # 23:00 on 31 October in Beijing
@@ -137,3 +138,34 @@ def test_given_a_writer_that_loses_to_another_when_retried_then_its_figure_moves
     case_store.mutate(system, case_id, mediated)
     assert len(attempts) == 2  # the first transaction was cancelled and the decision retried
     assert _counted("mediationsAgreed", _all_days())[DAYS[0]] == 2  # the other writer's and this one's: not 3
+
+
+@pytest.mark.usefixtures("insurers")
+def test_given_insurer_acting_after_its_duty_fell_due_when_paid_then_overdue_paid_and_money_count_on_that_day(api, officer, clock):
+    now = datetime.now(UTC).replace(microsecond=0)
+    clock["now"] = now - timedelta(days=20)  # the claims were reported 20 days ago: the insurer's duty fell due since
+    created = api.call("POST", "/cases", staff_token("dispatcher"),
+                       case_body(occurredAt=(clock["now"] - timedelta(minutes=5)).isoformat())).body
+    case_id, token = created["caseId"], created["parties"][0]["token"]
+    for seed, slot in enumerate(api.checklist(case_id, token)):
+        content = photo(seed)
+        shot = evidence_request(content, slot["kind"], slot["partyId"], capturedAt=clock["now"].isoformat())
+        evidence_id = api.call("POST", f"/cases/{case_id}/evidence", token, shot).body["evidenceId"]
+        upload_object(f"uploads/{case_id}/{evidence_id}", content)
+        assert api.call("POST", f"/cases/{case_id}/evidence/{evidence_id}/complete", token).status == 200
+    payload = {"scenario": "REAR_END", "facts": FACTS, "atFaultPartyId": created["parties"][0]["partyId"]}
+    assert api.call("POST", f"/cases/{case_id}/determination", officer, payload).status == 201
+    clock["now"] = now
+    claim = next(c for c in api.call("GET", f"/cases/{case_id}", token).body["claims"] if c["insurerCode"] == "PICC")
+    data = {"claimId": claim["claimId"]}
+    assert _send_event(api, "PICC", "claim.accepted", data).status == 200
+    items = [{"name": "后保险杠", "amount": 180000}]
+    assert _send_event(api, "PICC", "claim.loss_assessed", {**data, "amount": 180000, "items": items}).status == 200
+    paid = _send_event(api, "PICC", "claim.paid", {**data, "amount": 180000, "paidAt": now.isoformat()})
+    assert paid.status == 200, paid.body
+    today = day_of(now.isoformat())
+    kept = sorted(report_counters.day_items(UNIT, today), key=lambda item: item["sk"])
+    counted = {name: sum(int(item.get(name, 0)) for item in kept) for name in ("claimsOverdue", "claimsPaid", "insurerPaidFen")}
+    assert counted == {"claimsOverdue": 1, "claimsPaid": 1, "insurerPaidFen": 180000}  # only the first act was late
+    rebuild(UNIT, today, today)
+    assert sorted(report_counters.day_items(UNIT, today), key=lambda item: item["sk"]) == kept
