@@ -15,7 +15,7 @@ INSTALLED := $(VENV)/.installed
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test test-fast token lint unit bench demo clean-state layer vendor report lock synth deploy
+.PHONY: run test test-fast token lint unit bench demo clean-state layer vendor report report-rebuild lock synth deploy
 
 # Installs exactly the lock (hashes checked), then the project itself without its dependencies; again
 # whenever a lock changes. A venv of another Python than $(PYTHON) (say an old 3.11 one) is rebuilt.
@@ -105,3 +105,6 @@ vendor: $(INSTALLED)  # the pages' npm libraries, locked in web/package-lock.jso
 # Run the daily (DATE=YYYY-MM-DD) or monthly (MONTH=YYYY-MM) report now against the running local stack.
 report: $(INSTALLED)
 	@$(PY) -m infra.local.report $(if $(DATE),--date $(DATE)) $(if $(MONTH),--month $(MONTH))
+
+report-rebuild: $(INSTALLED)  # FROM=YYYY-MM-DD TO=YYYY-MM-DD [UNIT=320900]: against the running local stack
+	@$(PY) -m infra.local.report_rebuild $(FROM) $(TO) $(if $(UNIT),--unit $(UNIT))

@@ -1,5 +1,6 @@
 """`python -m bench` (or `make bench`): every benchmark in one run, printed as tables.
-`python -m bench rescue wechat`: only the named ones (api, coldstart, determination, wechat, rescue, medical, room, reports).
+`python -m bench rescue wechat`: only the named ones (api, coldstart, determination, wechat, rescue, medical, room, reports,
+counters).
 
 Environment: BENCH_N (requests of each kind, default 200), BENCH_DETERMINATIONS (cases taken from
 evidence to letter, default 20), BENCH_PROFILE (requests of each kind
@@ -10,6 +11,7 @@ synthetic fleet, default 20), BENCH_RESCUE_TRUCKS (synthetic standby trucks, def
 BENCH_MEDICAL (injury cases for the direct-pay bench, default 20).
 BENCH_ROOM_POSTS (room posts timed to delivery, default 30), BENCH_ROOM_READS (case reads per room length, default 30).
 BENCH_REPORT_RUNS (daily reports timed per day size, default 5).
+BENCH_COUNTER_CASES (determinations each way, with and without the report counters, default 10).
 Exits 0 whatever the figures (PASS/FAIL against a target is reported, not enforced); only a
 benchmark that cannot run (or an unknown name) exits non-zero.
 """
@@ -32,7 +34,7 @@ from bench.stats import median, ms, p99
 if TYPE_CHECKING:
     from bench.rescue import LookupPhase, RescueResults
 
-BENCHES = ("api", "coldstart", "determination", "wechat", "rescue", "medical", "room", "reports")
+BENCHES = ("api", "coldstart", "determination", "wechat", "rescue", "medical", "room", "reports", "counters")
 
 
 def _verdict(passed: bool) -> str:
@@ -321,6 +323,11 @@ def main(names: list[str]) -> int:
         from bench import reports
 
         print("\n".join(reports.report(reports.run(int(os.environ.get("BENCH_REPORT_RUNS", "5"))))), flush=True)
+    if "counters" in chosen:
+        from bench import report_counters
+
+        lines = report_counters.report(report_counters.run(int(os.environ.get("BENCH_COUNTER_CASES", "10"))))
+        print("\n".join(lines), flush=True)  # as soon as it is measured, like the room's
     # Printed in the order of the numbered sections.
     printed = [sections[name] for name in (*BENCHES[:5], "medical") if name in sections]
     for i, lines in enumerate(printed):

@@ -50,6 +50,14 @@ def _apply(claim: Claim, event: InsurerEvent, at: str) -> dict[str, Any]:
     return {"claimId": claim.claim_id, "type": event.type, "status": claim.status, "amount": data.amount}
 
 
+def _late(claim: Claim, now: datetime) -> bool:
+    """The insurer acts after its statutory duty fell due (counted as an overdue claim, issue 15)."""
+    if claim.clock is None:
+        return False
+    due = insurance.ClockDue(due=datetime.fromisoformat(claim.clock.due).date(), duty=claim.clock.duty)
+    return insurance.is_overdue(due, now)
+
+
 def _is_medical(raw_body: bytes) -> bool:
     """A direct-pay event (`medical.*`) rather than a claim event; anything unreadable is left to the claim model's errors."""
     try:
@@ -100,7 +108,9 @@ def receive(insurer_code: str, headers: Any, raw_body: bytes) -> WebhookAck:
         if claim is None:
             raise NotFound("no such claim for this insurer", field="data.claimId")
         before = claim.status
-        at = store.iso(store.utcnow())
+        now = store.utcnow()
+        at = store.iso(now)
+        late = _late(claim, now)
         detail = _apply(claim, event, at)
         set_clock(claim, datetime.fromisoformat(at))
         # Put with the change it records: a retry of this webhook finds it, or finds nothing changed.
@@ -111,7 +121,7 @@ def receive(insurer_code: str, headers: Any, raw_body: bytes) -> WebhookAck:
         return [
             store.Change(
                 action=f"CLAIM_{event.type.split('.', 1)[1].upper()}",
-                detail={**detail, "webhookId": webhook_id, "insurerCode": insurer_code},
+                detail={**detail, "webhookId": webhook_id, "insurerCode": insurer_code, "overdue": late},
                 puts=puts,
                 replaces=[(claim, before)],
             )

@@ -55,12 +55,21 @@ def new_case(case_id: str, jurisdiction: str, status: str, reported_at: str, occ
         case_id=case_id,
         jurisdiction=jurisdiction,
         reported_at=reported_at,
-        gsi2pk=f"DAY#{jurisdiction}#{occurred_on}",
+        gsi2pk=day_key(jurisdiction, occurred_on),
         gsi2sk=f"{reported_at}#{case_id}",
         **attributes,
     )
     place_in_queue(case, status, reported_at)
     return case
+
+
+def day_key(unit: str, occurred_on: str) -> str:
+    return f"DAY#{unit}#{occurred_on}"
+
+
+def cases_on_day(unit: str, occurred_on: str) -> list[str]:
+    """The ids of the unit's cases that occurred on a day (gsi2), oldest report first."""
+    return [case.case_id for case in CaseItem.gsi2.query(day_key(unit, occurred_on))]
 
 
 def new_party(case_id: str, party_id: str, person_hash: str, **attributes: Any) -> PartyItem:

@@ -23,7 +23,7 @@ from chalicelib.domain.claim import Claim
 from chalicelib.domain.medical import MedicalApplication
 from chalicelib.domain.principals import Principal, Role
 from chalicelib.errors import ConcurrentUpdate, IdempotencyKeyReused, NotFound
-from chalicelib.store import audit, case_items
+from chalicelib.store import audit, case_items, report_counters
 from chalicelib.store import medical as medical_items
 from chalicelib.store.case_items import case_key, place_in_queue
 from chalicelib.store.models import (
@@ -225,6 +225,7 @@ def _write(case: CaseItem, principal: Principal, changes: list[Change], extra: l
             for replaced, expected in change.replaces:
                 item = _stored(replaced, case, new=False)[0]
                 transaction.save(item, condition=_still(item, expected))
+        report_counters.record(transaction, case, changes, at)  # the figures move with the change, once
 
 
 def _stored(value: Any, case: CaseItem, new: bool) -> list[Model]:

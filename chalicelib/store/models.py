@@ -79,6 +79,7 @@ class CaseItem(TableItem):
     gsi3pk = UnicodeAttribute(null=True)  # `PROVISIONAL#<year>` while a deadline waits for that year's calendar
     gsi3sk = UnicodeAttribute(null=True)
     gsi1 = Gsi1()
+    gsi2 = Gsi2()  # the unit's cases by day: the report rebuild's read
     gsi3 = Gsi3()
 
 

@@ -25,7 +25,7 @@ KEY_PREFIXES = (
     "CALENDAR", "PROVISIONAL", "REFERRAL", "SPQUEUE", "SPDAY", "ROOM", "MSG", "ROOMCONN", "WSCONN",
     "MEDPAY", "DUE", "FUND", "FUNDAPP", "FUNDQ", "FUNDESC", "MEDAPPPAY",
     "REVIEW", "MEDIATION", "MEDICAL", "ADMISSION", "QRREDEEMED", "VIDEO", "SESSION",
-    "STATS", "REPORT",
+    "STATS", "REPORT", "COUNT", "TIME",
     "WECHATTOKEN",
 )
 # A prefix is the whole upper-case word before '#': `RESCUEQ#` is not `QUEUE#`.
