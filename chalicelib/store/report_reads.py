@@ -18,16 +18,13 @@ from datetime import date
 from typing import Any
 
 from chalicelib.domain.report_figures import COUNTED, TIMED, Figures, add_counts, figures
+from chalicelib.store.report_counters import COUNT_PREFIX as COUNTER_PREFIX
+from chalicelib.store.report_counters import TIME_PREFIX as DURATION_PREFIX
+from chalicelib.store.report_counters import stats_key as day_key
 from chalicelib.store.table import TableItem
 
 # The partitions this module reads, as an IAM `dynamodb:LeadingKeys` pattern (infra/cdk/reports.py).
 LEADING_KEYS = "STATS#*"
-COUNTER_PREFIX = "COUNT#"
-DURATION_PREFIX = "TIME#"
-
-
-def day_key(unit: str, day: date) -> str:
-    return f"STATS#{unit}#{day.isoformat()}"
 
 
 def _items(unit: str, day: date) -> Iterator[dict[str, Any]]:
