@@ -29,7 +29,7 @@ export function figureCards(figures) {
 
 export async function showLive() {
   const live = await getJson("/portal/reports/live");
-  document.getElementById("live").replaceChildren(...figureCards(live.figures || live));
+  document.getElementById("live").replaceChildren(...figureCards(live.figures));
 }
 
 export function reportPicker() {
