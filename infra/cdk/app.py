@@ -86,7 +86,9 @@ def main() -> None:
         os.chdir(scratch)  # chalice.cdk writes chalice.out/ into the working directory
         try:
             try:
-                app, _ = build_app(outdir=outdir, require_layer=True)
+                # LAYER_DIR: a layer built elsewhere (the entry-point test brings a small one)
+                layer_dir = Path(os.environ["LAYER_DIR"]) if os.environ.get("LAYER_DIR") else None
+                app, _ = build_app(outdir=outdir, layer_dir=layer_dir, require_layer=True)
             except MissingLayerError as missing:
                 raise SystemExit(f"cdk synth: {missing}") from None
             app.synth()

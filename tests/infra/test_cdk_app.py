@@ -19,7 +19,10 @@ def test_module_entry_point_synthesises_outside_the_project(tmp_path: Path) -> N
     cache = PROJECT_ROOT / ".chalice" / "deployments"
     cached = sorted(cache.iterdir()) if cache.is_dir() else []
     outdir = tmp_path / "cdk.out"
-    env = os.environ | SYNTH_ENV | {"CDK_OUTDIR": str(outdir)}
+    layer_dir = tmp_path / "layers"  # a built layer: the entry point refuses to synthesise without one
+    (layer_dir / "python" / "somepkg").mkdir(parents=True)
+    (layer_dir / "python" / "somepkg" / "__init__.py").write_text("")
+    env = os.environ | SYNTH_ENV | {"CDK_OUTDIR": str(outdir), "LAYER_DIR": str(layer_dir)}
     result = subprocess.run(
         [sys.executable, "-m", "infra.cdk.app"],
         cwd=PROJECT_ROOT,
