@@ -15,7 +15,8 @@ BENCH_RESCUE_LOOKUPS (nearest-truck lookups with the 49 seeded trucks, default 1
 BENCH_RESCUE_LOOKUPS_LARGE (lookups with the synthetic fleet, default 20), BENCH_RESCUE_TRUCKS
 (synthetic standby trucks, default 10000), BENCH_MEDICAL (injury cases for the direct-pay bench,
 default 20), BENCH_ROOM_POSTS (room posts timed to delivery, default 30), BENCH_ROOM_READS (case
-reads per room length, default 30).
+reads per room length, default 30), BENCH_STORE_POSTS (POST /cases per table size, default 30),
+BENCH_STORE_POSTS_MOTO (the same at 2,000 items with moto's own functions, the before, default 3).
 """
 
 from __future__ import annotations
@@ -82,6 +83,12 @@ def _room() -> list[str]:
     return room.report(room.run(_env("BENCH_ROOM_POSTS", 30), _env("BENCH_ROOM_READS", 30)))
 
 
+def _store() -> list[str]:
+    from bench import store
+
+    return store.report(store.run(_env("BENCH_STORE_POSTS", 30), _env("BENCH_STORE_POSTS_MOTO", 3)))
+
+
 SECTIONS: dict[str, Callable[[], list[str]]] = {
     "coldstart": _coldstart,  # first, while the machine is quietest
     "api": _api,
@@ -90,6 +97,7 @@ SECTIONS: dict[str, Callable[[], list[str]]] = {
     "rescue": _rescue,
     "medical": _medical,
     "room": _room,
+    "store": _store,
 }
 
 
