@@ -29,6 +29,11 @@ def _table(headers: list[str], rows: list[list[str]], align: str) -> str:
     return "\n".join(["  " + line(headers), "  " + rule, *("  " + line(r) for r in rows)])
 
 
+def _note(text: str) -> str:
+    """A paragraph of explanation under a table."""
+    return textwrap.fill(text, width=110, initial_indent="  ", subsequent_indent="  ")
+
+
 def _calls_text(phase: Phase) -> str:
     signatures = phase.signatures()
     if not signatures:
@@ -77,12 +82,11 @@ def report_api(results: ApiResults) -> list[str]:
         rows, "<<>>>>>>>"))
     errors = [f"{p.name} {what} x{k}" for p in phases for what, k in sorted(p.errors.items())]
     out.append(f"  errors: {', '.join(errors) if errors else 'none (every reply was 201 / 200)'}")
-    out.append(textwrap.fill(
+    out.append(_note(
         "Medians: server = chalice.local LocalGateway.handle_request (event conversion + the app); AWS calls = time "
         "inside botocore's _make_api_call during the request (SDK work + moto's, same process); app w/o AWS = server - "
         "AWS calls; HTTP+gateway = median - server: HTTP client, local HTTP server, socket stalls (in AWS, API Gateway "
-        "and the Lambda runtime instead).",
-        width=110, initial_indent="  ", subsequent_indent="  "))
+        "and the Lambda runtime instead)."))
     out.append("")
     out.append("1a. Our own time per request (headline): server time - the wait on AWS (botocore before-call → after-call "
                "hooks, summed over the request's calls); ms")
@@ -116,12 +120,11 @@ def report_api(results: ApiResults) -> list[str]:
         ["request", "API server", "request median", "bare median", "bare p99", "ratio", "target", "result",
          "server-side ratio"],
         rows, "<<>>>>><>"))
-    out.append(textwrap.fill(
+    out.append(_note(
         "bare = a plain boto3.client('dynamodb') making the recorded calls with the recorded parameters (a fresh "
         "case id for the POST's TransactWriteItems, the same case for the GET's Query), n times, interleaved with "
         "the requests. server-side ratio = median(server) / bare median, i.e. without the local HTTP hop "
-        "(diagnostic only).",
-        width=110, initial_indent="  ", subsequent_indent="  "))
+        "(diagnostic only)."))
     for p in phases:
         if p.profile:
             out.append("")
