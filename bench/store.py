@@ -114,7 +114,7 @@ def run(posts: int, moto_posts: int) -> StoreResults:
 
 def report(result: StoreResults) -> list[str]:
     small, large = SIZES
-    lines = [f"10. POST /cases on the local stack with {small:,} vs {large:,} items in the table (HTTP round trip, "
+    lines = [f"11. POST /cases on the local stack with {small:,} vs {large:,} items in the table (HTTP round trip, "
              "ms; each case deleted after it)"]
     for label in (PATCHED, MOTO):
         at_small, at_large = result.seconds.get((label, small)), result.seconds.get((label, large))
