@@ -1,261 +1,140 @@
-"""`python -m bench` (or `make bench`): every benchmark in one run, printed as tables.
-`python -m bench rescue wechat`: only the named ones (api, coldstart, determination, wechat, rescue, medical, room, reports,
-counters).
+"""`python -m bench` (or `make bench`): every section, each in a process of its own, printed as soon as
+it finishes. `python -m bench rescue wechat`: only the named sections (see SECTIONS).
+
+Each section runs as `python -m bench --section NAME`: a fresh interpreter with its own local stack
+in its own temporary state folder, so no section inherits another's items, threads or memory. A
+section that fails prints its failure (and the figures it had measured) and the others still run;
+the run exits 1 if any section failed, 2 for an unknown name. A FAIL against a target is a finding,
+printed beside the figure, not a failed section.
 
 Environment: BENCH_N (requests of each kind, default 200), BENCH_DETERMINATIONS (cases taken from
-evidence to letter, default 20), BENCH_PROFILE (requests of each kind
-to run again under cProfile after the timed runs, default 0 = no profile), BENCH_WECHAT (pushes,
-default 100), BENCH_RESCUE_TAPS (rescue taps, default 10), BENCH_RESCUE_LOOKUPS (nearest-truck
-lookups with the 49 seeded trucks, default 100), BENCH_RESCUE_LOOKUPS_LARGE (lookups with the
-synthetic fleet, default 20), BENCH_RESCUE_TRUCKS (synthetic standby trucks, default 10000),
-BENCH_MEDICAL (injury cases for the direct-pay bench, default 20).
-BENCH_ROOM_POSTS (room posts timed to delivery, default 30), BENCH_ROOM_READS (case reads per room length, default 30).
-BENCH_REPORT_RUNS (daily reports timed per day size, default 5).
-BENCH_COUNTER_CASES (determinations each way, with and without the report counters, default 10).
-Exits 0 whatever the figures (PASS/FAIL against a target is reported, not enforced); only a
-benchmark that cannot run (or an unknown name) exits non-zero.
+evidence to letter, default 20), BENCH_PROFILE (requests of each kind to run again under cProfile
+after the timed runs, default 0 = no profile), BENCH_WECHAT (pushes, default 100), BENCH_WECHAT_CASES
+(cases of the user asking 进度, default 5), BENCH_RESCUE_TAPS (rescue taps, default 10),
+BENCH_RESCUE_LOOKUPS (nearest-truck lookups with the 49 seeded trucks, default 100),
+BENCH_RESCUE_LOOKUPS_LARGE (lookups with the synthetic fleet, default 20), BENCH_RESCUE_TRUCKS
+(synthetic standby trucks, default 10000), BENCH_MEDICAL (injury cases for the direct-pay bench,
+default 20), BENCH_ROOM_POSTS (room posts timed to delivery, default 30), BENCH_ROOM_READS (case
+reads per room length, default 30), BENCH_STORE_POSTS (POST /cases per table size, default 30),
+BENCH_STORE_POSTS_MOTO (the same at 2,000 items with moto's own functions, the before, default 3),
+BENCH_REPORT_RUNS (daily reports timed per day size, default 5), BENCH_COUNTER_CASES (determinations
+each way, with and without the report counters, default 10).
 """
 
 from __future__ import annotations
 
 import os
 import platform
-import statistics
+import subprocess
 import sys
-import textwrap
 import time
-from collections import Counter
-from typing import TYPE_CHECKING
+import traceback
+from collections.abc import Callable
 
-from bench import coldstart
-from bench.api import TARGET, VARIANTS, ApiResults, Phase
-from bench.stats import median, ms, p99
-
-if TYPE_CHECKING:
-    from bench.rescue import LookupPhase, RescueResults
-
-BENCHES = ("api", "coldstart", "determination", "wechat", "rescue", "medical", "room", "reports", "counters")
+from bench.failure import SectionFailed
 
 
-def _verdict(passed: bool) -> str:
-    return "PASS" if passed else "FAIL"
+def _env(name: str, default: int) -> int:
+    return int(os.environ.get(name, str(default)))
 
 
-def _table(headers: list[str], rows: list[list[str]], align: str) -> str:
-    """align: one of '<' / '>' per column."""
-    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
+def _api() -> list[str]:
+    from bench import api, tables
 
-    def line(cells: list[str]) -> str:
-        return "  ".join(f"{c:{a}{w}}" for c, a, w in zip(cells, align, widths, strict=True)).rstrip()
-
-    rule = "  ".join("-" * w for w in widths)
-    return "\n".join(["  " + line(headers), "  " + rule, *("  " + line(r) for r in rows)])
+    return tables.report_api(api.run(_env("BENCH_N", 200), profile_n=_env("BENCH_PROFILE", 0)))
 
 
-def _calls_text(phase: Phase) -> str:
-    signatures = phase.signatures()
-    if not signatures:
-        return "(no requests)"
-    parts = []
-    for signature, count in signatures.most_common():
-        text = ", ".join(f"{op} {k}" for op, k in signature) or "none"
-        total = sum(k for _, k in signature)
-        share = "" if len(signatures) == 1 else f"  [{count}/{phase.requests} requests]"
-        parts.append(f"{text}  ({total} call{'s' if total != 1 else ''}){share}")
-    return "; ".join(parts)
+def _coldstart() -> list[str]:
+    from bench import coldstart, tables
+
+    return tables.report_coldstart(coldstart.measure())
 
 
-def _probe_detail(phase: Phase) -> str:
-    if phase.probe is None:
-        return ""
-    details = []
-    for call in phase.probe.calls:
-        params = call.params or {}
-        if call.operation == "TransactWriteItems":
-            kinds = [next(iter(item)) for item in params.get("TransactItems", [])]
-            details.append(f"TransactWriteItems of {len(kinds)} items ({', '.join(sorted(set(kinds)))})")
-        elif call.operation == "BatchGetItem":
-            keys = sum(len(t.get("Keys", [])) for t in params.get("RequestItems", {}).values())
-            details.append(f"BatchGetItem of {keys} keys")
-        elif call.operation == "Query":
-            details.append("Query" + (" (consistent)" if params.get("ConsistentRead") else ""))
-        else:
-            details.append(call.operation)
-    return ", ".join(details)
+def _determination() -> list[str]:
+    from bench import determination
+
+    return determination.report(determination.run(_env("BENCH_DETERMINATIONS", 20)))
 
 
-def report_api(results: ApiResults) -> list[str]:
-    out = []
-    phases = [results.post, results.get]
-    out.append(f"1. Request latency over HTTP (keep-alive requests.Session in the bench's main thread; n={results.n} "
-               "per row; ms)")
-    rows = []
-    for p in phases:
-        for v in VARIANTS:
-            rows.append([p.name, v, str(len(p.samples[v])), ms(median(p.totals(v))), ms(p99(p.totals(v))),
-                         ms(median(p.server(v))), ms(median(p.aws(v))), ms(median(p.app_only(v))),
-                         ms(median(p.totals(v)) - median(p.server(v)))])
-    out.append(_table(
-        ["request", "API server", "n", "median", "p99", "server", "AWS calls", "app w/o AWS", "HTTP+gateway"],
-        rows, "<<>>>>>>>"))
-    errors = [f"{p.name} {what} x{k}" for p in phases for what, k in sorted(p.errors.items())]
-    out.append(f"  errors: {', '.join(errors) if errors else 'none (every reply was 201 / 200)'}")
-    out.append(textwrap.fill(
-        "API server: 'as shipped' = infra/local/stack.py unchanged; 'TCP_NODELAY' = the same server with Nagle's "
-        "algorithm off on that connection (bench-side), which removes a ~40 ms delayed-ACK stall per keep-alive "
-        "request (Chalice's local handler sends headers and body in two writes). Medians: server = chalice.local "
-        "LocalGateway.handle_request (event conversion + the app); AWS calls = time inside botocore's "
-        "_make_api_call during the request (includes moto's own work, same process); app w/o AWS = server - AWS "
-        "calls, per request; HTTP+gateway = median - server: HTTP client, local HTTP server, socket stalls (in AWS, "
-        "API Gateway and the Lambda runtime instead).",
-        width=110, initial_indent="  ", subsequent_indent="  "))
-    out.append("")
-    every_ddb = all(c.service == "dynamodb" for p in phases for ss in p.samples.values() for s in ss for c in s.record.calls)
-    out.append("2. AWS calls per request (all services counted; all were DynamoDB)" if every_ddb
-               else "2. AWS calls per request (all services counted)")
-    rows = [[p.name, _calls_text(p)] for p in phases]
-    out.append(_table(["request", "calls"], rows, "<<"))
-    for p in phases:
-        out.append(f"  {p.name}, recorded: {_probe_detail(p)}")
-    out.append("")
-    out.append(f"3. Framework overhead: request median / the same DynamoDB calls made bare with boto3, median "
-               f"(target <= {TARGET}x)")
-    rows = []
-    for p in phases:
-        bare = median(p.bares)
-        for v in VARIANTS:
-            ratio = median(p.totals(v)) / bare
-            rows.append([p.name, v, ms(median(p.totals(v))), ms(bare), ms(p99(p.bares)), f"{ratio:.2f}x",
-                         f"<= {TARGET}x", _verdict(ratio <= TARGET), f"{median(p.server(v)) / bare:.2f}x"])
-    out.append(_table(
-        ["request", "API server", "request median", "bare median", "bare p99", "ratio", "target", "result",
-         "server-side ratio"],
-        rows, "<<>>>>><>"))
-    out.append(textwrap.fill(
-        "bare = a plain boto3.client('dynamodb') making the recorded calls with the recorded parameters (a fresh "
-        "case id for the POST's TransactWriteItems, the same case for the GET's Query), n times, interleaved with "
-        "the requests. server-side ratio = median(server) / bare median, i.e. without the local HTTP hop "
-        "(diagnostic only). The result on the 'as shipped' row is the headline figure.",
-        width=110, initial_indent="  ", subsequent_indent="  "))
-    for p in phases:
-        if p.profile:
-            out.append("")
-            out.append(f"  cProfile of {p.name} (API request thread, AWS calls excluded; extra untimed pass):")
-            out.append(textwrap.indent(p.profile.strip(), "    "))
-    return out
+def _wechat() -> list[str]:
+    from bench import wechat
+
+    return wechat.report(wechat.run(_env("BENCH_WECHAT", 100), _env("BENCH_WECHAT_CASES", 5)))
 
 
-def report_coldstart(result: coldstart.ColdStart) -> list[str]:
-    out = [f"4. Cold-start proxy: import time in a fresh interpreter, best of {len(result.app)} (ms; start-up excluded)"]
-    rows = [
-        ["import app", ms(result.app_best), ms(median(result.app)), ""],
-        [f"floor: {coldstart.FLOOR_IMPORT}", ms(result.floor_best), ms(median(result.floor)), ""],
-        ["ratio app / floor", f"{result.ratio:.2f}x", "", f"target <= {coldstart.TARGET}x: {_verdict(result.passed)}"],
-        ["diagnostic: floor + `from pydantic import BaseModel`", ms(min(result.floor_with_models)),
-         ms(median(result.floor_with_models)), f"app / this: {result.app_best / min(result.floor_with_models):.2f}x"],
-        ["diagnostic: import app + all the first request loads (contracts, services, jwt)",
-         ms(min(result.app_first_request)), ms(median(result.app_first_request)),
-         f"vs floor: {min(result.app_first_request) / result.floor_best:.2f}x"],
-    ]
-    out.append(_table(["import", "best", "median", ""], rows, "<>><"))
-    extra_ms = (result.app_best - result.floor_best) * 1000
-    out.append(f"  app costs {extra_ms:.0f} ms over the floor; of that, compiling its own {result.compile_files} "
-               f"source files (no bytecode cache) is about {result.compile_seconds * 1000:.0f} ms.")
-    present = result.heavy_present()
-    flags = ", ".join(
-        f"{m}: {'floor' if f else ('APP' if a else 'no')}" for m, (f, a) in present.items()
-    )
-    out.append(textwrap.fill(f"heavy modules (imported by the floor / by app beyond it / not at all): {flags}",
-                             width=110, initial_indent="  ", subsequent_indent="    "))
-    heavy = [(name, s) for name, s in result.heavy_by_package if s >= 0.001][:12]
-    out.append(textwrap.fill(
-        "what app adds after the floor, self import time per top-level package (-X importtime, one run): "
-        + ", ".join(f"{name} {s * 1000:.1f}" for name, s in heavy),
-        width=110, initial_indent="  ", subsequent_indent="    "))
-    own = [(name, s) for name, s in result.own_modules if s >= 0.001][:8]
-    out.append(textwrap.fill(
-        "of which the app's own modules, self time (compiling + running the module body, e.g. building pydantic "
-        "models): " + ", ".join(f"{name} {s * 1000:.1f}" for name, s in own),
-        width=110, initial_indent="  ", subsequent_indent="    "))
-    out.append(textwrap.fill(
-        f"top-level modules present after `import app` but not after the floor ({len(result.extra_top_level)}): "
-        + " ".join(result.extra_top_level),
-        width=110, initial_indent="  ", subsequent_indent="    "))
-    return out
+def _rescue() -> list[str]:
+    from bench import rescue, tables
+
+    return tables.report_rescue(rescue.run(
+        taps=_env("BENCH_RESCUE_TAPS", 10),
+        lookups=_env("BENCH_RESCUE_LOOKUPS", 100),
+        lookups_large=_env("BENCH_RESCUE_LOOKUPS_LARGE", 20),
+        trucks=_env("BENCH_RESCUE_TRUCKS", 10000),
+    ))
 
 
-def _spread(values: list[int]) -> str:
-    return f"median {statistics.median(values):g}, {min(values)}-{max(values)}"
+def _medical() -> list[str]:
+    from bench import medical
+
+    return medical.report(medical.run(_env("BENCH_MEDICAL", 20)))
 
 
-def _lookup_rows(phase: LookupPhase) -> list[list[str]]:
-    from bench.rescue import p95
+def _room() -> list[str]:
+    from bench import room
 
-    unit, unit_p95 = median(phase.unit), p95(phase.unit)
-
-    def row(label: str, call: str, values: list[float]) -> list[str]:
-        return [label, call, str(len(values)), f"{median(values) * 1000:.1f}", f"{p95(values) * 1000:.1f}",
-                f"{median(values) / unit:.1f}x", f"{p95(values) / unit_p95:.1f}x"]
-
-    return [
-        row(f"{phase.trucks} standby", "fleet.nearest_standby", phase.lookup),
-        row("", "unit: gsi1 Query, 1-truck partition", phase.unit),
-        row("", "gsi1 Query of the pickup's gh6 cell", phase.cell),
-        row("", "GetItem of one truck", phase.get),
-    ]
+    return room.report(room.run(_env("BENCH_ROOM_POSTS", 30), _env("BENCH_ROOM_READS", 30)))
 
 
-def report_rescue(result: RescueResults) -> list[str]:
-    from bench.rescue import CELL_PRECISION, POLL_SECONDS, p95
+def _reports() -> list[str]:
+    from bench import reports
 
-    small, large, taps = result.small, result.large, result.taps
-    out = ["8. Nearest-candidate lookup: fleet.nearest_standby at random pickups in Yancheng (33.25-33.50 N, "
-           "120.00-120.30 E, seeded), in process against the local stack; ms, ratios to the unit in the same phase"]
-    out.append(_table(["fleet", "call", "n", "median", "p95", "median ratio", "p95 ratio"],
-                      _lookup_rows(small) + _lookup_rows(large), "<<>>>>>"))
-    for phase in (small, large):
-        stopped = Counter(r.rings for r in phase.reads)
-        where = ", ".join(f"gh{result.precisions[k - 1]} x{stopped[k]}" for k in sorted(stopped))
-        out.append(textwrap.fill(
-            f"{phase.trucks} standby: lookup / one Query = {median(phase.lookup) / median(phase.unit):.1f}x "
-            f"(target <= 2x); each lookup made {_spread([r.queries for r in phase.reads])} Queries and read "
-            f"{_spread([r.items for r in phase.reads])} items (search stopped at {where}); returned "
-            f"{_spread(phase.found)} candidates (wanted {result.candidates}); a gh{CELL_PRECISION} cell held "
-            f"{_spread(phase.cell_items)} trucks; lookup / cell Query = {median(phase.lookup) / median(phase.cell):.1f}x; "
-            f"table {phase.table_items} items.",
-            width=110, initial_indent="  ", subsequent_indent="    "))
-    out.append(textwrap.fill(
-        f"unit = TowTruckItem.gsi1.query of a partition holding one truck (a reference truck alone in Nanjing), "
-        f"begins_with its geohash: one Query, one item. The {large.trucks - small.trucks} synthetic trucks were written "
-        f"after the {small.trucks}-truck phase (BatchWriteItem of 25, {result.write_seconds:.1f} s, untimed). moto reads "
-        "every item of the table for each Query and sorts the whole partition before applying begins_with, so here a "
-        "Query's cost grows with the table and with its partition; in DynamoDB it grows with the items it returns. "
-        "In DynamoDB the lookup would cost about its Query count in units (sequential round trips, a few items each).",
-        width=110, initial_indent="  ", subsequent_indent="  "))
-    out.append("")
-    create = median(taps.create)
-    out.append(f"9. Tap → first offer on the local stack ({taps.standby_before} standby trucks, n={len(taps.first_offer)} "
-               f"taps, each order cancelled once its offer was seen; ms; p95 = nearest rank)")
-    rows = [
-        ("tap → a GET shows the first offer (client)", taps.first_offer),
-        ("  order requestedAt → offer offeredAt (server clock)", taps.server),
-        ("  POST /cases/{id}/rescue round trip (the tap itself)", taps.tap),
-        ("POST /cases round trip (dispatcher; the unit)", taps.create),
-    ]
-    out.append(_table(["figure", "median", "p95", "ratio to POST /cases (median)"],
-                      [[label, f"{median(v) * 1000:.1f}", f"{p95(v) * 1000:.1f}", f"{median(v) / create:.1f}x"]
-                       for label, v in rows], "<>>>"))
-    out.append(textwrap.fill(
-        f"Server side, from the run's history (medians, ms): requestedAt → the run's first Lambda task started "
-        f"{median(taps.to_run) * 1000:.0f} (the tap's transaction, StartExecution, moto's engine); FindCandidates task "
-        f"{median(taps.find) * 1000:.0f} (the lookup at {taps.standby_before} trucks, then one transaction); OfferNext "
-        f"task started → offeredAt {median(taps.offer) * 1000:.0f} (loading the case, reserving the truck). "
-        f"Polls per tap (GET /cases/{{id}}/rescue/{{orderId}} as the party, {POLL_SECONDS * 1000:.0f} ms apart): "
-        f"{_spread(taps.polls)}; the offered truck stood {_spread(taps.distances)} m from the pickup; trucks on "
-        f"standby after the taps: {taps.standby_after}/{taps.standby_before}. moto's Step Functions runs the real "
-        "definition in this process; its Lambda tasks are the real handlers, called in-process.",
-        width=110, initial_indent="  ", subsequent_indent="  "))
-    return out
+    return reports.report(reports.run(_env("BENCH_REPORT_RUNS", 5)))
+
+
+def _counters() -> list[str]:
+    from bench import report_counters
+
+    return report_counters.report(report_counters.run(_env("BENCH_COUNTER_CASES", 10)))
+
+
+def _store() -> list[str]:
+    from bench import store
+
+    return store.report(store.run(_env("BENCH_STORE_POSTS", 30), _env("BENCH_STORE_POSTS_MOTO", 3)))
+
+
+SECTIONS: dict[str, Callable[[], list[str]]] = {
+    "coldstart": _coldstart,  # first, while the machine is quietest
+    "api": _api,
+    "determination": _determination,
+    "wechat": _wechat,
+    "rescue": _rescue,
+    "medical": _medical,
+    "room": _room,
+    "store": _store,
+    "reports": _reports,
+    "counters": _counters,
+}
+
+
+def run_section(name: str) -> int:
+    """In the section's own process: measure, print the figures, 0; or print the failure, 1."""
+    started = time.perf_counter()
+    try:
+        lines = SECTIONS[name]()
+    except Exception as error:  # noqa: BLE001 (any failure is the section's finding, printed)
+        partial = error.partial if isinstance(error, SectionFailed) else []
+        cause = error.__cause__ if isinstance(error, SectionFailed) and error.__cause__ else error
+        print(f"[{name}] FAILED after {time.perf_counter() - started:.0f} s: {type(cause).__name__}: {cause}")
+        print("".join(traceback.format_exception(cause)).rstrip(), file=sys.stderr)
+        if partial:
+            print(f"[{name}] figures measured before the failure:")
+            print("\n".join(partial))
+        sys.stdout.flush()
+        return 1
+    print("\n".join(lines))
+    print(f"[{name}] done in {time.perf_counter() - started:.0f} s", flush=True)
+    return 0
 
 
 def _load() -> str:
@@ -266,80 +145,31 @@ def _load() -> str:
 
 
 def main(names: list[str]) -> int:
-    chosen = [name for name in BENCHES if name in names] if names else list(BENCHES)
-    unknown = sorted(set(names) - set(BENCHES))
+    if names[:1] == ["--section"]:
+        return run_section(names[1])
+    unknown = sorted(set(names) - set(SECTIONS))
     if unknown:
-        print(f"unknown benchmark {', '.join(unknown)}; choose from: {' '.join(BENCHES)}", file=sys.stderr)
+        print(f"unknown benchmark {', '.join(unknown)}; choose from: {' '.join(SECTIONS)}", file=sys.stderr)
         return 2
-    n = int(os.environ.get("BENCH_N", "200"))
-    profile_n = int(os.environ.get("BENCH_PROFILE", "0"))
+    chosen = [name for name in SECTIONS if name in names] if names else list(SECTIONS)
+    import moto
+
+    print(f"Yunchetong benchmark ({' '.join(chosen)}): Python {platform.python_version()}, {os.cpu_count()} CPUs, "
+          f"local AWS = moto {moto.__version__}, one process per section, load average {_load()}", flush=True)
     started = time.perf_counter()
-    try:
-        import moto
-
-        moto_version = moto.__version__
-    except ImportError:  # pragma: no cover
-        moto_version = "?"
-    requests = f"n={n}, " if "api" in chosen else ""
-    print(f"Yunchetong benchmark ({' '.join(chosen)}): {requests}Python {platform.python_version()}, {os.cpu_count()} CPUs, "
-          f"local AWS = moto {moto_version} in-process, load average {_load()}", flush=True)
-    print("", flush=True)
-    sections: dict[str, list[str]] = {}
-    # Cold start first, while this process is idle (no stack threads yet).
-    if "coldstart" in chosen:
-        sections["coldstart"] = report_coldstart(coldstart.measure())
-    if "api" in chosen:
-        from bench import api
-
-        sections["api"] = report_api(api.run(n, profile_n=profile_n))
-    if "determination" in chosen:
-        from bench import determination
-
-        sections["determination"] = determination.report(determination.run(int(os.environ.get("BENCH_DETERMINATIONS", "20"))))
-    if "wechat" in chosen:
-        from bench import wechat
-
-        sections["wechat"] = wechat.report(wechat.run(int(os.environ.get("BENCH_WECHAT", "100"))))
-    if "rescue" in chosen:
-        from bench import rescue
-
-        sections["rescue"] = report_rescue(rescue.run(
-            taps=int(os.environ.get("BENCH_RESCUE_TAPS", "10")),
-            lookups=int(os.environ.get("BENCH_RESCUE_LOOKUPS", "100")),
-            lookups_large=int(os.environ.get("BENCH_RESCUE_LOOKUPS_LARGE", "20")),
-            trucks=int(os.environ.get("BENCH_RESCUE_TRUCKS", "10000")),
-        ))
-    if "medical" in chosen:
-        from bench import medical
-
-        sections["medical"] = medical.report(medical.run(int(os.environ.get("BENCH_MEDICAL", "20"))))
-    if "room" in chosen:
-        from bench import room
-
-        sections["room"] = room.report(room.run(int(os.environ.get("BENCH_ROOM_POSTS", "30")),
-                                                int(os.environ.get("BENCH_ROOM_READS", "30"))))
-        print("\n".join(sections.pop("room")), flush=True)  # as soon as it is measured, not again below
-    if "reports" in chosen:
-        from bench import reports
-
-        print("\n".join(reports.report(reports.run(int(os.environ.get("BENCH_REPORT_RUNS", "5"))))), flush=True)
-    if "counters" in chosen:
-        from bench import report_counters
-
-        lines = report_counters.report(report_counters.run(int(os.environ.get("BENCH_COUNTER_CASES", "10"))))
-        print("\n".join(lines), flush=True)  # as soon as it is measured, like the room's
-    # Printed in the order of the numbered sections.
-    printed = [sections[name] for name in (*BENCHES[:5], "medical") if name in sections]
-    for i, lines in enumerate(printed):
-        for line in ([""] if i else []) + lines:
-            print(line)
+    outcomes: dict[str, tuple[int, float]] = {}
+    for name in chosen:
+        print("", flush=True)
+        began = time.perf_counter()
+        code = subprocess.call([sys.executable, "-m", "bench", "--section", name])
+        outcomes[name] = (code, time.perf_counter() - began)
     print("")
+    print("sections: " + ", ".join(f"{name} {'ok' if code == 0 else f'FAILED (exit {code})'} {seconds:.0f} s"
+                                   for name, (code, seconds) in outcomes.items()))
     print(f"total {time.perf_counter() - started:.0f} s; load average now {_load()} (other work on the machine "
           "adds noise to every figure)", flush=True)
-    return 0
+    return 1 if any(code for code, _ in outcomes.values()) else 0
 
 
 if __name__ == "__main__":
-    # 0 whatever the figures are (a FAIL against a target is a finding, not a broken build);
-    # an exception (the benchmark itself broke) propagates and exits 1.
     sys.exit(main(sys.argv[1:]))

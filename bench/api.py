@@ -4,21 +4,15 @@ AWS calls each request makes and the same DynamoDB calls replayed bare with boto
 Everything runs in this process: the local stack serves moto (the local AWS) and the Chalice app
 from its own threads; the HTTP client is this (main) thread, with keep-alive `requests.Session`s.
 
-Two HTTP connections are measured side by side:
-- "as shipped": the local API server exactly as `infra/local/stack.py` starts it;
-- "TCP_NODELAY": the same server, but this connection's server socket has Nagle's algorithm off
-  (bench-side: `disable_nagle_algorithm` on Chalice's request handler class, set only while the
-  second connection is accepted). Chalice's handler writes the headers and the body of a reply
-  in two `send()`s; with Nagle on, the body waits for the client's delayed ACK of the headers
-  (about 40 ms on Linux) on every keep-alive request. This variant shows what the app costs
-  without that stall; it changes nothing else.
+The headline is our own time per request: the server's time minus what the request waited on
+AWS (botocore's before-call → after-call, `bench/recorder.py`), against a budget. Against moto the
+wait is 80-480 ms a call, so "request / the same calls made bare" sits near 1.0 whatever our code
+does: it is kept as a diagnostic only.
 
-Requests go back to back on their keep-alive connection, as a client sending N requests would
-(whether the stall above happens depends on that spacing: Linux delays ACKs on connections it
-sees as request/response traffic). Fairness of the comparison with the bare calls:
-- the work is done in blocks of CHUNK back-to-back requests: a block on each connection, then a
-  block of bare replays, in an order that rotates, so all three see the same table, the same
-  background work (the stack's state snapshots) and the same machine load;
+Requests go back to back on their keep-alive connection, as a client sending N requests would.
+Fairness of the comparison with the bare calls:
+- the work is done in blocks of CHUNK back-to-back requests, then a block of bare replays, in an
+  order that rotates, so both see the same table, the same background work (the stack's state snapshots) and the same machine load;
 - moto's TransactWriteItems deep-copies the whole table once per transaction item, so its cost
   grows with the number of items. The cases a block creates are deleted after it, untimed, so
   every block starts from the same table (seed data plus the few GET cases); moto's instance
@@ -55,10 +49,12 @@ GET_CASES = 10  # cases created before the timed runs, read round-robin by the G
 CHUNK = 10  # requests (or bare replays) back to back in one block
 WARMUP = 5
 HEALTH_DEADLINE = 30.0
-TARGET = 1.5
+TARGET = 1.5  # request / bare calls: a diagnostic since the own-time budget (below) is the headline
+# Our own time per request (median, seconds): routing, auth, validation, PynamoDB (de)serialisation,
+# the SDK's request building, logging. Issue 17 measured 2-7 ms.
+OWN_BUDGET = {"POST /cases": 0.010, "GET /cases/{id}": 0.008}
 SHIPPED = "as shipped"
-NODELAY = "TCP_NODELAY"
-VARIANTS = (SHIPPED, NODELAY)
+VARIANTS = (SHIPPED,)
 
 
 @dataclass
@@ -87,6 +83,10 @@ class Phase:
 
     def app_only(self, variant: str) -> list[float]:
         return [s.record.seconds - s.record.aws_seconds for s in self.samples[variant]]
+
+    def own(self, variant: str = SHIPPED) -> list[float]:
+        """Server time minus the wait on AWS (the SDK's own work counts as ours)."""
+        return [s.record.own_seconds for s in self.samples[variant]]
 
     def signatures(self) -> Counter[tuple[tuple[str, int], ...]]:
         """How often each multiset of calls (operation -> count, in first-call order) was seen."""
@@ -156,21 +156,6 @@ def _silence_app_log() -> Callable[[], None]:
         sink.close()
 
     return restore
-
-
-def _nodelay_session(url: str) -> Any:
-    """A keep-alive session whose connection the server accepted with TCP_NODELAY."""
-    import requests
-    from chalice.local import ChaliceRequestHandler
-
-    session = requests.Session()
-    before = ChaliceRequestHandler.disable_nagle_algorithm
-    ChaliceRequestHandler.disable_nagle_algorithm = True  # read by StreamRequestHandler.setup()
-    try:
-        _wait_healthy(session, url)  # opens the connection; setup() runs when the server accepts it
-    finally:
-        ChaliceRequestHandler.disable_nagle_algorithm = before
-    return session
 
 
 def _delete_case(client: Any, table: str, case_id: str) -> None:
@@ -278,6 +263,9 @@ def run(n: int, profile_n: int = 0) -> ApiResults:
     with tempfile.TemporaryDirectory(prefix="yunchetong-bench-") as state_dir:
         stack = LocalStack(state_dir=Path(state_dir), port=port, aws_port=aws_port)
         stack.start()
+        # The blocks' cases are deleted after them; their notices would fail on "no such case". In AWS
+        # the deliverer is another function.
+        stack.stop_deliverer()
         restore_log: Callable[[], None] = lambda: None  # noqa: E731
         try:
             restore_log = _silence_app_log()
@@ -291,7 +279,6 @@ def run(n: int, profile_n: int = 0) -> ApiResults:
             officer = {"Authorization": f"Bearer {staff_token('officer', secret=secret)}"}
             sessions = {SHIPPED: requests.Session()}
             _wait_healthy(sessions[SHIPPED], stack.url)
-            sessions[NODELAY] = _nodelay_session(stack.url)
             bare = boto3.client("dynamodb", endpoint_url=os.environ["AWS_ENDPOINT_URL"])
 
             def post(variant: str) -> Any:
@@ -303,12 +290,12 @@ def run(n: int, profile_n: int = 0) -> ApiResults:
 
             # Untimed: the cases the GETs read, warm-up, and one captured request of each kind.
             targets = []
-            for i in range(GET_CASES):
-                reply = post(VARIANTS[i % 2])()
+            for _ in range(GET_CASES):
+                reply = post(SHIPPED)()
                 reply.raise_for_status()
                 targets.append(reply.json()["caseId"])
             for i in range(WARMUP):
-                get(VARIANTS[i % 2], targets[i % len(targets)])().raise_for_status()
+                get(SHIPPED, targets[i % len(targets)])().raise_for_status()
             recorder.capture = True
             reply = post(SHIPPED)()
             reply.raise_for_status()
@@ -336,7 +323,7 @@ def run(n: int, profile_n: int = 0) -> ApiResults:
                 expected = 201 if kind == "post" else 200
                 for chunk, first in enumerate(range(0, n, CHUNK)):
                     indexes = range(first, min(first + CHUNK, n))
-                    for step in steps[chunk % 3 :] + steps[: chunk % 3]:  # rotate which block goes first
+                    for step in steps[chunk % 2 :] + steps[: chunk % 2]:  # rotate which block goes first
                         created: list[str] = []
                         for i in indexes:
                             target = targets[i % len(targets)]
@@ -364,13 +351,13 @@ def run(n: int, profile_n: int = 0) -> ApiResults:
                 # thread is profiled, and not inside its AWS calls: this is the app's own cost.
                 recorder.profiler = cProfile.Profile()
                 for _ in range(profile_n):
-                    reply = post(NODELAY)()
+                    reply = post(SHIPPED)()
                     if reply.status_code == 201:
                         _delete_case(bare, table, reply.json()["caseId"])
                 phases["post"].profile = _profile_text(recorder.profiler, profile_n)
                 recorder.profiler = cProfile.Profile()
                 for i in range(profile_n):
-                    get(NODELAY, targets[i % len(targets)])()
+                    get(SHIPPED, targets[i % len(targets)])()
                 phases["get"].profile = _profile_text(recorder.profiler, profile_n)
                 recorder.profiler = None
             for session in sessions.values():

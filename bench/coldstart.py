@@ -1,6 +1,9 @@
-"""Cold-start proxy: how long `import app` takes in a fresh interpreter, against the floor of
-importing only what the app cannot do without (Chalice, pydantic, PynamoDB's models and the
-Powertools logger).
+"""Cold start as a Lambda sees it: a fresh interpreter's `import app` plus our own time in the
+first request of each kind (POST /cases as the dispatcher, GET /cases/{id} as the officer), against
+the floor of importing only what the app cannot do without (Chalice, pydantic, PynamoDB's models
+and the Powertools logger). "Our own time" in a request leaves out what it waited on AWS (botocore's
+before-call → after-call, `bench/recorder.py`): the requests go to the section's local stack, whose
+moto answers far slower than DynamoDB does. Import-only figures are kept as diagnostics.
 
 Each measurement is a new `python -c` process (cwd = project root), timed inside the child with
 `time.perf_counter()` around the import alone, so interpreter start-up is excluded. Best of 7.
@@ -17,6 +20,7 @@ import sys
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 FLOOR_IMPORT = "import chalice, pydantic, pynamodb.models, aws_lambda_powertools.logging"
@@ -31,7 +35,8 @@ APP_FIRST_REQUEST = (
     "chalicelib.services.portal, chalicelib.integrations.secrets, jwt"
 )
 RUNS = 7
-TARGET = 1.15
+FIRST_REQUEST_RUNS = 3  # each makes a case on the local stack
+TARGET = 1.5  # import + the first requests' own time / the floor
 HEAVY = ("boto3", "botocore.session", "botocore.client", "moto", "requests", "aws_xray_sdk.core", "cryptography",
          "jwt", "reportlab", "qrcode", "PIL", "pydantic_settings", "argparse", "asyncio")
 
@@ -42,6 +47,38 @@ _t = time.perf_counter()
 _d = time.perf_counter() - _t
 import json, sys
 print(json.dumps({{"seconds": _d, "modules": sorted(sys.modules)}}))
+"""
+
+# The first requests go through Chalice's LocalGateway as the local stack's server does (event
+# conversion + the app); what only the bench needs (the gateway, the recorder) is imported after the
+# timed import, so it is not charged to the app.
+_FIRST_REQUESTS_CHILD = """
+import time
+_t = time.perf_counter()
+import app
+imported = time.perf_counter() - _t
+import json, os
+from chalice.config import Config
+from chalice.local import LocalGateway
+from bench.recorder import Recorder
+
+recorder = Recorder().install()
+gateway = LocalGateway(app.app, Config.create(chalice_app=app.app, app_name="yunchetong", chalice_stage="dev",
+                                              lambda_timeout=60))
+dispatcher = {"authorization": "Bearer " + os.environ["BENCH_DISPATCHER"], "content-type": "application/json"}
+officer = {"authorization": "Bearer " + os.environ["BENCH_OFFICER"]}
+figures = {"import": imported}
+for round in ("first", "second"):
+    reply = gateway.handle_request("POST", "/cases", dict(dispatcher), os.environ["BENCH_CASE_BODY"].encode())
+    assert reply["statusCode"] == 201, reply
+    post = recorder.last()
+    case_id = json.loads(reply["body"])["caseId"]
+    reply = gateway.handle_request("GET", "/cases/" + case_id, dict(officer), b"")
+    assert reply["statusCode"] == 200, reply
+    get = recorder.last()
+    figures[round] = {"post": post.own_seconds, "get": get.own_seconds, "post_wait": post.aws_wait,
+                      "get_wait": get.aws_wait}
+print(json.dumps(figures))
 """
 
 _COMPILE_CHILD = """
@@ -77,6 +114,18 @@ class ColdStart:
     compile_files: int
     heavy_by_package: list[tuple[str, float]] = field(default_factory=list)  # self time after the floor
     own_modules: list[tuple[str, float]] = field(default_factory=list)  # app's own modules, self time
+    first_requests: list[dict[str, Any]] = field(default_factory=list)  # one per fresh interpreter
+
+    def cold(self, figures: dict[str, Any]) -> float:
+        return float(figures["import"] + figures["first"]["post"] + figures["first"]["get"])
+
+    @property
+    def cold_best(self) -> float:
+        return min(self.cold(f) for f in self.first_requests)
+
+    @property
+    def cold_ratio(self) -> float:
+        return self.cold_best / self.floor_best
 
     @property
     def floor_best(self) -> float:
@@ -92,7 +141,7 @@ class ColdStart:
 
     @property
     def passed(self) -> bool:
-        return self.ratio <= TARGET
+        return self.cold_ratio <= TARGET
 
     @property
     def extra_top_level(self) -> list[str]:
@@ -111,16 +160,18 @@ def _environment() -> dict[str, str]:
     return env
 
 
-def _child(code: str, *flags: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
+def _child(code: str, *flags: str, extra_env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    done = subprocess.run(
         [sys.executable, *flags, "-c", code],
         cwd=PROJECT_ROOT,
-        env=_environment(),
+        env={**_environment(), **(extra_env or {})},
         capture_output=True,
         text=True,
-        check=True,
         timeout=120,
     )
+    if done.returncode:
+        raise RuntimeError(f"child exited {done.returncode}: {done.stderr[-2000:]}")
+    return done
 
 
 def _timed(statement: str) -> tuple[float, set[str]]:
@@ -151,6 +202,22 @@ def _heavy_after_floor() -> tuple[list[tuple[str, float]], list[tuple[str, float
             sorted(own.items(), key=lambda kv: kv[1], reverse=True))
 
 
+def _first_requests(runs: int) -> list[dict[str, Any]]:
+    """Fresh interpreters against a local stack of their own: import + the first requests of each kind."""
+    from bench.api import running_stack
+    from tests.factories import case_body, staff_token
+
+    figures = []
+    with running_stack("coldstart") as _:
+        secret = os.environ["TOKEN_SECRET"]
+        env = {"BENCH_DISPATCHER": staff_token("dispatcher", secret=secret),
+               "BENCH_OFFICER": staff_token("officer", secret=secret)}
+        for _ in range(runs):
+            env["BENCH_CASE_BODY"] = json.dumps(case_body(), ensure_ascii=False)
+            figures.append(json.loads(_child(_FIRST_REQUESTS_CHILD, extra_env=env).stdout.strip().splitlines()[-1]))
+    return figures
+
+
 def measure(runs: int = RUNS) -> ColdStart:
     floor: list[float] = []
     app: list[float] = []
@@ -178,4 +245,5 @@ def measure(runs: int = RUNS) -> ColdStart:
         compile_files=int(compiled["files"]),
         heavy_by_package=by_package,
         own_modules=own_modules,
+        first_requests=_first_requests(FIRST_REQUEST_RUNS),
     )

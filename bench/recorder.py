@@ -7,6 +7,12 @@ Two patches, installed by the benchmark and removed after it:
   calls it directly (``Connection._make_api_call`` -> ``client._make_api_call``) and every boto3
   client method goes through it, so DynamoDB, S3 and any other service are all seen.
 
+The time a call waits on AWS is taken by botocore's own event hooks, registered on each client the
+first time it is seen: ``before-call`` (the request is serialised and signed, about to be sent) to
+``after-call`` (the reply is parsed). What lies outside that span (building and serialising the
+request, parsing is inside) is the SDK work our Lambda pays in AWS too, so it counts as our own
+time: *own time* = request time - the sum of the calls' AWS waits.
+
 With a profiler set, each request is profiled on the API's request thread, except the AWS calls
 themselves (botocore's client work and moto's, which the bare replays pay too).
 
@@ -30,7 +36,8 @@ class Call:
     service: str
     operation: str
     params: dict[str, Any] | None
-    seconds: float
+    seconds: float  # the whole _make_api_call: SDK work + the wait on AWS
+    wait: float = 0.0  # before-call -> after-call: the wait on AWS (here, moto's work and its HTTP hop)
 
 
 @dataclass
@@ -44,6 +51,15 @@ class RequestRecord:
     def aws_seconds(self) -> float:
         return sum(c.seconds for c in self.calls)
 
+    @property
+    def aws_wait(self) -> float:
+        return sum(c.wait for c in self.calls)
+
+    @property
+    def own_seconds(self) -> float:
+        """Our own time: the request minus what it waited on AWS."""
+        return self.seconds - self.aws_wait
+
 
 class Recorder:
     def __init__(self) -> None:
@@ -52,6 +68,28 @@ class Recorder:
         self.profiler: cProfile.Profile | None = None
         self._scope = threading.local()
         self._originals: dict[str, Any] = {}
+        self._hooked: set[int] = set()  # ids of the event emitters the wait hooks are registered on
+
+    def _hook(self, client: Any) -> None:
+        """Time the wait on AWS with botocore's before-call / after-call events, once per emitter."""
+        events = client.meta.events
+        if id(events) in self._hooked:
+            return
+        self._hooked.add(id(events))
+        scope = self._scope
+
+        def before_call(**_: Any) -> None:
+            scope.sent = time.perf_counter()
+
+        def after_call(**_: Any) -> None:
+            sent = getattr(scope, "sent", None)
+            if sent is not None:
+                scope.wait = getattr(scope, "wait", 0.0) + time.perf_counter() - sent
+                scope.sent = None
+
+        events.register_last("before-call", before_call, unique_id="bench-recorder-before")
+        events.register_first("after-call", after_call, unique_id="bench-recorder-after")
+        events.register_first("after-call-error", after_call, unique_id="bench-recorder-after-error")
 
     def install(self) -> Recorder:
         from botocore.client import BaseClient
@@ -65,6 +103,8 @@ class Recorder:
             calls: list[Call] | None = getattr(recorder._scope, "calls", None)
             if calls is None:
                 return original_call(client, operation_name, api_params)
+            recorder._hook(client)
+            recorder._scope.wait = 0.0
             params = copy.deepcopy(api_params) if recorder.capture else None
             profiler = recorder.profiler
             if profiler is not None:  # profile the app's own work, not botocore and moto
@@ -77,7 +117,7 @@ class Recorder:
                 if profiler is not None:
                     profiler.enable()
                 service = client.meta.service_model.service_name
-                calls.append(Call(service, operation_name, params, elapsed))
+                calls.append(Call(service, operation_name, params, elapsed, recorder._scope.wait))
 
         def handle_request(gateway: Any, method: str, path: str, headers: Any, body: Any) -> Any:
             calls: list[Call] = []

@@ -57,6 +57,14 @@ def _one_request_at_a_time():
     BotocoreStubber.__call__ = original
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _transactions_cost_by_their_items():
+    """The local stack's TransactWriteItems patch (ADR 0035): a transaction copies only its items."""
+    from infra.local import moto_dynamodb
+
+    moto_dynamodb.install()
+
+
 @pytest.fixture
 def aws():
     """A fresh in-process AWS per test: table, evidence bucket and reference data."""

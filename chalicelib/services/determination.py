@@ -93,7 +93,7 @@ def determine(principal: Principal, case_id: str, body: Determine) -> Determined
         reported = claims.report_change(fresh, {}, at, decision.liabilities, calendar)  # one-click report, automatic
         return [*changes, reported] if reported else changes
 
-    documents.commit(principal, letter, decide)
+    documents.commit(principal, letter, decide, read=record)
     count(LETTERS_ISSUED)
     return Determined(
         case_id=case_id,

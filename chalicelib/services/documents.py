@@ -66,10 +66,12 @@ def issued(document: Draft, at: str) -> store.Change:
 
 
 def commit(principal: Principal, document: Draft, decide: Callable[[store.CaseRecord], list[store.Change]],
-           may: Callable[[Principal, store.CaseRecord], None] = store.authorise) -> store.CaseRecord:
+           may: Callable[[Principal, store.CaseRecord], None] = store.authorise,
+           read: store.CaseRecord | None = None) -> store.CaseRecord:
     """Record the document with the case change `decide` makes; lock it only once recorded.
 
-    `may` checks the caller against each read, as for `store.mutate`.
+    `may` checks the caller against each read, as for `store.mutate`; `read` is the case as the
+    caller read it to draw the document (saves a read; a change since fails the write and re-reads).
     `decide` may find the document is no longer wanted (someone else got there first) and leave
     it out: then, as on any failure, the stored object is removed and nothing is left behind.
     """
@@ -79,7 +81,7 @@ def commit(principal: Principal, document: Draft, decide: Callable[[store.CaseRe
         return decide(record)
 
     try:
-        written = store.mutate(principal, document.case_id, attempt, may=may)
+        written = store.mutate(principal, document.case_id, attempt, read, may=may)
     except Exception:
         document_store.discard(document.stored)
         raise

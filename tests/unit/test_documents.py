@@ -181,6 +181,30 @@ def test_letter_carries_the_qr_code_as_an_image() -> None:
     assert _image_count(render_letter(LETTER)) == 1
 
 
+def test_a_real_decoder_reads_the_verify_url_off_the_letter() -> None:
+    import pypdfium2
+    import zxingcpp
+
+    found = []
+    for page in pypdfium2.PdfDocument(render_letter(LETTER)):
+        image = page.render(scale=3).to_pil()
+        found += [code.text for code in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)]
+    assert found == [VERIFY_URL]
+
+
+def test_a_qr_code_is_drawn_without_trying_every_mask(monkeypatch) -> None:
+    """qrcode scores all eight mask patterns (pure Python, ~80% of a QR's drawing) unless one is given."""
+    import qrcode.main
+
+    from chalicelib.documents.layout import qr_image
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("every mask pattern was tried")
+
+    monkeypatch.setattr(qrcode.main.QRCode, "best_mask_pattern", refuse)
+    assert qr_image(VERIFY_URL, 70) is not None
+
+
 def test_letter_without_refusals_has_no_refusal_section_and_prints_mediation() -> None:
     data = replace(LETTER, refusals=(), reissue_note=None, mediation_result="经现场调解，甲方赔偿乙方车辆维修费人民币1500元。")
     text = _text(render_letter(data))
