@@ -10,7 +10,7 @@ const COUNTS = [
   ["rescueOrders", "救援派单"], ["rescueEscalated", "救援升级"], ["directPayPatients", "医疗直赔人数"],
 ];
 const TIMES = [["minutesEvidence", "取证用时"], ["minutesToLetter", "出具认定书用时"], ["minutesToArrive", "救援到达用时"]];
-const YUAN = [["insurerPaidFen", "保险公司垫付"], ["fundAdvancedFen", "救助基金垫付"]];
+const YUAN = [["insurerPaidFen", "保险公司赔付"], ["fundAdvancedFen", "救助基金垫付"]];
 
 const minutes = (value) => (value === null || value === undefined ? "—" : `${value} 分钟`);
 
