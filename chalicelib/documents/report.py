@@ -33,7 +33,7 @@ LABELS: dict[str, str] = {
     "rescueOrders": "救援工单数",
     "rescueEscalated": "救援升级处置数",
     "directPayPatients": "直赔救治伤员人数",
-    "insurerPaidFen": "保险公司直赔金额",
+    "insurerPaidFen": "保险公司赔付金额",
     "fundAdvancedFen": "救助基金垫付金额",
     "mediationsRequested": "申请调解数",
     "mediationsAgreed": "调解达成协议数",
