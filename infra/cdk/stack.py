@@ -21,6 +21,7 @@
 - `Pages` (pages.py): `web/` in a private bucket, one CloudFront distribution for pages and API
   (outside `aws-cn`), the custom domain and WeChat's verification file (ADR 0031);
 - `Reports` (reports.py): the daily and monthly report functions on Asia/Shanghai schedules (ADR 0028);
+  `ReportRebuild` (report_rebuild.py): the figures' repair run, invoked by an operator (ADR 0027);
 - `ReferenceData` (reference_data.py): the data migration, a custom resource loading the reference data.
 
 Each construct hands out grants (`storage.grant_evidence_upload(role)`, `workflow.grant_start(role)`,
@@ -55,6 +56,7 @@ from infra.cdk.monitoring import Monitoring
 from infra.cdk.pages import Pages
 from infra.cdk.parameters import Parameters
 from infra.cdk.reference_data import ReferenceData
+from infra.cdk.report_rebuild import ReportRebuild
 from infra.cdk.reports import Reports
 from infra.cdk.rescue_sweeper import RescueSweeper
 from infra.cdk.room_live import RoomLive
@@ -142,6 +144,8 @@ class YunchetongStack(Stack):
         )
         # Scheduled reports: their functions, schedules and roles (Monitoring alarms on their failures).
         self.reports = Reports(self, "Reports", stage=stage, storage=self.storage, compute=self.compute)
+        # The figures' repair run, invoked by an operator (README, Reports; ADR 0027).
+        self.report_rebuild = ReportRebuild(self, "ReportRebuild", stage=stage, storage=self.storage, compute=self.compute)
         self.monitoring = Monitoring(
             self,
             "Monitoring",
@@ -155,6 +159,7 @@ class YunchetongStack(Stack):
             mediation_sweeper=self.mediation_sweeper,
             reports=self.reports,
             wechat_egress=self.wechat_egress,
+            report_rebuild=self.report_rebuild,
         )
 
         # The case rooms' live feed: WebSocket API, connection functions, push on the table's stream.
@@ -185,6 +190,12 @@ class YunchetongStack(Stack):
             CfnOutput(self, "SignInDomain", value=self.identity.domain.domain_name, description="<domain>.auth.<region>.amazoncognito.com")
             CfnOutput(self, "StaffSignInClientId", value=self.identity.sign_in_client.user_pool_client_id)
         CfnOutput(self, "ReportsBucketName", value=self.storage.reports.bucket_name)
+        CfnOutput(
+            self,
+            "ReportRebuildFunctionName",
+            value=self.report_rebuild.function.function_name,
+            description='aws lambda invoke --function-name <this> --payload \'{"from":"YYYY-MM-DD","to":"YYYY-MM-DD"}\' out.json',
+        )
         CfnOutput(
             self,
             "WeChatEgressAddress",
