@@ -53,7 +53,7 @@ from infra.cdk.identity import Identity, insurer_codes
 from infra.cdk.mediation_sweeper import MediationSweeper
 from infra.cdk.medical import MedicalWorkflow
 from infra.cdk.monitoring import Monitoring
-from infra.cdk.pages import Pages
+from infra.cdk.pages import HostedSignIn, Pages
 from infra.cdk.parameters import Parameters
 from infra.cdk.reference_data import ReferenceData
 from infra.cdk.report_rebuild import ReportRebuild
@@ -224,6 +224,10 @@ class YunchetongStack(Stack):
             api_domain=Fn.join(".", [self.api.rest_api_id, "execute-api", self.region, self.url_suffix]),
             presigned_origins=[Fn.join("", ["https://s3.", self.region, ".", self.url_suffix])],
             edge=self.partition_name == "aws",
+            # The pool's domain and staff client written into the sign-in page (none in aws-cn, ADR 0029).
+            hosted_sign_in=HostedSignIn(self.identity.domain.base_url(), self.identity.sign_in_client.user_pool_client_id)
+            if self.identity is not None
+            else None,
         )
         CfnOutput(self, "PagesBucketName", value=self.pages.bucket.bucket_name)
         if self.identity is not None and self.pages.sign_in_url is not None:
