@@ -23,6 +23,8 @@ PAGE_ROUTES: tuple[tuple[str, str], ...] = (
     # Partner pages (mobile): the tow driver and the hospital's direct-pay desk.
     (r"^/partner/tow/?$", "partner/tow.html"),
     (r"^/partner/hospital/?$", "partner/hospital.html"),
+    # Cognito's logout redirect (the sign-in client's LogoutURLs): back to the sign-in page.
+    (r"^/staff/signed-out/?$", "portal/signin.html"),
 )
 # Folders of web/ whose files are served at /<folder>/<name>.
 # `vendor` holds the npm libraries copied in by `make vendor` (ADR 0030).

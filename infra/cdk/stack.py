@@ -234,6 +234,9 @@ class YunchetongStack(Stack):
             self.identity.sign_in_at(self.pages.sign_in_url)
         if self.pages.site_url is not None:
             CfnOutput(self, "SiteUrl", value=self.pages.site_url, description="pages at /, the API at /api; PublicBaseUrl should name it")
+        if self.pages.distribution is not None:
+            CfnOutput(self, "DistributionDomainName", value=self.pages.distribution.distribution_domain_name,
+                      description="the CNAME target of DomainName")
 
     def _allocate_logical_id(self, cfn_element: CfnElement) -> str:
         # The capabilities group resources without renaming them: a new logical id would replace
