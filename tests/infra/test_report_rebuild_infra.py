@@ -14,8 +14,9 @@ from tests.infra.cdk_template import (
     STAGE,
     Synth,
     as_list,
+    assert_key_via_dynamodb_and_star_only_for_xray,
+    assert_one_errors_alarm_on_topic,
     assert_own_role_and_log_group,
-    data_key_id,
     one_resource,
     policy_statements,
     resource_of,
@@ -87,13 +88,7 @@ def test_the_rebuild_role_reads_the_cases_and_writes_only_the_figures(synth: Syn
     assert leading_keys("dynamodb:Query", day_lists) == [case_items.DAY_LEADING_KEYS]
     assert leading_keys("dynamodb:BatchWriteItem", table) == [report_reads.LEADING_KEYS]
     assert (case_items.LEADING_KEYS, audit.LEADING_KEYS, case_items.DAY_LEADING_KEYS) == ("CASE#*", "AUDIT#*", "DAY#*")
-    data_key = {"Fn::GetAtt": [data_key_id(synth), "Arn"]}
-    for statement in statements:
-        if any(a.startswith("kms:") for a in as_list(statement["Action"])):
-            assert statement["Resource"] == data_key
-            assert "kms:ViaService" in statement["Condition"]["StringEquals"]
-        if as_list(statement["Resource"]) == ["*"]:
-            assert all(a.startswith("xray:") for a in as_list(statement["Action"])), statement
+    assert_key_via_dynamodb_and_star_only_for_xray(synth, statements)
 
 
 def json_key(value: object) -> str:
@@ -102,12 +97,7 @@ def json_key(value: object) -> str:
 
 def test_a_failed_rebuild_alarms_on_the_alarm_topic(synth: Synth) -> None:
     function_id, _ = _function(synth)
-    topic_id, _ = one_resource(synth, "AWS::SNS::Topic")
-    found = [alarm["Properties"] for alarm in resources_of(synth, "AWS::CloudWatch::Alarm").values()
-             if alarm["Properties"].get("MetricName") == "Errors"
-             and {"Name": "FunctionName", "Value": {"Ref": function_id}} in alarm["Properties"].get("Dimensions", [])]
-    assert len(found) == 1
-    assert found[0]["Threshold"] == 1 and found[0]["AlarmActions"] == [{"Ref": topic_id}]
+    assert_one_errors_alarm_on_topic(synth, function_id)
 
 
 def test_the_readme_invokes_the_rebuild_by_its_output(synth: Synth) -> None:
