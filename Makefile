@@ -87,6 +87,10 @@ DEPLOY_PARAMETERS = --parameters PublicBaseUrl=$(PUBLIC_BASE_URL) --parameters W
 	$(if $(ALARM_HTTPS_ENDPOINT),--parameters AlarmHttpsEndpoint=$(ALARM_HTTPS_ENDPOINT)) \
 	$(if $(DOMAIN_NAME),--parameters DomainName=$(DOMAIN_NAME)) \
 	$(if $(CERTIFICATE_ARN),--parameters CertificateArn=$(CERTIFICATE_ARN))
+# WeChat's domain verification code (outside China), and REGION: `-c region=` pins the stack to
+# that region and its partition (ADR 0031; a China region's stack has no CloudFront or Cognito).
+DEPLOY_PARAMETERS += $(if $(WECHAT_VERIFICATION_CODE),--parameters WechatVerificationCode=$(WECHAT_VERIFICATION_CODE)) \
+	$(if $(REGION),--context region=$(REGION))
 
 synth: $(INSTALLED) layers/python
 	@$(PY) -m infra.cdk.app

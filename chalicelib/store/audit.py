@@ -22,6 +22,10 @@ def log_key(case_id: str) -> str:
     return f"AUDIT#{case_id}"
 
 
+# The audit logs' partitions, as an IAM `dynamodb:LeadingKeys` pattern (infra/cdk/report_rebuild.py).
+LEADING_KEYS = log_key("*")
+
+
 def entry_key(case_id: str, seq: int) -> tuple[str, str]:
     return log_key(case_id), f"{seq:08d}"
 

@@ -30,6 +30,12 @@ def case_key(case_id: str) -> str:
     return f"CASE#{case_id}"
 
 
+# The cases' partitions and the day lists of gsi2, as IAM `dynamodb:LeadingKeys` patterns
+# (infra/cdk/report_rebuild.py: the rebuild reads both).
+LEADING_KEYS = case_key("*")
+DAY_LEADING_KEYS = "DAY#*"
+
+
 def queue_key(unit: str, status: str) -> str:
     return f"QUEUE#{unit}#{status}"
 

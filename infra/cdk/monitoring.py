@@ -23,6 +23,7 @@ from infra.cdk.calendar_check import CalendarCheck
 from infra.cdk.common import APP_NAME, Capability, camel_case
 from infra.cdk.delivery import Delivery
 from infra.cdk.mediation_sweeper import MediationSweeper
+from infra.cdk.report_rebuild import ReportRebuild
 from infra.cdk.reports import DESCRIPTIONS as REPORT_RUNS
 from infra.cdk.reports import Reports
 from infra.cdk.rescue_sweeper import RescueSweeper
@@ -54,6 +55,7 @@ class Monitoring(Capability):
         mediation_sweeper: MediationSweeper,
         reports: Reports,
         wechat_egress: WeChatEgress | None = None,
+        report_rebuild: ReportRebuild | None = None,
     ) -> None:
         super().__init__(scope, construct_id, stage=stage)
         self.alarm_topic = self._alarm_topic()
@@ -104,6 +106,10 @@ class Monitoring(Capability):
         # run it again with the function's `{"date"}`/`{"month"}` event or `POST /admin/reports`.
         for name, what in REPORT_RUNS.items():
             self._alarm(f"{name}Errors", f"Scheduled report failed: {what} (run it again)", reports.metric_errors(name, PERIOD), 1)
+        if report_rebuild is not None:
+            # Run by an operator: a failed repair leaves the period's figures as they were (run it again).
+            self._alarm("ReportRebuildErrors", "Report rebuild failed: the period's figures were not repaired (run it again)",
+                        report_rebuild.metric_errors(PERIOD), 1)
         self._delivery_alarms(delivery)
         if wechat_egress is not None:
             # Failing runs mean no usable token is left: WeChat notices fall back to SMS.

@@ -3,7 +3,9 @@ distribution serving them with the API under `/api/*`, so pages and API share an
 one cookie and path scope). See docs/decisions/0031-pages-and-api-behind-one-distribution.md.
 
 - Bucket: private (origin access control only), SSE-S3, versioned, TLS only, access-logged.
-- The deployment copies `web/` with every page's API base set to `/api` (`infra.web_pages`).
+- The deployment copies `web/` with every page's API base set to `/api` (`infra.web_pages`); with a
+  user pool it writes the sign-in page again naming the pool's domain and staff client (deploy-time
+  values), else the page says that only a pasted token signs in (aws-cn, ADR 0029).
 - The viewer-request function answers a page path with its HTML file (the table of
   `infra.web_pages`, shared with the local stack) and WeChat's domain verification file.
 - `/api/*` goes to API Gateway unchanged: the stage is named `api`, so `/api/cases/1` at the edge
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 import jsii
@@ -37,7 +40,15 @@ from aws_cdk import aws_s3_deployment as s3_deployment
 from constructs import Construct
 
 from infra.cdk.common import Capability, acknowledge, nag_resource
-from infra.web_pages import DEPLOYED_API_BASE, PAGE_ROUTES, content_security_policy, with_api_base
+from infra.web_pages import (
+    DEPLOYED_API_BASE,
+    PAGE_ROUTES,
+    SIGN_IN_PAGE,
+    content_security_policy,
+    with_api_base,
+    with_sign_in,
+    without_hosted_sign_in,
+)
 
 # WeChat's domain verification: the file MP_verify_<code>.txt at the root whose content is <code>.
 WECHAT_VERIFY_PREFIX = "/MP_verify_"
@@ -45,18 +56,36 @@ WECHAT_VERIFY_PREFIX = "/MP_verify_"
 MINIMUM_TLS = "TLSv1.2_2021"
 
 
+@dataclass(frozen=True)
+class HostedSignIn:
+    """Cognito's hosted UI for the sign-in page: the domain's base URL and the staff client id."""
+
+    domain_url: str
+    client_id: str
+
+
+def deployed_page(html: str) -> str:
+    """A page as the bucket holds it: the API under `/api`."""
+    return with_api_base(html, DEPLOYED_API_BASE)
+
+
 @jsii.implements(ILocalBundling)
 class _WebWithApiBase:
-    """Stages `web/` for the bucket, every HTML page naming `/api` as the API base."""
+    """Stages `web/` for the bucket, every HTML page naming `/api` as the API base; without a hosted
+    sign-in the sign-in page says so."""
 
-    def __init__(self, web_root: Path) -> None:
+    def __init__(self, web_root: Path, *, hosted_sign_in: bool) -> None:
         self.web_root = web_root
+        self.hosted_sign_in = hosted_sign_in
 
     def try_bundle(self, output_dir: str, *, image: DockerImage, **_: object) -> bool:
         target = Path(output_dir)
         shutil.copytree(self.web_root, target, dirs_exist_ok=True, ignore=shutil.ignore_patterns(".*", "__pycache__"))
         for page in target.rglob("*.html"):
-            page.write_text(with_api_base(page.read_text(encoding="utf-8"), DEPLOYED_API_BASE), encoding="utf-8")
+            page.write_text(deployed_page(page.read_text(encoding="utf-8")), encoding="utf-8")
+        if not self.hosted_sign_in:
+            sign_in = target / SIGN_IN_PAGE
+            sign_in.write_text(without_hosted_sign_in(sign_in.read_text(encoding="utf-8")), encoding="utf-8")
         return True
 
 
@@ -93,6 +122,7 @@ class Pages(Capability):
         api_domain: str,
         presigned_origins: list[str],
         edge: bool,
+        hosted_sign_in: HostedSignIn | None = None,
     ) -> None:
         super().__init__(scope, construct_id, stage=stage)
         self.bucket = s3.Bucket(
@@ -113,6 +143,7 @@ class Pages(Capability):
         self.site_url: str | None = None
         self.sign_in_url: str | None = None
         self.public_base_url = public_base_url
+        self.hosted_sign_in = hosted_sign_in
         if edge:
             self._custom_domain_parameters()
             self.distribution = self._distribution(access_logs, api_domain, presigned_origins)
@@ -178,7 +209,10 @@ class Pages(Capability):
             comment=self.describe("security headers of pages and API"),
             security_headers_behavior=cloudfront.ResponseSecurityHeadersBehavior(
                 content_security_policy=cloudfront.ResponseHeadersContentSecurityPolicy(
-                    content_security_policy=content_security_policy(*presigned_origins), override=True
+                    content_security_policy=content_security_policy(
+                        *presigned_origins, sign_in_origins=[self.hosted_sign_in.domain_url] if self.hosted_sign_in else []
+                    ),
+                    override=True,
                 ),
                 content_type_options=cloudfront.ResponseHeadersContentTypeOptions(override=True),
                 frame_options=cloudfront.ResponseHeadersFrameOptions(frame_option=cloudfront.HeadersFrameOption.DENY, override=True),
@@ -293,14 +327,25 @@ class Pages(Capability):
     # --- deployment ------------------------------------------------------------------------
 
     def _deployment(self, web_root: Path) -> s3_deployment.BucketDeployment:
-        source = s3_deployment.Source.asset(
-            str(web_root),
-            bundling=BundlingOptions(image=DockerImage.from_registry("unused"), local=_WebWithApiBase(web_root)),
-        )
+        hosted = self.hosted_sign_in
+        sources = [
+            s3_deployment.Source.asset(
+                str(web_root),
+                bundling=BundlingOptions(
+                    image=DockerImage.from_registry("unused"), local=_WebWithApiBase(web_root, hosted_sign_in=hosted is not None)
+                ),
+            )
+        ]
+        if hosted is not None:
+            # The pool's domain and client exist only at deploy time: the page again, as data whose
+            # tokens CDK's deployment function fills in. It runs the sources in order, extracting each
+            # over the last, so this copy replaces the asset's (which names no pool).
+            page = deployed_page((web_root / SIGN_IN_PAGE).read_text(encoding="utf-8"))
+            sources.append(s3_deployment.Source.data(SIGN_IN_PAGE, with_sign_in(page, hosted.domain_url, hosted.client_id)))
         deployment = s3_deployment.BucketDeployment(
             self,
             "DeployPages",
-            sources=[source],
+            sources=sources,
             destination_bucket=self.bucket,
             distribution=self.distribution,
             distribution_paths=["/*"] if self.distribution else None,

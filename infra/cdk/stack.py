@@ -21,6 +21,7 @@
 - `Pages` (pages.py): `web/` in a private bucket, one CloudFront distribution for pages and API
   (outside `aws-cn`), the custom domain and WeChat's verification file (ADR 0031);
 - `Reports` (reports.py): the daily and monthly report functions on Asia/Shanghai schedules (ADR 0028);
+  `ReportRebuild` (report_rebuild.py): the figures' repair run, invoked by an operator (ADR 0027);
 - `ReferenceData` (reference_data.py): the data migration, a custom resource loading the reference data.
 
 Each construct hands out grants (`storage.grant_evidence_upload(role)`, `workflow.grant_start(role)`,
@@ -52,9 +53,10 @@ from infra.cdk.identity import Identity, insurer_codes
 from infra.cdk.mediation_sweeper import MediationSweeper
 from infra.cdk.medical import MedicalWorkflow
 from infra.cdk.monitoring import Monitoring
-from infra.cdk.pages import Pages
+from infra.cdk.pages import HostedSignIn, Pages
 from infra.cdk.parameters import Parameters
 from infra.cdk.reference_data import ReferenceData
+from infra.cdk.report_rebuild import ReportRebuild
 from infra.cdk.reports import Reports
 from infra.cdk.rescue_sweeper import RescueSweeper
 from infra.cdk.room_live import RoomLive
@@ -142,6 +144,8 @@ class YunchetongStack(Stack):
         )
         # Scheduled reports: their functions, schedules and roles (Monitoring alarms on their failures).
         self.reports = Reports(self, "Reports", stage=stage, storage=self.storage, compute=self.compute)
+        # The figures' repair run, invoked by an operator (README, Reports; ADR 0027).
+        self.report_rebuild = ReportRebuild(self, "ReportRebuild", stage=stage, storage=self.storage, compute=self.compute)
         self.monitoring = Monitoring(
             self,
             "Monitoring",
@@ -155,6 +159,7 @@ class YunchetongStack(Stack):
             mediation_sweeper=self.mediation_sweeper,
             reports=self.reports,
             wechat_egress=self.wechat_egress,
+            report_rebuild=self.report_rebuild,
         )
 
         # The case rooms' live feed: WebSocket API, connection functions, push on the table's stream.
@@ -187,6 +192,12 @@ class YunchetongStack(Stack):
         CfnOutput(self, "ReportsBucketName", value=self.storage.reports.bucket_name)
         CfnOutput(
             self,
+            "ReportRebuildFunctionName",
+            value=self.report_rebuild.function.function_name,
+            description='aws lambda invoke --function-name <this> --payload \'{"from":"YYYY-MM-DD","to":"YYYY-MM-DD"}\' out.json',
+        )
+        CfnOutput(
+            self,
             "WeChatEgressAddress",
             value=self.wechat_egress.egress_address,
             description="Add to the official account's IP whitelist (mp.weixin.qq.com: 设置与开发 > 基本配置 > IP白名单)",
@@ -213,12 +224,19 @@ class YunchetongStack(Stack):
             api_domain=Fn.join(".", [self.api.rest_api_id, "execute-api", self.region, self.url_suffix]),
             presigned_origins=[Fn.join("", ["https://s3.", self.region, ".", self.url_suffix])],
             edge=self.partition_name == "aws",
+            # The pool's domain and staff client written into the sign-in page (none in aws-cn, ADR 0029).
+            hosted_sign_in=HostedSignIn(self.identity.domain.base_url(), self.identity.sign_in_client.user_pool_client_id)
+            if self.identity is not None
+            else None,
         )
         CfnOutput(self, "PagesBucketName", value=self.pages.bucket.bucket_name)
         if self.identity is not None and self.pages.sign_in_url is not None:
             self.identity.sign_in_at(self.pages.sign_in_url)
         if self.pages.site_url is not None:
             CfnOutput(self, "SiteUrl", value=self.pages.site_url, description="pages at /, the API at /api; PublicBaseUrl should name it")
+        if self.pages.distribution is not None:
+            CfnOutput(self, "DistributionDomainName", value=self.pages.distribution.distribution_domain_name,
+                      description="the CNAME target of DomainName")
 
     def _allocate_logical_id(self, cfn_element: CfnElement) -> str:
         # The capabilities group resources without renaming them: a new logical id would replace

@@ -274,6 +274,16 @@ def assert_key_via_dynamodb_and_star_only_for_xray(synth: Synth, statements: lis
             assert all(a.startswith("xray:") for a in as_list(statement["Action"])), statement
 
 
+def assert_one_errors_alarm_on_topic(synth: Synth, function_id: str) -> None:
+    """One alarm on the function's Lambda `Errors` (any error) notifying the alarm topic."""
+    topic_id, _ = one_resource(synth, "AWS::SNS::Topic")
+    found = [alarm["Properties"] for alarm in resources_of(synth, "AWS::CloudWatch::Alarm").values()
+             if alarm["Properties"].get("MetricName") == "Errors"
+             and {"Name": "FunctionName", "Value": {"Ref": function_id}} in alarm["Properties"].get("Dimensions", [])]
+    assert len(found) == 1
+    assert found[0]["Threshold"] == 1 and found[0]["AlarmActions"] == [{"Ref": topic_id}]
+
+
 def synthesise(workdir: Path, region: str | None = None) -> Synth:
     """The stack of `stage=STAGE` synthesised offline in `workdir` (chalice.cdk writes chalice.out/
     into the working directory), with cdk-nag; a synth that cdk-nag fails is returned with its error.

@@ -45,6 +45,7 @@ STATEFUL_LOGICAL_IDS = {
     "EdgeLogs3E8D2A9E": "AWS::S3::Bucket",
     "CustomCDKBucketDeployment8693BB64968944B69AAFB0CC9EB8756C256MiBLogGroup2BF8D970": "AWS::Logs::LogGroup",
     "ReferenceDataLogs0EA8C4E8": "AWS::Logs::LogGroup",
+    "ReportRebuildLogsB6E8D48C": "AWS::Logs::LogGroup",
 }
 STATEFUL_TYPES = set(STATEFUL_LOGICAL_IDS.values())
 
@@ -76,6 +77,7 @@ def test_the_roles_are_the_api_deliverer_workflow_sweeper_and_calendar_check_rol
         *(logical_id_of(synth, w.state_machine_role) for w in synth.stack.workflows.values()),
         logical_id_of(synth, synth.stack.api.gateway_logs_role),
         logical_id_of(synth, synth.stack.pages.deployment.handler_role),
+        logical_id_of(synth, synth.stack.report_rebuild.role),
     }
 
 

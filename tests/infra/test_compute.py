@@ -126,10 +126,10 @@ def test_api_uses_the_dependency_layer_once_built(tmp_path: Path) -> None:
     assert handler["Properties"]["Layers"] == [{"Ref": layer_id}]
     # the deliverer, every workflow task, the rescue sweeper, the calendar check, the room's connect, disconnect and push,
     # the mediation sweeper, the room's video recorder, the daily and monthly reports, the stream deliverer,
-    # the WeChat token refresher and the reference data migration; besides ours, the CDK Provider framework's
+    # the WeChat token refresher, the reference data migration and the report rebuild; besides ours, the CDK Provider framework's
     # own Node.js function that relays CloudFormation's requests to the migration, and the pages' deployment
     ours = {k: f for k, f in all_functions.items() if f is not deployment and f["Properties"]["Runtime"].startswith("python")}
-    assert len(ours) == 3 + sum(len(w.functions) for w in WORKFLOWS) + 3 + 1 + 1 + 2 + 2 + 1
+    assert len(ours) == 3 + sum(len(w.functions) for w in WORKFLOWS) + 3 + 1 + 1 + 2 + 2 + 1 + 1
     assert len(all_functions) == len(ours) + 2
     for name, function in ours.items():
         assert function["Properties"]["Layers"] == [{"Ref": layer_id}], name

@@ -11,6 +11,7 @@ from tests.infra.cdk_template import (
     Synth,
     as_list,
     assert_items_and_one_index,
+    assert_one_errors_alarm_on_topic,
     assert_own_role_and_log_group,
     assert_scheduled_alone,
     data_key_id,
@@ -19,10 +20,8 @@ from tests.infra.cdk_template import (
     granted,
     logical_id_of,
     mediation_sweeper_function,
-    one_resource,
     policy_statements,
     resource_of,
-    resources_of,
 )
 
 HANDLER = "functions.mediation_sweeper.handler.handler"
@@ -103,9 +102,4 @@ def test_mediation_sweeper_role_is_least_privilege(synth: Synth) -> None:
 
 def test_a_failed_mediation_sweep_alarms(synth: Synth) -> None:
     function_id, _ = mediation_sweeper_function(synth)
-    topic_id, _ = one_resource(synth, "AWS::SNS::Topic")
-    found = [alarm["Properties"] for alarm in resources_of(synth, "AWS::CloudWatch::Alarm").values()
-             if alarm["Properties"].get("MetricName") == "Errors"
-             and {"Name": "FunctionName", "Value": {"Ref": function_id}} in alarm["Properties"].get("Dimensions", [])]
-    assert len(found) == 1
-    assert found[0]["Threshold"] == 1 and found[0]["AlarmActions"] == [{"Ref": topic_id}]
+    assert_one_errors_alarm_on_topic(synth, function_id)

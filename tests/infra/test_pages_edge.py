@@ -64,7 +64,7 @@ def test_web_is_deployed_with_the_api_base_of_the_distribution(synth: Synth) -> 
     props = deployment["Properties"]
     assert props["DestinationBucketName"] == {"Ref": logical_id_of(synth, synth.stack.pages.bucket)}
     assert props["DistributionPaths"] == ["/*"]  # a deploy invalidates the edge's copies
-    (key,) = props["SourceObjectKeys"]
+    key, *_ = props["SourceObjectKeys"]  # web/; then the sign-in page naming the pool (below)
     staged = synth.outdir / f"asset.{key.removesuffix('.zip')}"
     assert staged.is_dir(), staged
     for page in WEB_ROOT.rglob("*.html"):
@@ -200,3 +200,40 @@ def test_function_answers_wechat_verification_file_with_its_code() -> None:
     assert response["statusCode"] == 200
     assert response["body"] == {"encoding": "text", "data": "Ab12Cd34"}
     assert run_viewer_request(viewer_request_code("Ab12Cd34"), "/MP_verify_other.txt")["uri"] == "/MP_verify_other.txt"
+
+
+def _deployment_sources(synth: Synth) -> tuple[dict[str, Any], list[Path]]:
+    _, deployment = one_resource(synth, "Custom::CDKBucketDeployment")
+    props = deployment["Properties"]
+    return props, [synth.outdir / f"asset.{key.removesuffix('.zip')}" for key in props["SourceObjectKeys"]]
+
+
+def test_the_sign_in_page_is_deployed_naming_the_pool_domain_and_staff_client(synth: Synth) -> None:
+    props, (_, sign_in_data) = _deployment_sources(synth)  # the data after the asset: it replaces the asset's copy
+    page = (sign_in_data / "portal" / "signin.html").read_text(encoding="utf-8")
+    assert props["SourceMarkers"][0] == {}
+    # the deploy-time values CDK's deployment function writes for each marker
+    names = {
+        json.dumps({"Ref": logical_id_of(synth, synth.stack.identity.domain)}): "PREFIX",
+        json.dumps({"Ref": "AWS::Region"}): "REGION",
+        json.dumps({"Ref": logical_id_of(synth, synth.stack.identity.sign_in_client)}): "CLIENT",
+    }
+    markers = props["SourceMarkers"][1]
+    assert sorted(names[json.dumps(value)] for value in markers.values()) == ["CLIENT", "PREFIX", "REGION"]
+    for marker, value in markers.items():
+        page = page.replace(marker, names[json.dumps(value)])
+    assert '<meta name="ycht-sign-in-domain" content="https://PREFIX.auth.REGION.amazoncognito.com">' in page
+    assert '<meta name="ycht-sign-in-client" content="CLIENT">' in page
+    assert f'<meta name="ycht-api-base" content="{DEPLOYED_API_BASE}">' in page
+    assert "中国区" not in page  # a pool here: no note
+    # the page's own markup otherwise, as the asset holds it
+    assert 'id="hosted-sign-in"' in page and 'id="paste-form"' in page
+
+
+def test_the_pages_may_fetch_the_pool_token_endpoint(synth: Synth) -> None:
+    _, policy = one_resource(synth, "AWS::CloudFront::ResponseHeadersPolicy")
+    csp = json.dumps(policy["Properties"]["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"]["ContentSecurityPolicy"])
+    domain_id = logical_id_of(synth, synth.stack.identity.domain)
+    connect = csp[csp.index("connect-src"):csp.index("object-src")]
+    assert f' https://", {{"Ref": "{domain_id}"}}, ".auth.", {{"Ref": "AWS::Region"}}, ".amazoncognito.com;' in connect
+    assert domain_id not in csp[csp.index("img-src"):csp.index("connect-src")]

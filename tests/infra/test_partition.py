@@ -9,6 +9,7 @@ import re
 
 import pytest
 
+from infra.web_pages import NO_HOSTED_SIGN_IN_NOTE, SIGN_IN_CLIENT_META, SIGN_IN_DOMAIN_META, SIGN_IN_PAGE
 from tests.infra.cdk_template import Synth, cfn_lint, resources_of
 
 CHINA_REGION = "cn-northwest-1"
@@ -38,6 +39,17 @@ def test_china_stack_has_no_cloudfront_but_keeps_the_pages_bucket_and_the_api_fi
     assert resources_of(china, "AWS::WAFv2::WebACLAssociation")
     (deployment,) = resources_of(china, "Custom::CDKBucketDeployment").values()
     assert "DistributionId" not in deployment["Properties"]
+
+
+def test_china_sign_in_page_says_only_a_pasted_token_signs_in(china: Synth) -> None:
+    # no user pool in aws-cn: no hosted sign-in written into the page, which says so in Chinese
+    (deployment,) = resources_of(china, "Custom::CDKBucketDeployment").values()
+    (key,) = deployment["Properties"]["SourceObjectKeys"]
+    page = (china.outdir / f"asset.{key.removesuffix('.zip')}" / SIGN_IN_PAGE).read_text(encoding="utf-8")
+    assert NO_HOSTED_SIGN_IN_NOTE in page and "中国区" in page
+    assert SIGN_IN_DOMAIN_META in page and SIGN_IN_CLIENT_META in page  # left empty: the hosted button stays hidden
+    assert 'id="paste-form"' in page
+    assert not [o for o in china.template["Outputs"] if o.startswith("SignIn") or o == "StaffSignInClientId"]
 
 
 def test_china_stack_passes_cdk_nag(china: Synth) -> None:

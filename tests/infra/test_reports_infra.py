@@ -16,6 +16,7 @@ from tests.infra.cdk_template import (
     STAGE,
     Synth,
     as_list,
+    assert_one_errors_alarm_on_topic,
     assert_own_role_and_log_group,
     data_key_id,
     granted,
@@ -124,12 +125,7 @@ def test_each_report_function_has_its_own_least_privilege_role(synth: Synth, nam
 @pytest.mark.parametrize("name", sorted(RUNS))
 def test_a_failed_scheduled_report_alarms_on_the_alarm_topic(synth: Synth, name: str) -> None:
     function_id, _ = _function(synth, name)
-    topic_id, _ = one_resource(synth, "AWS::SNS::Topic")
-    found = [alarm["Properties"] for alarm in resources_of(synth, "AWS::CloudWatch::Alarm").values()
-             if alarm["Properties"].get("MetricName") == "Errors"
-             and {"Name": "FunctionName", "Value": {"Ref": function_id}} in alarm["Properties"].get("Dimensions", [])]
-    assert len(found) == 1
-    assert found[0]["Threshold"] == 1 and found[0]["AlarmActions"] == [{"Ref": topic_id}]
+    assert_one_errors_alarm_on_topic(synth, function_id)
 
 
 def test_the_reports_bucket_is_versioned_encrypted_private_logged_and_retained(synth: Synth) -> None:
