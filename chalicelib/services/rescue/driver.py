@@ -23,6 +23,7 @@ from chalicelib.contracts.rescue import (
     TowOffers,
     TruckList,
     TruckPosition,
+    TruckQuery,
     TruckView,
 )
 from chalicelib.domain import dispatch, ids
@@ -33,7 +34,7 @@ from chalicelib.integrations import workflows
 from chalicelib.services import notices
 from chalicelib.services.rescue.order import open_offer, order_of, order_view, release, search_on
 from chalicelib.store import cases as store
-from chalicelib.store import fleet, outbox, reference
+from chalicelib.store import fleet, outbox, paging, reference
 from chalicelib.store import rescue as order_store
 from chalicelib.store.models import RescueOrderItem, TowTruckItem
 
@@ -235,8 +236,10 @@ def move(principal: Principal, truck_id: str, body: TruckPosition) -> TruckView:
     raise Conflict("the truck kept changing while its position was saved; retry", field="truckId")
 
 
-def trucks(principal: Principal) -> TruckList:
+def trucks(principal: Principal, query: TruckQuery) -> TruckList:
+    """The trucks of the caller's city, a page at a time."""
     if not principal.jurisdiction:
         raise Forbidden("this account belongs to no police unit", field="jurisdiction")
-    return TruckList(trucks=[truck_view(t) for t in fleet.fleet(fleet.fleet_of(principal.jurisdiction))])
+    page = fleet.fleet(fleet.fleet_of(principal.jurisdiction), query.limit, query.next_token)
+    return TruckList(trucks=[truck_view(t) for t in page], next_token=paging.encode(page.last_evaluated_key))
 
