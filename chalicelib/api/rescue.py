@@ -26,6 +26,7 @@ if TYPE_CHECKING:
         TowOffers,
         TruckList,
         TruckPosition,
+        TruckQuery,
         TruckView,
     )
 
@@ -134,12 +135,12 @@ def put_truck_position(principal: Principal, truck_id: str, body: TruckPosition)
     return driver.move(principal, truck_id, body)
 
 
-@operation(blueprint, "/tow/trucks", "GET", summary="The city's tow trucks with status and position",
-           roles=POLICE, reply=f"{R}:TruckList")
-def get_trucks(principal: Principal) -> TruckList:
+@operation(blueprint, "/tow/trucks", "GET", summary="The city's tow trucks with status and position, a page at a time",
+           roles=POLICE, reply=f"{R}:TruckList", query=f"{R}:TruckQuery")
+def get_trucks(principal: Principal, query: TruckQuery) -> TruckList:
     from chalicelib.services.rescue import driver
 
-    return driver.trucks(principal)
+    return driver.trucks(principal, query)
 
 
 @operation(blueprint, "/tow/job", "GET", summary="This truck's status and the order it took and has not completed yet (null when none)",

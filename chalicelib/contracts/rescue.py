@@ -151,8 +151,14 @@ class TruckView(Reply):
     order_id: str | None
 
 
+class TruckQuery(Contract):
+    limit: int = Field(default=100, ge=1, le=500, description="trucks a page (a city's whole fleet is a few pages at most)")
+    next_token: str | None = Field(default=None, max_length=2000)
+
+
 class TruckList(Reply):
     trucks: list[TruckView]
+    next_token: str | None = Field(default=None, description="the next page's token; null on the last page")
 
 
 class TowJob(Reply):

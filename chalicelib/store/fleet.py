@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from chalicelib.domain import dispatch, geo
+from chalicelib.store import paging
 from chalicelib.store.models import TowTruckItem
 
 # Queries per block searched, at most (unless it spans partitions): ADR 0024.
@@ -114,5 +115,6 @@ def nearest_standby(pickup: geo.Point, rules: dispatch.DispatchRules) -> list[di
     return dispatch.nearest(pickup, standby_in(geo.neighbourhood(pickup, coarsest)), rules.candidates)
 
 
-def fleet(city: str) -> list[TowTruckItem]:
-    return list(TowTruckItem.gsi2.query(f"FLEET#{city}"))
+def fleet(city: str, limit: int, next_token: str | None) -> Any:
+    """A city's trucks by truck id, a page at a time (`last_evaluated_key` follows)."""
+    return TowTruckItem.gsi2.query(f"FLEET#{city}", limit=limit, last_evaluated_key=paging.decode(next_token))

@@ -10,7 +10,8 @@ each item type writing its own key prefixes:
 - claim: gsi2 = insurer clock per unit (`CLAIMCLOCK#<unit>`), gsi3 = an insurer's claims (`INSURER#<code>`)
 - staff: gsi1 = staff by role (`STAFF#<role>`)
 - tow truck: gsi1 = standby trucks by geohash (`TOWGEO#<gh3>`), gsi2 = a city's fleet (`FLEET#<city>`)
-- rescue order: gsi1 = dispatch queue (`RESCUEQ#<jurisdiction>#<status>`), gsi2 = dispatcher alerts (`RESCUEALERT#<jurisdiction>`)
+- rescue order: gsi1 = dispatch queue (`RESCUEQ#<jurisdiction>#<status>`), gsi2 = dispatcher alerts (`RESCUEALERT#<jurisdiction>`),
+                gsi3 = open orders by due time (`RESCUEDUE#<shard>`, sparse: the sweeper's read)
 The table name comes from settings when first used, so tests and stages can change it.
 """
 
@@ -358,7 +359,8 @@ class RescueOrderItem(TableItem):
     """A rescue work order on a case (sk `RESCUE#<orderId>`), with every offer made for it.
 
     gsi1 = the dispatch queue (`RESCUEQ#<jurisdiction>#<status>`, `<statusSince>#<orderId>`);
-    gsi2 = orders a dispatcher was alerted about (`RESCUEALERT#<jurisdiction>`, `<at>#<orderId>`).
+    gsi2 = orders a dispatcher was alerted about (`RESCUEALERT#<jurisdiction>`, `<at>#<orderId>`);
+    gsi3 = open orders by when the workflow must next have moved them (`RESCUEDUE#<shard>`, `<due>#<orderId>`).
     """
 
     class Meta(TableMeta):
@@ -394,8 +396,11 @@ class RescueOrderItem(TableItem):
     gsi1sk = UnicodeAttribute(null=True)
     gsi2pk = UnicodeAttribute(null=True)  # `RESCUEALERT#<jurisdiction>` while a dispatcher alert is open
     gsi2sk = UnicodeAttribute(null=True)
+    gsi3pk = UnicodeAttribute(null=True)  # `RESCUEDUE#<shard>` while the order is open (store/rescue.py)
+    gsi3sk = UnicodeAttribute(null=True)
     gsi1 = Gsi1()
     gsi2 = Gsi2()
+    gsi3 = Gsi3()
 
 
 class RescuePointer(_CasePointer):

@@ -4,15 +4,20 @@ An order lives on its case's partition (sk `RESCUE#<orderId>`) so every change t
 the case's versioned transaction; a pointer (`RESCUE#<orderId>`) lets a driver's call, which names
 only the order, find the case. The order is listed in its unit's dispatch queue per status
 (gsi1 `RESCUEQ#<unit>#<status>`, oldest first) and, while a dispatcher alert is open, in the
-unit's alert list (gsi2 `RESCUEALERT#<unit>`, newest first). The vehicle's hand-off to a repair
+unit's alert list (gsi2 `RESCUEALERT#<unit>`, newest first). While it is open it is also in a
+sparse index of when the workflow must next have moved it (gsi3 `RESCUEDUE#<shard>`, `<due>#<orderId>`,
+spread over a fixed number of shards so no partition is hot): the sweeper reads only the orders
+whose due time passed, whatever the number of units and healthy orders. The vehicle's hand-off to a repair
 shop is an item on the case too (sk `HANDOFF#<id>`). The trucks are in `store.fleet`.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from typing import Any
 
+from chalicelib.domain import dispatch
 from chalicelib.domain.rescue_order import Pickup
 from chalicelib.store import paging
 from chalicelib.store.case_items import case_key
@@ -25,6 +30,18 @@ def rescue_queue_key(unit: str, status: str) -> str:
 
 def _alert_key(unit: str) -> str:
     return f"RESCUEALERT#{unit}"
+
+
+# Shards of the due index: each sweep reads every one, so the count is fixed and small.
+DUE_SHARDS = 8
+
+
+def _due_key(shard: int) -> str:
+    return f"RESCUEDUE#{shard:02d}"
+
+
+def _due_shard(order_id: str) -> int:
+    return int(hashlib.sha256(order_id.encode()).hexdigest()[:8], 16) % DUE_SHARDS
 
 
 def new_order(case_id: str, order_id: str, jurisdiction: str, status: str, at: str, pickup: Pickup,
@@ -42,6 +59,17 @@ def set_status(order: RescueOrderItem, status: str, at: str) -> None:
     order.status_since = at
     order.gsi1pk = rescue_queue_key(order.jurisdiction, status)
     order.gsi1sk = f"{at}#{order.order_id}"
+    if status in dispatch.OPEN:
+        expect_by(order, at)  # a step that starts a wait pushes this to the wait's end
+    else:
+        order.gsi3pk = order.gsi3sk = None
+
+
+def expect_by(order: RescueOrderItem, due: str) -> None:
+    """The time by which a healthy run will have moved this open order (the end of the wait it is
+    in); past it, the sweeper looks at the run."""
+    order.gsi3pk = _due_key(_due_shard(order.order_id))
+    order.gsi3sk = f"{due}#{order.order_id}"
 
 
 def flag_alert(order: RescueOrderItem, at: str) -> None:
@@ -81,6 +109,9 @@ def alerting(unit: str, limit: int, next_token: str | None) -> Any:
                                       last_evaluated_key=paging.decode(next_token))
 
 
-def in_status(unit: str, status: str) -> Iterator[RescueOrderItem]:
-    """Every order of the unit in a status (the sweeper's walk; as many Query pages as it takes)."""
-    return iter(RescueOrderItem.gsi1.query(rescue_queue_key(unit, status)))
+def due_by(moment: str | None) -> Iterator[RescueOrderItem]:
+    """Open orders whose due time is before `moment` (every open order when None), one Query per
+    shard (and page): the sweeper's read, proportional to the orders it has to look at."""
+    for shard in range(DUE_SHARDS):
+        condition = RescueOrderItem.gsi3sk < moment if moment is not None else None
+        yield from RescueOrderItem.gsi3.query(_due_key(shard), range_key_condition=condition)

@@ -15,8 +15,8 @@ from infra.cdk.storage import Storage
 from infra.cdk.workflow import DeployedWorkflow, grant_case_steps
 
 RESCUE_SWEEPER_HANDLER = "functions.rescue_sweeper.handler.handler"
-# The index the sweeper queries for open rescue orders per jurisdiction and status (store.rescue.rescue_queue_key).
-RESCUE_QUEUE_INDEX = RescueOrderItem.gsi1.Meta.index_name
+# The index the sweeper queries for open rescue orders whose workflow is overdue (store.rescue.due_by).
+RESCUE_DUE_INDEX = RescueOrderItem.gsi3.Meta.index_name
 
 
 class RescueSweeper(Capability):
@@ -36,7 +36,7 @@ class RescueSweeper(Capability):
             description="end rescue orders whose workflow run is not running",
             handler=RESCUE_SWEEPER_HANDLER,
             role=self.role,
-            # a Query per unit and open status, a DescribeExecution and maybe a transaction per order
+            # a Query per shard of the due index, a DescribeExecution and maybe a transaction per overdue order
             timeout=Duration.seconds(120),
             # Without the machine's ARN release_orphans would take every open order for orphaned.
             environment={**compute.base_environment, **rescue.environment},
@@ -46,7 +46,7 @@ class RescueSweeper(Capability):
         return self.function.metric_errors(period=period, statistic="Sum")
 
     def _role(self, storage: Storage, rescue: DeployedWorkflow) -> FunctionRole:
-        """Find open orders through the dispatch queue index, read their runs' status, and run the
+        """Find overdue open orders through the due index, read their runs' status, and run the
         compensation with exactly the task functions' table access. It never starts, stops or
         answers a run."""
         role = FunctionRole(
@@ -57,8 +57,8 @@ class RescueSweeper(Capability):
             log_group=self.log_group,
         )
         grant_case_steps(storage, role)
-        # open orders per jurisdiction and status (store.rescue.in_status)
-        storage.grant_index_query(role, "RescueQueueIndex", RESCUE_QUEUE_INDEX)
+        # open orders whose run should have moved them by now (store.rescue.due_by)
+        storage.grant_index_query(role, "RescueDueIndex", RESCUE_DUE_INDEX)
         rescue.grant_read_run_status(role)
         rescue.accept_every_run(role, "the sweeper only reads their status (DescribeExecution)")
         return role

@@ -197,7 +197,7 @@ class LocalStack:
         reset_settings()
         from chalicelib.services.rescue.steps import release_orphans
 
-        released = release_orphans("LocalStackRestarted")
+        released = release_orphans("LocalStackRestarted", every_open=True)  # no run survives a restart
         if released:
             logging.getLogger("yunchetong.local").warning("ended %d rescue orders left open by the previous run", released)
 

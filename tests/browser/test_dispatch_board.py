@@ -3,6 +3,7 @@ escalated; the dispatcher sends it out again, or closes it after arranging help 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from playwright.sync_api import expect
@@ -32,11 +33,14 @@ def _escalated(accident: Any) -> str:
     return order_id
 
 
-def _board(browser: Any, accident: Any) -> tuple[Any, Any]:
+def _board(browser: Any, accident: Any, truck_page: int | None = None) -> tuple[Any, Any]:
+    """The board on a desk; with `truck_page`, the fleet is served in pages that small (the board follows them)."""
     desk = browser.new_context(viewport=DESK, locale="zh-CN", timezone_id="Asia/Shanghai")
     desk.set_default_timeout(DEADLINE_MS)
     sign_in(desk, accident.stack, "dispatcher")
     page = desk.new_page()
+    if truck_page is not None:
+        page.route("**/tow/trucks?*", lambda route: route.continue_(url=re.sub(r"limit=\d+", f"limit={truck_page}", route.request.url)))
     page.goto(f"{accident.stack.url}/portal/dispatch")
     return desk, page
 
@@ -65,7 +69,7 @@ def test_given_an_escalated_order_when_the_dispatcher_redispatches_it_then_a_sec
 
 def test_given_an_escalated_order_when_the_dispatcher_closes_it_with_a_reason_then_it_leaves_the_board(accident, browser):
     order_id = _escalated(accident)
-    desk, page = _board(browser, accident)
+    desk, page = _board(browser, accident, truck_page=20)
     try:
         card = page.locator(f"[data-lane=ESCALATED] [data-order={order_id}]")
         expect(card).to_be_visible(timeout=DEADLINE_MS)
@@ -79,7 +83,8 @@ def test_given_an_escalated_order_when_the_dispatcher_closes_it_with_a_reason_th
 
         page.locator("[data-view=area]").click()  # the unit's whole area, drawn from its bounding box
         expect(page.locator("svg .map-title")).to_have_text("盐城市公安局交通警察支队 辖区", timeout=DEADLINE_MS)
-        expect(page.locator("svg .truck")).to_have_count(49, timeout=DEADLINE_MS)
+        expect(page.locator("svg .truck")).to_have_count(49, timeout=DEADLINE_MS)  # three pages of 20, 20 and 9
+        expect(page.locator("#fleet-summary")).to_contain_text("共 49 辆", timeout=DEADLINE_MS)
         screenshot(page, "dispatch-map-area")
     finally:
         desk.close()

@@ -32,7 +32,7 @@ from tests.infra.cdk_template import (
 
 RESCUE_SWEEPER_HANDLER = "functions.rescue_sweeper.handler.handler"
 
-# The rescue sweeper (chalicelib.services.rescue.steps.release_orphans): open orders through the dispatch queue index,
+# The rescue sweeper (chalicelib.services.rescue.steps.release_orphans): overdue open orders through the due index,
 # their runs' status, then the task functions' compensation (case Query, truck GetItem, the case's
 # TransactWriteItems of Puts). It never starts, stops or answers a run.
 RESCUE_SWEEPER_ACTIONS = {
@@ -100,15 +100,15 @@ def test_rescue_sweeper_role_is_least_privilege(synth: Synth) -> None:
     assert all("*" not in action for action in actions), actions
     # no Scan, UpdateItem, DeleteItem; no Start/Stop/SendTask*; no S3, secrets or SMS
     assert actions == RESCUE_SWEEPER_ACTIONS
-    # the table, and of its indexes only the dispatch queue (open orders per unit and status)
-    assert_items_and_one_index(synth, statements, RescueOrderItem.gsi1.Meta.index_name)
+    # the table, and of its indexes only the due index (open orders by when their run must have moved them)
+    assert_items_and_one_index(synth, statements, RescueOrderItem.gsi3.Meta.index_name)
     # reads the status of the rescue machine's runs only
     assert granted(statements, "states:DescribeExecution") == [arn("states", f"execution:{machine_name(RESCUE.name)}:*")]
     # the same table statements as the rescue task functions (the compensation is their code)
     _, task_role = resource_of(synth, synth.stack.workflows[RESCUE.name].function_role)
     task_statements = {json.dumps(s, sort_keys=True) for s in policy_statements(task_role)}
     for statement in statements:
-        if any(a.startswith(("kms:", "dynamodb:")) for a in as_list(statement["Action"])) and statement.get("Sid") != "RescueQueueIndex":
+        if any(a.startswith(("kms:", "dynamodb:")) for a in as_list(statement["Action"])) and statement.get("Sid") != "RescueDueIndex":
             assert json.dumps(statement, sort_keys=True) in task_statements, statement
     assert_key_via_dynamodb_and_star_only_for_xray(synth, statements)
     # logs only to its own log group

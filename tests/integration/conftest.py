@@ -18,3 +18,20 @@ def api(aws):
 @pytest.fixture
 def officer():
     return staff_token("officer")
+
+
+@pytest.fixture
+def calls(aws, monkeypatch):
+    """Every DynamoDB operation the code under test makes, by name."""
+    import botocore.client
+
+    made: list[str] = []
+    original = botocore.client.BaseClient._make_api_call
+
+    def counting(self, operation_name, params):
+        if self.meta.service_model.service_name == "dynamodb":
+            made.append(operation_name)
+        return original(self, operation_name, params)
+
+    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", counting)
+    return made

@@ -5,30 +5,11 @@ from __future__ import annotations
 
 from datetime import date
 
-import pytest
-
 from chalicelib.domain.report_figures import days_of_month, distribution
 from tests.report_items import seed_day
 
 UNIT = "320900"
 DAY = date(2026, 10, 31)
-
-
-@pytest.fixture
-def calls(aws, monkeypatch):
-    """Every DynamoDB operation the code under test makes, by name."""
-    import botocore.client
-
-    made: list[str] = []
-    original = botocore.client.BaseClient._make_api_call
-
-    def counting(self, operation_name, params):
-        if self.meta.service_model.service_name == "dynamodb":
-            made.append(operation_name)
-        return original(self, operation_name, params)
-
-    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", counting)
-    return made
 
 
 def test_given_a_sharded_day_when_its_parts_are_read_then_counts_are_summed_and_durations_kept(aws):

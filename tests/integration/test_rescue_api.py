@@ -89,6 +89,23 @@ def test_given_roles_then_only_police_see_the_fleet_and_the_queue_and_only_tow_s
     assert len(fleet) == 49 and {t["status"] for t in fleet} == {"STANDBY"}
 
 
+def test_given_the_fleet_when_listed_by_pages_then_every_truck_once_and_bad_pages_refused(flow):
+    dispatcher = staff_token("dispatcher")
+    pages, token = [], None
+    while True:
+        page = flow.api.call("GET", "/tow/trucks?limit=20" + (f"&nextToken={token}" if token else ""), dispatcher)
+        assert page.status == 200, page.body
+        pages.append([t["truckId"] for t in page.body["trucks"]])
+        token = page.body["nextToken"]
+        if not token:
+            break
+    seen = [truck_id for page in pages for truck_id in page]
+    assert [len(page) for page in pages][:2] == [20, 20] and len(seen) == len(set(seen)) == 49
+    for bad, field in (("limit=0", "limit"), ("limit=501", "limit"), ("nextToken=not-ours", "nextToken")):
+        refused = flow.api.call("GET", f"/tow/trucks?{bad}", dispatcher)
+        assert refused.status == 400 and refused.body["error"]["field"] == field, (bad, refused.body)
+
+
 def test_given_a_truck_when_it_reports_a_position_then_the_search_finds_it_there(flow):
     from chalicelib.domain import geo
     from chalicelib.services.rescue.order import rules

@@ -245,3 +245,17 @@ def test_given_push_sealed_with_the_previous_key_when_answered_then_reply_sealed
     finally:
         monkeypatch.delenv("WECHAT_PREVIOUS_ENCODING_AES_KEY")
         reset_settings()
+
+
+def test_given_users_with_1_and_with_10_cases_when_progress_asked_then_the_same_dynamodb_calls(api, calls):
+    made_by = {}
+    for openid, count in (("o-one-case", 1), ("o-ten-cases", 10)):
+        session = _session(api, openid)
+        case_ids = [api.call("POST", "/cases", session, case_body(channel="WECHAT")).body["caseId"] for _ in range(count)]
+        calls.clear()
+        reply = wechat.parse_message(_post(api, _push_xml(openid=openid, content="进度", msg_id=f"60{count}")).body)
+        assert all(case_id in (reply.content or "") for case_id in case_ids)
+        made_by[count] = sorted(calls)
+    assert made_by[1] == made_by[10]
+    reads = [name for name in made_by[10] if name in ("Query", "GetItem", "BatchGetItem")]
+    assert reads == ["BatchGetItem", "Query"]  # the user's cases from the index, then their status items in one batch

@@ -27,6 +27,7 @@ KEY_PREFIXES = (
     "REVIEW", "MEDIATION", "MEDICAL", "ADMISSION", "QRREDEEMED", "VIDEO", "SESSION",
     "STATS", "REPORT", "COUNT", "TIME",
     "WECHATTOKEN",
+    "RESCUEDUE",
 )
 # A prefix is the whole upper-case word before '#': `RESCUEQ#` is not `QUEUE#`.
 KEY_LITERAL = re.compile(r"(?<![A-Z0-9_])(?:" + "|".join(KEY_PREFIXES) + r")#|LOCALSMS")

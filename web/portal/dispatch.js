@@ -6,6 +6,7 @@ import { signOut } from "/shared/session.js";
 import { drawMap } from "./fleet_map.js";
 
 const POLL_MS = 4000;
+const TRUCK_PAGE = 500; // the API's largest page: a city's fleet in one request, more only for the largest
 const POLICE = ["dispatcher", "officer", "supervisor"];
 // The columns of the board, in the order a dispatcher works them.
 const LANES = [
@@ -114,6 +115,18 @@ function renderMap() {
     `共 ${latest.trucks.length} 辆：待命 ${counts.STANDBY || 0}，待答复 ${counts.OFFERED || 0}，执行任务 ${counts.BUSY || 0}，下线 ${counts.OFFLINE || 0}；未结工单 ${open.length} 个`;
 }
 
+/** The whole fleet of the unit's city, page after page (the API pages it; the map draws every truck). */
+async function fleetTrucks() {
+  const trucks = [];
+  let token = null;
+  do {
+    const page = await api.get(`/tow/trucks?limit=${TRUCK_PAGE}${token ? `&nextToken=${encodeURIComponent(token)}` : ""}`);
+    trucks.push(...page.trucks);
+    token = page.nextToken;
+  } while (token);
+  return trucks;
+}
+
 async function refresh() {
   if (!area) {
     area = await api.get("/portal/rescue/area");
@@ -121,9 +134,9 @@ async function refresh() {
   }
   const [lanes, fleet] = await Promise.all([
     Promise.all(LANES.map(async (lane) => ({ lane, orders: await laneOrders(lane) }))),
-    api.get("/tow/trucks"),
+    fleetTrucks(),
   ]);
-  latest = { trucks: fleet.trucks, orders: lanes.filter(({ lane }) => !lane.alerting).flatMap(({ orders }) => orders) };
+  latest = { trucks: fleet, orders: lanes.filter(({ lane }) => !lane.alerting).flatMap(({ orders }) => orders) };
   render(lanes);
   renderMap();
   errorLine.textContent = "";

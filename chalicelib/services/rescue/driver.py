@@ -9,6 +9,7 @@ step is answered; the workflow's own steps treat an already-recorded report as d
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 from chalicelib.contracts.common import Location
@@ -23,6 +24,7 @@ from chalicelib.contracts.rescue import (
     TowOffers,
     TruckList,
     TruckPosition,
+    TruckQuery,
     TruckView,
 )
 from chalicelib.domain import dispatch, ids
@@ -32,8 +34,9 @@ from chalicelib.errors import Conflict, Forbidden, NotFound, ValidationFailed, W
 from chalicelib.integrations import workflows
 from chalicelib.services import notices
 from chalicelib.services.rescue.order import open_offer, order_of, order_view, release, search_on
+from chalicelib.settings import get_settings
 from chalicelib.store import cases as store
-from chalicelib.store import fleet, outbox, reference
+from chalicelib.store import fleet, outbox, paging, reference
 from chalicelib.store import rescue as order_store
 from chalicelib.store.models import RescueOrderItem, TowTruckItem
 
@@ -154,6 +157,9 @@ def arrived(principal: Principal, order_id: str, body: ReportArrival) -> RescueV
     def record_arrival(record: store.CaseRecord, order: RescueOrderItem, at: str) -> store.Change:
         order.arrived_at = at
         order_store.set_status(order, dispatch.ARRIVED, at)
+        # The run now waits for the completion report this long (its input's completionSeconds).
+        completion_wait = timedelta(seconds=get_settings().rescue_completion_seconds)
+        order_store.expect_by(order, store.iso(datetime.fromisoformat(at) + completion_wait))
         detail: dict[str, Any] = {"orderId": order.order_id}
         if body.lat is not None and body.lng is not None:
             detail["position"] = {"lat": body.lat, "lng": body.lng}
@@ -235,8 +241,10 @@ def move(principal: Principal, truck_id: str, body: TruckPosition) -> TruckView:
     raise Conflict("the truck kept changing while its position was saved; retry", field="truckId")
 
 
-def trucks(principal: Principal) -> TruckList:
+def trucks(principal: Principal, query: TruckQuery) -> TruckList:
+    """The trucks of the caller's city, a page at a time."""
     if not principal.jurisdiction:
         raise Forbidden("this account belongs to no police unit", field="jurisdiction")
-    return TruckList(trucks=[truck_view(t) for t in fleet.fleet(fleet.fleet_of(principal.jurisdiction))])
+    page = fleet.fleet(fleet.fleet_of(principal.jurisdiction), query.limit, query.next_token)
+    return TruckList(trucks=[truck_view(t) for t in page], next_token=paging.encode(page.last_evaluated_key))
 

@@ -105,6 +105,7 @@ def offer_next(step: StepInput) -> dict[str, Any]:
                                   round=int(order.round or 1)))
         order.waiting = Waiting(milestone=OFFER_ANSWER, token=token, truck_id=truck.truck_id, since=at)
         order_store.set_status(order, dispatch.OFFERED, at)
+        order_store.expect_by(order, expires)
         detail = {"orderId": order.order_id, "truckId": truck.truck_id, "distanceM": distance_m, "expiresAt": expires}
         return store.Change(action="RESCUE_OFFERED", detail=detail, replaces=[(truck, None), (order, was)])
 
@@ -160,6 +161,7 @@ def assign_truck(step: StepInput) -> dict[str, Any]:
         order_store.set_status(order, dispatch.ASSIGNED, at)
         deadline = dispatch.arrival_deadline(moment, minutes, dispatch_rules)
         wait = config.arrival_seconds or max(1, int((deadline - moment).total_seconds()))
+        order_store.expect_by(order, store.iso(moment + timedelta(seconds=wait)))
         return store.Change(
             action="RESCUE_ASSIGNED",
             detail={"orderId": order.order_id, "truckId": truck_id, "etaMinutes": minutes, "roadDistanceM": road},
@@ -202,10 +204,11 @@ def raise_alert(step: StepInput) -> dict[str, Any]:
         order = _still_awaited(record, step.order_id, milestone)
         if order is None:
             return []
-        _, at = _now()
+        moment, at = _now()
         order.alerts.append(Alert(milestone=milestone, at=at))
         order.waiting = None
         order_store.flag_alert(order, at)
+        order_store.expect_by(order, store.iso(moment + timedelta(seconds=config.alert_seconds)))
         count = sum(1 for alert in order.alerts if alert.milestone == milestone)
         detail = {"orderId": order.order_id, "milestone": milestone, "alerts": count}
         return [store.Change(action="RESCUE_ALERTED", detail=detail, replaces=[(order, expected)], result=count)]
@@ -256,26 +259,24 @@ def release_truck(step: StepInput) -> dict[str, Any]:
     return {"released": store.mutate(WORKFLOW, step.case_id, decide).result}
 
 
-def release_orphans(reason: str, older_than: timedelta = timedelta(0)) -> int:
-    """End every open order of every configured unit whose run is not running — it ended without
-    closing the order, never started, or (locally) did not survive a restart — through the same
-    compensation as a failed run. Orders younger than `older_than` are left alone: their run
-    may be starting. Returns how many were ended."""
-    from chalicelib import config
+def release_orphans(reason: str, older_than: timedelta = timedelta(0), every_open: bool = False) -> int:
+    """End every open order whose run is not running — it ended without closing the order, never
+    started, or (locally) did not survive a restart — through the same compensation as a failed run.
+
+    Only orders a healthy run would have moved by now (older_than ago: a run may be a little late)
+    are looked at: each step that starts a wait says when it ends (`order_store.expect_by`), so an
+    order in the middle of a wait costs nothing. `every_open` looks at every open order (a restart
+    of the local stack, where every run is gone). Returns how many were ended."""
     from chalicelib.settings import get_settings
 
     machine = get_settings().rescue_state_machine_arn
     if not machine:  # without it every run would look gone and every open order be ended
         raise Unavailable("RESCUE_STATE_MACHINE_ARN is not configured: no order can be judged orphaned", field="RESCUE_STATE_MACHINE_ARN")
-    cutoff = store.iso(store.utcnow() - older_than)
+    cutoff = None if every_open else store.iso(store.utcnow() - older_than)
     ended = 0
-    for unit in config.load("jurisdictions")["units"]:
-        for status in sorted(dispatch.OPEN):
-            for order in order_store.in_status(unit["code"], status):
-                if order.requested_at > cutoff:
-                    continue
-                if workflows.status(workflows.execution_arn(machine, order.execution_name)) == "RUNNING":
-                    continue
-                release_truck(StepInput(order_id=order.order_id, case_id=order.case_id, error=StepError(Error=reason)))
-                ended += 1
+    for order in order_store.due_by(cutoff):
+        if workflows.status(workflows.execution_arn(machine, order.execution_name)) == "RUNNING":
+            continue  # late, not lost: looked at again next sweep until its run moves it
+        release_truck(StepInput(order_id=order.order_id, case_id=order.case_id, error=StepError(Error=reason)))
+        ended += 1
     return ended
