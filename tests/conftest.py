@@ -72,12 +72,13 @@ def aws():
 
     from chalicelib.integrations.aws import reset_clients
     from chalicelib.settings import reset_settings
-    from chalicelib.store import models, seed
+    from chalicelib.store import models, seed, ttl_cache
     from infra.local import message_box, resources
 
     reset_settings()
     reset_clients()
     models.reset_connections()
+    ttl_cache.clear_all()  # reference data kept per container belongs to the previous test's AWS
     # Step Functions runs definitions for real (workflow tests); nothing starts one unless a test asks.
     with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
         resources.ensure_all()

@@ -5,6 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from chalicelib.store.models import ReferenceItem
+from chalicelib.store.ttl_cache import TtlCache
+
+# Names of partners (insurers, hospitals, shops): renamed seldom, read by many requests.
+NAME_SECONDS = 300.0
+_names: TtlCache[tuple[str, str], str] = TtlCache(NAME_SECONDS)
 
 
 def ref_key(kind: str) -> str:
@@ -37,7 +42,14 @@ def seeded() -> bool:
 
 
 def names(kind: str, codes: Iterable[str]) -> dict[str, str]:
+    """Each seeded code's name (kept per container for `NAME_SECONDS`); unknown codes are left out."""
     wanted = sorted(set(codes))
     if not wanted:
         return {}
-    return {item.code: item.name for item in ReferenceItem.batch_get([(ref_key(kind), code) for code in wanted])}
+    found = _names.get_many([(kind, code) for code in wanted], _read_names)
+    return {code: name for (_, code), name in found.items()}
+
+
+def _read_names(keys: list[tuple[str, str]]) -> dict[tuple[str, str], str]:
+    items = ReferenceItem.batch_get([(ref_key(kind), code) for kind, code in keys])
+    return {(item.pk.removeprefix(ref_key("")), item.code): item.name for item in items}

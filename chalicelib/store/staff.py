@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 from chalicelib.store.models import StaffItem
+from chalicelib.store.ttl_cache import TtlCache
+
+# An officer's badge is printed on every letter they issue and changes seldom.
+BADGE_SECONDS = 300.0
+_badges: TtlCache[str, str] = TtlCache(BADGE_SECONDS)
 
 
 def member(staff_id: str) -> StaffItem | None:
@@ -15,5 +20,9 @@ def member(staff_id: str) -> StaffItem | None:
 
 def badge(staff_id: str) -> str:
     """The officer's 警号 for documents; the account id when no account record exists."""
+    return _badges.get(staff_id, _read_badge) or staff_id
+
+
+def _read_badge(staff_id: str) -> str | None:
     account = member(staff_id)
-    return account.badge if account is not None else staff_id
+    return account.badge if account is not None else None

@@ -37,3 +37,24 @@ def test_given_shots_when_each_evidence_completion_then_at_most_three_dynamodb_c
         per_request.append(dict(calls))
     assert done.body["caseStatus"] == "AWAITING_DETERMINATION"
     assert all(sum(c.values()) <= MAX_CALLS for c in per_request), per_request
+
+
+def _determine(api, officer, case_id: str, party_id: str):  # type: ignore[no-untyped-def]
+    return api.call("POST", f"/cases/{case_id}/determination", officer,
+                    {"scenario": "REAR_END", "atFaultPartyId": party_id, "facts": "甲方追撞乙方车辆尾部。"})
+
+
+def test_given_an_officer_seen_by_the_container_when_determining_then_at_most_three_dynamodb_calls(api, officer, monkeypatch):
+    cases = [api.case_awaiting_determination(case_body()) for _ in range(2)]
+    calls = _counting(monkeypatch)
+    per_request = []
+    for created in cases:
+        calls.clear()
+        reply = _determine(api, officer, created["caseId"], created["parties"][0]["partyId"])
+        assert reply.status == 201, reply.body
+        per_request.append(dict(calls))
+    # The first letter of the container reads the officer's badge once (4 calls); later ones do not:
+    # the case Query, the calendar Query and the transaction.
+    assert sum(per_request[0].values()) <= MAX_CALLS + 1, per_request
+    assert sum(per_request[1].values()) <= MAX_CALLS, per_request
+    assert "BatchGetItem" not in per_request[0], per_request  # insurer names were read when the case was reported
