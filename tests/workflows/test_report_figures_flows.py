@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from chalicelib import config
 from chalicelib.domain.report_moves import day_of
 from chalicelib.services import medical_payers
 from chalicelib.services.report_rebuild import rebuild
@@ -27,18 +26,9 @@ from tests.workflows.test_medical_workflow import (  # noqa: F401 (medical: a fi
     medical,
     waiting_for,
 )
-from tests.workflows.test_rescue_workflow import accepted_by_nearest, offered_to, open_rescue, status_becomes
+from tests.workflows.test_rescue_workflow import accepted_by_nearest, escalated_rescue, status_becomes
 
 UNIT = "320900"
-
-
-def _rescue_escalated(flow: Any) -> None:
-    case, rescue = open_rescue(flow)
-    case_id, order_id = case["caseId"], rescue["orderId"]
-    for count in range(1, config.load("rescue")["maxOffers"] + 1):
-        asked = offered_to(flow, case_id, order_id, count)["offers"][-1]["truckId"]
-        assert flow.api.call("POST", f"/tow/orders/{order_id}/decline", tow_token(asked), {}).status == 200
-    status_becomes(flow, case_id, order_id, "ESCALATED")
 
 
 def _rescue_arrived(flow: Any) -> None:
@@ -103,7 +93,7 @@ def _day(day: Any) -> list[dict]:
 def test_given_rescues_direct_pay_a_fund_advance_and_a_mediation_when_rebuilt_then_each_moved_and_kept_equals_rebuilt(
         medical, insurers, monkeypatch):  # noqa: F811 (fixtures)
     today = day_of((datetime.now(UTC) + timedelta(minutes=35)).isoformat())
-    _rescue_escalated(medical)
+    escalated_rescue(medical)
     _rescue_arrived(medical)
     # One determined case for the rest: a determination (its letter drawn) is the slow part of a case.
     case = _admitted(medical)
