@@ -24,6 +24,8 @@ class ClaimClock(Record):
     due: str
     provisional: bool = False
     """Counted through a year whose holidays are not loaded yet: the day may move (暂定)."""
+    overdue_recorded: bool = False
+    """This duty ran out unanswered and `CLAIM_OVERDUE` recorded it (once per claim and duty, issue 15)."""
 
 
 class Claim(Record):

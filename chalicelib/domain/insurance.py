@@ -225,6 +225,11 @@ def clock_due(status: str, since: datetime, calendar: Calendar, config: dict[str
     return ClockDue(due=due, duty=name)
 
 
+def overdue_from(due: ClockDue) -> date:
+    """The first Asia/Shanghai day on which the duty is overdue: the clock runs out as its last day ends."""
+    return due.due + timedelta(days=1)
+
+
 def is_overdue(due: ClockDue, now: datetime) -> bool:
     """True once the Asia/Shanghai date of `now` (aware) is after the last day; the last day itself is in time."""
     return _china_date(now, "now") > due.due

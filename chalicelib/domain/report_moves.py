@@ -15,9 +15,10 @@ What means what (decided here once):
 - disputed: `DISPUTED` (a party refused to sign the letter); a later review request on an already
   disputed case would count it twice, so review requests are not counted here.
 - claimsReported: each claim of `CLAIMS_REPORTED`; claimsPaid: `CLAIM_PAID`.
-- claimsOverdue: an insurer event that came after its statutory duty fell due (`overdue` in the
-  event's detail): nothing writes when a clock merely runs out, so a late duty counts when the
-  insurer finally acts.
+- claimsOverdue: `CLAIM_OVERDUE`, recorded once per claim and duty when the insurer's statutory clock
+  runs out unanswered (the claims-clock sweep, or the insurer's late act if it comes first); it
+  counts on `overdueOn`, the first Beijing day the duty is overdue, whenever it was recorded. The
+  late act itself (`overdue` in a `CLAIM_*` detail) is not counted again.
 - rescueOrders `RESCUE_REQUESTED`; minutesToAccept request → `RESCUE_ASSIGNED`; minutesToArrive
   request → `RESCUE_ARRIVED` (what the party waits); rescueEscalated `RESCUE_ESCALATED`.
 - directPayPatients: `MEDICAL_ADMITTED` (the QR code redeemed at a hospital).
@@ -115,15 +116,17 @@ def moves(event: Event, facts: CaseFacts) -> Moves | None:
             counts[figure] = counts.get(figure, 0) + amount
     if event.action == "CLAIMS_REPORTED" and event.detail.get("claims"):
         counts["claimsReported"] = len(event.detail["claims"])
-    if event.action.startswith("CLAIM_") and event.detail.get("overdue"):
+    day = day_of(event.at)
+    if event.action == "CLAIM_OVERDUE":
         counts["claimsOverdue"] = 1
+        day = date.fromisoformat(str(event.detail["overdueOn"]))  # the clock's day, not the sweep's
     durations = _durations(event, facts)
     if event.action == "DOCUMENT_ISSUED" and _first_letter(event.detail):
         counts["lettersIssued"] = 1
     if not counts and not durations:
         return None
     assert set(counts) <= set(COUNTED) and {d.figure for d in durations} <= set(TIMED)
-    return Moves(unit=facts.unit, day=day_of(event.at), counts=counts, durations=durations)
+    return Moves(unit=facts.unit, day=day, counts=counts, durations=durations)
 
 
 def _first_letter(detail: Mapping[str, Any]) -> bool:

@@ -15,7 +15,7 @@ from chalicelib.domain.claim import Claim
 from chalicelib.domain.principals import Principal, Role
 from chalicelib.errors import NotFound, ValidationFailed
 from chalicelib.integrations import insurer_secrets, webhooks
-from chalicelib.services import notices
+from chalicelib.services import claims_clock, notices
 from chalicelib.services.claims import set_clock
 from chalicelib.store import cases as store
 from chalicelib.store import reference, webhook_receipts
@@ -48,14 +48,6 @@ def _apply(claim: Claim, event: InsurerEvent, at: str) -> dict[str, Any]:
             raise ValidationFailed("is required", field="data.reason")
         claim.rejection_reason = data.reason
     return {"claimId": claim.claim_id, "type": event.type, "status": claim.status, "amount": data.amount}
-
-
-def _late(claim: Claim, now: datetime) -> bool:
-    """The insurer acts after its statutory duty fell due (counted as an overdue claim, issue 15)."""
-    if claim.clock is None:
-        return False
-    due = insurance.ClockDue(due=datetime.fromisoformat(claim.clock.due).date(), duty=claim.clock.duty)
-    return insurance.is_overdue(due, now)
 
 
 def _is_medical(raw_body: bytes) -> bool:
@@ -110,7 +102,9 @@ def receive(insurer_code: str, headers: Any, raw_body: bytes) -> WebhookAck:
         before = claim.status
         now = store.utcnow()
         at = store.iso(now)
-        late = _late(claim, now)
+        late = claims_clock.is_late(claim, now)
+        # The duty ran out before the sweep saw it: recorded here, once, before the act moves the clock on.
+        ran_out = claims_clock.ran_out(claim, now)
         detail = _apply(claim, event, at)
         set_clock(claim, datetime.fromisoformat(at))
         # Put with the change it records: a retry of this webhook finds it, or finds nothing changed.
@@ -119,6 +113,7 @@ def receive(insurer_code: str, headers: Any, raw_body: bytes) -> WebhookAck:
             puts.append(notices.to_party(record.case.case_id, claim.party_id, "claim.paid", at))
         result["status"] = claim.status
         return [
+            *([ran_out] if ran_out is not None else []),
             store.Change(
                 action=f"CLAIM_{event.type.split('.', 1)[1].upper()}",
                 detail={**detail, "webhookId": webhook_id, "insurerCode": insurer_code, "overdue": late},

@@ -7,6 +7,7 @@ patterns listed in `models.py`.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from pynamodb.attributes import MapAttribute
@@ -134,6 +135,13 @@ def clock_key(unit: str) -> str:
 def overdue_claims(unit: str, before: str, limit: int) -> list[Claim]:
     """Open claims of the unit whose insurer duty fell due before the given day."""
     return [claim_of(item) for item in ClaimItem.gsi2.query(clock_key(unit), ClaimItem.gsi2sk < before, limit=limit)]
+
+
+def claims_falling_due(unit: str, first: date, before: date) -> list[Claim]:
+    """Open claims of the unit whose insurer duty's last day is from `first` to the day before `before`
+    (one Query of the insurer-clock index, every page)."""
+    falling_due = ClaimItem.gsi2sk.between(first.isoformat(), before.isoformat())
+    return [claim_of(item) for item in ClaimItem.gsi2.query(clock_key(unit), falling_due)]
 
 
 def _plain(value: Any) -> Any:

@@ -1,16 +1,16 @@
 """The mediation sweeper construct (`infra/cdk/mediation_sweeper.py`): its function, hourly schedule,
-least-privilege role and alarm."""
+least-privilege role and alarm. It also records the claims whose insurer clock ran out (issue 15)."""
 
 from __future__ import annotations
 
 import importlib
 
-from chalicelib.store.models import CaseItem
+from chalicelib.store.models import CaseItem, ClaimItem
 from tests.infra.cdk_template import (
     STAGE,
     Synth,
     as_list,
-    assert_items_and_one_index,
+    assert_items_and_indexes,
     assert_one_errors_alarm_on_topic,
     assert_own_role_and_log_group,
     assert_scheduled_alone,
@@ -28,11 +28,13 @@ HANDLER = "functions.mediation_sweeper.handler.handler"
 
 # close_overdue_everywhere: the MEDIATING queue (index Query), the case (Query), the termination PDF
 # (put, read back for its hash, locked; a draft never recorded deleted by version), the case's
-# TransactWriteItems of conditioned Puts; the data key through DynamoDB and S3.
+# TransactWriteItems of conditioned Puts and the report counters' ADD (UpdateItem); the data key through
+# DynamoDB and S3. record_overdue_everywhere: the insurer-clock index (Query), the case, its transaction.
 ACTIONS = {
     "dynamodb:GetItem",
     "dynamodb:Query",
     "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
     "s3:PutObject",
     "s3:GetObject",
     "s3:GetObjectVersion",
@@ -82,8 +84,10 @@ def test_mediation_sweeper_role_is_least_privilege(synth: Synth) -> None:
     statements = policy_statements(role)
     actions = {action for s in statements for action in as_list(s["Action"])}
     assert all("*" not in action for action in actions), actions
-    assert actions == ACTIONS  # no Scan, UpdateItem, DeleteItem, s3:DeleteObject, secrets, SMS or workflows
-    assert_items_and_one_index(synth, statements, CaseItem.gsi1.Meta.index_name)
+    assert actions == ACTIONS  # no Scan, DeleteItem, s3:DeleteObject, secrets, SMS or workflows
+    assert_items_and_indexes(synth, statements, [CaseItem.gsi1.Meta.index_name, ClaimItem.gsi2.Meta.index_name])
+    (table_arn,) = granted(statements, "dynamodb:UpdateItem")  # the counters' items, on the table alone
+    assert table_arn == {"Fn::GetAtt": [one_resource(synth, "AWS::DynamoDB::Table")[0], "Arn"]}
     bucket_id, _ = documents_bucket(synth)
     for action in ("s3:PutObject", "s3:PutObjectRetention", "s3:DeleteObjectVersion"):
         (resource,) = granted(statements, action)

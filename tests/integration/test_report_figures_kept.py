@@ -11,7 +11,9 @@ import pytest
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
+from chalicelib.domain.beijing_time import CHINA
 from chalicelib.domain.report_moves import day_of
+from chalicelib.services import claims_clock
 from chalicelib.services.report_rebuild import rebuild
 from chalicelib.settings import reset_settings
 from chalicelib.store import cases as case_store
@@ -140,32 +142,80 @@ def test_given_a_writer_that_loses_to_another_when_retried_then_its_figure_moves
     assert _counted("mediationsAgreed", _all_days())[DAYS[0]] == 2  # the other writer's and this one's: not 3
 
 
-@pytest.mark.usefixtures("insurers")
-def test_given_insurer_acting_after_its_duty_fell_due_when_paid_then_overdue_paid_and_money_count_on_that_day(api, officer, clock):
-    now = datetime.now(UTC).replace(microsecond=0)
-    clock["now"] = now - timedelta(days=20)  # the claims were reported 20 days ago: the insurer's duty fell due since
+def _claims_reported(api, officer, clock, reported: datetime) -> list[dict]:
+    """A remote case reported then, its evidence complete and its letter issued: its claims, PICC's first."""
+    clock["now"] = reported
     created = api.call("POST", "/cases", staff_token("dispatcher"),
-                       case_body(occurredAt=(clock["now"] - timedelta(minutes=5)).isoformat())).body
+                       case_body(occurredAt=(reported - timedelta(minutes=5)).isoformat())).body
     case_id, token = created["caseId"], created["parties"][0]["token"]
     for seed, slot in enumerate(api.checklist(case_id, token)):
         content = photo(seed)
-        shot = evidence_request(content, slot["kind"], slot["partyId"], capturedAt=clock["now"].isoformat())
+        shot = evidence_request(content, slot["kind"], slot["partyId"], capturedAt=reported.isoformat())
         evidence_id = api.call("POST", f"/cases/{case_id}/evidence", token, shot).body["evidenceId"]
         upload_object(f"uploads/{case_id}/{evidence_id}", content)
         assert api.call("POST", f"/cases/{case_id}/evidence/{evidence_id}/complete", token).status == 200
     payload = {"scenario": "REAR_END", "facts": FACTS, "atFaultPartyId": created["parties"][0]["partyId"]}
     assert api.call("POST", f"/cases/{case_id}/determination", officer, payload).status == 201
-    clock["now"] = now
-    claim = next(c for c in api.call("GET", f"/cases/{case_id}", token).body["claims"] if c["insurerCode"] == "PICC")
-    data = {"claimId": claim["claimId"]}
+    return sorted(api.call("GET", f"/cases/{case_id}", token).body["claims"], key=lambda c: c["insurerCode"] != "PICC")
+
+
+def _paid_late(api, claim_id: str, now: datetime) -> None:
+    data = {"claimId": claim_id}
     assert _send_event(api, "PICC", "claim.accepted", data).status == 200
     items = [{"name": "后保险杠", "amount": 180000}]
     assert _send_event(api, "PICC", "claim.loss_assessed", {**data, "amount": 180000, "items": items}).status == 200
     paid = _send_event(api, "PICC", "claim.paid", {**data, "amount": 180000, "paidAt": now.isoformat()})
     assert paid.status == 200, paid.body
+
+
+def _counted_on(day: date, *names: str) -> dict[str, int]:
+    return {name: sum(int(item.get(name, 0)) for item in report_counters.day_items(UNIT, day)) for name in names}
+
+
+def _assert_rebuilt_equal(first: date, last: date) -> None:
+    days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+    kept = {day: sorted(report_counters.day_items(UNIT, day), key=lambda item: item["sk"]) for day in days}
+    rebuild(UNIT, first, last)
+    assert {day: sorted(report_counters.day_items(UNIT, day), key=lambda item: item["sk"]) for day in days} == kept
+
+
+@pytest.mark.usefixtures("insurers")
+def test_given_insurer_acting_after_its_duty_fell_due_when_paid_then_overdue_paid_and_money_count_on_that_day(api, officer, clock):
+    now = datetime.now(UTC).replace(microsecond=0)
+    # the claims were reported 20 days ago: the insurer's duty fell due since, and no sweep ran
+    claim = _claims_reported(api, officer, clock, now - timedelta(days=20))[0]
+    clock["now"] = now
+    _paid_late(api, claim["claimId"], now)
+    today, ran_out = day_of(now.isoformat()), date.fromisoformat(claim["clock"]["due"]) + timedelta(days=1)
+    assert _counted_on(today, "claimsOverdue", "claimsPaid", "insurerPaidFen") == \
+        {"claimsOverdue": 0, "claimsPaid": 1, "insurerPaidFen": 180000}
+    # only the first act was late: its duty counts once, on the day its clock ran out
+    assert _counted_on(ran_out, "claimsOverdue") == {"claimsOverdue": 1}
+    _assert_rebuilt_equal(ran_out, today)
+
+
+@pytest.mark.usefixtures("insurers")
+def test_given_claim_left_unanswered_past_its_due_day_when_swept_then_counted_once_that_day_and_not_again_when_paid(
+        api, officer, clock):
+    now = datetime.now(UTC).replace(microsecond=0)
+    claims = _claims_reported(api, officer, clock, now - timedelta(days=6))
+    claim = claims[0]
+    assert {c["clock"]["due"] for c in claims} == {claim["clock"]["due"]}  # both insurers' first duty
+    due = date.fromisoformat(claim["clock"]["due"])
+    ran_out = due + timedelta(days=1)
+    # the sweep on the duty's last day (23:50 Beijing) finds it still in time
+    clock["now"] = datetime.combine(due, datetime.min.time(), tzinfo=CHINA).replace(hour=23, minute=50)
+    assert claims_clock.record_overdue(UNIT) == []
+    # the next day's sweeps (00:05 and 01:05 Beijing) record it once
+    clock["now"] = datetime.combine(ran_out, datetime.min.time(), tzinfo=CHINA).replace(minute=5)
+    assert sorted(claims_clock.record_overdue(UNIT)) == sorted(c["claimId"] for c in claims)
+    clock["now"] += timedelta(hours=1)
+    assert claims_clock.record_overdue(UNIT) == []
+    assert _counted_on(ran_out, "claimsOverdue") == {"claimsOverdue": len(claims)}
+    # PICC pays late, today: the duty already counted is not counted again
+    clock["now"] = now
+    _paid_late(api, claim["claimId"], now)
     today = day_of(now.isoformat())
-    kept = sorted(report_counters.day_items(UNIT, today), key=lambda item: item["sk"])
-    counted = {name: sum(int(item.get(name, 0)) for item in kept) for name in ("claimsOverdue", "claimsPaid", "insurerPaidFen")}
-    assert counted == {"claimsOverdue": 1, "claimsPaid": 1, "insurerPaidFen": 180000}  # only the first act was late
-    rebuild(UNIT, today, today)
-    assert sorted(report_counters.day_items(UNIT, today), key=lambda item: item["sk"]) == kept
+    assert _counted_on(ran_out, "claimsOverdue") == {"claimsOverdue": len(claims)}
+    assert _counted_on(today, "claimsOverdue", "claimsPaid") == {"claimsOverdue": 0, "claimsPaid": 1}
+    _assert_rebuilt_equal(ran_out, today)

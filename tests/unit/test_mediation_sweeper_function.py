@@ -1,9 +1,9 @@
-"""The mediation sweeper Lambda: every configured unit's overdue mediations, none else (no Scan)."""
+"""The mediation sweeper Lambda: every configured unit's overdue mediations and claims, none else (no Scan)."""
 
 from types import SimpleNamespace
 
 from chalicelib import config
-from chalicelib.services import mediation
+from chalicelib.services import claims_clock, mediation
 from functions.mediation_sweeper import handler as sweeper
 
 CONTEXT = SimpleNamespace(function_name="mediation-sweeper", memory_limit_in_mb=512,
@@ -19,6 +19,12 @@ def test_given_the_configured_units_when_swept_then_each_unit_is_closed_and_the_
         swept.append(unit)
         return ["YC1", "YC2"] if unit == units[0] else []
 
+    def record_overdue(unit):
+        clocked.append(unit)
+        return ["CL1"] if unit == units[-1] else []
+
+    clocked: list[str] = []
     monkeypatch.setattr(mediation, "close_overdue", close_overdue)
-    assert sweeper.handler({}, CONTEXT) == {"terminated": 2}
-    assert swept == units
+    monkeypatch.setattr(claims_clock, "record_overdue", record_overdue)
+    assert sweeper.handler({}, CONTEXT) == {"terminated": 2, "claimsOverdue": 1}
+    assert swept == units and clocked == units

@@ -59,10 +59,16 @@ def test_given_fund_advance_approved_when_moved_then_fund_advanced_adds_the_adva
     assert moved is not None and moved.counts == {"fundAdvancedFen": 880000}
 
 
-def test_given_insurer_event_after_its_duty_fell_due_when_moved_then_one_claim_is_overdue():
-    moved = _moved("CLAIM_DOCUMENTS_REQUESTED", overdue=True)
-    assert moved is not None and moved.counts == {"claimsOverdue": 1}
-    assert _moved("CLAIM_DOCUMENTS_REQUESTED", overdue=False) is None
+def test_given_claim_clock_ran_out_when_moved_then_one_claim_is_overdue_on_the_day_it_ran_out():
+    # recorded at 02:00 on 3 December in Beijing by a late sweep; the duty's last day was 1 December
+    moved = _moved("CLAIM_OVERDUE", at="2026-12-02T18:00:00.000+00:00", claimId="K1", duty="PAY",
+                   due="2026-12-01", overdueOn="2026-12-02")
+    assert moved is not None and moved.counts == {"claimsOverdue": 1} and moved.day == date(2026, 12, 2)
+
+
+def test_given_insurer_acting_late_when_moved_then_the_late_act_itself_counts_no_overdue():
+    # the duty running out is counted by its own CLAIM_OVERDUE entry, so the late act is not counted again
+    assert _moved("CLAIM_DOCUMENTS_REQUESTED", overdue=True) is None
 
 
 def test_given_evidence_complete_when_moved_then_minutes_from_report_are_recorded():

@@ -247,13 +247,20 @@ def test_given_an_overdue_arrival_when_the_driver_then_reports_it_the_rescue_car
     assert truck(flow, first)["status"] == "STANDBY"
 
 
-def test_given_an_escalated_order_when_a_dispatcher_dispatches_it_again_then_a_new_round_asks_the_nearest_again(flow):
+def escalated_rescue(flow: Any) -> tuple[dict, str]:
+    """A tapped rescue that every truck asked declined, escalated to the dispatchers: (case, order id)."""
     case, rescue = open_rescue(flow)
     case_id, order_id = case["caseId"], rescue["orderId"]
     for count in range(1, config.load("rescue")["maxOffers"] + 1):
         asked = offered_to(flow, case_id, order_id, count)["offers"][-1]["truckId"]
         assert flow.api.call("POST", f"/tow/orders/{order_id}/decline", tow_token(asked), {}).status == 200
     status_becomes(flow, case_id, order_id, "ESCALATED")
+    return case, order_id
+
+
+def test_given_an_escalated_order_when_a_dispatcher_dispatches_it_again_then_a_new_round_asks_the_nearest_again(flow):
+    case, order_id = escalated_rescue(flow)
+    case_id = case["caseId"]
     path = f"/cases/{case_id}/rescue/{order_id}/redispatch"
     assert flow.api.call("POST", path, case["parties"][0]["token"]).status == 403  # a dispatcher's decision
 
