@@ -27,6 +27,8 @@ from chalicelib.domain.report_figures import COUNTED
 from chalicelib.domain.report_moves import CaseFacts, Duration, Event, Moves, moves
 from chalicelib.store.models import CaseItem, RescueOrderItem, TableItem, TableMeta
 
+# The partitions the counters live on, as an IAM `dynamodb:LeadingKeys` pattern (infra/cdk).
+LEADING_KEYS = "STATS#*"
 COUNT_PREFIX = "COUNT#"
 TIME_PREFIX = "TIME#"
 

@@ -23,9 +23,6 @@ from chalicelib.store.report_counters import TIME_PREFIX as DURATION_PREFIX
 from chalicelib.store.report_counters import stats_key as day_key
 from chalicelib.store.table import TableItem
 
-# The partitions this module reads, as an IAM `dynamodb:LeadingKeys` pattern (infra/cdk/reports.py).
-LEADING_KEYS = "STATS#*"
-
 
 def _items(unit: str, day: date) -> Iterator[dict[str, Any]]:
     connection = TableItem._get_connection().connection

@@ -64,7 +64,8 @@ class MediationSweeper(Capability):
             policy_name="mediation-sweeper",
             log_group=self.log_group,
         )
-        storage.grant_table_items(role, "dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem")
+        storage.grant_table_items(role, "dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem")
+        storage.grant_report_counters(role)
         storage.grant_index_query(role, "CaseQueueIndex", CASE_QUEUE_INDEX, CLAIM_CLOCK_INDEX)
         storage.grant_documents_issue(role)
         # the table's and the documents bucket's encryption: the same data key, through those services only

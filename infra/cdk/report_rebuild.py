@@ -14,7 +14,7 @@ from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from chalicelib.store import audit, case_items, report_reads
+from chalicelib.store import audit, case_items, report_counters
 from infra.cdk.common import Capability, log_group
 from infra.cdk.compute import Compute, FunctionRole
 from infra.cdk.storage import KEY_USE, Storage
@@ -55,7 +55,7 @@ class ReportRebuild(Capability):
         role.allow(
             iam.PolicyStatement(
                 sid="RebuildReads", actions=["dynamodb:Query"], resources=[table],
-                conditions=leading_keys(case_items.LEADING_KEYS, audit.LEADING_KEYS, report_reads.LEADING_KEYS),
+                conditions=leading_keys(case_items.LEADING_KEYS, audit.LEADING_KEYS, report_counters.LEADING_KEYS),
             ),
             iam.PolicyStatement(
                 sid="RebuildDayLists", actions=["dynamodb:Query"], resources=[f"{table}/index/{DAY_LISTS_INDEX}"],
@@ -63,7 +63,7 @@ class ReportRebuild(Capability):
             ),
             iam.PolicyStatement(
                 sid="RebuildWrites", actions=["dynamodb:BatchWriteItem"], resources=[table],
-                conditions=leading_keys(report_reads.LEADING_KEYS),
+                conditions=leading_keys(report_counters.LEADING_KEYS),
             ),
         )
         storage.grant_data_key(role, "DataKey", KEY_USE, "dynamodb")

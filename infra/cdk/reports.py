@@ -17,7 +17,7 @@ from aws_cdk import aws_scheduler as scheduler
 from constructs import Construct
 
 from chalicelib.domain.report_schedule import DAILY, MONTHLY, TIME_ZONE, Schedule
-from chalicelib.store import report_reads
+from chalicelib.store import report_counters
 from chalicelib.store import reports as report_items
 from infra.cdk.common import Capability, log_group
 from infra.cdk.compute import Compute, FunctionRole
@@ -91,7 +91,7 @@ class Reports(Capability):
         role.allow(
             iam.PolicyStatement(
                 sid="ReportFigures", actions=["dynamodb:Query"], resources=[table],
-                conditions={"ForAllValues:StringLike": {"dynamodb:LeadingKeys": [report_reads.LEADING_KEYS]}},
+                conditions={"ForAllValues:StringLike": {"dynamodb:LeadingKeys": [report_counters.LEADING_KEYS]}},
             ),
             iam.PolicyStatement(
                 sid="ReportItems", actions=["dynamodb:PutItem"], resources=[table],

@@ -69,6 +69,18 @@ class Storage(Capability):
         """Item actions on the table itself (never its indexes: see `grant_index_query`)."""
         role.allow(iam.PolicyStatement(sid="TableItems", actions=list(actions), resources=[self.table.table_arn]))
 
+    def grant_report_counters(self, role: FunctionRole) -> None:
+        """Add to the report counters a case transaction moves (ADR 0027): UpdateItem on their
+        partitions only, every other item of a case transaction being a conditioned Put."""
+        from chalicelib.store.report_counters import LEADING_KEYS
+
+        role.allow(
+            iam.PolicyStatement(
+                sid="ReportCounters", actions=["dynamodb:UpdateItem"], resources=[self.table.table_arn],
+                conditions={"ForAllValues:StringLike": {"dynamodb:LeadingKeys": [LEADING_KEYS]}},
+            )
+        )
+
     def grant_index_query(self, role: FunctionRole, sid: str, *index_names: str) -> None:
         """Query on these indexes only; every index when none is named."""
         role.allow(

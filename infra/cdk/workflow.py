@@ -26,8 +26,9 @@ def grant_case_steps(storage: Storage, role: FunctionRole) -> None:
     """What a workflow step does to the table (chalicelib.services.rescue.steps), shared by the
     task functions and the rescue sweeper (which runs the compensation, `release_truck`)."""
     # the case (Query on its partition), a truck (GetItem), the case's TransactWriteItems (Put of
-    # every item, conditioned); no Scan, no Update, no Delete
+    # every item, conditioned, and the report counters' Update); no Scan, no other Update, no Delete
     storage.grant_table_items(role, "dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem")
+    storage.grant_report_counters(role)
     storage.grant_table_key(role)
 
 

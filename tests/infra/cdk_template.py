@@ -237,6 +237,17 @@ def assert_items_and_indexes(synth: Synth, statements: list[dict[str, Any]], ind
     assert sorted(granted(statements, "dynamodb:Query"), key=json.dumps) == sorted([table_arn, *indexes], key=json.dumps)
 
 
+def assert_updates_only_report_counters(synth: Synth, statements: list[dict[str, Any]]) -> None:
+    """UpdateItem only for the report counters a case transaction adds to (ADR 0027): the table,
+    their `STATS#` partitions alone."""
+    from chalicelib.store.report_counters import LEADING_KEYS
+
+    (statement,) = [s for s in statements if "dynamodb:UpdateItem" in as_list(s["Action"])]
+    assert as_list(statement["Action"]) == ["dynamodb:UpdateItem"]
+    assert statement["Resource"] == {"Fn::GetAtt": [one_resource(synth, "AWS::DynamoDB::Table")[0], "Arn"]}
+    assert statement["Condition"] == {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": [LEADING_KEYS]}}
+
+
 def asset_dir(outdir: Path, resource: Mapping[str, Any], code_property: str) -> Path:
     """The staged directory of a Lambda asset: `asset.<hash>` for S3 key `<hash>.zip`."""
     key = resource["Properties"][code_property]["S3Key"]

@@ -12,6 +12,7 @@ from tests.infra.cdk_template import (
     arn,
     as_list,
     assert_key_via_dynamodb_and_star_only_for_xray,
+    assert_updates_only_report_counters,
     granted,
     logical_id_of,
     machine_name,
@@ -40,7 +41,8 @@ def test_the_fund_steps_role_reads_and_writes_the_table_only_and_answers_only_it
     _, role = resource_of(synth, deployed.function_role)
     statements = policy_statements(role)
     actions = {action for s in statements for action in as_list(s["Action"])}
-    assert actions == WORKFLOW_FUNCTION_ACTIONS  # no Scan, UpdateItem, DeleteItem, S3, secrets, SMS
+    assert actions == WORKFLOW_FUNCTION_ACTIONS  # no Scan, DeleteItem, S3, secrets, SMS
+    assert_updates_only_report_counters(synth, statements)
     table_id, _ = one_resource(synth, "AWS::DynamoDB::Table")
     table_arn = {"Fn::GetAtt": [table_id, "Arn"]}
     for action in ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"):

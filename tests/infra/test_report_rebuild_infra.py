@@ -9,7 +9,7 @@ import importlib
 import json
 from pathlib import Path
 
-from chalicelib.store import audit, case_items, report_reads
+from chalicelib.store import audit, case_items, report_counters
 from tests.infra.cdk_template import (
     STAGE,
     Synth,
@@ -84,9 +84,9 @@ def test_the_rebuild_role_reads_the_cases_and_writes_only_the_figures(synth: Syn
         assert list(condition) == ["ForAllValues:StringLike"]
         return condition["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]
 
-    assert leading_keys("dynamodb:Query", table) == [case_items.LEADING_KEYS, audit.LEADING_KEYS, report_reads.LEADING_KEYS]
+    assert leading_keys("dynamodb:Query", table) == [case_items.LEADING_KEYS, audit.LEADING_KEYS, report_counters.LEADING_KEYS]
     assert leading_keys("dynamodb:Query", day_lists) == [case_items.DAY_LEADING_KEYS]
-    assert leading_keys("dynamodb:BatchWriteItem", table) == [report_reads.LEADING_KEYS]
+    assert leading_keys("dynamodb:BatchWriteItem", table) == [report_counters.LEADING_KEYS]
     assert (case_items.LEADING_KEYS, audit.LEADING_KEYS, case_items.DAY_LEADING_KEYS) == ("CASE#*", "AUDIT#*", "DAY#*")
     assert_key_via_dynamodb_and_star_only_for_xray(synth, statements)
 

@@ -10,7 +10,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from chalicelib.store import report_reads
+from chalicelib.store import report_counters
 from chalicelib.store import reports as report_items
 from tests.infra.cdk_template import (
     STAGE,
@@ -107,7 +107,7 @@ def test_each_report_function_has_its_own_least_privilege_role(synth: Synth, nam
     assert actions == ACTIONS  # no Scan, GetItem, UpdateItem, DeleteItem, s3:DeleteObject, no index
     table_id, _ = one_resource(synth, "AWS::DynamoDB::Table")
     by_action = {a: s for s in statements for a in as_list(s["Action"]) if a.startswith("dynamodb:")}
-    for action, pattern in (("dynamodb:Query", report_reads.LEADING_KEYS), ("dynamodb:PutItem", report_items.LEADING_KEYS)):
+    for action, pattern in (("dynamodb:Query", report_counters.LEADING_KEYS), ("dynamodb:PutItem", report_items.LEADING_KEYS)):
         assert by_action[action]["Resource"] == {"Fn::GetAtt": [table_id, "Arn"]}
         assert by_action[action]["Condition"] == {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": [pattern]}}
     reports_id = logical_id_of(synth, synth.stack.storage.reports)

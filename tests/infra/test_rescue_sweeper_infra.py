@@ -19,6 +19,7 @@ from tests.infra.cdk_template import (
     assert_key_via_dynamodb_and_star_only_for_xray,
     assert_own_role_and_log_group,
     assert_scheduled_alone,
+    assert_updates_only_report_counters,
     deliverer_function,
     granted,
     logical_id_of,
@@ -39,6 +40,7 @@ RESCUE_SWEEPER_ACTIONS = {
     "dynamodb:GetItem",
     "dynamodb:Query",
     "dynamodb:PutItem",
+    "dynamodb:UpdateItem",  # the report counters only (assert_updates_only_report_counters)
     "kms:Decrypt",
     "kms:Encrypt",
     "kms:GenerateDataKey",
@@ -98,8 +100,9 @@ def test_rescue_sweeper_role_is_least_privilege(synth: Synth) -> None:
     statements = policy_statements(role)
     actions = {action for s in statements for action in as_list(s["Action"])}
     assert all("*" not in action for action in actions), actions
-    # no Scan, UpdateItem, DeleteItem; no Start/Stop/SendTask*; no S3, secrets or SMS
+    # no Scan, DeleteItem; no Start/Stop/SendTask*; no S3, secrets or SMS
     assert actions == RESCUE_SWEEPER_ACTIONS
+    assert_updates_only_report_counters(synth, statements)
     # the table, and of its indexes only the due index (open orders by when their run must have moved them)
     assert_items_and_one_index(synth, statements, RescueOrderItem.gsi3.Meta.index_name)
     # reads the status of the rescue machine's runs only

@@ -20,6 +20,7 @@ from tests.infra.cdk_template import (
     as_list,
     assert_items_and_indexes,
     assert_key_via_dynamodb_and_star_only_for_xray,
+    assert_updates_only_report_counters,
     deliverer_function,
     granted,
     logical_id_of,
@@ -38,6 +39,7 @@ WORKFLOW_FUNCTION_ACTIONS = {
     "dynamodb:GetItem",
     "dynamodb:Query",
     "dynamodb:PutItem",
+    "dynamodb:UpdateItem",  # the report counters only (assert_updates_only_report_counters)
     "kms:Decrypt",
     "kms:Encrypt",
     "kms:GenerateDataKey",
@@ -156,9 +158,10 @@ def test_workflow_function_role_is_least_privilege(synth: Synth, name: str) -> N
     statements = policy_statements(role)
     actions = {action for s in statements for action in as_list(s["Action"])}
     assert all("*" not in action for action in actions), actions  # no dynamodb:* or states:*
-    assert actions == WORKFLOW_FUNCTION_ACTIONS  # no Scan, UpdateItem, DeleteItem, S3, secrets, SMS
+    assert actions == WORKFLOW_FUNCTION_ACTIONS  # no Scan, DeleteItem, S3, secrets, SMS
     # the table, and of its indexes only the rescue's standby trucks' (the case is one Query on its partition)
     assert_items_and_indexes(synth, statements, STEP_INDEXES[name])
+    assert_updates_only_report_counters(synth, statements)
     # answers a task only on its own state machine (the ARN from the name: a Ref would be a cycle)
     assert granted(statements, "states:SendTaskSuccess") == [arn("states", f"stateMachine:{machine_name(name)}")]
     assert state_machine_resource(synth, deployed)[1]["Properties"]["StateMachineName"] == machine_name(name)

@@ -13,14 +13,14 @@ from typing import Any
 import botocore.client
 
 from chalicelib.services.report_rebuild import rebuild
-from chalicelib.store import audit, case_items, report_counters, report_reads
+from chalicelib.store import audit, case_items, report_counters
 from tests.integration.test_report_figures_kept import DAYS, UNIT, WINDOW_START, _drive, clock  # noqa: F401 (a fixture)
 
 # (operation, index) -> the leading keys the role allows it on (infra/cdk/report_rebuild.py).
 ALLOWED = {
-    ("Query", None): [case_items.LEADING_KEYS, audit.LEADING_KEYS, report_reads.LEADING_KEYS],
+    ("Query", None): [case_items.LEADING_KEYS, audit.LEADING_KEYS, report_counters.LEADING_KEYS],
     ("Query", "gsi2"): [case_items.DAY_LEADING_KEYS],
-    ("BatchWriteItem", None): [report_reads.LEADING_KEYS],
+    ("BatchWriteItem", None): [report_counters.LEADING_KEYS],
 }
 
 
