@@ -82,6 +82,10 @@ def cell_ranges(cells: Iterable[str]) -> list[tuple[str, str]]:
         runs[i : i + 2] = [[runs[i][0], runs[i + 1][1]]]
 
 
+# All a search needs of a truck: a dense block returns hundreds, each parsed (ADR 0024).
+_SEARCHED = [attribute.attr_name for attribute in (TowTruckItem.truck_id, TowTruckItem.lat, TowTruckItem.lng, TowTruckItem.gsi1sk)]
+
+
 def standby_in(cells: Iterable[str]) -> list[dispatch.Truck]:
     """Standby trucks in these geohash cells: one Query per run of cells (`cell_ranges`)."""
     wanted = set(cells)
@@ -89,7 +93,7 @@ def standby_in(cells: Iterable[str]) -> list[dispatch.Truck]:
     for first, last in cell_ranges(wanted):
         # A sort key is `<geohash 9>#<truckId>`: '~' sorts after every geohash character and '#'.
         condition = TowTruckItem.gsi1sk.between(first, f"{last}~")
-        for truck in TowTruckItem.gsi1.query(_standby_key(first), condition):
+        for truck in TowTruckItem.gsi1.query(_standby_key(first), condition, attributes_to_get=_SEARCHED):
             if truck.gsi1sk[: len(first)] in wanted:  # a run's gaps are read, not searched
                 found[truck.truck_id] = dispatch.Truck(truck.truck_id, geo.Point(float(truck.lat), float(truck.lng)))
     return list(found.values())

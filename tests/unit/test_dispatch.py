@@ -327,3 +327,12 @@ def test_given_an_order_not_escalated_when_dispatched_again_then_it_is_a_conflic
         dispatch.ensure_escalated(status)
     assert caught.value.field == "status"
     assert dispatch.ensure_escalated("ESCALATED") is None
+
+
+def test_given_a_dense_fleet_then_the_search_starts_at_the_geohash_6_block_not_the_geohash_5_one():
+    """13 standby trucks per km² in Yancheng (the bench's 10,000): a geohash-6 block holds about 70,
+    a geohash-5 block some 2,300 (ADR 0024)."""
+    from chalicelib.domain import geo
+
+    rules = RULES.model_copy(update={"standby_per_km2": 13.0})
+    assert dispatch.first_precision(geo.Point(33.35, 120.15), rules) == 6
