@@ -25,12 +25,6 @@ SCENE = {"latitude": 33.3801, "longitude": 120.1502}
 DEADLINE_MS = 120_000  # generous: the machine may be busy; a passing wait returns at once
 CALL_SECONDS = 120
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Under pytest-xdist every browser test runs on one worker: one local stack, one Chromium."""
-    for item in items:
-        if "tests/browser/" in item.nodeid:
-            item.add_marker(pytest.mark.xdist_group("browser"))
-
 
 def _chromium_or_skip() -> str:
     if Path(CHROMIUM).exists() or shutil.which(CHROMIUM):

@@ -22,10 +22,3 @@ def synth(tmp_path_factory: pytest.TempPathFactory) -> Synth:
 
     return synthesise(tmp_path_factory.mktemp("cdk-synth"))
 
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Under pytest-xdist (`--dist loadgroup`) every infra test runs on one worker, so the
-    session's synth above is made once, not once per worker."""
-    for item in items:
-        if "tests/infra/" in item.nodeid or item.nodeid.startswith("infra/"):
-            item.add_marker(pytest.mark.xdist_group("cdk-synth"))
