@@ -15,7 +15,9 @@ import requests
 from infra.local.stack import PROJECT_ROOT, free_port
 
 STARTUP_SECONDS = 120
-STOP_SECONDS = 120  # a busy machine (the suite beside other work) can take a while to stop the threads
+# A busy machine (the suite beside other work) can take minutes to stop: the deliverer finishes its
+# round (up to 30 s), the compactor its snapshot (up to 60 s), then the final snapshot is written.
+STOP_SECONDS = 300
 
 
 class RunningStack:
