@@ -29,7 +29,11 @@ def main() -> None:
         f"Ctrl-C stops it.",
         flush=True,
     )
-    stopping.wait()
+    # Wait with a timeout, not forever: a signal the kernel hands to another thread only trips a
+    # flag, and the main thread runs the handler when it next runs Python; blocked in a wait
+    # without a timeout it never would (a SIGINT was lost that way under load).
+    while not stopping.wait(timeout=0.5):
+        pass
     print("stopping: saving state…", flush=True)
     stack.stop()
     print("stopped.", flush=True)
