@@ -72,7 +72,7 @@ def post_medical_reject(principal: Principal, application_id: str, body: RejectM
 
 
 @operation(blueprint, "/hospital/scan", "POST",
-           summary="Scan a direct-pay QR code: verified (signature, expiry, this hospital), then redeemed once; the patient is admitted",
+           summary="Read a direct-pay QR code: verified (signature, expiry, this hospital), then redeemed once; the patient is admitted",
            roles=HOSPITAL, body=f"{M}:ScanQr", reply=f"{M}:Admission")
 def post_hospital_scan(principal: Principal, body: ScanQr) -> Admission:
     from chalicelib.services.medical import hospital

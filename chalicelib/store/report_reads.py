@@ -72,8 +72,3 @@ def combine(parts: Iterable[Parts]) -> Parts:
 def period_figures(unit: str, days: list[date]) -> Figures:
     """A day's or a month's figures: counters summed over its days, all its durations in one distribution."""
     return figures(*combine(day_parts(unit, day) for day in days))
-
-
-def daily_series(unit: str, days: list[date]) -> list[tuple[date, Figures]]:
-    """Each day's figures, for the charts."""
-    return [(day, figures(*day_parts(unit, day))) for day in days]

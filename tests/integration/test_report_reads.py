@@ -61,13 +61,13 @@ def test_given_a_busy_day_when_read_then_it_is_still_one_query_per_page(aws, cal
     assert set(calls) == {"Query"} and "Scan" not in calls
 
 
-def test_given_a_week_when_the_daily_series_is_read_then_each_day_has_its_own_figures(aws):
-    from chalicelib.store.report_reads import daily_series
+def test_given_a_week_when_each_days_parts_are_read_then_each_day_has_its_own_counts(aws):
+    from chalicelib.store.report_reads import days_parts
 
     days = [date(2026, 10, d) for d in range(1, 8)]
     for n, day in enumerate(days):
         seed_day(UNIT, day, {"casesReported": n})
 
-    series = daily_series(UNIT, days)
+    parts = days_parts(UNIT, days)
 
-    assert [(day, figures.casesReported) for day, figures in series] == list(zip(days, range(7), strict=True))
+    assert [(day, parts[day][0].get("casesReported", 0)) for day in days] == list(zip(days, range(7), strict=True))
