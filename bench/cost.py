@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from bench import dynamodb_units as units
 from bench.cost_meter import Charge, CostMeter, Invocation
 
 TARGET_DOLLARS = 0.0007  # issue 17: a full case, counted calls × list price
@@ -59,6 +60,7 @@ class CostResults:
     cases: list[CaseCost] = field(default_factory=list)
     scheduled_seconds: float = 0.0
     scheduled_charges: list[Charge] = field(default_factory=list)
+    largest: dict[str, dict[str, Any]] = field(default_factory=dict)  # item type → the largest item written
 
 
 def _wait(what: str, condition: Any) -> Any:
@@ -164,6 +166,7 @@ def run(cases: int) -> CostResults:
                                                   [c for c in meter.calls if c[2] == "case"], transitions, uploads))
                     results.scheduled_seconds += time.monotonic() - started
                     results.scheduled_charges.extend(c for c in meter.charges if c.origin == "scheduled")
+                    results.largest = dict(meter.largest)
     finally:
         meter.uninstall()
     return results
@@ -246,10 +249,25 @@ def report(result: CostResults) -> list[str]:
     rows = sorted(by_item_type(cases).items(), key=lambda kv: -(kv[1]["table WU"] + kv[1]["index WU"] + kv[1]["RU"] / 4))
     for name, row in rows:
         lines.append(f"    {name:<28} {row['writes']:5.1f} {row['table WU']:7.1f} {row['index WU']:7.1f} {row['RU']:7.1f}")
+    alone = [c for case in cases for c in case.charges if c.operation == "TransactWriteItems" and c.call_items == 1]
+    lines.append(f"  transactions of a single item: {len(alone) / len(cases):.1f} a case, "
+                 f"{sum(c.write_units for c in alone) / len(cases):.0f} WU (half of it the transaction's premium): "
+                 + ", ".join(f"{name} {n / len(cases):.1f}" for name, n in Counter(c.item_type for c in alone).most_common()))
     lines.append("  top writers (write units a case, items):")
     lines.extend(f"    {name:<44} {value:7.1f} {items:5.1f}" for name, value, items in _top_writers(cases))
+    lines.extend(_largest_lines(result.largest))
     per_minute = 60 / result.scheduled_seconds if result.scheduled_seconds else 0.0
     scheduled = sum(c.read_units for c in result.scheduled_charges) * per_minute
     lines.append(f"  not per case: the deliverer's scheduled round (a minute in AWS, half a second here) read "
                  f"{scheduled:.0f} units a minute locally; Lambda duration assumes {AWS_CALL_SECONDS * 1000:.0f} ms an AWS call")
+    return lines
+
+
+def _largest_lines(largest: dict[str, dict[str, Any]], types: int = 3, attributes: int = 6) -> list[str]:
+    """What makes the largest items large: their biggest attributes."""
+    lines = ["  largest items written (bytes; their largest attributes):"]
+    biggest = sorted(largest.items(), key=lambda kv: -units.item_size(kv[1]))[:types]
+    for name, item in biggest:
+        sizes = sorted(((a, units.item_size({a: v})) for a, v in item.items()), key=lambda kv: -kv[1])[:attributes]
+        lines.append(f"    {name:<20} {units.item_size(item):6d}: " + ", ".join(f"{a} {n}" for a, n in sizes))
     return lines

@@ -42,6 +42,7 @@ class Charge:
     index_write_units: float = 0.0  # the global secondary indexes'
     read_units: float = 0.0
     origin: str = "case"  # or "scheduled": not charged to a case
+    call_items: int = 1  # the items the call wrote (a transaction of one could be a plain conditional write)
 
 
 @dataclass
@@ -76,6 +77,7 @@ class CostMeter:
     invocations: list[Invocation] = field(default_factory=list)
     calls: list[tuple[str, str, str]] = field(default_factory=list)  # (service, operation, origin)
     executions: list[str] = field(default_factory=list)  # the Step Functions runs started
+    largest: dict[str, dict[str, Any]] = field(default_factory=dict)  # item type → the largest item written
 
     def __post_init__(self) -> None:
         self._scope = threading.local()
@@ -267,7 +269,10 @@ class CostMeter:
             new = self._stored(table, key)
             old_size = units.item_size(old) if old is not None else None
             new_size = units.item_size(new) if new is not None else None
-            charge = Charge("dynamodb", operation, item_type(key), units.write_units(old_size, new_size, transactional=transactional))
+            charge = Charge("dynamodb", operation, item_type(key), units.write_units(old_size, new_size, transactional=transactional),
+                            call_items=len(before))
+            if new is not None and new_size is not None and new_size > units.item_size(self.largest.get(charge.item_type, {})):
+                self.largest[charge.item_type] = new
             if kind != "ConditionCheck":
                 old_entries, new_entries = self._entries(table, old), self._entries(table, new)
                 charge.index_write_units = sum(
