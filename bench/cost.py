@@ -226,7 +226,7 @@ def _top_writers(cases: list[CaseCost], count: int = 8) -> list[tuple[str, float
 def report(result: CostResults) -> list[str]:
     cases = result.cases
     if not cases:
-        return ["9. Cost of a full case: no case measured"]
+        return ["12. Cost of a full case: no case measured"]
     costs = [dollars(case) for case in cases]
     parts = {name: _mean([c[name] for c in costs]) for name in costs[0]}
     total = sum(parts.values())
@@ -235,7 +235,7 @@ def report(result: CostResults) -> list[str]:
     reads = _mean([sum(c.read_units for c in case.charges) for case in cases])
     verdict = "PASS" if total <= TARGET_DOLLARS else "FAIL"
     lines = [
-        f"9. Cost of a full case (report → letter → claims paid → rescue), counted calls × list price "
+        f"12. Cost of a full case (report → letter → claims paid → rescue), counted calls × list price "
         f"(on-demand, us-east-1, prices of {PRICES_AS_OF}; n={len(cases)})",
         f"  ${total:.6f} a case, target <= ${TARGET_DOLLARS:.4f}: {total / TARGET_DOLLARS:.2f}x: {verdict}",
         *(f"    {name:<16} ${value:.6f}  {value / total:6.1%}" for name, value in parts.items()),
