@@ -18,7 +18,7 @@ default 20), BENCH_ROOM_POSTS (room posts timed to delivery, default 30), BENCH_
 reads per room length, default 30), BENCH_STORE_POSTS (POST /cases per table size, default 30),
 BENCH_STORE_POSTS_MOTO (the same at 2,000 items with moto's own functions, the before, default 3),
 BENCH_REPORT_RUNS (daily reports timed per day size, default 5), BENCH_COUNTER_CASES (determinations
-each way, with and without the report counters, default 10).
+each way, with and without the report counters, default 10), BENCH_COST_CASES (full cases priced, default 3).
 """
 
 from __future__ import annotations
@@ -103,6 +103,12 @@ def _store() -> list[str]:
     return store.report(store.run(_env("BENCH_STORE_POSTS", 30), _env("BENCH_STORE_POSTS_MOTO", 3)))
 
 
+def _cost() -> list[str]:
+    from bench import cost
+
+    return cost.report(cost.run(_env("BENCH_COST_CASES", 3)))
+
+
 SECTIONS: dict[str, Callable[[], list[str]]] = {
     "coldstart": _coldstart,  # first, while the machine is quietest
     "api": _api,
@@ -114,6 +120,7 @@ SECTIONS: dict[str, Callable[[], list[str]]] = {
     "store": _store,
     "reports": _reports,
     "counters": _counters,
+    "cost": _cost,
 }
 
 

@@ -96,14 +96,15 @@ def case_view(principal: Principal, case_id: str) -> CaseView:
 
 
 def _timeline_entry(at: str, action: str, actor: str) -> TimelineEntry:
-    return TimelineEntry(at=at, action=action, text=case_status.ACTION_TEXT.get(action, action), actor_role=actor.split(":", 1)[0])
+    return TimelineEntry(at=at, action=action, text=case_status.ACTION_TEXT.get(action, action), actor_role=audit.role_of(actor))
 
 
 def _recent_timeline(case: CaseItem) -> list[TimelineEntry]:
     """The last entries, kept on the case item; a case written before it kept them reads its log."""
-    if case.recent is None:
+    kept = audit.recent(case)
+    if kept is None:
         return [_timeline_entry(e.at, e.action, e.actor) for e in audit.entries(case.case_id)[-audit.RECENT:]]
-    return [_timeline_entry(r["at"], r["action"], r["actor"]) for r in store.plain_list(case.recent)]
+    return [_timeline_entry(at, action, role) for at, action, role in kept]
 
 
 def timeline(principal: Principal, case_id: str, query: TimelineQuery) -> Timeline:

@@ -16,6 +16,9 @@ from chalicelib.store.models import AuditItem, CaseItem
 
 # Entries the case item keeps for its view's timeline, newest last (the full log is paginated).
 RECENT = 30
+# Each kept as one string `<at> <action> <actor role>`, what the timeline shows: a map of three named
+# attributes took twice the bytes, and the case item is rewritten with every change (ADR 0040).
+_SEPARATOR = " "
 
 
 def log_key(case_id: str) -> str:
@@ -51,10 +54,35 @@ def append(case: CaseItem, actor: str, action: str, detail: dict[str, Any], at: 
     entry = audit_chain.chain(case.case_id, int(case.audit_seq) + 1, case.audit_head, at, actor, action, detail)
     case.audit_seq = entry.seq
     case.audit_head = entry.hash
-    recent = [dict(r) for r in (case.recent or [])]
-    recent.append({"at": at, "action": action, "actor": actor})
+    recent = [_compact(r) for r in (case.recent or [])]
+    recent.append(_SEPARATOR.join((at, action, role_of(actor))))
     case.recent = recent[-RECENT:]
     return item(entry)
+
+
+def role_of(actor: str) -> str:
+    """`officer:O0001` → `officer`: what a timeline shows of who acted."""
+    return actor.split(":", 1)[0]
+
+
+def _compact(kept: Any) -> str:
+    """A kept entry as a string (cases written before kept maps with the whole actor)."""
+    if isinstance(kept, str):
+        return kept
+    plain = dict(kept)
+    return _SEPARATOR.join((str(plain["at"]), str(plain["action"]), role_of(str(plain["actor"]))))
+
+
+def recent(case: CaseItem) -> list[tuple[str, str, str]] | None:
+    """The entries kept on the case item, oldest first: (at, action, actor role); None when it kept none."""
+    if case.recent is None:
+        return None
+    return [_split(_compact(kept)) for kept in case.recent]
+
+
+def _split(kept: str) -> tuple[str, str, str]:
+    at, action, role = kept.split(_SEPARATOR, 2)
+    return at, action, role
 
 
 def _entry(raw: AuditItem) -> audit_chain.Entry:

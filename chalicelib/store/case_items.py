@@ -13,7 +13,7 @@ from typing import Any
 from pynamodb.attributes import MapAttribute
 
 from chalicelib.domain.claim import Claim
-from chalicelib.store import paging
+from chalicelib.store import index_reads, paging
 from chalicelib.store.models import (
     CaseItem,
     ClaimItem,
@@ -134,14 +134,15 @@ def clock_key(unit: str) -> str:
 
 def overdue_claims(unit: str, before: str, limit: int) -> list[Claim]:
     """Open claims of the unit whose insurer duty fell due before the given day."""
-    return [claim_of(item) for item in ClaimItem.gsi2.query(clock_key(unit), ClaimItem.gsi2sk < before, limit=limit)]
+    overdue = index_reads.whole(ClaimItem, ClaimItem.gsi2, clock_key(unit), ClaimItem.gsi2sk < before, limit=limit)
+    return [claim_of(item) for item in overdue]
 
 
 def claims_falling_due(unit: str, first: date, before: date) -> list[Claim]:
     """Open claims of the unit whose insurer duty's last day is from `first` to the day before `before`
     (one Query of the insurer-clock index, every page)."""
     falling_due = ClaimItem.gsi2sk.between(first.isoformat(), before.isoformat())
-    return [claim_of(item) for item in ClaimItem.gsi2.query(clock_key(unit), falling_due)]
+    return [claim_of(item) for item in index_reads.whole(ClaimItem, ClaimItem.gsi2, clock_key(unit), falling_due)]
 
 
 def _plain(value: Any) -> Any:

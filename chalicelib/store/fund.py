@@ -13,7 +13,7 @@ from typing import Any
 
 from pynamodb.attributes import ListAttribute, MapAttribute, NumberAttribute, UnicodeAttribute
 
-from chalicelib.store import paging
+from chalicelib.store import index_reads, paging
 from chalicelib.store.models import _CasePointer
 from chalicelib.store.table import Gsi1, Gsi2, TableItem, TableMeta
 
@@ -103,10 +103,10 @@ def case_of(fund_application_id: str) -> str | None:
 
 def queue(unit: str, status: str, limit: int, next_token: str | None) -> Any:
     """The unit's applications in a status, oldest first, a page at a time."""
-    return FundApplicationItem.gsi1.query(f"FUNDQ#{unit}#{status}", scan_index_forward=True, limit=limit,
-                                          last_evaluated_key=paging.decode(next_token))
+    return index_reads.whole(FundApplicationItem, FundApplicationItem.gsi1, f"FUNDQ#{unit}#{status}", scan_index_forward=True,
+                             limit=limit, last_evaluated_key=paging.decode(next_token))
 
 
 def escalated(unit: str, limit: int, next_token: str | None) -> Any:
-    return FundApplicationItem.gsi2.query(f"FUNDESC#{unit}", scan_index_forward=True, limit=limit,
-                                          last_evaluated_key=paging.decode(next_token))
+    return index_reads.whole(FundApplicationItem, FundApplicationItem.gsi2, f"FUNDESC#{unit}", scan_index_forward=True,
+                             limit=limit, last_evaluated_key=paging.decode(next_token))

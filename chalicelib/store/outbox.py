@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pynamodb.exceptions import DoesNotExist, UpdateError
 
 from chalicelib.domain.ids import new_outbox_id
+from chalicelib.store import index_reads
 from chalicelib.store.models import OutboxItem
 
 SHARDS = 8
@@ -68,7 +69,7 @@ def pending(channels: tuple[str, ...] = ("NOTICE", "WEBHOOK"), due_by: str | Non
     for channel in channels:
         for shard in range(SHARDS):
             condition = OutboxItem.gsi1sk <= f"{due_by}~" if due_by else None
-            yield from OutboxItem.gsi1.query(pending_key(channel, shard), condition, scan_index_forward=True)
+            yield from index_reads.whole(OutboxItem, OutboxItem.gsi1, pending_key(channel, shard), condition, scan_index_forward=True)
 
 
 def lease(item: OutboxItem, now: str, until: str) -> bool:

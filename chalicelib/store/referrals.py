@@ -18,7 +18,7 @@ from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.models import Model
 
 from chalicelib.domain.referrals import Appointment, Service
-from chalicelib.store import paging
+from chalicelib.store import index_reads, paging
 from chalicelib.store.table import Gsi1, TableItem, TableMeta
 
 
@@ -102,7 +102,7 @@ def booking(appointment: Appointment, booked: Mapping[date, int]) -> tuple[list[
 
 def queue(point_code: str, day: date, limit: int, next_token: str | None) -> tuple[list[Appointment], str | None]:
     """A point's appointments on a day, first booked first (a Query on gsi1), a page at a time."""
-    page = AppointmentItem.gsi1.query(_queue_key(point_code, day), scan_index_forward=True, limit=limit,
-                                      last_evaluated_key=paging.decode(next_token))
+    page = index_reads.whole(AppointmentItem, AppointmentItem.gsi1, _queue_key(point_code, day), scan_index_forward=True,
+                             limit=limit, last_evaluated_key=paging.decode(next_token))
     found = [_appointment(item) for item in page]
     return found, paging.encode(page.last_evaluated_key)

@@ -19,7 +19,7 @@ from typing import Any
 
 from chalicelib.domain import dispatch
 from chalicelib.domain.rescue_order import Pickup
-from chalicelib.store import paging
+from chalicelib.store import index_reads, paging
 from chalicelib.store.case_items import case_key
 from chalicelib.store.models import HandoffItem, RescueOrderItem, RescuePointer
 
@@ -99,14 +99,14 @@ def new_handoff(order: RescueOrderItem, handoff_id: str, repair_shop: str, at: s
 
 def queue(unit: str, status: str, limit: int, next_token: str | None) -> Any:
     """The unit's orders in a status, oldest first, a page at a time (`last_evaluated_key` follows)."""
-    return RescueOrderItem.gsi1.query(rescue_queue_key(unit, status), scan_index_forward=True, limit=limit,
-                                      last_evaluated_key=paging.decode(next_token))
+    return index_reads.whole(RescueOrderItem, RescueOrderItem.gsi1, rescue_queue_key(unit, status), scan_index_forward=True,
+                             limit=limit, last_evaluated_key=paging.decode(next_token))
 
 
 def alerting(unit: str, limit: int, next_token: str | None) -> Any:
     """The unit's orders a dispatcher was alerted about, newest alert first, a page at a time."""
-    return RescueOrderItem.gsi2.query(_alert_key(unit), scan_index_forward=False, limit=limit,
-                                      last_evaluated_key=paging.decode(next_token))
+    return index_reads.whole(RescueOrderItem, RescueOrderItem.gsi2, _alert_key(unit), scan_index_forward=False, limit=limit,
+                             last_evaluated_key=paging.decode(next_token))
 
 
 def due_by(moment: str | None) -> Iterator[RescueOrderItem]:
@@ -114,4 +114,4 @@ def due_by(moment: str | None) -> Iterator[RescueOrderItem]:
     shard (and page): the sweeper's read, proportional to the orders it has to look at."""
     for shard in range(DUE_SHARDS):
         condition = RescueOrderItem.gsi3sk < moment if moment is not None else None
-        yield from RescueOrderItem.gsi3.query(_due_key(shard), range_key_condition=condition)
+        yield from index_reads.whole(RescueOrderItem, RescueOrderItem.gsi3, _due_key(shard), range_key_condition=condition)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from pynamodb.attributes import TTLAttribute, UnicodeAttribute
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.indexes import GlobalSecondaryIndex, IncludeProjection
 from pynamodb.models import Model
 
 from chalicelib.settings import get_settings
@@ -24,13 +24,32 @@ class TableMeta(metaclass=_TableMeta):
 
 
 class _IndexMeta:
-    projection = AllProjection()
     billing_mode = "PAY_PER_REQUEST"
+
+
+# Each index carries its keys, the table's keys and only the attributes its readers use (ADR 0040):
+# an item's index entry is rewritten only when one of those changes, not on every write of the item.
+# Readers that need whole items read them from the table by key (`store/index_reads.py`): the outbox's
+# pending messages, the rescue queue, alerts and due orders, the fund's queue and escalations, a
+# service point's appointments, the insurer clock's claims.
+GSI1_ATTRIBUTES = (
+    # the officer's queue (services/portal.py) and the mediation sweeper (services/mediation.py)
+    "case_id", "occurred_at", "status_since", "location", "channel", "injuries", "party_count", "mediation",
+    # the nearest standby trucks (store/fleet.py `standby_in`)
+    "truck_id", "lat", "lng",
+)
+GSI2_ATTRIBUTES = (
+    "case_id",  # a unit's cases of a day (report rebuild), a WeChat user's cases
+    # a city's fleet (services/rescue/driver.py `trucks`: the TruckView fields)
+    "truck_id", "plate", "company", "status", "status_since", "lat", "lng", "position_at", "order_id",
+)
+GSI3_ATTRIBUTES = ("case_id",)  # the cases whose deadlines wait for a year's calendar (store/calendar.py)
 
 
 class Gsi1(GlobalSecondaryIndex):  # type: ignore[type-arg]
     class Meta(_IndexMeta):
         index_name = "gsi1"
+        projection = IncludeProjection(list(GSI1_ATTRIBUTES))
 
     gsi1pk = UnicodeAttribute(hash_key=True)
     gsi1sk = UnicodeAttribute(range_key=True)
@@ -39,6 +58,7 @@ class Gsi1(GlobalSecondaryIndex):  # type: ignore[type-arg]
 class Gsi2(GlobalSecondaryIndex):  # type: ignore[type-arg]
     class Meta(_IndexMeta):
         index_name = "gsi2"
+        projection = IncludeProjection(list(GSI2_ATTRIBUTES))
 
     gsi2pk = UnicodeAttribute(hash_key=True)
     gsi2sk = UnicodeAttribute(range_key=True)
@@ -47,6 +67,7 @@ class Gsi2(GlobalSecondaryIndex):  # type: ignore[type-arg]
 class Gsi3(GlobalSecondaryIndex):  # type: ignore[type-arg]
     class Meta(_IndexMeta):
         index_name = "gsi3"
+        projection = IncludeProjection(list(GSI3_ATTRIBUTES))
 
     gsi3pk = UnicodeAttribute(hash_key=True)
     gsi3sk = UnicodeAttribute(range_key=True)
@@ -93,7 +114,8 @@ def table_spec() -> dict[str, Any]:
     for index in schema["global_secondary_indexes"]:
         index_keys = {k["KeyType"]: k["AttributeName"] for k in index["key_schema"]}
         indexes.append(
-            {"name": index["index_name"], "partition_key": index_keys["HASH"], "sort_key": index_keys["RANGE"]}
+            {"name": index["index_name"], "partition_key": index_keys["HASH"], "sort_key": index_keys["RANGE"],
+             "projected": list(index["projection"].get("NonKeyAttributes", []))}
         )
     return {
         "partition_key": keys["HASH"],

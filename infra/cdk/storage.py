@@ -232,7 +232,9 @@ class Storage(Capability):
                 index_name=index["name"],
                 partition_key=key(index["partition_key"]),  # type: ignore[arg-type]
                 sort_key=key(index.get("sort_key")),
-                projection_type=dynamodb.ProjectionType.ALL,
+                # only what the index's readers use (ADR 0040): changing it on a deployed table recreates the index
+                projection_type=dynamodb.ProjectionType.INCLUDE,
+                non_key_attributes=index["projected"],
             )
         return table
 

@@ -24,10 +24,16 @@ def test_table_key_schema_and_indexes_follow_table_spec(synth: Synth) -> None:
         index["IndexName"]: (
             {k["KeyType"]: k["AttributeName"] for k in index["KeySchema"]},
             index["Projection"]["ProjectionType"],
+            index["Projection"].get("NonKeyAttributes"),
         )
         for index in props.get("GlobalSecondaryIndexes", [])
     }
-    assert indexes == {index["name"]: ({"HASH": index["partition_key"], "RANGE": index["sort_key"]}, "ALL") for index in spec["indexes"]}
+    # each index projects only what its readers use (ADR 0040), never ALL
+    assert indexes == {
+        index["name"]: ({"HASH": index["partition_key"], "RANGE": index["sort_key"]}, "INCLUDE", index["projected"])
+        for index in spec["indexes"]
+    }
+    assert all(index["projected"] for index in spec["indexes"])
     key_names = {spec["partition_key"], spec["sort_key"]}
     for index in spec["indexes"]:
         key_names |= {index["partition_key"], index["sort_key"]}
