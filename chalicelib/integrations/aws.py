@@ -1,4 +1,9 @@
-"""boto3 clients, made on first use (never at import time) and shared."""
+"""boto3 clients, made on first use (never at import time) and shared, from one botocore session.
+
+One session for the process (the item models' DynamoDB client included, `store/table.py`): a
+session loads the endpoint rules, retry and default-configuration data and each service model once
+and keeps them (per-session loader cache); every new session reads and parses them again (ADR 0039).
+"""
 
 from __future__ import annotations
 
@@ -7,14 +12,30 @@ from typing import Any
 
 
 @cache
-def client(service: str) -> Any:
+def botocore_session() -> Any:
+    from botocore.session import get_session
+
+    return get_session()
+
+
+@cache
+def _boto3_session() -> Any:
     import boto3
+
+    # One boto3 session over it: each one registers boto3's handlers on the botocore session again.
+    return boto3.session.Session(botocore_session=botocore_session())
+
+
+@cache
+def client(service: str) -> Any:
     from botocore.config import Config
 
     # Path-style addressing works against both S3 and the local stack's single endpoint.
     config = Config(signature_version="s3v4", s3={"addressing_style": "path"}, retries={"mode": "standard"})
-    return boto3.session.Session().client(service, config=config)  # type: ignore[call-overload]
+    return _boto3_session().client(service, config=config)
 
 
 def reset_clients() -> None:
     client.cache_clear()
+    _boto3_session.cache_clear()
+    botocore_session.cache_clear()
