@@ -12,10 +12,21 @@ from typing import Any
 
 
 @cache
+def _data_loader() -> Any:
+    from botocore.loaders import create_loader
+
+    return create_loader()
+
+
+@cache
 def botocore_session() -> Any:
     from botocore.session import get_session
 
-    return get_session()
+    session = get_session()
+    # The parsed data files outlive a reset (tests switching endpoints, a SnapStart restore dropping
+    # clients): they are botocore's own read-only JSON, not connections or credentials.
+    session.register_component("data_loader", _data_loader())
+    return session
 
 
 @cache

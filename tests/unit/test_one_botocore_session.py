@@ -28,3 +28,15 @@ def test_given_the_shared_session_when_boto3_clients_are_made_then_they_load_fro
     assert s3._loader is loader and dynamodb._loader is loader
     aws.reset_clients()
     reset_connections()
+
+
+def test_given_a_reset_when_clients_are_made_again_then_a_new_session_reuses_the_parsed_data_files():
+    aws.reset_clients()
+    before = aws.botocore_session()
+    aws.client("s3")
+    aws.reset_clients()
+    after = aws.botocore_session()
+
+    assert after is not before  # new credentials and clients
+    assert after.get_component("data_loader") is before.get_component("data_loader")
+    aws.reset_clients()
