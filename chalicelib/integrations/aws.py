@@ -7,8 +7,12 @@ and keeps them (per-session loader cache); every new session reads and parses th
 
 from __future__ import annotations
 
+import threading
 from functools import cache
 from typing import Any
+
+_made: list[tuple[Any, Any]] = []  # (the botocore session, the one boto3 Session over it), once made
+_making = threading.Lock()
 
 
 @cache
@@ -18,23 +22,24 @@ def _data_loader() -> Any:
     return create_loader()
 
 
-@cache
+def _sessions() -> tuple[Any, Any]:
+    # Locked: two boto3 Sessions over one botocore session would register boto3's handlers on it twice
+    # (its next S3 client then fails to build).
+    with _making:
+        if not _made:
+            import boto3
+            from botocore.session import get_session
+
+            session = get_session()
+            # The parsed data files outlive a reset (tests switching endpoints, a SnapStart restore
+            # dropping clients): they are botocore's own read-only JSON, not connections or credentials.
+            session.register_component("data_loader", _data_loader())
+            _made.append((session, boto3.session.Session(botocore_session=session)))
+        return _made[0]
+
+
 def botocore_session() -> Any:
-    from botocore.session import get_session
-
-    session = get_session()
-    # The parsed data files outlive a reset (tests switching endpoints, a SnapStart restore dropping
-    # clients): they are botocore's own read-only JSON, not connections or credentials.
-    session.register_component("data_loader", _data_loader())
-    return session
-
-
-@cache
-def _boto3_session() -> Any:
-    import boto3
-
-    # One boto3 session over it: each one registers boto3's handlers on the botocore session again.
-    return boto3.session.Session(botocore_session=botocore_session())
+    return _sessions()[0]
 
 
 @cache
@@ -43,10 +48,10 @@ def client(service: str) -> Any:
 
     # Path-style addressing works against both S3 and the local stack's single endpoint.
     config = Config(signature_version="s3v4", s3={"addressing_style": "path"}, retries={"mode": "standard"})
-    return _boto3_session().client(service, config=config)
+    return _sessions()[1].client(service, config=config)
 
 
 def reset_clients() -> None:
     client.cache_clear()
-    _boto3_session.cache_clear()
-    botocore_session.cache_clear()
+    with _making:
+        _made.clear()

@@ -40,3 +40,15 @@ def test_given_a_reset_when_clients_are_made_again_then_a_new_session_reuses_the
     assert after is not before  # new credentials and clients
     assert after.get_component("data_loader") is before.get_component("data_loader")
     aws.reset_clients()
+
+
+def test_given_threads_making_clients_at_once_when_the_session_is_new_then_all_get_working_clients_from_one_session():
+    from concurrent.futures import ThreadPoolExecutor
+
+    aws.reset_clients()
+    with ThreadPoolExecutor(8) as pool:
+        made = list(pool.map(lambda service: (aws.botocore_session(), aws.client(service)), ["s3", "sqs"] * 8))
+
+    assert len({id(session) for session, _ in made}) == 1
+    assert {c.meta.service_model.service_name for _, c in made} == {"s3", "sqs"}
+    aws.reset_clients()
