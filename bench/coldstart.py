@@ -5,18 +5,24 @@ and the Powertools logger). "Our own time" in a request leaves out what it waite
 before-call → after-call, `bench/recorder.py`): the requests go to the section's local stack, whose
 moto answers far slower than DynamoDB does. Import-only figures are kept as diagnostics.
 
-Each measurement is a new `python -c` process (cwd = project root), timed inside the child with
-`time.perf_counter()` around the import alone, so interpreter start-up is excluded. Best of 7.
-PYTHONDONTWRITEBYTECODE=1 as in `make`: the project's own modules have no cached bytecode and are
-compiled on every import, as in a Lambda package (site-packages keep the .pyc files pip wrote).
+Each measurement is a new `python -c` process, timed inside the child with `time.perf_counter()`
+around the import alone, so interpreter start-up is excluded. Best of 7. PYTHONDONTWRITEBYTECODE=1
+as in `make` (site-packages keep the .pyc files pip wrote). The headline's children run in a copy
+of the project laid out and compiled as the deployment package is (`infra/lambda_package.py`: the
+package carries `unchecked-hash` bytecode, ADR 0039); the same children run from the source tree
+(our modules compiled at import, as before ADR 0039) and, where `chalicelib.snapstart` exists, after
+its `prime()` (what a SnapStart snapshot would hold), as diagnostics. The import-only diagnostics
+run from the source tree.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import subprocess
 import sys
+import tempfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,11 +58,13 @@ print(json.dumps({{"seconds": _d, "modules": sorted(sys.modules)}}))
 # The first requests go through Chalice's LocalGateway as the local stack's server does (event
 # conversion + the app); what only the bench needs (the gateway, the recorder) is imported after the
 # timed import, so it is not charged to the app.
+_PRIME = "# prime"  # replaced by the SnapStart variant's call, made before the first request
 _FIRST_REQUESTS_CHILD = """
 import time
 _t = time.perf_counter()
 import app
 imported = time.perf_counter() - _t
+# prime
 import json, os
 from chalice.config import Config
 from chalice.local import LocalGateway
@@ -114,7 +122,9 @@ class ColdStart:
     compile_files: int
     heavy_by_package: list[tuple[str, float]] = field(default_factory=list)  # self time after the floor
     own_modules: list[tuple[str, float]] = field(default_factory=list)  # app's own modules, self time
-    first_requests: list[dict[str, Any]] = field(default_factory=list)  # one per fresh interpreter
+    first_requests: list[dict[str, Any]] = field(default_factory=list)  # one per fresh interpreter, as packaged
+    first_requests_source_tree: list[dict[str, Any]] = field(default_factory=list)  # the same, compiled at import
+    first_requests_primed: list[dict[str, Any]] = field(default_factory=list)  # after snapstart.prime(), if any
 
     def cold(self, figures: dict[str, Any]) -> float:
         return float(figures["import"] + figures["first"]["post"] + figures["first"]["get"])
@@ -160,10 +170,11 @@ def _environment() -> dict[str, str]:
     return env
 
 
-def _child(code: str, *flags: str, extra_env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def _child(code: str, *flags: str, extra_env: dict[str, str] | None = None,
+           cwd: Path = PROJECT_ROOT) -> subprocess.CompletedProcess[str]:
     done = subprocess.run(
         [sys.executable, *flags, "-c", code],
-        cwd=PROJECT_ROOT,
+        cwd=cwd,
         env={**_environment(), **(extra_env or {})},
         capture_output=True,
         text=True,
@@ -202,20 +213,50 @@ def _heavy_after_floor() -> tuple[list[tuple[str, float]], list[tuple[str, float
             sorted(own.items(), key=lambda kv: kv[1], reverse=True))
 
 
-def _first_requests(runs: int) -> list[dict[str, Any]]:
-    """Fresh interpreters against a local stack of their own: import + the first requests of each kind."""
+def snapstart_available() -> bool:
+    return importlib.util.find_spec("chalicelib.snapstart") is not None
+
+
+@dataclass
+class FirstRequests:
+    packaged: list[dict[str, Any]]  # the headline: the package's layout and bytecode
+    source_tree: list[dict[str, Any]]  # our modules compiled at import (before ADR 0039)
+    primed: list[dict[str, Any]]  # after chalicelib.snapstart.prime(); empty when it does not exist
+
+
+def _packaged_copy(folder: Path) -> Path:
+    """The project as the deployment package holds it: sources copied clean, then compiled."""
+    from infra import lambda_package
+
+    copy = folder / "project"
+    lambda_package.copy_sources(PROJECT_ROOT, copy)
+    lambda_package.compile_package(copy, copy / "__pycache__")
+    return copy
+
+
+def _first_requests(runs: int) -> FirstRequests:
+    """Fresh interpreters against a local stack of their own: import + the first requests of each
+    kind; the variants interleaved, so drift in machine load hits them alike."""
     from bench.api import running_stack
     from tests.factories import case_body, staff_token
 
-    figures = []
-    with running_stack("coldstart") as _:
+    result = FirstRequests([], [], [])
+    primed = _FIRST_REQUESTS_CHILD.replace(_PRIME, "from chalicelib.snapstart import prime; prime()")
+    with running_stack("coldstart") as _, tempfile.TemporaryDirectory(prefix="yunchetong-package-") as scratch:
+        package = _packaged_copy(Path(scratch))
         secret = os.environ["TOKEN_SECRET"]
         env = {"BENCH_DISPATCHER": staff_token("dispatcher", secret=secret),
-               "BENCH_OFFICER": staff_token("officer", secret=secret)}
+               "BENCH_OFFICER": staff_token("officer", secret=secret),
+               "PYTHONPATH": str(PROJECT_ROOT)}  # bench.recorder; `app` and `chalicelib` come from the cwd first
         for _ in range(runs):
-            env["BENCH_CASE_BODY"] = json.dumps(case_body(), ensure_ascii=False)
-            figures.append(json.loads(_child(_FIRST_REQUESTS_CHILD, extra_env=env).stdout.strip().splitlines()[-1]))
-    return figures
+            variants = [(result.packaged, _FIRST_REQUESTS_CHILD, package), (result.source_tree, _FIRST_REQUESTS_CHILD, PROJECT_ROOT)]
+            if snapstart_available():
+                variants.append((result.primed, primed, package))
+            for figures, code, cwd in variants:
+                env["BENCH_CASE_BODY"] = json.dumps(case_body(), ensure_ascii=False)
+                done = _child(code, extra_env=env, cwd=cwd)
+                figures.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    return result
 
 
 def measure(runs: int = RUNS) -> ColdStart:
@@ -234,6 +275,7 @@ def measure(runs: int = RUNS) -> ColdStart:
         app_first_request.append(_timed(APP_FIRST_REQUEST)[0])
     compiled = json.loads(_child(_COMPILE_CHILD).stdout.strip().splitlines()[-1])
     by_package, own_modules = _heavy_after_floor()
+    first = _first_requests(FIRST_REQUEST_RUNS)
     return ColdStart(
         floor=floor,
         app=app,
@@ -245,5 +287,7 @@ def measure(runs: int = RUNS) -> ColdStart:
         compile_files=int(compiled["files"]),
         heavy_by_package=by_package,
         own_modules=own_modules,
-        first_requests=_first_requests(FIRST_REQUEST_RUNS),
+        first_requests=first.packaged,
+        first_requests_source_tree=first.source_tree,
+        first_requests_primed=first.primed,
     )

@@ -8,11 +8,16 @@ module with the API, and no standalone function imports it. boto3 is kept in: th
 copy may be older than the botocore the other dependencies pull in.
 
 The new layer is built next to the old one and swapped in only once complete: a failed build
-(no network, a missing wheel) leaves the previous layer in place.
+(no network, a missing wheel) leaves the previous layer in place. pip writes no bytecode
+(`--no-compile`: it would be checked against mtimes a zip does not keep); the build then writes
+`unchecked-hash` bytecode when it runs on the runtime's Python, as `infra/lambda_package.py` does for the
+API's package (ADR 0039; `make layer` runs this file as a script, so it cannot import `infra`).
 """
 
 from __future__ import annotations
 
+import compileall
+import py_compile
 import re
 import subprocess
 import sys
@@ -70,12 +75,19 @@ def command(target: Path, requirements_file: Path) -> list[str]:
             "--target", str(target), *PLATFORM, "--requirement", str(requirements_file)]
 
 
+def compile_bytecode(folder: Path) -> None:
+    """Lambda's /opt is read-only: without bytecode every cold start compiles what it imports."""
+    if f"{sys.version_info.major}.{sys.version_info.minor}" == LAMBDA_PYTHON:
+        compileall.compile_dir(folder, quiet=1, invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)
+
+
 def build(target: Path = TARGET, lock: Path = LOCK) -> None:
     """Build into a fresh folder beside `target`, then swap it in; `target` is untouched until then."""
     with tempfile.TemporaryDirectory(prefix=".layer-build-", dir=target.parent) as scratch:
         work = Path(scratch)
         (work / "requirements.txt").write_text(requirements(lock), encoding="utf-8")
         subprocess.run(command(work / "python", work / "requirements.txt"), check=True)  # noqa: S603 (our own pip, the lock)
+        compile_bytecode(work / "python")
         if target.exists():
             target.rename(work / "previous")  # removed with the scratch folder
         (work / "python").rename(target)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from pynamodb.attributes import TTLAttribute, UnicodeAttribute
+from pynamodb.connection import Connection, TableConnection
 from pynamodb.indexes import GlobalSecondaryIndex, IncludeProjection
 from pynamodb.models import Model
 
@@ -87,6 +88,16 @@ class TableItem(Model):
         # base's schema and "have no index". Each model starts without one and builds its own.
         cls._connection = None
 
+    @classmethod
+    def _get_connection(cls) -> TableConnection:
+        # Each model's connection keeps its own schema but sends through one botocore client, made
+        # from the process's one session: PynamoDB would make a session and a client per model,
+        # each loading the service model again and opening its own pool (ADR 0039).
+        connection = super()._get_connection()
+        if connection.connection._client is None:
+            connection.connection._client = _dynamodb_client(connection.connection)
+        return connection
+
 
 class TableDefinition(TableItem):
     """The table with every index: used to create it locally and by the CDK stack."""
@@ -125,8 +136,21 @@ def table_spec() -> dict[str, Any]:
     }
 
 
+_shared_client: list[Any] = []  # the DynamoDB client every model's connection sends through
+
+
+def _dynamodb_client(first: Connection) -> Any:
+    if not _shared_client:
+        from chalicelib.integrations.aws import botocore_session
+
+        first._local.session = botocore_session()  # PynamoDB's client settings, our session
+        _shared_client.append(first.client)
+    return _shared_client[0]
+
+
 def reset_connections() -> None:
     """Drop cached connections (tests switch endpoints between runs)."""
+    _shared_client.clear()
     pending: list[Any] = [TableDefinition, TableItem]
     while pending:
         model = pending.pop()

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -19,6 +18,7 @@ from aws_cdk import aws_iam as iam
 from chalice.cdk import Chalice
 from constructs import Construct
 
+from infra import lambda_package
 from infra.cdk.common import APP_NAME, Capability, acknowledge, log_group
 from infra.cdk.compute import LAMBDA_ARCHITECTURE, LAMBDA_RUNTIME, Compute, FunctionRole
 from infra.cdk.identity import Identity
@@ -58,21 +58,22 @@ class IsolatedChalice(Chalice):
       runs next (other tests of the same pytest session) and import the app under a fake Lambda
       environment.
     - Clean copy: chalice caches its zip under `<project>/.chalice/deployments/` and zips every
-      file of `chalicelib/`, `__pycache__` included; packaging a copy without bytecode keeps the
-      package reproducible and the working tree untouched.
+      file of `chalicelib/`, `__pycache__` included; packaging a copy keeps the working tree
+      untouched, and the copy's bytecode is written afresh, `unchecked-hash`, so the package is
+      reproducible and a cold start compiles none of our modules (`infra/lambda_package.py`, ADR 0039).
     - Stage: chalice names it after the construct's parent (the `aws-chalice` tag, the stage of
       `.chalice/config.json`); it stays the stack's whichever capability holds the API.
     Everything else (assets, `CfnInclude` of the SAM output) is chalice's own.
     """
 
     _PACKAGE = "import json, sys; from chalice import api; api.package_app(**json.loads(sys.argv[1]))"
-    _IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", "deployments")
 
     def _package_app(self) -> None:
         self.stage_name = Stack.of(self).node.path
         with tempfile.TemporaryDirectory(prefix="chalice-source-") as scratch:
             source = Path(scratch) / "project"
-            self._copy_sources(Path(self.source_dir), source)
+            lambda_package.copy_sources(Path(self.source_dir), source)
+            lambda_package.compile_package(source, source / "vendor" / "__pycache__")
             arguments = {
                 "project_dir": str(source),
                 "output_dir": self._sam_package_dir,
@@ -88,17 +89,6 @@ class IsolatedChalice(Chalice):
             )
         if result.returncode != 0:
             raise RuntimeError(f"chalice package failed for {self.source_dir}:\n{result.stdout}{result.stderr}")
-
-    @classmethod
-    def _copy_sources(cls, project: Path, target: Path) -> None:
-        """What chalice packages: app.py, requirements.txt, chalicelib/, vendor/, .chalice/ config."""
-        target.mkdir()
-        for name in ("app.py", "requirements.txt"):
-            if (project / name).is_file():
-                shutil.copy2(project / name, target / name)
-        for name in ("chalicelib", "vendor", ".chalice"):
-            if (project / name).is_dir():
-                shutil.copytree(project / name, target / name, ignore=cls._IGNORE)
 
 
 class Api(Capability):
