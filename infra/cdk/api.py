@@ -11,7 +11,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from aws_cdk import Duration, Stack
+from aws_cdk import CfnResource, Duration, Fn, Stack
 from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_iam as iam
@@ -31,6 +31,12 @@ API_GATEWAY_STAGE = "api"
 # Chalice names the handler of all HTTP routes `APIHandler` and the API `RestAPI` in its SAM output.
 API_HANDLER = "APIHandler"
 REST_API = "RestAPI"
+# ... and API Gateway's permission to invoke it `APIHandlerInvokePermission`.
+INVOKE_PERMISSION = "APIHandlerInvokePermission"
+# SnapStart snapshots published versions only: API Gateway invokes the alias SAM keeps on the latest
+# (SAM names the alias resource `<function>Alias<alias>`).
+SNAP_START_ALIAS = "live"
+ALIAS_LOGICAL_ID = f"{API_HANDLER}Alias{SNAP_START_ALIAS}"
 # One JSON line per request; the route template, not the path (no ids, no query strings, no tokens).
 ACCESS_LOG_FORMAT = json.dumps(
     {
@@ -47,6 +53,11 @@ ACCESS_LOG_FORMAT = json.dumps(
     },
     separators=(",", ":"),
 )
+
+
+def _invocation_uri(function_arn: str) -> dict[str, str]:
+    """How chalice's swagger names the function each route invokes."""
+    return {"Fn::Sub": f"arn:${{AWS::Partition}}:apigateway:${{AWS::Region}}:lambda:path/2015-03-31/functions/{function_arn}/invocations"}
 
 
 class IsolatedChalice(Chalice):
@@ -67,6 +78,12 @@ class IsolatedChalice(Chalice):
     """
 
     _PACKAGE = "import json, sys; from chalice import api; api.package_app(**json.loads(sys.argv[1]))"
+
+    def packaged_resource(self, logical_id: str) -> dict[str, Any]:
+        """A resource as `chalice package` wrote it, plain JSON (CfnInclude's copy holds tokens)."""
+        template = json.loads((Path(self._sam_package_dir) / "sam.json").read_text())
+        resource: dict[str, Any] = template["Resources"][logical_id]
+        return resource
 
     def _package_app(self) -> None:
         self.stage_name = Stack.of(self).node.path
@@ -105,8 +122,10 @@ class Api(Capability):
         parameters: Parameters,
         compute: Compute,
         identity: Identity | None,
+        snap_start: bool = True,
     ) -> None:
         super().__init__(scope, construct_id, stage=stage)
+        self.snap_start = snap_start
         self.name = f"{APP_NAME}-{stage}"
         self.log_group = log_group(self, "ApiLogs")
         self.role = self._role(storage, secrets, workflows)
@@ -167,6 +186,26 @@ class Api(Capability):
         # is created only once that role is set.
         rest_api.add_resource_dependency(self._gateway_logging_account())
         self.rest_api_id = rest_api.ref
+        if snap_start:
+            self._invoke_snap_started_alias(handler, rest_api)
+
+    def _invoke_snap_started_alias(self, handler: CfnResource, rest_api: CfnResource) -> None:
+        """SnapStart on a version published at each deploy, behind the alias API Gateway invokes (ADR 0037)."""
+        handler.add_property_override("AutoPublishAlias", SNAP_START_ALIAS)
+        # A new version whenever any property changes (the environment too), not only the code.
+        handler.add_property_override("AutoPublishAliasAllProperties", True)
+        handler.add_property_override("SnapStart", {"ApplyOn": "PublishedVersions"})
+        body = json.dumps(self.app.packaged_resource(REST_API)["Properties"]["DefinitionBody"])
+        unqualified = json.dumps(_invocation_uri(f"${{{API_HANDLER}.Arn}}"))
+        if unqualified not in body:
+            raise RuntimeError(f"chalice's swagger no longer invokes {unqualified}: point its integrations at the alias anew")
+        # The alias's ARN is the function's qualified by the alias name: plain references that
+        # cfn-lint and cdk-nag resolve (SAM's `APIHandler.Alias` is known to one of them only).
+        alias_arn = f"${{{API_HANDLER}.Arn}}:{SNAP_START_ALIAS}"
+        rest_api.add_property_override("DefinitionBody", json.loads(body.replace(unqualified, json.dumps(_invocation_uri(alias_arn)))))
+        permission = self.app.get_resource(INVOKE_PERMISSION)
+        permission.add_property_override("FunctionName", {"Fn::Sub": alias_arn})
+        permission.add_override("DependsOn", [ALIAS_LOGICAL_ID])  # the alias exists before it is granted
 
     def _gateway_logging_account(self) -> apigateway.CfnAccount:
         """The region's API Gateway setting naming the role that writes its logs (one per account
@@ -192,11 +231,16 @@ class Api(Capability):
     # --- metrics ---------------------------------------------------------------------------
 
     def metric_handler(self, name: str, period: Duration) -> cloudwatch.Metric:
-        """A Lambda metric (Errors, Throttles, ...) of the function behind every route."""
+        """A Lambda metric (Errors, Throttles, ...) of the function behind every route: of its alias
+        where API Gateway invokes one (`Resource` is `<function>:<alias>`)."""
+        function_name = self.app.get_resource(API_HANDLER).ref
+        dimensions = {"FunctionName": function_name}
+        if self.snap_start:
+            dimensions["Resource"] = Fn.join(":", [function_name, SNAP_START_ALIAS])
         return cloudwatch.Metric(
             namespace="AWS/Lambda",
             metric_name=name,
-            dimensions_map={"FunctionName": self.app.get_resource(API_HANDLER).ref},
+            dimensions_map=dimensions,
             statistic="Sum",
             period=period,
         )

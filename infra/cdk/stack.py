@@ -127,6 +127,8 @@ class YunchetongStack(Stack):
             parameters=self.parameters,
             compute=self.compute,
             identity=self.identity,
+            # SnapStart is not listed for the China regions (ADR 0037): the API invokes $LATEST there.
+            snap_start=self.partition_name == "aws",
         )
         self.delivery = Delivery(
             self, "Delivery", stage=stage, storage=self.storage, secrets=self.secrets, parameters=self.parameters, compute=self.compute

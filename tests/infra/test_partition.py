@@ -60,3 +60,16 @@ def test_china_stack_passes_cdk_nag(china: Synth) -> None:
 def test_china_stack_passes_cfn_lint_for_its_region(china: Synth) -> None:
     result = cfn_lint(china.template_path, "--regions", CHINA_REGION)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_china_api_has_no_snap_start_and_invokes_the_function_itself(china: Synth) -> None:
+    # SnapStart is not listed for the China regions (ADR 0037): no alias, no published version
+    props = china.template["Resources"]["APIHandler"]["Properties"]
+    assert not {"AutoPublishAlias", "AutoPublishAliasAllProperties", "SnapStart"} & props.keys()
+    text = china.template_path.read_text()
+    assert "${APIHandler.Arn}:live" not in text and "${APIHandler.Arn}/invocations" in text
+    permission = china.template["Resources"]["APIHandlerInvokePermission"]
+    assert permission["Properties"]["FunctionName"] == {"Ref": "APIHandler"} and "DependsOn" not in permission
+    alarms = [a["Properties"] for a in resources_of(china, "AWS::CloudWatch::Alarm").values()
+              if {"Name": "FunctionName", "Value": {"Ref": "APIHandler"}} in a["Properties"].get("Dimensions", [])]
+    assert alarms and all(len(a["Dimensions"]) == 1 for a in alarms)
