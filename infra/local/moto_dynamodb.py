@@ -404,4 +404,4 @@ def _install_index_queries() -> None:
             _mark(table, hash_value, range_value)
         undo_restore(undo)
 
-    _Undo.restore = restore  # type: ignore[method-assign]
+    _Undo.restore = restore  # type: ignore[method-assign,assignment]
