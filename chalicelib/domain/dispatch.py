@@ -118,12 +118,17 @@ def reach_for(density_per_km2: float, rules: DispatchRules) -> float:
     return math.sqrt(SEARCH_MARGIN * rules.candidates / (math.pi * density_per_km2)) * 1000
 
 
-def first_precision(pickup: Point, rules: DispatchRules) -> int:
-    """Where the search starts: the finest block that reaches far enough for the fleet's density."""
+def first_precision(pickup: Point, rules: DispatchRules, counted_per_km2: float | None = None) -> int:
+    """Where the search starts: the finest block that reaches far enough for the fleet's density,
+    as counted around the pickup when known, else as configured. Nobody counted near the pickup
+    starts with the whole range."""
     finest, coarsest = rules.search_precisions[0], rules.search_precisions[-1]
-    if rules.standby_per_km2 is None:
+    density = rules.standby_per_km2 if counted_per_km2 is None else counted_per_km2
+    if density is None:
         return finest
-    return geo.precision_reaching(reach_for(rules.standby_per_km2, rules), pickup.lat, finest, coarsest)
+    if density <= 0:
+        return coarsest
+    return geo.precision_reaching(reach_for(density, rules), pickup.lat, finest, coarsest)
 
 
 def next_precision(pickup: Point, precision: int, found: int, rules: DispatchRules) -> int:
