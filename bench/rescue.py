@@ -12,8 +12,9 @@ In this order, on one stack:
    outbox's pending partitions, and moto reads the whole table for every Query, so once the
    10,000 trucks are in it keeps one core busy (in AWS it is another function, once a minute).
 3. Nearest-candidate lookup, 49 seeded trucks: `fleet.nearest_standby(pickup, rules)` (the
-   FindCandidates step's search: rings of geohash cells, one gsi1 Query per cell, widening
-   until enough trucks are found) at random pickups, interleaved with the units it is divided by.
+   FindCandidates step's search: a 3x3 block of geohash cells at the precision the observed
+   density asks for, read as one to three runs, ADR 0024) at random pickups, interleaved with
+   the units it is divided by.
 4. BENCH_RESCUE_TRUCKS synthetic standby trucks (default 10,000) written over the same area.
 5. The same lookup at the first BENCH_RESCUE_LOOKUPS_LARGE of the same pickups.
 
@@ -116,13 +117,6 @@ def p95(values: list[float]) -> float:
     return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
 
 
-def _area_km2() -> float:
-    from chalicelib.domain.geo import Point, distance_m
-
-    (south, north), (west, east) = AREA
-    return distance_m(Point(south, west), Point(north, west)) * distance_m(Point(south, west), Point(south, east)) / 1e6
-
-
 def _pickups(rng: random.Random, count: int) -> list[Any]:
     from chalicelib.domain.geo import Point
 
@@ -211,11 +205,11 @@ def _counting(current: Callable[[], Reads | None]) -> Iterator[None]:
             reads.items += int(reply.get("Count", 0))
         return reply
 
-    def rings(cells: Any) -> Any:
+    def rings(cells: Any, *args: Any) -> Any:
         reads = current()
         if reads is not None and threading.get_ident() == me:
             reads.rings += 1
-        return original_rings(cells)
+        return original_rings(cells, *args)
 
     setattr(BaseClient, "_make_api_call", call)  # noqa: B010
     fleet.standby_in = rings  # type: ignore[assignment]
@@ -384,8 +378,8 @@ def run(taps: int, lookups: int, lookups_large: int, trucks: int) -> RescueResul
         small = _lookups(pickups[: WARMUP + lookups], rules, reference, partitions)
         write_seconds = _write(_synthetic(trucks, rng))
         time.sleep(1.5)  # the snapshotter starts saving the larger table; the warm-up waits for it
-        # The city's configured density (rescue.json `standbyPerKm2`, ADR 0024) for the larger fleet.
-        dense = rules.model_copy(update={"standby_per_km2": (small.trucks + trucks) / _area_km2()})
-        large = _lookups(pickups[: WARMUP + lookups_large], dense, reference, partitions)
+        # As shipped (rescue.json `standbyPerKm2` 0.1): the search starts from the density the
+        # searches before it observed (store/standby_density.py, ADR 0024), the warm-up's included.
+        large = _lookups(pickups[: WARMUP + lookups_large], rules, reference, partitions)
     return RescueResults(candidates=rules.candidates, precisions=list(rules.search_precisions), taps=tapped,
                          small=small, large=large, write_seconds=write_seconds)

@@ -113,17 +113,29 @@ def nearest(pickup: Point, trucks: list[Truck], limit: int) -> list[Candidate]:
 SEARCH_MARGIN = 1.5
 
 
-def reach_for(density_per_km2: float, rules: DispatchRules) -> float:
-    """The radius (m) that holds `SEARCH_MARGIN` x `candidates` trucks on average at this density."""
-    return math.sqrt(SEARCH_MARGIN * rules.candidates / (math.pi * density_per_km2)) * 1000
+# The first block is chosen boldly: its disc should hold 0.75 x the candidates. A block one precision
+# too fine that does not settle costs one more Query and its few trucks before the jump; one too
+# coarse reads some 30x more trucks every time, and an observed density wobbles (a pickup at the
+# fleet's edge sees half of it), so the first block stays fine unless the fleet is far sparser.
+FIRST_BLOCK_MARGIN = 0.75
 
 
-def first_precision(pickup: Point, rules: DispatchRules) -> int:
-    """Where the search starts: the finest block that reaches far enough for the fleet's density."""
+def reach_for(density_per_km2: float, rules: DispatchRules, margin: float = SEARCH_MARGIN) -> float:
+    """The radius (m) that holds `margin` x `candidates` trucks on average at this density."""
+    return math.sqrt(margin * rules.candidates / (math.pi * density_per_km2)) * 1000
+
+
+def first_precision(pickup: Point, rules: DispatchRules, counted_per_km2: float | None = None) -> int:
+    """Where the search starts: the finest block that reaches far enough for the fleet's density,
+    as counted around the pickup when known, else as configured. Nobody counted near the pickup
+    starts with the whole range."""
     finest, coarsest = rules.search_precisions[0], rules.search_precisions[-1]
-    if rules.standby_per_km2 is None:
+    density = rules.standby_per_km2 if counted_per_km2 is None else counted_per_km2
+    if density is None:
         return finest
-    return geo.precision_reaching(reach_for(rules.standby_per_km2, rules), pickup.lat, finest, coarsest)
+    if density <= 0:
+        return coarsest
+    return geo.precision_reaching(reach_for(density, rules, FIRST_BLOCK_MARGIN), pickup.lat, finest, coarsest)
 
 
 def next_precision(pickup: Point, precision: int, found: int, rules: DispatchRules) -> int:

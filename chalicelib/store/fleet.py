@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from typing import Any
 
 from chalicelib.domain import dispatch, geo
-from chalicelib.store import paging
+from chalicelib.store import paging, standby_density
 from chalicelib.store.models import TowTruckItem
 
 # Queries per block searched, at most (unless it spans partitions): ADR 0024.
 MAX_RUNS = 3
 # Cells this close on the curve are always read in one Query with the (few) cells between them.
 RUN_GAP_CELLS = 8
+# Runs are joined across cells expected to hold up to this many trucks: reading and parsing them
+# costs less than another sequential Query (a round trip of 5-10 ms against some 50 us an item).
+JOIN_TRUCKS = 64
 
 
 def truck_key(truck_id: str) -> tuple[str, str]:
@@ -67,30 +71,40 @@ def get(truck_id: str) -> TowTruckItem | None:
         return None
 
 
-def cell_ranges(cells: Iterable[str]) -> list[tuple[str, str]]:
+def cell_ranges(cells: Iterable[str], join_gap: int = RUN_GAP_CELLS) -> list[tuple[str, str]]:
     """The cells as runs of the index's sort order (first and last cell of each run), one Query
-    each: cells of one partition a few cells apart on the geohash curve are joined, then across
-    the smallest gaps until at most `MAX_RUNS` runs are left (a few cells read for nothing cost less than a round trip)."""
+    each: cells of one partition at most `join_gap` cells apart on the geohash curve are joined,
+    then across the smallest gaps until at most `MAX_RUNS` runs are left (a few cells read for
+    nothing cost less than a round trip)."""
     runs = [[cell, cell] for cell in sorted(set(cells))]
     while True:
         gaps = [(geo.cell_number(runs[i + 1][0]) - geo.cell_number(runs[i][1]), i) for i in range(len(runs) - 1)
                 if geo.partition_of(runs[i][1]) == geo.partition_of(runs[i + 1][0])]
-        small = [gap for gap in gaps if gap[0] <= RUN_GAP_CELLS] or ([min(gaps)] if gaps and len(runs) > MAX_RUNS else [])
+        small = [gap for gap in gaps if gap[0] <= join_gap] or ([min(gaps)] if gaps and len(runs) > MAX_RUNS else [])
         if not small:
             return [(first, last) for first, last in runs]
         _, i = small[0]
         runs[i : i + 2] = [[runs[i][0], runs[i + 1][1]]]
 
 
+def join_gap(pickup: geo.Point, precision: int, density_per_km2: float | None) -> int:
+    """How many cells apart on the curve two runs are still read as one Query: as many as hold
+    `JOIN_TRUCKS` trucks on average at this density (never fewer than `RUN_GAP_CELLS`)."""
+    if not density_per_km2:
+        return RUN_GAP_CELLS
+    cell_km2 = geo.block_area_km2(pickup, precision) / 9
+    return max(RUN_GAP_CELLS, int(JOIN_TRUCKS / (density_per_km2 * cell_km2)))
+
+
 # All a search needs of a truck: a dense block returns hundreds, each parsed (ADR 0024).
 _SEARCHED = [attribute.attr_name for attribute in (TowTruckItem.truck_id, TowTruckItem.lat, TowTruckItem.lng, TowTruckItem.gsi1sk)]
 
 
-def standby_in(cells: Iterable[str]) -> list[dispatch.Truck]:
+def standby_in(cells: Iterable[str], gap: int = RUN_GAP_CELLS) -> list[dispatch.Truck]:
     """Standby trucks in these geohash cells: one Query per run of cells (`cell_ranges`)."""
     wanted = set(cells)
     found: dict[str, dispatch.Truck] = {}
-    for first, last in cell_ranges(wanted):
+    for first, last in cell_ranges(wanted, gap):
         # A sort key is `<geohash 9>#<truckId>`: '~' sorts after every geohash character and '#'.
         condition = TowTruckItem.gsi1sk.between(first, f"{last}~")
         for truck in TowTruckItem.gsi1.query(_standby_key(first), condition, attributes_to_get=_SEARCHED):
@@ -103,20 +117,36 @@ def nearest_standby(pickup: geo.Point, rules: dispatch.DispatchRules) -> list[di
     """The `candidates` standby trucks nearest the pickup within range (the 3x3 block at the
     coarsest search precision), by great-circle distance (ADR 0024).
 
-    The search reads the 3x3 block at the precision the fleet's density asks for; if that does not
+    The search starts with the 3x3 block the fleet's density asks for: the density the last search
+    near the pickup observed (`standby_density`), else the configured one. If that block does not
     prove which trucks are nearest, it jumps once to the block the density it found asks for, then
-    to the whole range: at most three blocks, usually one."""
+    to the whole range: at most three blocks, usually one. The density of the last block it read
+    is kept for the next search (at once when it asks for another first block)."""
+    cell, now = geo.encode(pickup, standby_density.DENSITY_PRECISION), datetime.now(UTC)
+    observed = standby_density.of(cell)
+    first = dispatch.first_precision(pickup, rules, observed.density(now))
+    chosen, density = _search(pickup, rules, first, observed.density(now) or rules.standby_per_km2)
+    # Kept every few minutes, and at once when the next search should start elsewhere.
+    if observed.due(now) or dispatch.first_precision(pickup, rules, density) != first:
+        standby_density.record(cell, density, now)
+    return chosen
+
+
+def _search(pickup: geo.Point, rules: dispatch.DispatchRules, precision: int,
+            expected_per_km2: float | None) -> tuple[list[dispatch.Candidate], float]:
+    """The nearest candidates, and the density of standby trucks in the last block read."""
     coarsest = rules.search_precisions[-1]
-    precision = dispatch.first_precision(pickup, rules)
     for _ in range(2):
         if precision <= coarsest:
             break
-        trucks = standby_in(geo.neighbourhood(pickup, precision))
+        trucks = standby_in(geo.neighbourhood(pickup, precision), join_gap(pickup, precision, expected_per_km2))
+        expected_per_km2 = len(trucks) / geo.block_area_km2(pickup, precision)
         chosen = dispatch.settled(pickup, trucks, geo.block_reach_m(pickup, precision), rules)
         if chosen is not None:
-            return chosen
+            return chosen, expected_per_km2
         precision = dispatch.next_precision(pickup, precision, len(trucks), rules)
-    return dispatch.nearest(pickup, standby_in(geo.neighbourhood(pickup, coarsest)), rules.candidates)
+    trucks = standby_in(geo.neighbourhood(pickup, coarsest), join_gap(pickup, coarsest, expected_per_km2))
+    return dispatch.nearest(pickup, trucks, rules.candidates), len(trucks) / geo.block_area_km2(pickup, coarsest)
 
 
 def fleet(city: str, limit: int, next_token: str | None) -> Any:

@@ -49,6 +49,11 @@ class TtlCache(Generic[K, V]):
 
         return self.get_many([key], load_one).get(key)
 
+    def put(self, key: K, value: V) -> None:
+        """Keep a value this container just wrote, as if it had been read now."""
+        with self._lock:
+            self._entries[key] = (self._clock() + self.seconds, value)
+
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 
 import botocore.client
 import pytest
@@ -13,7 +14,7 @@ from hypothesis import strategies as st
 
 from chalicelib.domain import dispatch, geo
 from chalicelib.services.rescue.order import rules as dispatch_rules
-from chalicelib.store import fleet
+from chalicelib.store import fleet, standby_density, ttl_cache
 from chalicelib.store.models import TowTruckItem
 
 # Random fleets stand around Xuzhou, far beyond the range of the seeded Yancheng trucks.
@@ -64,6 +65,18 @@ def brute_force(pickup: geo.Point, points: list[geo.Point], prefix: str, rules: 
     return dispatch.nearest(pickup, in_range, rules.candidates)
 
 
+def _observe(pickup: geo.Point, observed: float | str | None) -> None:
+    """What the last search near the pickup observed: nothing, an old figure, or this density now."""
+    ttl_cache.clear_all()
+    cell = geo.encode(pickup, standby_density.DENSITY_PRECISION)
+    standby_density.StandbyDensityItem(*standby_density._key(cell), per_km2=0, observed_at="").delete()
+    if observed == "stale":
+        standby_density.record(cell, 1000.0, datetime.now(UTC) - standby_density.STALE_AFTER - timedelta(minutes=1))
+    elif isinstance(observed, float):
+        standby_density.record(cell, observed, datetime.now(UTC))
+    ttl_cache.clear_all()
+
+
 def _point(box: tuple[tuple[float, float], tuple[float, float]]) -> st.SearchStrategy[geo.Point]:
     (south, north), (west, east) = box
     return st.builds(geo.Point, st.floats(south, north), st.floats(west, east))
@@ -99,10 +112,13 @@ def pickups(draw: st.DrawFn) -> geo.Point:
 
 @pytest.mark.usefixtures("aws")
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(fleet_points=fleets(), pickup=pickups(), density=st.sampled_from([None, 0.01, 0.1, 1.0, 30.0]))
+@given(fleet_points=fleets(), pickup=pickups(), density=st.sampled_from([None, 0.01, 0.1, 1.0, 30.0]),
+       observed=st.sampled_from([None, "stale", 0.0, 0.01, 1.0, 30.0, 1000.0]))
 def test_given_a_random_fleet_when_the_nearest_are_searched_then_they_are_what_a_brute_force_search_finds(
-        fleet_points, pickup, density):
+        fleet_points, pickup, density, observed):
+    """Configured densities right, wrong or missing; observed ones absent, stale, right or wrong."""
     rules = dispatch_rules().model_copy(update={"standby_per_km2": density})
+    _observe(pickup, observed)
     trucks = _write(fleet_points, "P")
     try:
         assert fleet.nearest_standby(pickup, rules) == brute_force(pickup, fleet_points, "P", rules)
@@ -146,6 +162,47 @@ def test_given_10000_standby_trucks_when_the_nearest_are_searched_then_each_sear
             found = fleet.nearest_standby(pickup, rules)
         assert len(found) == rules.candidates
         assert len(made) <= MAX_QUERIES, (pickup, made)
+
+    # As shipped (0.1 per km² configured), the searches above having observed the real density.
+    shipped, queries, items = dispatch_rules(), [], []
+    for pickup in _pickups(40)[20:]:
+        with queries_made() as made:
+            assert len(fleet.nearest_standby(pickup, shipped)) == shipped.candidates
+        queries.append(len(made))
+        items.append(sum(count for _, count in made))
+    assert _median(queries) <= 2, queries  # before (configured density only): 2, and the whole range as shipped
+    assert _median(items) <= 25 * shipped.candidates, items  # a few times the candidates, of 10,049
+
+
+def _median(values: list[int]) -> float:
+    ordered = sorted(values)
+    return (ordered[(len(ordered) - 1) // 2] + ordered[len(ordered) // 2]) / 2
+
+
+@pytest.mark.usefixtures("aws")
+def test_given_the_49_seeded_trucks_as_shipped_when_searched_then_the_median_lookup_is_one_query():
+    rules, queries = dispatch_rules(), []
+    for pickup in _pickups(40):
+        with queries_made() as made:
+            assert len(fleet.nearest_standby(pickup, rules)) == rules.candidates
+        queries.append(len(made))
+    assert _median(queries) == 1, queries
+
+
+@pytest.mark.usefixtures("aws")
+def test_given_no_observed_density_when_searched_then_the_configured_one_is_used_and_what_was_observed_is_kept():
+    pickup = _pickups(1)[0]
+    cell = geo.encode(pickup, standby_density.DENSITY_PRECISION)
+    assert standby_density.of(cell).per_km2 is None
+    dense = dispatch_rules().model_copy(update={"standby_per_km2": 1000.0})  # wrong: starts at geohash 6
+    with queries_made() as made:
+        first = fleet.nearest_standby(pickup, dense)
+    ttl_cache.clear_all()
+    kept = standby_density.of(cell)
+    assert kept.per_km2 is not None and 0 < kept.per_km2 < 1  # 49 trucks over the range read last
+    with queries_made() as again:
+        assert fleet.nearest_standby(pickup, dense) == first
+    assert len(again) == 1 < len(made), (made, again)  # straight to the range the observed density asks for
 
 
 @pytest.mark.usefixtures("aws")

@@ -28,6 +28,7 @@ KEY_PREFIXES = (
     "STATS", "REPORT", "COUNT", "TIME",
     "WECHATTOKEN",
     "RESCUEDUE",
+    "TOWDENSITY",
 )
 # A prefix is the whole upper-case word before '#': `RESCUEQ#` is not `QUEUE#`.
 KEY_LITERAL = re.compile(r"(?<![A-Z0-9_])(?:" + "|".join(KEY_PREFIXES) + r")#|LOCALSMS")
