@@ -102,7 +102,7 @@ synth: $(INSTALLED) layers/python
 
 deploy: $(INSTALLED) layers/python
 	$(foreach v,PUBLIC_BASE_URL WECHAT_TOKEN WECHAT_APP_ID WECHAT_ENCODING_AES_KEY,$(if $($(v)),,$(error make deploy: set $(v) (README, Deploy to AWS))))
-	$(CDK) deploy $(CDK_APP) --require-approval broadening --outputs-file cdk.out/outputs-$(STAGE).json $(DEPLOY_PARAMETERS)
+	$(CDK) deploy $(CDK_APP) --context publishTag=$(shell date -u +%Y%m%dT%H%M%SZ) --require-approval broadening --outputs-file cdk.out/outputs-$(STAGE).json $(DEPLOY_PARAMETERS)
 
 clean-state:
 	rm -rf .local

@@ -37,6 +37,9 @@ INVOKE_PERMISSION = "APIHandlerInvokePermission"
 # (SAM names the alias resource `<function>Alias<alias>`).
 SNAP_START_ALIAS = "live"
 ALIAS_LOGICAL_ID = f"{API_HANDLER}Alias{SNAP_START_ALIAS}"
+# `-c publishTag=<deploy time>` (make deploy): SAM publishes a version when its hash inputs change,
+# and stack parameters are not among them; the tag is, so every deploy publishes (ADR 0037).
+PUBLISH_TAG_CONTEXT = "publishTag"
 # One JSON line per request; the route template, not the path (no ids, no query strings, no tokens).
 ACCESS_LOG_FORMAT = json.dumps(
     {
@@ -195,6 +198,10 @@ class Api(Capability):
         # A new version whenever any property changes (the environment too), not only the code.
         handler.add_property_override("AutoPublishAliasAllProperties", True)
         handler.add_property_override("SnapStart", {"ApplyOn": "PublishedVersions"})
+        # SAM hashes this with the code into the version's identity: a new tag, a new version, so a
+        # deploy that changes only a parameter (PublicBaseUrl, the WeChat values) still moves `live`.
+        if publish_tag := self.node.try_get_context(PUBLISH_TAG_CONTEXT):
+            handler.add_property_override("AutoPublishCodeSha256", str(publish_tag))
         body = json.dumps(self.app.packaged_resource(REST_API)["Properties"]["DefinitionBody"])
         unqualified = json.dumps(_invocation_uri(f"${{{API_HANDLER}.Arn}}"))
         if unqualified not in body:

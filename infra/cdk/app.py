@@ -22,6 +22,7 @@ from typing import Any
 from aws_cdk import App, Environment, Validations
 from cdk_nag import AwsSolutionsChecks
 
+from infra.cdk.api import PUBLISH_TAG_CONTEXT
 from infra.cdk.compute import MissingLayerError
 from infra.cdk.stack import PROJECT_ROOT, YunchetongStack
 
@@ -44,6 +45,7 @@ def build_app(
     layer_dir: Path | None = None,
     region: str | None = None,
     require_layer: bool = False,
+    publish_tag: str | None = None,
 ) -> tuple[App, YunchetongStack]:
     """The app with its one stack and cdk-nag, not yet synthesised.
 
@@ -59,6 +61,8 @@ def build_app(
         # (the buckets enforce bucket-owner object ownership, which disables ACLs).
         "@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy": True,
     }
+    if publish_tag:  # the CLI's `-c publishTag=` arrives through the CLI's context instead
+        context[PUBLISH_TAG_CONTEXT] = publish_tag
     app = App(outdir=outdir, context=context)
     stage = stage or app.node.try_get_context("stage") or DEFAULT_STAGE
     # Data residency: `-c region=cn-northwest-1` pins the stack (and its data) to that region and

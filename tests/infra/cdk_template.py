@@ -295,6 +295,10 @@ def assert_one_errors_alarm_on_topic(synth: Synth, function_id: str) -> None:
     assert found[0]["Threshold"] == 1 and found[0]["AlarmActions"] == [{"Ref": topic_id}]
 
 
+# What `make deploy` passes as `-c publishTag=` (the deploy's UTC time).
+PUBLISH_TAG = "20261130T050000Z"
+
+
 def synthesise(workdir: Path, region: str | None = None) -> Synth:
     """The stack of `stage=STAGE` synthesised offline in `workdir` (chalice.cdk writes chalice.out/
     into the working directory), with cdk-nag; a synth that cdk-nag fails is returned with its error.
@@ -305,7 +309,7 @@ def synthesise(workdir: Path, region: str | None = None) -> Synth:
             patch.setenv(name, value)
         patch.setattr(sys, "dont_write_bytecode", True)
         patch.chdir(workdir)
-        app, stack = build_app(outdir=str(outdir), stage=STAGE, region=region)
+        app, stack = build_app(outdir=str(outdir), stage=STAGE, region=region, publish_tag=PUBLISH_TAG)
         synth_error: Exception | None = None
         try:
             app.synth()

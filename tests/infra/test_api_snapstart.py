@@ -9,7 +9,7 @@ import json
 from typing import Any
 
 from infra.cdk.api import API_HANDLER, INVOKE_PERMISSION, REST_API
-from tests.infra.cdk_template import Synth, resources_of
+from tests.infra.cdk_template import PUBLISH_TAG, Synth, resources_of
 
 # The alias's ARN: the function's, qualified by the alias name. SAM names the alias resource
 # `<function>Alias<alias>` (its "generated resources" page), which the permission waits for.
@@ -34,6 +34,13 @@ def test_api_handler_publishes_a_snap_started_version_behind_the_live_alias_on_a
     assert props["AutoPublishAlias"] == "live"
     assert props["AutoPublishAliasAllProperties"] is True  # an environment change publishes too
     assert props["SnapStart"] == {"ApplyOn": "PublishedVersions"}
+
+
+def test_each_deploy_publishes_a_version_even_when_only_a_parameter_changed(synth: Synth) -> None:
+    # SAM's version identity hashes the properties as written (a parameter's Ref, not its value) and
+    # this tag: make deploy passes the deploy's time, so `live` never keeps stale parameter values.
+    props = synth.template["Resources"][API_HANDLER]["Properties"]
+    assert props["AutoPublishCodeSha256"] == PUBLISH_TAG
 
 
 def test_every_route_integration_invokes_the_alias_never_latest(synth: Synth) -> None:

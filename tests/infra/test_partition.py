@@ -65,7 +65,7 @@ def test_china_stack_passes_cfn_lint_for_its_region(china: Synth) -> None:
 def test_china_api_has_no_snap_start_and_invokes_the_function_itself(china: Synth) -> None:
     # SnapStart is not listed for the China regions (ADR 0037): no alias, no published version
     props = china.template["Resources"]["APIHandler"]["Properties"]
-    assert not {"AutoPublishAlias", "AutoPublishAliasAllProperties", "SnapStart"} & props.keys()
+    assert not {"AutoPublishAlias", "AutoPublishAliasAllProperties", "AutoPublishCodeSha256", "SnapStart"} & props.keys()
     text = china.template_path.read_text()
     assert "${APIHandler.Arn}:live" not in text and "${APIHandler.Arn}/invocations" in text
     permission = china.template["Resources"]["APIHandlerInvokePermission"]
