@@ -122,9 +122,14 @@ class Verification:
 
 
 def verify(entries: Iterable[Entry], expected_head: str | None = None) -> Verification:
-    """Detects an edited, removed or reordered entry, and a truncated tail when the head is known."""
+    """Detects an edited, removed or reordered entry, and a truncated tail when the head is known.
+
+    Entries linked after the expected head are writes made since the case was read (its log is read
+    after it), not a fault: the head must be in the chain, not at its end."""
     previous = GENESIS
     count = 0
+    head = expected_head or GENESIS
+    reached_head = expected_head is None or previous == head
     for count, entry in enumerate(sorted(entries, key=lambda e: e.seq), start=1):
         if entry.seq != count:
             return Verification(False, count, count, "sequence gap: an entry is missing")
@@ -133,6 +138,7 @@ def verify(entries: Iterable[Entry], expected_head: str | None = None) -> Verifi
         if not matches(entry):
             return Verification(False, count, entry.seq, "content does not match its hash")
         previous = entry.hash
-    if expected_head is not None and previous != (expected_head or GENESIS):
+        reached_head = reached_head or previous == head
+    if not reached_head:
         return Verification(False, count, count + 1, "the log ends before the case's recorded head")
     return Verification(True, count)

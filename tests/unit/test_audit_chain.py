@@ -56,6 +56,19 @@ def test_given_truncated_tail_when_verified_against_head_then_detected():
     assert not result.valid and result.reason == "the log ends before the case's recorded head"
 
 
+def test_given_entries_written_after_the_case_was_read_when_verified_against_its_head_then_valid():
+    # The log is read after the case: a writer in between leaves linked entries past the case's head.
+    entries, _ = _log()
+    read_head = entries[1].hash
+    assert audit_chain.verify(entries, expected_head=read_head) == audit_chain.Verification(True, 4)
+
+
+def test_given_a_head_not_in_the_chain_when_verified_then_invalid():
+    entries, _ = _log()
+    result = audit_chain.verify(entries, expected_head="f" * 64)
+    assert not result.valid and result.reason == "the log ends before the case's recorded head"
+
+
 # DynamoDB keeps numbers in a canonical form: it answers "33" for a number written as "33.0" and
 # "0.0000001" for "1e-07". moto keeps the text it was given, so only this round trip shows it.
 _numbers = st.one_of(
