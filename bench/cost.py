@@ -244,6 +244,7 @@ def report(result: CostResults) -> list[str]:
         f"{_mean([len(c.invocations) for c in cases]):.0f} Lambda invocations "
         f"({_mean([sum(1 for i in c.invocations if i.function == 'api') for c in cases]):.0f} API requests); "
         f"S3 {_mean([sum(1 for s, op, _ in c.calls if s == 's3') + c.browser_puts for c in cases]):.0f} requests",
+        _s3_line(cases),
         "  items written a case, by type (writes, table WU, index WU, RU):",
     ]
     rows = sorted(by_item_type(cases).items(), key=lambda kv: -(kv[1]["table WU"] + kv[1]["index WU"] + kv[1]["RU"] / 4))
@@ -261,6 +262,21 @@ def report(result: CostResults) -> list[str]:
     lines.append(f"  not per case: the deliverer's scheduled round (a minute in AWS, half a second here) read "
                  f"{scheduled:.0f} units a minute locally; Lambda duration assumes {AWS_CALL_SECONDS * 1000:.0f} ms an AWS call")
     return lines
+
+
+def s3_requests(cases: list[CaseCost]) -> dict[str, float]:
+    """S3 requests a case by operation, the browsers' presigned PUTs included, most first."""
+    counted = Counter(op for case in cases for service, op, _ in case.calls if service == "s3")
+    counted["PutObject (presigned, browser)"] = sum(case.browser_puts for case in cases)
+    return {op: n / len(cases) for op, n in counted.most_common() if n}
+
+
+def _s3_line(cases: list[CaseCost]) -> str:
+    def price(op: str) -> str:
+        return "free" if op in S3_FREE else "PUT" if op.split(" ")[0] in S3_PUT_CLASS else "GET"
+
+    return "  S3 requests a case by operation (price class): " + ", ".join(
+        f"{op} {n:.1f} ({price(op)})" for op, n in s3_requests(cases).items())
 
 
 def _largest_lines(largest: dict[str, dict[str, Any]], types: int = 3, attributes: int = 6) -> list[str]:

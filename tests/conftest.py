@@ -65,6 +65,14 @@ def _transactions_cost_by_their_items():
     moto_dynamodb.install()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _copies_lock_as_on_s3():
+    """The local S3's patch (infra/local/moto_s3.py): a CopyObject may lock its copy, as on S3."""
+    from infra.local import moto_s3
+
+    moto_s3.install()
+
+
 @pytest.fixture
 def aws():
     """A fresh in-process AWS per test: table, evidence bucket and reference data."""

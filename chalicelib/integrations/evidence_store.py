@@ -1,5 +1,6 @@
 """Evidence in S3: uploads go to a staging key by presigned PUT; the verified version of a shot is
-copied to a write-once key (Object Lock, compliance mode); the staging object is removed last."""
+copied to a write-once key, locked (compliance mode) by the copy request itself; staging objects
+expire by the bucket's lifecycle rule (`STAGING_DAYS`)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,10 @@ from chalicelib.integrations.aws import client
 from chalicelib.settings import get_settings
 
 _CHUNK = 1 << 20
+STAGING_PREFIX = "uploads/"
+# Staging uploads expire this many days after their last PUT (the lifecycle rule on `uploads/`, in
+# infra/cdk/storage.py and infra/local/resources.py); their noncurrent versions a day later.
+STAGING_DAYS = 1
 
 
 @dataclass(frozen=True)
@@ -40,7 +45,7 @@ class SealedCopy:
 
 
 def upload_key(case_id: str, evidence_id: str) -> str:
-    return f"uploads/{case_id}/{evidence_id}"
+    return f"{STAGING_PREFIX}{case_id}/{evidence_id}"
 
 
 def evidence_key(case_id: str, evidence_id: str) -> str:
@@ -81,15 +86,18 @@ def _head(key: str) -> dict[str, Any] | None:
 
 def inspect(key: str, max_bytes: int, camera_utc_offset: str | None = None) -> StoredObject | None:
     """Size, SHA-256, type and version of the stored object, read by the server itself; None if absent.
-    With `camera_utc_offset`, the EXIF in the first bytes of that same read is parsed as well."""
-    head = _head(key)
-    if head is None:
+    With `camera_utc_offset`, the EXIF in the first bytes of that same read is parsed as well.
+    One GET: its headers give the version, size and type before any of the body is read, and a body
+    over `max_bytes` is closed unread."""
+    s3 = client("s3")
+    try:
+        found = s3.get_object(Bucket=get_settings().evidence_bucket, Key=key)
+    except s3.exceptions.NoSuchKey:
         return None
-    version = head.get("VersionId")
-    if head["ContentLength"] > max_bytes:
-        return StoredObject(size=head["ContentLength"], sha256="", content_type=head.get("ContentType", ""), version=version)
-    params = {"Bucket": get_settings().evidence_bucket, "Key": key} | ({"VersionId": version} if version else {})
-    body = client("s3").get_object(**params)["Body"]
+    version, content_type, body = found.get("VersionId"), found.get("ContentType", ""), found["Body"]
+    if found["ContentLength"] > max_bytes:
+        body.close()
+        return StoredObject(size=found["ContentLength"], sha256="", content_type=content_type, version=version)
     digest = hashlib.sha256()
     size, start = 0, b""
     for chunk in iter(lambda: body.read(_CHUNK), b""):
@@ -98,7 +106,7 @@ def inspect(key: str, max_bytes: int, camera_utc_offset: str | None = None) -> S
         if len(start) < camera_metadata.HEAD_BYTES:
             start += chunk[: camera_metadata.HEAD_BYTES - len(start)]
     camera = camera_metadata.read(start, camera_utc_offset) if camera_utc_offset else None
-    return StoredObject(size=size, sha256=digest.hexdigest(), content_type=head.get("ContentType", ""), version=version, camera=camera)
+    return StoredObject(size=size, sha256=digest.hexdigest(), content_type=content_type, version=version, camera=camera)
 
 
 def sealed_copy(target_key: str) -> SealedCopy | None:
@@ -109,29 +117,29 @@ def sealed_copy(target_key: str) -> SealedCopy | None:
     return SealedCopy(version=str(head.get("VersionId") or ""), locked=head.get("ObjectLockMode") == "COMPLIANCE")
 
 
+def _retention(retain_days: int) -> dict[str, Any]:
+    return {"Mode": "COMPLIANCE", "RetainUntilDate": datetime.now(UTC) + timedelta(days=retain_days)}
+
+
 def seal(source_key: str, source_version: str | None, target_key: str, retain_days: int) -> str:
-    """Copy that exact version to the write-once key and lock it; returns the sealed version id."""
-    s3 = client("s3")
+    """Copy that exact version to the write-once key, locked by the copy request itself (no version of
+    the sealed key ever exists unlocked); returns the sealed version id."""
     bucket = get_settings().evidence_bucket
     source = {"Bucket": bucket, "Key": source_key} | ({"VersionId": source_version} if source_version else {})
-    copied = s3.copy_object(Bucket=bucket, Key=target_key, CopySource=source, MetadataDirective="COPY")
-    version = str(copied.get("VersionId") or "")
-    lock(target_key, version, retain_days)
-    return version
+    retention = _retention(retain_days)
+    copied = client("s3").copy_object(
+        Bucket=bucket, Key=target_key, CopySource=source, MetadataDirective="COPY",
+        ObjectLockMode=retention["Mode"], ObjectLockRetainUntilDate=retention["RetainUntilDate"],
+    )
+    return str(copied.get("VersionId") or "")
 
 
 def lock(target_key: str, version: str, retain_days: int) -> None:
-    """Compliance-mode retention on the exact version (set apart from the copy: same on S3 and moto)."""
+    """Compliance-mode retention on an exact version copied unlocked (by a two-step seal before the
+    copy locked itself, that crashed between its copy and its lock)."""
     client("s3").put_object_retention(
-        Bucket=get_settings().evidence_bucket,
-        Key=target_key,
-        VersionId=version,
-        Retention={"Mode": "COMPLIANCE", "RetainUntilDate": datetime.now(UTC) + timedelta(days=retain_days)},
+        Bucket=get_settings().evidence_bucket, Key=target_key, VersionId=version, Retention=_retention(retain_days)
     )
-
-
-def exists(key: str) -> bool:
-    return _head(key) is not None
 
 
 def discard(key: str) -> None:

@@ -147,13 +147,12 @@ def shot(principal: Principal, case_id: str, evidence_id: str) -> EvidenceShot:
 
 
 def complete_upload(principal: Principal, case_id: str, evidence_id: str) -> EvidenceCompleted:
-    """Verify, claim, seal once, record, then delete the staging object (ADR 0006). Each step is a
-    state of the shot (PENDING → SEALING → VERIFIED), so a retry after a crash anywhere finishes it."""
+    """Verify, claim, seal once, record (ADR 0006). Each step is a state of the shot (PENDING → SEALING
+    → VERIFIED), so a retry after a crash anywhere finishes it. The staging object is left to the
+    bucket's lifecycle rule (ADR 0040): the shot is sealed by its verified version, never by its key."""
     record = store.load_for(principal, case_id)
     item = _item(record, evidence_id)
     if item.status == evidence.VERIFIED:
-        if evidence_store.exists(item.upload_key):  # a completion stopped before its last step
-            evidence_store.discard(item.upload_key)
         return _completed(record, evidence_id)
     claim: str | None = None
     for _ in range(store.MAX_ATTEMPTS):
@@ -207,7 +206,7 @@ def _claimed(
 
 
 def _seal(principal: Principal, record: store.CaseRecord, item: EvidenceItem, claim: str | None) -> store.CaseRecord:
-    """Copy once (only the claim's holder copies), then record the sealed version, then delete staging.
+    """Copy once (only the claim's holder copies), then record the sealed version.
     A copy already there (its completion crashed before recording it) is recorded, not copied again."""
     case_id, evidence_id = record.case.case_id, item.evidence_id
     retention = get_settings().evidence_retention_days
@@ -225,10 +224,7 @@ def _seal(principal: Principal, record: store.CaseRecord, item: EvidenceItem, cl
                 return taken.record  # it moved on meanwhile: look again
             record = taken.record
         version = evidence_store.seal(item.upload_key, item.upload_version, target, retention)
-    written = store.mutate(principal, case_id, lambda r: _verified(r, evidence_id, version), read=record)
-    if written.result:
-        evidence_store.discard(item.upload_key)
-    return written.record
+    return store.mutate(principal, case_id, lambda r: _verified(r, evidence_id, version), read=record).record
 
 
 def _take_over(record: store.CaseRecord, evidence_id: str, seen_claim: str | None) -> list[store.Change]:

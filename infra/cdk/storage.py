@@ -18,7 +18,7 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from chalicelib.integrations.document_store import document_key
-from chalicelib.integrations.evidence_store import evidence_key, upload_key
+from chalicelib.integrations.evidence_store import STAGING_DAYS, evidence_key, upload_key
 from chalicelib.integrations.report_store import report_key
 from chalicelib.store.models import table_spec
 from infra.cdk.common import Capability, via
@@ -100,8 +100,9 @@ class Storage(Capability):
         self.grant_data_key(role, "DataKeyTable", KEY_USE, "dynamodb")
 
     def grant_evidence_upload(self, role: FunctionRole) -> None:
-        """What evidence_store does: presign browser uploads to staging keys, inspect and discard
-        them, copy a verified shot to its sealed key and lock it; never delete sealed evidence."""
+        """What evidence_store does: presign browser uploads to staging keys, inspect them, discard a
+        rejected one, copy a verified shot to its sealed key locked (the copy's lock headers need
+        s3:PutObjectRetention); never delete sealed evidence."""
         role.allow(
             iam.PolicyStatement(
                 # presigned PUT (signed by this role), inspect, copy source, discard
@@ -296,12 +297,12 @@ class Storage(Capability):
             ],
             lifecycle_rules=[
                 s3.LifecycleRule(id="abort-incomplete-multipart", abort_incomplete_multipart_upload_after=Duration.days(1)),
-                # Staging uploads: sealed ones are deleted by the API (leaving a noncurrent version
-                # and a delete marker), abandoned ones are never verified.
+                # Staging uploads: the API deletes none (ADR 0040, "S3 requests"); a shot is sealed
+                # from the version it verified, so an upload is of no use once its completion ran.
                 s3.LifecycleRule(
                     id="expire-staging-uploads",
                     prefix=UPLOADS.rstrip("*"),
-                    expiration=Duration.days(7),
+                    expiration=Duration.days(STAGING_DAYS),
                     noncurrent_version_expiration=Duration.days(1),
                 ),
                 s3.LifecycleRule(id="clear-staging-delete-markers", prefix=UPLOADS.rstrip("*"), expired_object_delete_marker=True),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from chalicelib.integrations.aws import client
 from chalicelib.settings import get_settings
 from chalicelib.store.models import TableDefinition
@@ -29,6 +31,25 @@ def ensure_table() -> None:
 
 def ensure_evidence_bucket() -> None:
     _ensure_locked_bucket(get_settings().evidence_bucket, cors=True)
+    # Every start: a state folder made before the rule existed gets it too (moto keeps, not runs, it).
+    client("s3").put_bucket_lifecycle_configuration(
+        Bucket=get_settings().evidence_bucket, LifecycleConfiguration=staging_lifecycle()
+    )
+
+
+def staging_lifecycle() -> dict[str, Any]:
+    """The evidence bucket's rules for staging uploads, as infra/cdk/storage.py sets them."""
+    from chalicelib.integrations import evidence_store
+
+    staging = {"Prefix": evidence_store.STAGING_PREFIX}
+    return {
+        "Rules": [
+            {"ID": "expire-staging-uploads", "Status": "Enabled", "Filter": staging,
+             "Expiration": {"Days": evidence_store.STAGING_DAYS}, "NoncurrentVersionExpiration": {"NoncurrentDays": 1}},
+            {"ID": "clear-staging-delete-markers", "Status": "Enabled", "Filter": staging,
+             "Expiration": {"ExpiredObjectDeleteMarker": True}},
+        ]
+    }
 
 
 def ensure_documents_bucket() -> None:

@@ -287,11 +287,12 @@ class LocalStack:
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
         from werkzeug.serving import make_server
 
-        from infra.local import moto_dynamodb
+        from infra.local import moto_dynamodb, moto_s3
         from infra.local.outbox_stream import OutboxStream
         from infra.local.persistence import Compactor, JournalingApp, StateFolder
 
         moto_dynamodb.install()  # before the journal is replayed: transactions cost by their items (ADR 0035)
+        moto_s3.install()  # a copy locks its copy as on S3 (ADR 0040)
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
         moto_app = DomainDispatcherApplication(create_backend_app)
         self._state = StateFolder(self.state_dir)

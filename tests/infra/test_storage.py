@@ -137,3 +137,19 @@ def test_documents_bucket_has_no_cors(synth: Synth) -> None:
     # Downloads are presigned GETs (navigations); nothing is uploaded from a browser.
     _, bucket = documents_bucket(synth)
     assert "CorsConfiguration" not in bucket["Properties"]
+
+
+def test_evidence_bucket_expires_staging_uploads_after_a_day_and_never_sealed_evidence(synth: Synth) -> None:
+    # The API deletes no staging upload (ADR 0040, "S3 requests"): the lifecycle clears them, and
+    # only them (sealed evidence is locked and outside the prefix).
+    from chalicelib.integrations.evidence_store import STAGING_DAYS, STAGING_PREFIX
+
+    _, bucket = evidence_bucket(synth)
+    rules = bucket["Properties"]["LifecycleConfiguration"]["Rules"]
+    staging = [rule for rule in rules if rule.get("Prefix") == STAGING_PREFIX]
+    assert STAGING_DAYS == 1
+    assert {"ExpirationInDays": STAGING_DAYS, "NoncurrentVersionExpiration": {"NoncurrentDays": 1}}.items() <= next(
+        rule for rule in staging if "ExpirationInDays" in rule).items()
+    assert any(rule.get("ExpiredObjectDeleteMarker") is True for rule in staging)
+    assert all(rule.get("Prefix") in (None, STAGING_PREFIX) for rule in rules)
+    assert all("ExpirationInDays" not in rule for rule in rules if rule.get("Prefix") is None)
