@@ -105,9 +105,10 @@ class Storage(Capability):
         s3:PutObjectRetention); never delete sealed evidence."""
         role.allow(
             iam.PolicyStatement(
-                # presigned PUT (signed by this role), inspect, copy source, discard
+                # presigned PUT (signed by this role), inspect, copy source, discard; the copy and
+                # the inspection name the version verified, which S3 authorises as GetObjectVersion
                 sid="EvidenceUploads",
-                actions=["s3:PutObject", "s3:GetObject", "s3:DeleteObject"],
+                actions=["s3:PutObject", *READ_VERSIONS, "s3:DeleteObject"],
                 resources=[self.evidence.arn_for_objects(UPLOADS)],
             ),
             iam.PolicyStatement(

@@ -180,6 +180,8 @@ def test_api_role_is_least_privilege(synth: Synth) -> None:
             assert f'/{uploads}/*"' in resources and f"/{sealed}/" not in resources, statement
         if "s3:PutObjectRetention" in as_list(statement["Action"]):
             assert f'/{sealed}/*"' in resources and f"/{uploads}/" not in resources, statement
+        if f'/{uploads}/*"' in resources:  # sealing copies the upload's verified version by its id
+            assert {"s3:GetObject", "s3:GetObjectVersion"} <= set(as_list(statement["Action"])), statement
     # documents: one statement on documents/* with exactly what document_store does
     documents_id, _ = documents_bucket(synth)
     prefix = document_key("x", "y").split("/")[0]
