@@ -70,7 +70,6 @@ class CaseItem(TableItem):
     mediation: TypedMapAttribute[Mediation] = TypedMapAttribute(Mediation, null=True)  # police mediation (Art.84-94)
     audit_seq = NumberAttribute(default=0)
     audit_head = UnicodeAttribute(default="")
-    recent = ListAttribute(null=True)  # type: ignore[var-annotated]  # the last audit entries, for the case view's timeline
     room_seq = NumberAttribute(default=0)  # the number of the room's latest message (store/room.py)
     version = VersionAttribute()
     gsi1pk = UnicodeAttribute(null=True)
