@@ -63,6 +63,7 @@ class CaseItem(TableItem):
     screening = MapAttribute()  # type: ignore[var-annotated]
     eligibility = MapAttribute()  # type: ignore[var-annotated]
     party_count = NumberAttribute(default=0)
+    # Cases written before ADR 0040's "The case item" carry it here; it lives on `DeterminationItem` now.
     determination: TypedMapAttribute[Determination] = TypedMapAttribute(Determination, null=True)
     agreement: TypedMapAttribute[Agreement] = TypedMapAttribute(Agreement, null=True)
     signatures = MapAttribute(default=dict)  # type: ignore[var-annotated]
@@ -81,6 +82,16 @@ class CaseItem(TableItem):
     gsi1 = Gsi1()
     gsi2 = Gsi2()  # the unit's cases by day: the report rebuild's read
     gsi3 = Gsi3()
+
+
+class DeterminationItem(TableItem):
+    """The officer's determination (sk `#DETERMINATION`): off the case item, rewritten with every change."""
+
+    class Meta(TableMeta):
+        pass
+
+    case_id = UnicodeAttribute()
+    determination: TypedMapAttribute[Determination] = TypedMapAttribute(Determination)
 
 
 class PartyItem(TableItem):
