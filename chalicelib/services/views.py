@@ -31,7 +31,7 @@ from chalicelib.services.review import review_view
 from chalicelib.services.signing import agreement_view
 from chalicelib.store import audit
 from chalicelib.store import cases as store
-from chalicelib.store.models import CaseItem, PartyItem
+from chalicelib.store.models import PartyItem
 
 
 def _party_view(party: PartyItem, visible: bool) -> PartyView:
@@ -60,6 +60,7 @@ def case_view(principal: Principal, case_id: str) -> CaseView:
     case = record.case
     own_party = principal.subject if principal.role is Role.PARTY else None
     items = evidence_service.checklist(record)
+    latest = audit.latest(case_id, audit.RECENT)  # read after the case, once the caller may see it
     return CaseView(
         case_id=case.case_id,
         status=case.status,
@@ -80,8 +81,8 @@ def case_view(principal: Principal, case_id: str) -> CaseView:
             checklist=evidence_service.checklist_view(items),
             items=[EvidenceView.model_validate(e, from_attributes=True) for e in sorted(record.evidence, key=lambda e: e.requested_at)],
         ),
-        timeline=_recent_timeline(case),
-        timeline_complete=int(case.audit_seq) <= audit.RECENT,
+        timeline=[_timeline_entry(e.at, e.action, e.actor) for e in latest],
+        timeline_complete=not latest or latest[0].seq == 1,
         determination=determination_view(case.determination) if case.determination is not None else None,
         signatures={pid: SignatureView.model_validate(s) for pid, s in store.plain(case.signatures).items()},
         agreement=agreement_view(case.agreement) if case.agreement is not None else None,
@@ -97,14 +98,6 @@ def case_view(principal: Principal, case_id: str) -> CaseView:
 
 def _timeline_entry(at: str, action: str, actor: str) -> TimelineEntry:
     return TimelineEntry(at=at, action=action, text=case_status.ACTION_TEXT.get(action, action), actor_role=audit.role_of(actor))
-
-
-def _recent_timeline(case: CaseItem) -> list[TimelineEntry]:
-    """The last entries, kept on the case item; a case written before it kept them reads its log."""
-    kept = audit.recent(case)
-    if kept is None:
-        return [_timeline_entry(e.at, e.action, e.actor) for e in audit.entries(case.case_id)[-audit.RECENT:]]
-    return [_timeline_entry(at, action, role) for at, action, role in kept]
 
 
 def timeline(principal: Principal, case_id: str, query: TimelineQuery) -> Timeline:

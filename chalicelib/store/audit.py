@@ -6,7 +6,7 @@ the same transaction as the change it records, and the log is read only where it
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.domain import audit_chain
@@ -14,11 +14,11 @@ from chalicelib.store import paging
 from chalicelib.store.case_items import case_key
 from chalicelib.store.models import AuditItem, CaseItem
 
-# Entries the case item keeps for its view's timeline, newest last (the full log is paginated).
+# Entries the case view's timeline shows, the latest (the full log is paginated). They are read from
+# the log, not kept on the case item, which is rewritten with every change (ADR 0040, "The case item").
 RECENT = 30
-# Each kept as one string `<at> <action> <actor role>`, what the timeline shows: a map of three named
-# attributes took twice the bytes, and the case item is rewritten with every change (ADR 0040).
-_SEPARATOR = " "
+# What the timeline shows of an entry: the rest (detail, hashes) stays unread.
+_SHOWN = ["seq", "at", "action", "actor"]
 
 
 def log_key(case_id: str) -> str:
@@ -50,13 +50,10 @@ def item(entry: audit_chain.Entry) -> AuditItem:
 
 
 def append(case: CaseItem, actor: str, action: str, detail: dict[str, Any], at: str) -> AuditItem:
-    """The next entry of the case's chain; moves the head and the recent timeline on the case item."""
+    """The next entry of the case's chain; moves the head on the case item."""
     entry = audit_chain.chain(case.case_id, int(case.audit_seq) + 1, case.audit_head, at, actor, action, detail)
     case.audit_seq = entry.seq
     case.audit_head = entry.hash
-    recent = [_compact(r) for r in (case.recent or [])]
-    recent.append(_SEPARATOR.join((at, action, role_of(actor))))
-    case.recent = recent[-RECENT:]
     return item(entry)
 
 
@@ -65,42 +62,37 @@ def role_of(actor: str) -> str:
     return actor.split(":", 1)[0]
 
 
-def _compact(kept: Any) -> str:
-    """A kept entry as a string (cases written before kept maps with the whole actor)."""
-    if isinstance(kept, str):
-        return kept
-    plain = dict(kept)
-    return _SEPARATOR.join((str(plain["at"]), str(plain["action"]), role_of(str(plain["actor"]))))
+@dataclass(frozen=True)
+class Shown:
+    """What a timeline shows of an entry."""
+
+    seq: int
+    at: str
+    action: str
+    actor: str
 
 
-def recent(case: CaseItem) -> list[tuple[str, str, str]] | None:
-    """The entries kept on the case item, oldest first: (at, action, actor role); None when it kept none."""
-    if case.recent is None:
-        return None
-    return [_split(_compact(kept)) for kept in case.recent]
-
-
-def _split(kept: str) -> tuple[str, str, str]:
-    at, action, role = kept.split(_SEPARATOR, 2)
-    return at, action, role
+def latest(case_id: str, count: int) -> list[Shown]:
+    """The case's last `count` entries, oldest first: one Query, newest first and limited, so reading
+    them costs the same whatever the case's history."""
+    found = _query(case_id, scan_index_forward=False, limit=count, attributes_to_get=_SHOWN)
+    return [Shown(int(raw.seq), raw.at, raw.action, raw.actor) for raw in reversed(found)]
 
 
 def _entry(raw: AuditItem) -> audit_chain.Entry:
     return audit_chain.Entry(raw.case_id, int(raw.seq), raw.at, raw.actor, raw.action, raw.detail.as_dict(), raw.prev_hash, raw.hash)
 
 
-def _items(case_id: str) -> Iterator[AuditItem]:
-    found = False
-    for raw in AuditItem.query(log_key(case_id), consistent_read=True):
-        found = True
-        yield raw
+def _query(case_id: str, **options: Any) -> list[AuditItem]:
+    found = list(AuditItem.query(log_key(case_id), consistent_read=True, **options))
     if not found:  # a case written before the log had its own partition (local state of older versions)
-        yield from AuditItem.query(case_key(case_id), AuditItem.sk.startswith("AUDIT#"), consistent_read=True)
+        found = list(AuditItem.query(case_key(case_id), AuditItem.sk.startswith("AUDIT#"), consistent_read=True, **options))
+    return found
 
 
 def entries(case_id: str) -> list[audit_chain.Entry]:
     """The whole chain, oldest first: only for showing or verifying the log."""
-    return sorted((_entry(raw) for raw in _items(case_id)), key=lambda e: e.seq)
+    return sorted((_entry(raw) for raw in _query(case_id)), key=lambda e: e.seq)
 
 
 def page(case_id: str, limit: int, next_token: str | None) -> tuple[list[audit_chain.Entry], str | None]:

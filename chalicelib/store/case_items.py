@@ -13,11 +13,13 @@ from typing import Any
 from pynamodb.attributes import MapAttribute
 
 from chalicelib.domain.claim import Claim
+from chalicelib.domain.decisions import Determination
 from chalicelib.store import index_reads, paging
 from chalicelib.store.models import (
     CaseItem,
     ClaimItem,
     ClaimPointer,
+    DeterminationItem,
     DocumentItem,
     DocumentPointer,
     EvidenceItem,
@@ -25,6 +27,7 @@ from chalicelib.store.models import (
 )
 
 CASE_SORT_KEY = "#CASE"
+DETERMINATION_SORT_KEY = "#DETERMINATION"
 
 
 def case_key(case_id: str) -> str:
@@ -68,6 +71,11 @@ def new_case(case_id: str, jurisdiction: str, status: str, reported_at: str, occ
     )
     place_in_queue(case, status, reported_at)
     return case
+
+
+def determination_item(case_id: str, determination: Determination) -> DeterminationItem:
+    """The determination on an item of its own in the case's partition (the case Query reads it)."""
+    return DeterminationItem(pk=case_key(case_id), sk=DETERMINATION_SORT_KEY, case_id=case_id, determination=determination)
 
 
 def day_key(unit: str, occurred_on: str) -> str:

@@ -20,6 +20,7 @@ from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain import jurisdiction
 from chalicelib.domain.claim import Claim
+from chalicelib.domain.decisions import Determination
 from chalicelib.domain.medical import MedicalApplication
 from chalicelib.domain.principals import Principal, Role
 from chalicelib.errors import ConcurrentUpdate, IdempotencyKeyReused, NotFound
@@ -29,6 +30,7 @@ from chalicelib.store.case_items import case_key, place_in_queue
 from chalicelib.store.models import (
     CaseItem,
     ClaimItem,
+    DeterminationItem,
     DocumentItem,
     EvidenceItem,
     HandoffItem,
@@ -61,6 +63,8 @@ class CaseRecord:
     rescues: list[RescueOrderItem] = field(default_factory=list)
     handoffs: list[HandoffItem] = field(default_factory=list)
     medical: list[MedicalApplication] = field(default_factory=list)
+    # The determination as its own item holds it: a write stores it again only when it changed.
+    stored_determination: Determination | None = field(default=None, repr=False)
 
     def rescue(self, order_id: str) -> RescueOrderItem | None:
         return next((r for r in self.rescues if r.order_id == order_id), None)
@@ -135,6 +139,7 @@ def load(case_id: str) -> CaseRecord:
     """The case's current state in one strongly consistent Query on its partition (its audit log
     and, later, its room live on partitions of their own, so this does not grow with its history)."""
     case: CaseItem | None = None
+    determination: Determination | None = None
     found: dict[str, list[Any]] = {field: [] for _, field in _MEMBERS.values()}
     last_key = None
     while True:
@@ -148,6 +153,8 @@ def load(case_id: str) -> CaseRecord:
             sort_key = raw["sk"]["S"]
             if sort_key == "#CASE":
                 case = CaseItem.from_raw_data(raw)
+            elif sort_key == case_items.DETERMINATION_SORT_KEY:
+                determination = DeterminationItem.from_raw_data(raw).determination
             elif member := _MEMBERS.get(sort_key.split("#", 1)[0]):
                 model, field_name = member
                 found[field_name].append(model.from_raw_data(raw))
@@ -156,6 +163,8 @@ def load(case_id: str) -> CaseRecord:
             break
     if case is None:
         raise NotFound("no such case", field="caseId")
+    if determination is not None:  # else a case written before keeps it on the case item, moved on its next write
+        case.determination = determination
     return CaseRecord(
         case,
         parties=sorted(found["parties"], key=lambda p: p.position),
@@ -165,6 +174,7 @@ def load(case_id: str) -> CaseRecord:
         rescues=sorted(found["rescues"], key=lambda r: int(r.seq)),
         handoffs=found["handoffs"],
         medical=sorted((medical_items.application_of(a) for a in found["medical"]), key=lambda a: a.requested_at),
+        stored_determination=determination,
     )
 
 
@@ -209,7 +219,8 @@ def load_for(principal: Principal, case_id: str) -> CaseRecord:
     return record
 
 
-def _write(case: CaseItem, principal: Principal, changes: list[Change], extra: list[Model], at: str | None = None) -> None:
+def _write(case: CaseItem, principal: Principal, changes: list[Change], extra: list[Model], at: str | None = None,
+           stored_determination: Determination | None = None) -> None:
     at = at or iso(utcnow())
     items: list[Model] = list(extra)
     for change in changes:
@@ -218,7 +229,9 @@ def _write(case: CaseItem, principal: Principal, changes: list[Change], extra: l
         items.append(audit.append(case, principal.audit_name, change.action, change.detail, at))
         items.extend(stored for put in change.puts for stored in _stored(put, case, new=True))
     with TransactWrite(connection=_connection()) as transaction:
-        transaction.save(case)  # the version condition serialises writers of this case
+        _save_case(transaction, case)  # the version condition serialises writers of this case
+        if case.determination is not None and case.determination != stored_determination:
+            transaction.save(case_items.determination_item(case.case_id, case.determination))
         for item in items:
             transaction.save(item, condition=item.__class__.pk.does_not_exist())  # type: ignore[attr-defined]
         for change in changes:
@@ -226,6 +239,16 @@ def _write(case: CaseItem, principal: Principal, changes: list[Change], extra: l
                 item = _stored(replaced, case, new=False)[0]
                 transaction.save(item, condition=_still(item, expected))
         report_counters.record(transaction, case, changes, at)  # the figures move with the change, once
+
+
+def _save_case(transaction: TransactWrite, case: CaseItem) -> None:
+    """The case item without its determination: that has an item of its own, written when it changes,
+    so the case item rewritten with every change stays under 1 KB (ADR 0040)."""
+    determination, case.determination = case.determination, None
+    try:
+        transaction.save(case)
+    finally:
+        case.determination = determination
 
 
 def _stored(value: Any, case: CaseItem, new: bool) -> list[Model]:
@@ -293,12 +316,13 @@ def mutate(
         if not changes:
             return Applied(None, record)
         try:
-            _write(record.case, principal, changes, [])
+            _write(record.case, principal, changes, [], stored_determination=record.stored_determination)
         except TransactWriteError as error:
             if _lost_to_another_writer(error):
                 continue
             raise
         _include(record, changes)
+        record.stored_determination = record.case.determination
         return Applied(changes[-1].result, record)
     raise ConcurrentUpdate("the case kept changing while this request was applied; retry", field="caseId")
 

@@ -63,6 +63,7 @@ class CaseItem(TableItem):
     screening = MapAttribute()  # type: ignore[var-annotated]
     eligibility = MapAttribute()  # type: ignore[var-annotated]
     party_count = NumberAttribute(default=0)
+    # Cases written before ADR 0040's "The case item" carry it here; it lives on `DeterminationItem` now.
     determination: TypedMapAttribute[Determination] = TypedMapAttribute(Determination, null=True)
     agreement: TypedMapAttribute[Agreement] = TypedMapAttribute(Agreement, null=True)
     signatures = MapAttribute(default=dict)  # type: ignore[var-annotated]
@@ -70,7 +71,6 @@ class CaseItem(TableItem):
     mediation: TypedMapAttribute[Mediation] = TypedMapAttribute(Mediation, null=True)  # police mediation (Art.84-94)
     audit_seq = NumberAttribute(default=0)
     audit_head = UnicodeAttribute(default="")
-    recent = ListAttribute(null=True)  # type: ignore[var-annotated]  # the last audit entries, for the case view's timeline
     room_seq = NumberAttribute(default=0)  # the number of the room's latest message (store/room.py)
     version = VersionAttribute()
     gsi1pk = UnicodeAttribute(null=True)
@@ -82,6 +82,16 @@ class CaseItem(TableItem):
     gsi1 = Gsi1()
     gsi2 = Gsi2()  # the unit's cases by day: the report rebuild's read
     gsi3 = Gsi3()
+
+
+class DeterminationItem(TableItem):
+    """The officer's determination (sk `#DETERMINATION`): off the case item, rewritten with every change."""
+
+    class Meta(TableMeta):
+        pass
+
+    case_id = UnicodeAttribute()
+    determination: TypedMapAttribute[Determination] = TypedMapAttribute(Determination)
 
 
 class PartyItem(TableItem):
