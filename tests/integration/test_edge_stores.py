@@ -118,7 +118,11 @@ def test_given_settled_and_buried_messages_then_neither_is_pending_and_the_dead_
     dead.save()
     assert _pending_ids().isdisjoint({delivered.outbox_id, dead.outbox_id})
     assert (delivered.status, dead.status) == ("DELIVERED", "DEAD")
-    assert [i.outbox_id for i in OutboxItem.gsi1.query("OUTBOX#DEAD#WEBHOOK")] == [dead.outbox_id]
+    # the index carries keys only for the outbox (ADR 0040): the dead letter is read whole through it
+    from chalicelib.store import index_reads
+
+    buried = index_reads.whole(OutboxItem, OutboxItem.gsi1, "OUTBOX#DEAD#WEBHOOK")
+    assert [i.outbox_id for i in buried] == [dead.outbox_id]
 
 
 def test_given_attempts_when_recorded_then_paged_newest_first_with_the_message_saved_too(aws):
