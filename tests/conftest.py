@@ -190,3 +190,11 @@ def flow(aws, monkeypatch):
         _stop_all(current, threads_before)
     lambdas.uninstall()
     reset_settings()
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Test modules import `app`, which pauses garbage collection until its first request (ADR 0039);
+    a test process is no cold container, so it collects as usual from the first test on."""
+    from chalicelib import collector
+
+    collector.resume()

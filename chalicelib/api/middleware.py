@@ -10,6 +10,7 @@ from typing import Any
 
 from chalice import Response
 
+from chalicelib import collector
 from chalicelib.api.routing import error_response, json_response
 from chalicelib.errors import PayloadTooLarge
 from chalicelib.observability import bind_case, clear_case, logger
@@ -56,5 +57,6 @@ def log_requests(event: Any, get_response: Callable[[Any], Any]) -> Any:
         return response
     finally:
         clear_case()
+        collector.resume()  # once, after the first request (ADR 0039)
 
 

@@ -7,7 +7,6 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.contracts.determination import DeterminationView, Determine, Determined
-from chalicelib.documents.render import render_letter
 from chalicelib.domain import case_status, workdays
 from chalicelib.domain.decisions import Determination
 from chalicelib.domain.principals import Principal, Role
@@ -35,6 +34,8 @@ def insurer_events(record: store.CaseRecord, topic: str, data: dict[str, Any], a
 
 
 def determine(principal: Principal, case_id: str, body: Determine) -> Determined:
+    from chalicelib.documents.render import render_letter  # PDF drawing loads only where a document is drawn (ADR 0039)
+
     record = store.load_for(principal, case_id)
     case_status.ensure_status(record.case.status, case_status.AWAITING_DETERMINATION)
     now = store.utcnow()

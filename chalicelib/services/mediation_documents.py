@@ -1,11 +1,10 @@
 """What goes on the mediation agreement (调解书) and the termination (调解终结书), gathered from the
-case; the PDFs are drawn by `chalicelib.documents.mediation`."""
+case; the PDFs are drawn by `chalicelib.documents.mediation`, imported only to draw one (ADR 0039)."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from chalicelib.documents import mediation as documents
 from chalicelib.domain import evidence
 from chalicelib.domain.beijing_time import local
 from chalicelib.domain.mediation import Mediation, Settlement
@@ -29,6 +28,8 @@ def termination_number(record: CaseRecord) -> str:
 
 
 def render_agreement(record: CaseRecord, mediation: Mediation, settlement: Settlement, document_id: str, concluded_at: str) -> bytes:
+    from chalicelib.documents import mediation as documents
+
     labels = _labels(record)
     data = documents.MediationAgreementData(
         document_number=agreement_number(record),
@@ -56,6 +57,8 @@ def render_agreement(record: CaseRecord, mediation: Mediation, settlement: Settl
 
 def render_termination(record: CaseRecord, mediation: Mediation, reason: str, reason_text: str, document_id: str,
                        ended_at: str) -> bytes:
+    from chalicelib.documents import mediation as documents
+
     attended = {p.side: p.attended for p in mediation.participants if p.kind == "PARTY"}
     started = mediation.started_at or mediation.requested_at or ended_at
     data = documents.MediationTerminationData(

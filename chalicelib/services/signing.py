@@ -9,7 +9,6 @@ request with the same answer re-runs it, so a document can never be left missing
 from __future__ import annotations
 
 from chalicelib.contracts.determination import AgreementProposed, AgreementView, ProposeAgreement, Sign, Signed
-from chalicelib.documents.render import render_agreement, render_letter
 from chalicelib.domain import case_status
 from chalicelib.domain.decisions import Agreement, Determination, Signature
 from chalicelib.domain.principals import Principal
@@ -198,6 +197,8 @@ def reconcile(principal: Principal, record: store.CaseRecord) -> store.CaseRecor
 
 
 def _settle(principal: Principal, record: store.CaseRecord, agreement: Agreement) -> store.CaseRecord | None:
+    from chalicelib.documents.render import render_agreement  # PDF drawing loads only where a document is drawn (ADR 0039)
+
     concluded_at = store.iso(store.utcnow())
     document = documents.draft(
         record.case.case_id,
@@ -232,6 +233,8 @@ def _settle(principal: Principal, record: store.CaseRecord, agreement: Agreement
 def _reissue_letter(
     principal: Principal, record: store.CaseRecord, determination: Determination, refusals: int
 ) -> store.CaseRecord | None:
+    from chalicelib.documents.render import render_letter  # PDF drawing loads only where a document is drawn (ADR 0039)
+
     previous = record.current_document(documents.LETTER)
     revision = int(previous.revision) + 1 if previous else 1
     document = documents.draft(

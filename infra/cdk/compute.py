@@ -15,6 +15,7 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from infra.cdk.common import APP_NAME, Capability, acknowledge, nag_resource
+from infra.function_environment import INTERPRETER_ENVIRONMENT
 
 LAMBDA_RUNTIME = lambda_.Runtime.PYTHON_3_12
 LAMBDA_ARCHITECTURE = lambda_.Architecture.X86_64
@@ -135,7 +136,8 @@ class Compute(Capability):
     ) -> None:
         super().__init__(scope, construct_id, stage=stage)
         # What every function of ours reads from its environment (each adds its own).
-        self.base_environment = {"STAGE": stage, "TABLE_NAME": table_name, "POWERTOOLS_SERVICE_NAME": APP_NAME}
+        self.base_environment = {"STAGE": stage, "TABLE_NAME": table_name, "POWERTOOLS_SERVICE_NAME": APP_NAME,
+                                 **INTERPRETER_ENVIRONMENT}
         self.layer = dependency_layer(self, layer_dir)
         if self.layer is None and require_layer:
             raise MissingLayerError(

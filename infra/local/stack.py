@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from infra.function_environment import INTERPRETER_ENVIRONMENT
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_STATE_DIR = PROJECT_ROOT / ".local"
 REGION = "ap-east-1"
@@ -73,6 +75,7 @@ def environment(state_dir: Path, port: int, aws_port: int) -> dict[str, str]:
         "DELIVERY_BASE_SECONDS": os.environ.get("DELIVERY_BASE_SECONDS", "2"),
         "POWERTOOLS_TRACE_DISABLED": "1",
         "POWERTOOLS_METRICS_DISABLED": "1",
+        **INTERPRETER_ENVIRONMENT,
     }
 
 

@@ -38,6 +38,7 @@ DELIVERER_ENV = (
     "INSURER_SECRET_PREFIX",
     "PUBLIC_BASE_URL",
     "POWERTOOLS_SERVICE_NAME",
+    "PYDANTIC_DISABLE_PLUGINS",
     "WECHAT_TOKEN_FETCH",  # "refresher": the token comes from the in-VPC refresher through the table (ADR 0034)
     *MESSAGING_ENV,
 )

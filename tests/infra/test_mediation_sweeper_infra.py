@@ -63,7 +63,8 @@ def test_mediation_sweeper_runs_the_handler_with_the_table_documents_and_public_
     _, deliverer = deliverer_function(synth)
     assert props["Code"] == deliverer["Properties"]["Code"]
     env = props["Environment"]["Variables"]
-    assert set(env) == {"STAGE", "TABLE_NAME", "POWERTOOLS_SERVICE_NAME", "EVIDENCE_BUCKET", "DOCUMENTS_BUCKET", "PUBLIC_BASE_URL"}
+    assert set(env) == {"STAGE", "TABLE_NAME", "POWERTOOLS_SERVICE_NAME", "PYDANTIC_DISABLE_PLUGINS", "EVIDENCE_BUCKET",
+                        "DOCUMENTS_BUCKET", "PUBLIC_BASE_URL"}
     assert env["PUBLIC_BASE_URL"] == deliverer["Properties"]["Environment"]["Variables"]["PUBLIC_BASE_URL"]
 
 

@@ -48,7 +48,7 @@ def test_the_rebuild_function_runs_its_handler_with_the_table_only(synth: Synth)
     module, attribute = props["Handler"].rsplit(".", 1)
     assert callable(getattr(importlib.import_module(module), attribute))
     assert props["FunctionName"] == f"yunchetong-{STAGE}-report-rebuild"
-    assert set(props["Environment"]["Variables"]) == {"STAGE", "TABLE_NAME", "POWERTOOLS_SERVICE_NAME"}
+    assert set(props["Environment"]["Variables"]) == {"STAGE", "TABLE_NAME", "POWERTOOLS_SERVICE_NAME", "PYDANTIC_DISABLE_PLUGINS"}
     assert props["ReservedConcurrentExecutions"] == 1  # two repairs of one period at once would race
     assert props["Timeout"] == 900  # up to 100 days of a unit, a Query per day and per case
 

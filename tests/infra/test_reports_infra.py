@@ -67,7 +67,8 @@ def test_each_report_function_runs_its_handler_with_the_table_and_the_reports_bu
     module, attribute = handler.rsplit(".", 1)
     assert callable(getattr(importlib.import_module(module), attribute))
     assert props["FunctionName"] == f"yunchetong-{STAGE}-{physical}"
-    assert set(props["Environment"]["Variables"]) == {"STAGE", "TABLE_NAME", "POWERTOOLS_SERVICE_NAME", "REPORTS_BUCKET"}
+    assert set(props["Environment"]["Variables"]) == {"STAGE", "TABLE_NAME", "POWERTOOLS_SERVICE_NAME", "PYDANTIC_DISABLE_PLUGINS",
+                                                 "REPORTS_BUCKET"}
     assert props["Environment"]["Variables"]["REPORTS_BUCKET"] == {"Ref": logical_id_of(synth, synth.stack.storage.reports)}
     assert props["ReservedConcurrentExecutions"] == 1
 

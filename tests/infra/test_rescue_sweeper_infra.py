@@ -76,6 +76,7 @@ def test_rescue_sweeper_runs_the_handler_with_the_machine_arn(synth: Synth) -> N
         "STAGE": STAGE,
         "TABLE_NAME": {"Ref": table_id},
         "POWERTOOLS_SERVICE_NAME": "yunchetong",
+        "PYDANTIC_DISABLE_PLUGINS": "__all__",
         # without it release_orphans would take every open order for orphaned
         "RESCUE_STATE_MACHINE_ARN": {"Ref": machine_id},
     }
