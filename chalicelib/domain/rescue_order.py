@@ -72,3 +72,5 @@ class Waiting(_Part):
     token: str
     since: str
     truck_id: str | None = None
+    # The run's wait for the next report once this one is in (the arrival's: the completion's).
+    next_wait_seconds: int | None = None

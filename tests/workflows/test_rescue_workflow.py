@@ -274,3 +274,61 @@ def test_given_an_escalated_order_when_a_dispatcher_dispatches_it_again_then_a_n
     assert flow.api.call("POST", f"/tow/orders/{order_id}/accept", tow_token(first)).status == 202
     assert status_becomes(flow, case_id, order_id, "ASSIGNED")["truck"]["truckId"] == first
     assert sorted(e["name"] for e in flow.executions()) == [f"rescue-{case_id}-1", f"rescue-{case_id}-1-r2"]
+
+
+# --- the states a rescue passes through (each state transition is billed, ADR 0040) -------------
+
+# Distinct from the arrival wait (4 s) and the alert wait (1 s): a completion wait taken from the
+# wrong phase shows.
+COMPLETION_SECONDS = 6
+
+
+def _entered(flow: Any, name: str) -> list[tuple[str, dict]]:
+    """(state, its input) for each state the run entered, in order, from its history."""
+    import json
+
+    from chalicelib.integrations.aws import client
+
+    arn = flow.state_machine_arn.replace(":stateMachine:", ":execution:") + f":{name}"
+    events = client("stepfunctions").get_execution_history(executionArn=arn)["events"]
+    return [(e["stateEnteredEventDetails"]["name"], json.loads(e["stateEnteredEventDetails"]["input"]))
+            for e in events if "stateEnteredEventDetails" in e]
+
+
+def _completion_takes(monkeypatch: Any, seconds: int) -> None:
+    from chalicelib.settings import reset_settings
+
+    monkeypatch.setenv("RESCUE_COMPLETION_SECONDS", str(seconds))
+    reset_settings()
+
+
+def test_given_a_rescue_without_a_late_report_then_its_run_enters_five_states_and_waits_completion_seconds(flow, monkeypatch):
+    _completion_takes(monkeypatch, COMPLETION_SECONDS)
+    case_id, order_id, first = accepted_by_nearest(flow)
+    status_becomes(flow, case_id, order_id, "ASSIGNED")
+    assert flow.api.call("POST", f"/tow/orders/{order_id}/arrived", tow_token(first), {}).status == 200
+    assert flow.api.call("POST", f"/tow/orders/{order_id}/completed", tow_token(first), {"dropoff": "RP02"}).status == 200
+    name = f"rescue-{case_id}-1"
+    assert flow.finished(name) == "SUCCEEDED"
+
+    entered = _entered(flow, name)
+    assert [state for state, _ in entered] == ["FindCandidates", "OfferNext", "AssignTruck", "AwaitArrival", "AwaitCompletion"]
+    completion_watch = entered[-1][1]["watch"]
+    assert completion_watch == {"alerts": 0, "passed": False, "waitSeconds": COMPLETION_SECONDS}
+
+
+def test_given_an_arrival_reported_after_an_alert_then_the_completion_waits_completion_seconds_and_counts_alerts_afresh(
+        flow, monkeypatch):
+    _completion_takes(monkeypatch, COMPLETION_SECONDS)
+    case_id, order_id, first = accepted_by_nearest(flow)
+    wait_for(lambda: order(flow, case_id, order_id)["alerts"], what="the first arrival alert")
+    assert flow.api.call("POST", f"/tow/orders/{order_id}/arrived", tow_token(first), {}).status == 200
+    name = f"rescue-{case_id}-1"
+    awaiting = wait_for(lambda: [i for s, i in _entered(flow, name) if s == "AwaitCompletion"], what="the completion wait")
+
+    watch = awaiting[0]["watch"]
+    assert watch["alerts"] == 0 and watch["waitSeconds"] == COMPLETION_SECONDS
+    assert "WatchCompletion" not in [state for state, _ in _entered(flow, name)]
+    assert flow.api.call("POST", f"/tow/orders/{order_id}/completed", tow_token(first), {"dropoff": "RP01"}).status == 200
+    assert flow.finished(name) == "SUCCEEDED"
+    assert {a["milestone"] for a in order(flow, case_id, order_id)["alerts"]} == {"ARRIVAL"}  # none for the completion

@@ -33,7 +33,7 @@ from chalicelib.domain.rescue_order import OFFER_ANSWER, Offer
 from chalicelib.errors import Conflict, Forbidden, NotFound, ValidationFailed, WaitOver
 from chalicelib.integrations import workflows
 from chalicelib.services import notices
-from chalicelib.services.rescue.order import open_offer, order_of, order_view, release, search_on
+from chalicelib.services.rescue.order import milestone_passed, open_offer, order_of, order_view, release, search_on
 from chalicelib.settings import get_settings
 from chalicelib.store import cases as store
 from chalicelib.store import fleet, outbox, paging, reference
@@ -136,18 +136,20 @@ def _report(
             raise Conflict(f"the rescue order is {order.status}; this report needs {expected}", field="status", status=order.status)
         at = store.iso(store.utcnow())
         waiting = order.waiting
-        token = waiting.token if waiting is not None and waiting.milestone == milestone else None
         order.waiting = None
         order_store.clear_alert(order)
         change = record_it(record, order, at)
         change.replaces.append((order, expected))
-        change.result = token
+        change.result = waiting if waiting is not None and waiting.milestone == milestone else None
         return change
 
     applied = store.mutate(principal, _case_of(order_id), decide)
-    if applied.result:
+    waiting = applied.result
+    if waiting is not None:
+        # The run's own completion wait (a wait kept before runs recorded it: the configured one)
+        next_wait = waiting.next_wait_seconds or get_settings().rescue_completion_seconds
         try:
-            workflows.succeed(applied.result, {"passed": True, "milestone": milestone})
+            workflows.succeed(waiting.token, milestone_passed(milestone, next_wait))
         except WaitOver:
             pass  # the wait timed out meanwhile: its alert step sees the report and moves on
     return order_view(order_of(applied.record, order_id))

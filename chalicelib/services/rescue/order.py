@@ -7,6 +7,8 @@ the order and trucks in memory and hands back what the transaction must write.
 
 from __future__ import annotations
 
+from typing import Any
+
 from chalicelib import config
 from chalicelib.contracts.common import Location
 from chalicelib.contracts.rescue import AlertView, EtaView, OfferView, RescueView, TruckSummary
@@ -17,6 +19,15 @@ from chalicelib.store import cases as store
 from chalicelib.store import fleet
 from chalicelib.store import rescue as order_store
 from chalicelib.store.models import RescueOrderItem, TowTruckItem
+
+
+def milestone_passed(milestone: str, completion_seconds: int) -> dict[str, Any]:
+    """What the run's wait for `milestone` is answered with once the driver reported it. After the
+    arrival it is the completion's watch (its alerts counted afresh), which AwaitArrival keeps as
+    `$.watch` as AssignTruck does for the arrival's: no state of its own sets it (ADR 0011)."""
+    if milestone == dispatch.ARRIVAL:
+        return {"milestone": milestone, "alerts": 0, "passed": False, "waitSeconds": completion_seconds}
+    return {"milestone": milestone, "passed": True}
 
 
 def rules() -> dispatch.DispatchRules:

@@ -18,7 +18,7 @@ from chalicelib.domain.rescue_order import OFFER_ANSWER, Alert, Eta, Offer, Wait
 from chalicelib.errors import Conflict, OrderClosed, Unavailable, ValidationFailed
 from chalicelib.integrations import workflows
 from chalicelib.services import notices
-from chalicelib.services.rescue.order import close, open_offer, order_of, rules, search_on
+from chalicelib.services.rescue.order import close, milestone_passed, open_offer, order_of, rules, search_on
 from chalicelib.store import cases as store
 from chalicelib.store import fleet
 from chalicelib.store import rescue as order_store
@@ -180,18 +180,20 @@ def await_milestone(step: StepInput) -> None:
     token = _token(step)
     milestone = step.milestone or dispatch.ARRIVAL
     expected = dispatch.MILESTONE_STATUS[milestone]
+    completion_seconds = _config(step).completion_seconds
 
     def decide(record: store.CaseRecord) -> list[store.Change]:
         order = _still_awaited(record, step.order_id, milestone)
         if order is None:
             return []
         _, at = _now()
-        order.waiting = Waiting(milestone=milestone, token=token, since=at)
+        next_wait = completion_seconds if milestone == dispatch.ARRIVAL else None  # what the report's answer carries
+        order.waiting = Waiting(milestone=milestone, token=token, since=at, next_wait_seconds=next_wait)
         detail = {"orderId": order.order_id, "milestone": milestone}
         return [store.Change(action="RESCUE_AWAITING", detail=detail, replaces=[(order, expected)], result=True)]
 
     if not store.mutate(WORKFLOW, step.case_id, decide).result:
-        workflows.succeed(token, {"passed": True, "milestone": milestone})
+        workflows.succeed(token, milestone_passed(milestone, completion_seconds))
 
 
 def raise_alert(step: StepInput) -> dict[str, Any]:
@@ -214,8 +216,9 @@ def raise_alert(step: StepInput) -> dict[str, Any]:
         return [store.Change(action="RESCUE_ALERTED", detail=detail, replaces=[(order, expected)], result=count)]
 
     count = store.mutate(WORKFLOW, step.case_id, decide).result
-    if count is None:
-        return {"alerts": 0, "passed": True, "waitSeconds": config.alert_seconds}
+    if count is None:  # reported meanwhile: after the arrival, the completion's watch (its alerts afresh)
+        return {"alerts": 0, "passed": True,
+                "waitSeconds": config.completion_seconds if milestone == dispatch.ARRIVAL else config.alert_seconds}
     return {"alerts": count, "passed": False, "waitSeconds": config.alert_seconds}
 
 
