@@ -2,7 +2,8 @@
 case reads, the transaction, S3 put and lock, PDF drawing, the QR code, and the rules with the rest
 of our code (the remainder). Measured in the section's process, around one request at a time:
 the AWS calls by the recorder (`bench/recorder.py`, the whole botocore call: SDK work + moto's),
-the drawing by timing wrappers on `render_letter` (as the determination service calls it) and on
+the drawing by timing wrappers on `render_letter` (in its module: the determination service imports it
+from there when it draws) and on
 `layout.qr_image` (as the letter's closing block calls it)."""
 
 from __future__ import annotations
@@ -36,12 +37,11 @@ def _timed(owner: Any, name: str, sink: list[float]) -> Callable[[], None]:
 @contextmanager
 def splitting(recorder: Recorder) -> Iterator[Callable[[], dict[str, float]]]:
     """Inside: requests are recorded; the yielded function gives the last request's split (seconds)."""
-    from chalicelib.documents import layout
-    from chalicelib.services import determination
+    from chalicelib.documents import layout, render
 
     drawing: list[float] = []
     qr: list[float] = []
-    undo = [_timed(determination, "render_letter", drawing), _timed(layout, "qr_image", qr)]
+    undo = [_timed(render, "render_letter", drawing), _timed(layout, "qr_image", qr)]
     recorder.install()
 
     def split() -> dict[str, float]:
