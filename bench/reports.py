@@ -124,5 +124,5 @@ def report(result: ReportResults) -> list[str]:
         f"  ratio {large / small:.2f}x for {result.large_cases / result.small_cases:.0f}x the cases "
         f"(about {(large - small) / (result.large_cases - result.small_cases) * 1e6:.0f} µs per extra case)",
         f"  of which reading the 7 days: {median(result.read_small) * 1000:.0f} and {median(result.read_large) * 1000:.0f} "
-        "(moto's Query reads the whole table; the rest is rendering the PDF, CSV, JSON and putting them)",
+        "(each day's partition holds a duration item per case; the rest is rendering the PDF, CSV, JSON and putting them)",
     ]

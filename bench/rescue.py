@@ -9,8 +9,8 @@ In this order, on one stack:
    every item the tap added deleted (untimed): every tap sees the whole fleet, a quiet stack
    and the same table.
 2. The outbox deliverer is stopped: each of its rounds (every 0.5 s) makes 16 Queries of the
-   outbox's pending partitions, and moto reads the whole table for every Query, so once the
-   10,000 trucks are in it keeps one core busy (in AWS it is another function, once a minute).
+   outbox's pending partitions, and its BatchGets (ADR 0040): beside the timed lookups it would keep a
+   core busy (in AWS it is another function, once a minute).
 3. Nearest-candidate lookup, 49 seeded trucks: `fleet.nearest_standby(pickup, rules)` (the
    FindCandidates step's search: a 3x3 block of geohash cells at the precision the observed
    density asks for, read as one to three runs, ADR 0024) at random pickups, interleaved with

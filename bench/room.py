@@ -7,7 +7,8 @@ cost of reading a case whose room is long.
    The feed polls the room every 0.2 s (infra/local/room_events.py), which bounds it from below.
 2. Read cost: two cases, one with 10 room messages and one with 1,000 (written untimed), then
    `GET /cases/{id}` of each, interleaved, BENCH_ROOM_READS times; the room lives on its own
-   partition, so the ratio should be near 1 (moto's Query reads the whole table, as for both).
+   partition, so the ratio should be near 1; since ADR 0040 a case read takes its timeline's last 30
+   entries from the audit log, which the 1,000-message room fills and the 10-message one does not.
 """
 
 from __future__ import annotations
