@@ -105,5 +105,5 @@ def report(result: WeChatResults) -> list[str]:
         lines.append(f"  {label:<28} p50 {statistics.median(ms):7.1f}   p99 {p99(ms):7.1f}   "
                      f"{p99(values) / TARGET_SECONDS:.2f}x (target < 1.00x)   {verdict}")
     lines.append("  (each push claims its MsgId with a conditional write; 进度 reads the sender's cases by GSI, "
-                 "then loads each case)")
+                 "then the cases' status and time in one BatchGet)")
     return lines
