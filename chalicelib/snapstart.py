@@ -93,12 +93,9 @@ def _load_token_verifiers() -> None:
 
 def _create_clients() -> None:
     from chalicelib.integrations.aws import client
-    from chalicelib.store.table import TableItem
+    from chalicelib.store.table import item_models
 
     for service in API_CLIENTS:
         client(service)
-    pending: list[type[TableItem]] = [TableItem]
-    while pending:  # every item model has its own connection (its own indexes)
-        model = pending.pop()
+    for model in item_models():  # every item model has its own connection (its own indexes)
         model._get_connection().connection.client  # noqa: B018 - builds the botocore client, calls nothing
-        pending.extend(model.__subclasses__())

@@ -123,11 +123,12 @@ def nearest_standby(pickup: geo.Point, rules: dispatch.DispatchRules) -> list[di
     to the whole range: at most three blocks, usually one. The density of the last block it read
     is kept for the next search (at once when it asks for another first block)."""
     cell, now = geo.encode(pickup, standby_density.DENSITY_PRECISION), datetime.now(UTC)
-    observed = standby_density.of(cell)
-    first = dispatch.first_precision(pickup, rules, observed.density(now))
-    chosen, density = _search(pickup, rules, first, observed.density(now) or rules.standby_per_km2)
+    observation = standby_density.of(cell)
+    observed = observation.density(now)
+    first = dispatch.first_precision(pickup, rules, observed)
+    chosen, density = _search(pickup, rules, first, observed or rules.standby_per_km2)
     # Kept every few minutes, and at once when the next search should start elsewhere.
-    if observed.due(now) or dispatch.first_precision(pickup, rules, density) != first:
+    if observation.due(now) or dispatch.first_precision(pickup, rules, density) != first:
         standby_density.record(cell, density, now)
     return chosen
 
@@ -139,14 +140,19 @@ def _search(pickup: geo.Point, rules: dispatch.DispatchRules, precision: int,
     for _ in range(2):
         if precision <= coarsest:
             break
-        trucks = standby_in(geo.neighbourhood(pickup, precision), join_gap(pickup, precision, expected_per_km2))
-        expected_per_km2 = len(trucks) / geo.block_area_km2(pickup, precision)
+        trucks, expected_per_km2 = _block(pickup, precision, expected_per_km2)
         chosen = dispatch.settled(pickup, trucks, geo.block_reach_m(pickup, precision), rules)
         if chosen is not None:
             return chosen, expected_per_km2
         precision = dispatch.next_precision(pickup, precision, len(trucks), rules)
-    trucks = standby_in(geo.neighbourhood(pickup, coarsest), join_gap(pickup, coarsest, expected_per_km2))
-    return dispatch.nearest(pickup, trucks, rules.candidates), len(trucks) / geo.block_area_km2(pickup, coarsest)
+    trucks, found_per_km2 = _block(pickup, coarsest, expected_per_km2)
+    return dispatch.nearest(pickup, trucks, rules.candidates), found_per_km2
+
+
+def _block(pickup: geo.Point, precision: int, expected_per_km2: float | None) -> tuple[list[dispatch.Truck], float]:
+    """The standby trucks of the 3x3 block around the pickup, and their density there."""
+    trucks = standby_in(geo.neighbourhood(pickup, precision), join_gap(pickup, precision, expected_per_km2))
+    return trucks, len(trucks) / geo.block_area_km2(pickup, precision)
 
 
 def fleet(city: str, limit: int, next_token: str | None) -> Any:

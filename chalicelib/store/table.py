@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from pynamodb.attributes import TTLAttribute, UnicodeAttribute
@@ -148,11 +149,20 @@ def _dynamodb_client(first: Connection) -> Any:
     return _shared_client[0]
 
 
+def item_models() -> Iterator[type[TableItem]]:
+    """The base and every item model derived from it (each keeps a connection of its own)."""
+    pending: list[type[TableItem]] = [TableItem]
+    seen: set[type[TableItem]] = set()
+    while pending:
+        model = pending.pop()
+        if model not in seen:
+            seen.add(model)
+            yield model
+            pending.extend(model.__subclasses__())
+
+
 def reset_connections() -> None:
     """Drop cached connections (tests switch endpoints between runs)."""
     _shared_client.clear()
-    pending: list[Any] = [TableDefinition, TableItem]
-    while pending:
-        model = pending.pop()
+    for model in item_models():
         model._connection = None
-        pending.extend(model.__subclasses__())
