@@ -171,6 +171,7 @@ def flow(aws, monkeypatch):
     from app import app
     from chalicelib.settings import get_settings, reset_settings
     from infra.local import lambdas, resources
+    from infra.local.requests_per_thread import requests_per_thread
 
     for key, value in TIMINGS.items():
         monkeypatch.setenv(key, value)
@@ -184,7 +185,7 @@ def flow(aws, monkeypatch):
     machine = resources.ensure_state_machines()["rescue"]
     monkeypatch.setenv("RESCUE_STATE_MACHINE_ARN", machine)
     reset_settings()
-    with Client(app) as client:
+    with Client(requests_per_thread(app)) as client:  # the runs' threads call the app beside the test's
         current = Flow(Api(client), machine, install)
         yield current
         _stop_all(current, threads_before)

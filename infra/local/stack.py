@@ -314,15 +314,14 @@ class LocalStack:
 
     def _start_api(self) -> None:
         from chalice.config import Config
-        from chalice.local import ChaliceRequestHandler, LocalChalice, LocalDevServer, ThreadedHTTPServer
+        from chalice.local import ChaliceRequestHandler, LocalDevServer, ThreadedHTTPServer
 
         from app import app
         from infra.local import room_events
         from infra.local.pages import with_pages
+        from infra.local.requests_per_thread import requests_per_thread
 
-        # Chalice's own `create_local_server` does this too: give the app thread-local requests.
-        if not isinstance(app, LocalChalice):
-            app.__class__ = type("LocalYunchetong", (LocalChalice, app.__class__), {})
+        requests_per_thread(app)  # the server answers on many threads
         config = Config.create(chalice_app=app, app_name="yunchetong", chalice_stage="dev", lambda_timeout=60)
         # socketserver's listen backlog is 5: a burst of parallel clients (a page's fetches, a load
         # test) had connections reset. The kernel caps it at net.core.somaxconn.

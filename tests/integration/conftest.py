@@ -10,8 +10,10 @@ from tests.factories import staff_token
 @pytest.fixture
 def api(aws):
     from app import app
+    from infra.local.requests_per_thread import requests_per_thread
 
-    with Client(app) as client:
+    # Tests call the app from several threads at once (concurrent writers), as the local server does.
+    with Client(requests_per_thread(app)) as client:
         yield Api(client)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 
 import pytest
@@ -106,6 +107,18 @@ def test_given_a_bad_cursor_then_400_naming_after(api, case):
 
 
 def test_given_20_concurrent_posts_some_retried_then_all_stored_once_in_order_and_paged_without_gaps(api, case):
+    # Threads switch far more often than Python's default 5 ms: a handler that read another thread's
+    # request (Chalice keeps one per app) posted that thread's message under its key, which CI met
+    # once; at this interval it showed every run before each thread got its own request.
+    previous = sys.getswitchinterval()
+    sys.setswitchinterval(1e-5)
+    try:
+        _post_20_concurrently(api, case)
+    finally:
+        sys.setswitchinterval(previous)
+
+
+def _post_20_concurrently(api, case) -> None:
     tokens = [p["token"] for p in case["parties"]] + [staff_token("officer")]
     replies: list = []
 
