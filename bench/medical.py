@@ -9,7 +9,7 @@ HTTP, untimed): Sun applies (POST /cases/{id}/medical), then timed:
    transaction, the notice to the party).
 2. Offline verify: the token's signature, expiry and hospital checked in process against the
    published keys, VERIFY_REPEATS times per token (no I/O: what a hospital's own device can do).
-3. Online redeem: `hospital.scan` in process with the verification already done: one Query of
+3. Online redeem: `hospital.admit_by_qr` in process with the verification already done: one Query of
    the case, one TransactWriteItems (application, admission pointer, the redemption's conditional
    put, the audit entry, the party's notice).
 4. The whole scan over HTTP (POST /hospital/scan), on a second application's token.
@@ -63,7 +63,7 @@ def _conditional_put() -> float:
 
 
 def run(applications: int) -> MedicalResults:
-    from chalicelib.contracts.medical import ScanQr
+    from chalicelib.contracts.medical import PresentedQr
     from chalicelib.domain.principals import Principal, Role
     from chalicelib.services.medical import grants, hospital
     from chalicelib.store import cases as store
@@ -101,7 +101,7 @@ def run(applications: int) -> MedicalResults:
             grants.verify = lambda *_args, _grant=grant, **_kwargs: _grant  # type: ignore[assignment]
             try:
                 started = time.perf_counter()
-                hospital.scan(hospital_principal, ScanQr(token=in_process))
+                hospital.admit_by_qr(hospital_principal, PresentedQr(token=in_process))
                 redeemed = time.perf_counter() - started
             finally:
                 grants.verify = original  # type: ignore[assignment]

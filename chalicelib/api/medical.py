@@ -19,7 +19,7 @@ if TYPE_CHECKING:
         PartyFled,
         PostBills,
         RejectMedical,
-        ScanQr,
+        PresentedQr,
     )
     from chalicelib.domain.principals import Principal
 
@@ -73,11 +73,11 @@ def post_medical_reject(principal: Principal, application_id: str, body: RejectM
 
 @operation(blueprint, "/hospital/scan", "POST",
            summary="Read a direct-pay QR code: verified (signature, expiry, this hospital), then redeemed once; the patient is admitted",
-           roles=HOSPITAL, body=f"{M}:ScanQr", reply=f"{M}:Admission")
-def post_hospital_scan(principal: Principal, body: ScanQr) -> Admission:
+           roles=HOSPITAL, body=f"{M}:PresentedQr", reply=f"{M}:Admission")
+def post_hospital_qr(principal: Principal, body: PresentedQr) -> Admission:
     from chalicelib.services.medical import hospital
 
-    return hospital.scan(principal, body)
+    return hospital.admit_by_qr(principal, body)
 
 
 @operation(blueprint, "/hospital/admissions/{admissionId}/bills", "POST",

@@ -24,7 +24,7 @@ class RejectMedical(Contract):
     reason: Text = Field(min_length=2, max_length=300)
 
 
-class ScanQr(Contract):
+class PresentedQr(Contract):
     token: str = Field(min_length=10, max_length=2048)
 
 

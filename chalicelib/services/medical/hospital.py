@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.contracts.medical import Admission, MedicalView, PostBills, ScanQr
+from chalicelib.contracts.medical import Admission, MedicalView, PostBills, PresentedQr
 from chalicelib.domain import ids
 from chalicelib.domain.medical import Bill, MedicalApplication, MedicalStatus, check_bills, ensure_status
 from chalicelib.domain.principals import Principal
@@ -32,7 +32,7 @@ def _hospital_of(principal: Principal) -> str:
     return principal.org
 
 
-def scan(principal: Principal, body: ScanQr) -> Admission:
+def admit_by_qr(principal: Principal, body: PresentedQr) -> Admission:
     hospital_code = _hospital_of(principal)
     grant = grants.verify(body.token, hospital_code, store.utcnow())
     if medical_store.redeemed(grant.token_id) is not None:
