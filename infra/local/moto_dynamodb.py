@@ -33,6 +33,8 @@ from __future__ import annotations
 
 import copy
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 PATCHED_MOTO = "5.2.5"
@@ -56,14 +58,24 @@ def install() -> None:
 _querying = threading.local()  # .table and .partition while a Table.query runs on this thread
 
 
+@contextmanager
+def _set_while(scope: threading.local, **values: Any) -> Iterator[None]:
+    """This thread's `scope` holds `values` for the block (how a patched Query tells the
+    `all_items` it calls which items it may read), and nothing after it."""
+    for name, value in values.items():
+        setattr(scope, name, value)
+    try:
+        yield
+    finally:
+        for name in values:
+            setattr(scope, name, None)
+
+
 def _query_reading_less(moto_query: Any, moto_all_items: Any) -> tuple[Any, Any]:
     def query(self: Any, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
         index_name = args[6] if len(args) > 6 else kwargs.get("index_name")
-        _querying.table, _querying.partition = self, (None if index_name else hash_key)
-        try:
+        with _set_while(_querying, table=self, partition=None if index_name else hash_key):
             return moto_query(self, hash_key, *args, **kwargs)
-        finally:
-            _querying.table = _querying.partition = None
 
     def all_items(self: Any) -> list[Any]:
         if getattr(_querying, "table", None) is not self:
@@ -335,11 +347,8 @@ def _index_queries_reading_their_slice(query: Any, all_items: Any) -> tuple[Any,
             items = None if entries is None else [item for _, h, r in entries if (item := _item_at(self, (h, r))) is not None]
         if items is None:
             return query(self, *args, **kwargs)
-        _index_query.table, _index_query.items = self, items
-        try:
+        with _set_while(_index_query, table=self, items=items):
             return query(self, *args, **kwargs)
-        finally:
-            _index_query.table = _index_query.items = None
 
     def slice_items(self: Any) -> list[Any]:
         if getattr(_index_query, "table", None) is self:
