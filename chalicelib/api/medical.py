@@ -18,8 +18,8 @@ if TYPE_CHECKING:
         MedicalView,
         PartyFled,
         PostBills,
-        RejectMedical,
         PresentedQr,
+        RejectMedical,
     )
     from chalicelib.domain.principals import Principal
 

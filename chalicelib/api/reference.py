@@ -10,7 +10,7 @@ from chalicelib.api.routing import operation
 from chalicelib.domain.principals import ANY_AUTHENTICATED, Principal
 
 if TYPE_CHECKING:
-    from chalicelib.contracts.portal import PartnerList
+    from chalicelib.contracts.portal import HospitalList, PartnerList
 
 blueprint = Blueprint(__name__)
 PARTNERS = "chalicelib.contracts.portal:PartnerList"
@@ -28,9 +28,14 @@ def list_insurers(principal: Principal) -> PartnerList:
     return _listing("INSURER")
 
 
-@operation(blueprint, "/hospitals", "GET", summary="Hospitals in injury direct pay", roles=ANY_AUTHENTICATED, reply=PARTNERS)
-def list_hospitals(principal: Principal) -> PartnerList:
-    return _listing("HOSPITAL")
+@operation(blueprint, "/hospitals", "GET", summary="Hospitals, and whether each is designated for injury direct pay",
+           roles=ANY_AUTHENTICATED, reply="chalicelib.contracts.portal:HospitalList")
+def list_hospitals(principal: Principal) -> HospitalList:
+    from chalicelib.contracts.portal import Hospital, HospitalList
+    from chalicelib.store import reference
+
+    hospitals = reference.listing("HOSPITAL")
+    return HospitalList(items=[Hospital(code=h.code, name=h.name, direct_pay=reference.direct_pay(h)) for h in hospitals])
 
 
 @operation(blueprint, "/service-points", "GET", summary="Offline one-stop service points", roles=ANY_AUTHENTICATED, reply=PARTNERS)

@@ -59,6 +59,14 @@ class PartnerList(Reply):
     items: list[Partner]
 
 
+class Hospital(Partner):
+    direct_pay: bool  # designated for injury direct pay: a party may apply to be treated there
+
+
+class HospitalList(Reply):
+    items: list[Hospital]
+
+
 class QueueQuery(Contract):
     limit: int = Field(default=50, ge=1, le=200)
     next_token: str | None = Field(default=None, max_length=2000)

@@ -119,6 +119,14 @@ ACTION_TEXT = {
     "FUND_REVIEW_ESCALATED": "救助基金逾期未审核，已提交上级主管审核",
     "FUND_ADVANCED": "救助基金已批准垫付",
     "FUND_REJECTED": "救助基金未批准垫付",
+    "CLAIM_OVERDUE": "保险公司未在法定期限内答复理赔，已记录逾期",
+    "REFERRAL_BOOKED": "已预约线下一站式服务点办理",
+    "ROOM_MESSAGE": "案件群聊有新消息",
+    "VIDEO_OPENED": "已发起视频通话",
+    "VIDEO_JOINED": "有成员加入视频通话",
+    "VIDEO_LEFT": "有成员离开视频通话",
+    "VIDEO_ENDED": "视频通话已结束",
+    "VIDEO_RECORDED": "视频通话录像已保存",
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from chalicelib.store.cases import plain
 from chalicelib.store.models import ReferenceItem
 from chalicelib.store.ttl_cache import TtlCache
 
@@ -18,6 +19,11 @@ def ref_key(kind: str) -> str:
 
 def existing_codes(kind: str, codes: Iterable[str]) -> set[str]:
     return set(names(kind, codes))
+
+
+def direct_pay(item: ReferenceItem) -> bool:
+    """Whether a hospital is designated for injury direct pay (the seed's `directPay`)."""
+    return bool(plain(item.attributes).get("directPay"))
 
 
 def get(kind: str, code: str) -> ReferenceItem:

@@ -6,7 +6,7 @@ import logging
 
 from chalicelib.store import audit
 from chalicelib.store.models import AuditItem
-from tests.factories import case_body, staff_token
+from tests.factories import case_body, injury_case_body, staff_token
 
 
 def test_given_party_when_reading_case_then_own_data_plain_and_others_masked(api):
@@ -102,9 +102,29 @@ def test_given_any_authenticated_caller_when_listing_partners_then_seeded_lists(
     token = api.create_case().body["parties"][0]["token"]
     insurers = api.call("GET", "/insurers", token).body["items"]
     assert len(insurers) == 23 and {"code": "PICC", "name": "中国人民财产保险股份有限公司"} in insurers
-    assert len(api.call("GET", "/hospitals", token).body["items"]) == 6
+    hospitals = api.call("GET", "/hospitals", token).body["items"]
+    assert len(hospitals) == 6 and all(h["directPay"] is True for h in hospitals)
     assert len(api.call("GET", "/service-points", token).body["items"]) == 4
     assert api.call("GET", "/insurers").status == 401
+
+
+def test_given_a_hospital_outside_direct_pay_then_listed_as_such_and_not_accepted_for_an_application(api, monkeypatch):
+    from chalicelib.settings import reset_settings
+    from chalicelib.store.models import ReferenceItem
+    from chalicelib.store.reference import ref_key
+
+    # configured, never started: the hospital is refused before any run is asked for
+    monkeypatch.setenv("MEDICAL_STATE_MACHINE_ARN", "arn:aws:states:ap-east-1:123456789012:stateMachine:medical")
+    reset_settings()
+
+    ReferenceItem(ref_key("HOSPITAL"), "YCH99", code="YCH99", name="盐城市某民营医院", attributes={"directPay": False}).save()
+    created = api.create_case(injury_case_body()).body
+    token = created["parties"][1]["token"]
+    listed = {h["code"]: h["directPay"] for h in api.call("GET", "/hospitals", token).body["items"]}
+    assert listed["YCH99"] is False and listed["YCH01"] is True
+    applied = api.call("POST", f"/cases/{created['caseId']}/medical", token,
+                       {"injuredPartyId": created["parties"][1]["partyId"], "hospitalCode": "YCH99", "injuryDescription": "右手腕肿痛"})
+    assert applied.status == 400 and applied.body["error"]["field"] == "hospitalCode"
 
 
 def test_given_health_and_openapi_when_fetched_then_ready_and_described(api):

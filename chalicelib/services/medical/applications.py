@@ -63,7 +63,7 @@ def direct_pay_hospital(code: str) -> str:
         hospital = reference.get("HOSPITAL", code)
     except reference.ReferenceItem.DoesNotExist:
         hospital = None
-    if hospital is None or not store.plain(hospital.attributes).get("directPay"):
+    if hospital is None or not reference.direct_pay(hospital):
         raise ValidationFailed("is not a designated direct-pay hospital (GET /hospitals)", field="hospitalCode")
     return str(hospital.name)
 
