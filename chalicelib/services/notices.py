@@ -38,14 +38,14 @@ TEXTS: dict[str, str] = {
     "deadline.provisional": "期限按现行节假日安排暂定，如国务院公布新的安排将重新计算并通知。",
     "claim.paid": "【云车通】保险公司已就您的交通事故理赔支付赔款，请留意到账情况。",
     "join.code": "【云车通】您正在微信中关联交通事故（案件号{case_id}），验证码{code}，10分钟内有效。如非本人操作，请忽略。",
-    "rescue.requested": "已为您发起一键救援（工单 {order_id}），正在调派距您最近的救援车辆，并已同步报案至保险公司。",
-    "rescue.cancelled": "救援工单 {order_id} 已取消。",
-    "rescue.redispatched": "调度员已重新为您调派救援车辆，请保持电话畅通。",
-    "rescue.assigned": "救援车辆 {plate}（{company}）已接单，距您约 {km} 公里，预计 {minutes} 分钟内到达（{time} 前），请在安全处等候。",
-    "rescue.escalated": "附近暂无救援车辆接单，已转调度员人工调派，请保持电话畅通。",
-    "rescue.failed": "救援调度出现异常（工单 {order_id}），调度员将尽快与您联系。",
-    "rescue.arrived": "救援车辆已到达现场，请配合救援人员作业。",
-    "rescue.completed": "您的车辆已拖至 {shop}，维修与理赔由维修厂与保险公司对接（汽修快赔）。",
+    "rescue.requested": "【云车通】已为您发起一键救援（工单 {order_id}），正在调派距您最近的救援车辆，并已同步报案至保险公司。",
+    "rescue.cancelled": "【云车通】救援工单 {order_id} 已取消。",
+    "rescue.redispatched": "【云车通】调度员已重新为您调派救援车辆，请保持电话畅通。",
+    "rescue.assigned": "【云车通】救援车辆 {plate}（{company}）已接单，距您约 {km} 公里，预计 {minutes} 分钟内到达（{time} 前），请在安全处等候。",
+    "rescue.escalated": "【云车通】附近暂无救援车辆接单，已转调度员人工调派，请保持电话畅通。",
+    "rescue.failed": "【云车通】救援调度出现异常（工单 {order_id}），调度员将尽快与您联系。",
+    "rescue.arrived": "【云车通】救援车辆已到达现场，请配合救援人员作业。",
+    "rescue.completed": "【云车通】您的车辆已拖至 {shop}，维修与理赔由维修厂与保险公司对接（汽修快赔）。",
     "referral.booked": (
         "【云车通】已为您预约{point}（预约号{referral_id}），时间：{day} {opens}至{closes}。"
         "请携带身份证件和事故认定书按时前往办理。"

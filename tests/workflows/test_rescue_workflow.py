@@ -103,6 +103,19 @@ def test_given_a_tap_when_the_nearest_driver_accepts_then_the_truck_comes_and_ha
     assert truck(flow, first)["status"] == "STANDBY"
     assert "repair.handoff" in outbox_topics(case_id)
     assert flow.finished(f"rescue-{case_id}-1") == "SUCCEEDED"
+    told = rescue_notices(case_id)
+    assert [topic for topic, _, _ in told] == ["rescue.requested", "rescue.assigned", "rescue.arrived", "rescue.completed"]
+    assert {party for _, party, _ in told} == {case["parties"][0]["partyId"]}  # whose car it is, not the other party
+    assert all(text.startswith("【云车通】") for _, _, text in told)
+
+
+def rescue_notices(case_id: str) -> list[tuple[str, str, str]]:
+    """The rescue notices to parties (topic, party, text), oldest first (the insurer's report excluded)."""
+    from chalicelib.store import outbox
+    from chalicelib.store.cases import plain
+
+    notices = [m for m in outbox.pending() if m.case_id == case_id and m.channel == "NOTICE" and m.topic.startswith("rescue.")]
+    return [(m.topic, m.recipient, str(plain(m.payload)["text"])) for m in sorted(notices, key=lambda m: m.created_at)]
 
 
 def test_given_an_offer_when_the_driver_declines_then_the_next_nearest_truck_is_asked_and_can_accept(flow):

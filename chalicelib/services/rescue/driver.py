@@ -32,8 +32,7 @@ from chalicelib.domain.principals import Principal
 from chalicelib.domain.rescue_order import OFFER_ANSWER, Offer
 from chalicelib.errors import Conflict, Forbidden, NotFound, ValidationFailed, WaitOver
 from chalicelib.integrations import workflows
-from chalicelib.services import notices
-from chalicelib.services.rescue.order import milestone_passed, open_offer, order_of, order_view, release, search_on
+from chalicelib.services.rescue.order import milestone_passed, open_offer, order_of, order_view, release, search_on, tell_owner
 from chalicelib.settings import get_settings
 from chalicelib.store import cases as store
 from chalicelib.store import fleet, outbox, paging, reference
@@ -165,7 +164,7 @@ def arrived(principal: Principal, order_id: str, body: ReportArrival) -> RescueV
         detail: dict[str, Any] = {"orderId": order.order_id}
         if body.lat is not None and body.lng is not None:
             detail["position"] = {"lat": body.lat, "lng": body.lng}
-        return store.Change(action="RESCUE_ARRIVED", detail=detail, puts=notices.to_parties(record, "rescue.arrived", at))
+        return store.Change(action="RESCUE_ARRIVED", detail=detail, puts=tell_owner(order, "rescue.arrived", at))
 
     return _report(principal, order_id, dispatch.ARRIVAL, record_arrival)
 
@@ -184,7 +183,7 @@ def completed(principal: Principal, order_id: str, body: ReportCompletion) -> Re
         truck = fleet.get(order.truck_id or "")
         replaces: list[Any] = [(truck, None)] if release(truck, order.order_id, at) else []
         puts: list[Any] = [order_store.new_handoff(order, handoff_id, body.dropoff, at),
-                           *notices.to_parties(record, "rescue.completed", at, shop=shop_names[body.dropoff])]
+                           *tell_owner(order, "rescue.completed", at, shop=shop_names[body.dropoff])]
         if order.insurer_code:
             claim = next((c for c in record.claims if c.party_id == order.party_id), None)
             shop = {"code": body.dropoff, "name": shop_names[body.dropoff]}

@@ -15,10 +15,11 @@ from chalicelib.contracts.rescue import AlertView, EtaView, OfferView, RescueVie
 from chalicelib.domain import dispatch
 from chalicelib.domain.rescue_order import Offer
 from chalicelib.errors import NotFound, OrderClosed
+from chalicelib.services import notices
 from chalicelib.store import cases as store
 from chalicelib.store import fleet
 from chalicelib.store import rescue as order_store
-from chalicelib.store.models import RescueOrderItem, TowTruckItem
+from chalicelib.store.models import OutboxItem, RescueOrderItem, TowTruckItem
 
 
 def milestone_passed(milestone: str, completion_seconds: int) -> dict[str, Any]:
@@ -32,6 +33,11 @@ def milestone_passed(milestone: str, completion_seconds: int) -> dict[str, Any]:
 
 def rules() -> dispatch.DispatchRules:
     return dispatch.DispatchRules.model_validate(config.load("rescue"))
+
+
+def tell_owner(order: RescueOrderItem, topic: str, at: str, **fields: Any) -> list[OutboxItem]:
+    """A rescue notice goes to the party whose vehicle the order is for, not to every party of the case."""
+    return [notices.to_party(order.case_id, order.party_id, topic, at, **fields)]
 
 
 def order_of(record: store.CaseRecord, order_id: str, open_in: frozenset[str] | None = None) -> RescueOrderItem:

@@ -26,8 +26,8 @@ from chalicelib.domain.principals import Principal, Role
 from chalicelib.domain.rescue_order import Pickup
 from chalicelib.errors import Forbidden, NotFound, Unavailable, ValidationFailed
 from chalicelib.integrations import workflows
-from chalicelib.services import access, notices
-from chalicelib.services.rescue.order import close, order_of, order_view
+from chalicelib.services import access
+from chalicelib.services.rescue.order import close, order_of, order_view, tell_owner
 from chalicelib.settings import get_settings
 from chalicelib.store import cases as store
 from chalicelib.store import fleet, outbox, paging, reference
@@ -122,7 +122,7 @@ def request(principal: Principal, case_id: str, body: RequestRescue) -> tuple[Re
         puts: list[Any] = [order, pointer]
         if order.insurer_code:
             puts.append(_insurer_report(record, order, vehicle, body))
-        puts += notices.to_parties(record, "rescue.requested", at, order_id=order.order_id)
+        puts += tell_owner(order, "rescue.requested", at, order_id=order.order_id)
         detail = {"orderId": order.order_id, "partyId": party_id, "insurerReported": bool(order.insurer_code)}
         return store.Change(action="RESCUE_REQUESTED", detail=detail, puts=puts, result=order.order_id)
 
@@ -152,7 +152,7 @@ def cancel(principal: Principal, case_id: str, order_id: str, body: CancelRescue
         replaces: list[Any] = [(truck, None)] if truck else []
         replaces.append((order, was))
         detail = {"orderId": order_id, "truckReleased": truck.truck_id if truck else None, "reason": order.outcome}
-        puts = notices.to_parties(record, "rescue.cancelled", at, order_id=order_id)
+        puts = tell_owner(order, "rescue.cancelled", at, order_id=order_id)
         return store.Change(action="RESCUE_CANCELLED", detail=detail, replaces=replaces, puts=puts)
 
     order = order_of(store.mutate(principal, case_id, decide).record, order_id)
@@ -175,7 +175,7 @@ def redispatch(principal: Principal, case_id: str, order_id: str) -> RescueView:
         order.outcome = None
         order_store.set_status(order, dispatch.SEARCHING, at)
         return store.Change(action="RESCUE_REDISPATCHED", detail={"orderId": order_id, "round": order.round},
-                            replaces=[(order, dispatch.ESCALATED)], puts=notices.to_parties(record, "rescue.redispatched", at))
+                            replaces=[(order, dispatch.ESCALATED)], puts=tell_owner(order, "rescue.redispatched", at))
 
     order = order_of(store.mutate(principal, case_id, decide).record, order_id)
     workflows.start(machine, order.execution_name, _execution_input(order))

@@ -17,8 +17,7 @@ from chalicelib.domain.principals import Principal, Role
 from chalicelib.domain.rescue_order import OFFER_ANSWER, Alert, Eta, Offer, Waiting
 from chalicelib.errors import Conflict, OrderClosed, Unavailable, ValidationFailed
 from chalicelib.integrations import workflows
-from chalicelib.services import notices
-from chalicelib.services.rescue.order import close, milestone_passed, open_offer, order_of, rules, search_on
+from chalicelib.services.rescue.order import close, milestone_passed, open_offer, order_of, rules, search_on, tell_owner
 from chalicelib.store import cases as store
 from chalicelib.store import fleet
 from chalicelib.store import rescue as order_store
@@ -166,7 +165,7 @@ def assign_truck(step: StepInput) -> dict[str, Any]:
             action="RESCUE_ASSIGNED",
             detail={"orderId": order.order_id, "truckId": truck_id, "etaMinutes": minutes, "roadDistanceM": road},
             replaces=[(truck, None), (order, dispatch.OFFERED)],
-            puts=notices.to_parties(record, "rescue.assigned", at, plate=truck.plate, company=truck.company,
+            puts=tell_owner(order, "rescue.assigned", at, plate=truck.plate, company=truck.company,
                                     km=f"{road / 1000:.1f}", minutes=minutes, time=arrive_by.astimezone(CHINA).strftime("%H:%M")),
             result=wait,
         )
@@ -234,7 +233,7 @@ def escalate(step: StepInput) -> dict[str, Any]:
         order_store.set_status(order, dispatch.ESCALATED, at)
         detail = {"orderId": order.order_id, "offers": len(order.offers)}
         return store.Change(action="RESCUE_ESCALATED", detail=detail, replaces=[(order, was)],
-                            puts=notices.to_parties(record, "rescue.escalated", at))
+                            puts=tell_owner(order, "rescue.escalated", at))
 
     store.mutate(WORKFLOW, step.case_id, decide)
     return {"status": dispatch.ESCALATED}
@@ -257,7 +256,7 @@ def release_truck(step: StepInput) -> dict[str, Any]:
         released = truck.truck_id if truck else None
         detail = {"orderId": order.order_id, "reason": reason, "truckReleased": released}
         return store.Change(action="RESCUE_FAILED", detail=detail, replaces=replaces, result=released,
-                            puts=notices.to_parties(record, "rescue.failed", at, order_id=order.order_id))
+                            puts=tell_owner(order, "rescue.failed", at, order_id=order.order_id))
 
     return {"released": store.mutate(WORKFLOW, step.case_id, decide).result}
 
