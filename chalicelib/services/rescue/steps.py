@@ -222,7 +222,7 @@ def raise_alert(step: StepInput) -> dict[str, Any]:
 
 
 def escalate(step: StepInput) -> dict[str, Any]:
-    """No truck took the job: the order waits in the dispatcher queue and the parties are told."""
+    """No truck took the job: the order waits in the dispatcher queue and its party is told."""
 
     def decide(record: store.CaseRecord) -> store.Change:
         order = order_of(record, step.order_id, dispatch.UNASSIGNED)
