@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from chalicelib.errors import Conflict
 
 EVIDENCE_PENDING = "EVIDENCE_PENDING"
@@ -128,6 +131,23 @@ ACTION_TEXT = {
     "VIDEO_ENDED": "视频通话已结束",
     "VIDEO_RECORDED": "视频通话录像已保存",
 }
+
+
+# What a direct-pay run waits for, by the milestone its MEDICAL_AWAITING entry names.
+_MEDICAL_AWAITED_TEXT = {
+    "APPROVAL": "等待民警审核急诊直赔申请",
+    "ADMISSION": "等待伤者持二维码到医院就诊",
+    "BILLS": "等待医院上传医疗费用清单",
+}
+
+
+def timeline_text(action: str, detail: Mapping[str, Any], insurer_name: str | None = None) -> str:
+    """An audit entry in words: the action's text, the step awaited for a direct-pay wait, and the
+    insurer's name for an insurer's step (two insurers' "paid" would otherwise read the same)."""
+    text = ACTION_TEXT.get(action, action)
+    if action == "MEDICAL_AWAITING":
+        text = _MEDICAL_AWAITED_TEXT.get(str(detail.get("milestone")), text)
+    return f"{text}（{insurer_name}）" if insurer_name else text
 
 
 def ensure_move(current: str, target: str) -> None:

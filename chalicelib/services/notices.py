@@ -41,7 +41,9 @@ TEXTS: dict[str, str] = {
     "rescue.requested": "【云车通】已为您发起一键救援（工单 {order_id}），正在调派距您最近的救援车辆，并已同步报案至保险公司。",
     "rescue.cancelled": "【云车通】救援工单 {order_id} 已取消。",
     "rescue.redispatched": "【云车通】调度员已重新为您调派救援车辆，请保持电话畅通。",
-    "rescue.assigned": "【云车通】救援车辆 {plate}（{company}）已接单，距您约 {km} 公里，预计 {minutes} 分钟内到达（{time} 前），请在安全处等候。",
+    "rescue.assigned": (
+        "【云车通】救援车辆 {plate}（{company}）已接单，距您约 {km} 公里，预计 {minutes} 分钟内到达（{time} 前），请在安全处等候。"
+    ),
     "rescue.escalated": "【云车通】附近暂无救援车辆接单，已转调度员人工调派，请保持电话畅通。",
     "rescue.failed": "【云车通】救援调度出现异常（工单 {order_id}），调度员将尽快与您联系。",
     "rescue.arrived": "【云车通】救援车辆已到达现场，请配合救援人员作业。",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict
 
 from chalicelib.contracts.cases import (
@@ -29,7 +30,7 @@ from chalicelib.services.intake import eligibility_view
 from chalicelib.services.mediation import view as mediation_view
 from chalicelib.services.review import review_view
 from chalicelib.services.signing import agreement_view
-from chalicelib.store import audit
+from chalicelib.store import audit, reference
 from chalicelib.store import cases as store
 from chalicelib.store.models import PartyItem
 
@@ -81,7 +82,7 @@ def case_view(principal: Principal, case_id: str) -> CaseView:
             checklist=evidence_service.checklist_view(items),
             items=[EvidenceView.model_validate(e, from_attributes=True) for e in sorted(record.evidence, key=lambda e: e.requested_at)],
         ),
-        timeline=[_timeline_entry(e.at, e.action, e.actor) for e in latest],
+        timeline=_timeline_entries(latest),
         timeline_complete=not latest or latest[0].seq == 1,
         determination=determination_view(case.determination) if case.determination is not None else None,
         signatures={pid: SignatureView.model_validate(s) for pid, s in store.plain(case.signatures).items()},
@@ -96,15 +97,22 @@ def case_view(principal: Principal, case_id: str) -> CaseView:
     )
 
 
-def _timeline_entry(at: str, action: str, actor: str) -> TimelineEntry:
-    return TimelineEntry(at=at, action=action, text=case_status.ACTION_TEXT.get(action, action), actor_role=audit.role_of(actor))
+def _timeline_entries(entries: Sequence[audit.Shown | audit_chain.Entry]) -> list[TimelineEntry]:
+    """Entries in words; the insurers named in them looked up once (names are kept per container)."""
+    codes = {str(e.detail["insurerCode"]) for e in entries if e.detail.get("insurerCode")}
+    insurers = reference.names("INSURER", codes)
+    return [
+        TimelineEntry(at=e.at, action=e.action, actor_role=audit.role_of(e.actor),
+                      text=case_status.timeline_text(e.action, e.detail, insurers.get(str(e.detail.get("insurerCode")))))
+        for e in entries
+    ]
 
 
 def timeline(principal: Principal, case_id: str, query: TimelineQuery) -> Timeline:
     """The whole history in words, oldest first, a page at a time (the case view shows the latest)."""
     store.load_for(principal, case_id)
     entries, next_token = audit.page(case_id, query.limit, query.next_token)
-    return Timeline(entries=[_timeline_entry(e.at, e.action, e.actor) for e in entries], next_token=next_token)
+    return Timeline(entries=_timeline_entries(entries), next_token=next_token)
 
 
 def audit_log(principal: Principal, case_id: str) -> AuditLog:

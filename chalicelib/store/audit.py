@@ -17,8 +17,9 @@ from chalicelib.store.models import AuditItem, CaseItem
 # Entries the case view's timeline shows, the latest (the full log is paginated). They are read from
 # the log, not kept on the case item, which is rewritten with every change (ADR 0040, "The case item").
 RECENT = 30
-# What the timeline shows of an entry: the rest (detail, hashes) stays unread.
-_SHOWN = ["seq", "at", "action", "actor"]
+# What the timeline shows of an entry: the rest (hashes, chain links) stays unread. The detail names
+# the insurer or the awaited step some entries are worded with (a few dozen bytes).
+_SHOWN = ["seq", "at", "action", "actor", "detail"]
 
 
 def log_key(case_id: str) -> str:
@@ -70,13 +71,14 @@ class Shown:
     at: str
     action: str
     actor: str
+    detail: dict[str, Any]
 
 
 def latest(case_id: str, count: int) -> list[Shown]:
     """The case's last `count` entries, oldest first: one Query, newest first and limited, so reading
     them costs the same whatever the case's history."""
     found = _query(case_id, scan_index_forward=False, limit=count, attributes_to_get=_SHOWN)
-    return [Shown(int(raw.seq), raw.at, raw.action, raw.actor) for raw in reversed(found)]
+    return [Shown(int(raw.seq), raw.at, raw.action, raw.actor, raw.detail.as_dict() if raw.detail else {}) for raw in reversed(found)]
 
 
 def _entry(raw: AuditItem) -> audit_chain.Entry:

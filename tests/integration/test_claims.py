@@ -201,6 +201,11 @@ def test_given_insurer_events_when_in_order_then_claim_moves_to_paid(api, office
     audit = api.call("GET", f"/cases/{created['caseId']}/audit", officer).body
     assert [e["action"] for e in audit["entries"]][-3:] == ["CLAIM_ACCEPTED", "CLAIM_LOSS_ASSESSED", "CLAIM_PAID"]
     assert audit["verification"]["valid"]
+    party = created["parties"][0]["token"]
+    worded = [e["text"] for e in api.call("GET", f"/cases/{created['caseId']}", party).body["timeline"]][-3:]
+    paged = [e["text"] for e in api.call("GET", f"/cases/{created['caseId']}/timeline?limit=100", party).body["entries"]][-3:]
+    assert worded == paged == ["保险公司已受理理赔（中国人民财产保险股份有限公司）", "保险公司已完成定损（中国人民财产保险股份有限公司）",
+                               "保险公司已支付赔款（中国人民财产保险股份有限公司）"]
 
 
 def test_given_bad_inbound_webhooks_when_received_then_refused_or_ignored_with_nothing_changed(api, officer, insurers):
