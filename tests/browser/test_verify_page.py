@@ -5,8 +5,8 @@ from __future__ import annotations
 import io
 
 import requests
-from pypdf import PdfReader
 from playwright.sync_api import expect
+from pypdf import PdfReader
 
 from tests.browser.conftest import CALL_SECONDS, DEADLINE_MS, screenshot
 
