@@ -129,7 +129,7 @@ def _mismatch(stored: evidence_store.StoredObject | None, item: EvidenceItem) ->
         # The right bytes, checksummed, but not a picture (a text file named .jpg): the party retakes it.
         topic = "evidence.not_a_video" if item.content_type.startswith("video/") else "evidence.not_a_picture"
         return EvidenceMismatch(
-            f"the uploaded file is not a {item.content_type} file", field="contentType", userMessage=notices.TEXTS[topic]
+            f"the uploaded bytes are not {item.content_type}", field="contentType", userMessage=notices.TEXTS[topic]
         )
     return None
 
