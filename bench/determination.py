@@ -23,6 +23,7 @@ from bench.api import running_stack
 from bench.failure import SectionFailed
 from bench.recorder import Recorder
 from bench.stats import p99
+from chalicelib.domain.file_signatures import JPEG_START
 
 TARGET_SECONDS = 0.3  # issue 17: evidence complete → letter stored, system time, locally (median)
 
@@ -71,7 +72,7 @@ def awaiting_determination(stack: Any, session: Any, dispatcher: dict[str, str],
     auth = {"Authorization": f"Bearer {party['token']}"}
     checklist = session.get(f"{stack.url}/cases/{case_id}", headers=auth).json()["evidence"]["checklist"]
     for slot in checklist:
-        photo = os.urandom(64_000)
+        photo = JPEG_START + os.urandom(64_000)  # a JPEG's start: the server checks the bytes are the declared type
         declared = {"kind": slot["kind"], "partyId": slot["partyId"], "contentType": "image/jpeg",
                     "size": len(photo), "sha256": hashlib.sha256(photo).hexdigest(),
                     "capturedAt": datetime.now(UTC).isoformat(), "lat": 33.38, "lng": 120.15}

@@ -6,6 +6,7 @@ import hashlib
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
+from chalicelib.domain.file_signatures import JPEG_START
 from chalicelib.domain.identity import id_number_checksum
 from chalicelib.domain.principals import Principal, Role
 from chalicelib.domain.tokens import issue
@@ -77,7 +78,8 @@ def staff_token(role: str = "officer", secret: str | None = None, jurisdiction: 
 
 
 def photo(seed: int = 0, size: int = 2048) -> bytes:
-    return bytes((seed + i) % 251 for i in range(size))
+    """`size` bytes that start as a JPEG does (the server checks that much), distinct per seed."""
+    return JPEG_START + bytes((seed + i) % 251 for i in range(size - len(JPEG_START)))
 
 
 def evidence_request(content: bytes, kind: str, party_id: str | None = None, **overrides: Any) -> dict[str, Any]:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from chalice import Blueprint
+from chalice import Blueprint, Response
 
 from chalicelib.api.routing import NamesParty, operation
 from chalicelib.domain.principals import ANY_AUTHENTICATED, POLICE, Principal, Role
+from chalicelib.errors import NotFound
 
 if TYPE_CHECKING:
     from chalicelib.contracts.determination import (
@@ -92,9 +93,16 @@ def get_document(principal: Principal, case_id: str, document_id: str) -> Docume
 
 
 @operation(blueprint, "/verify/{documentId}", "GET",
-           summary="Public: is this document genuine? (the QR code on every document links here)",
-           roles=None, reply=f"{C}:DocumentCheck")
-def get_verification(document_id: str) -> DocumentCheck:
+           summary="Public: is this document genuine? (the QR code on every document links here; "
+                   "a browser, asking for text/html, gets a page in Chinese)",
+           roles=None, reply=f"{C}:DocumentCheck", raw_request=True)
+def get_verification(document_id: str, request: Any) -> DocumentCheck | Response:
+    from chalicelib.api import verify_page
     from chalicelib.services import documents
 
-    return documents.verify(document_id)
+    if not verify_page.wants_html(request.headers.get("accept")):
+        return documents.verify(document_id)
+    try:
+        return verify_page.checked(documents.verification(document_id))
+    except NotFound:
+        return verify_page.unknown(document_id)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from chalicelib.domain import file_signatures
 from chalicelib.domain.evidence import Camera
 from chalicelib.integrations import camera_metadata
 from chalicelib.integrations.aws import client
@@ -36,6 +37,7 @@ class StoredObject:
     content_type: str
     version: str | None = None  # the version read: the one sealed, whatever is PUT afterwards
     camera: Camera | None = None
+    head: bytes = b""  # the first bytes (`file_signatures.HEAD_BYTES`): what the file says it is
 
 
 @dataclass(frozen=True)
@@ -85,8 +87,8 @@ def _head(key: str) -> dict[str, Any] | None:
 
 
 def inspect(key: str, max_bytes: int, camera_utc_offset: str | None = None) -> StoredObject | None:
-    """Size, SHA-256, type and version of the stored object, read by the server itself; None if absent.
-    With `camera_utc_offset`, the EXIF in the first bytes of that same read is parsed as well.
+    """Size, SHA-256, type, version and first bytes of the stored object, read by the server itself;
+    None if absent. With `camera_utc_offset`, the EXIF in the first bytes of that same read is parsed as well.
     One GET: its headers give the version, size and type before any of the body is read, and a body
     over `max_bytes` is closed unread."""
     s3 = client("s3")
@@ -106,7 +108,10 @@ def inspect(key: str, max_bytes: int, camera_utc_offset: str | None = None) -> S
         if len(start) < camera_metadata.HEAD_BYTES:
             start += chunk[: camera_metadata.HEAD_BYTES - len(start)]
     camera = camera_metadata.read(start, camera_utc_offset) if camera_utc_offset else None
-    return StoredObject(size=size, sha256=digest.hexdigest(), content_type=content_type, version=version, camera=camera)
+    return StoredObject(
+        size=size, sha256=digest.hexdigest(), content_type=content_type, version=version, camera=camera,
+        head=start[: file_signatures.HEAD_BYTES],
+    )
 
 
 def sealed_copy(target_key: str) -> SealedCopy | None:

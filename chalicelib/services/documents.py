@@ -122,15 +122,29 @@ def link(principal: Principal, case_id: str, document_id: str) -> DocumentLink:
     return DocumentLink(document_id=document_id, url=url, expires_at=store.iso(expires), sha256=item.sha256)
 
 
+@dataclass(frozen=True)
+class Verification:
+    """A document's check with what its verify page shows besides: the case and the revision."""
+
+    check: DocumentCheck
+    case_id: str
+    revision: int | None
+
+
 def verify(document_id: str) -> DocumentCheck:
     """Genuine when the stored file hashes to what the intact audit chain recorded at issue."""
+    return verification(document_id).check
+
+
+def verification(document_id: str) -> Verification:
     pointer = DocumentPointer.lookup(document_id)
     if pointer is None:
         raise NotFound("no document with this id was issued", field="documentId")
     record = store.load(pointer.case_id)
     item = record.document(document_id)
     if item is None:
-        return DocumentCheck(document_id=document_id, genuine=False, reason="the case holds no record of this document")
+        check = DocumentCheck(document_id=document_id, genuine=False, reason="the case holds no record of this document")
+        return Verification(check, pointer.case_id, None)
     entries = audit.entries(record.case.case_id)
     chain = audit_chain.verify(entries, expected_head=record.case.audit_head)
     recorded = next(
@@ -148,7 +162,7 @@ def verify(document_id: str) -> DocumentCheck:
         reason = "the stored document differs from the one issued"
     else:
         reason = None
-    return DocumentCheck(
+    check = DocumentCheck(
         document_id=document_id,
         genuine=reason is None,
         kind=item.kind,
@@ -158,3 +172,4 @@ def verify(document_id: str) -> DocumentCheck:
         recorded_sha256=recorded,
         reason=reason,
     )
+    return Verification(check, record.case.case_id, int(item.revision))

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from chalicelib import config
 from chalicelib.contracts.cases import ChecklistItemView
 from chalicelib.contracts.evidence import EvidenceCompleted, EvidenceRequested, EvidenceShot, RequestEvidence, UploadInstruction
-from chalicelib.domain import case_status, evidence, geo, ids
+from chalicelib.domain import case_status, evidence, file_signatures, geo, ids
 from chalicelib.domain.principals import Principal
 from chalicelib.errors import ConcurrentUpdate, Conflict, EvidenceMismatch, NotFound, ValidationFailed
 from chalicelib.integrations import evidence_store
@@ -114,15 +114,23 @@ def _completed(record: store.CaseRecord, evidence_id: str) -> EvidenceCompleted:
     )
 
 
-def _mismatch(stored: evidence_store.StoredObject | None, item: EvidenceItem) -> tuple[str, str] | None:
+def _mismatch(stored: evidence_store.StoredObject | None, item: EvidenceItem) -> EvidenceMismatch | None:
     if stored is None:
         return None
     if stored.size != item.size:
-        return "size", f"the uploaded file has {stored.size} bytes, {int(item.size)} were declared"
+        return EvidenceMismatch(f"the uploaded file has {stored.size} bytes, {int(item.size)} were declared", field="size")
     if stored.sha256 != item.sha256:
-        return "sha256", "the uploaded file's SHA-256 does not match the declared one"
+        return EvidenceMismatch("the uploaded file's SHA-256 does not match the declared one", field="sha256")
     if stored.content_type and stored.content_type != item.content_type:
-        return "contentType", f"the file was stored as {stored.content_type}, {item.content_type} was declared"
+        return EvidenceMismatch(
+            f"the file was stored as {stored.content_type}, {item.content_type} was declared", field="contentType"
+        )
+    if not file_signatures.matches(item.content_type, stored.head):
+        # The right bytes, checksummed, but not a picture (a text file named .jpg): the party retakes it.
+        topic = "evidence.not_a_video" if item.content_type.startswith("video/") else "evidence.not_a_picture"
+        return EvidenceMismatch(
+            f"the uploaded bytes are not {item.content_type}", field="contentType", userMessage=notices.TEXTS[topic]
+        )
     return None
 
 
@@ -181,10 +189,11 @@ def _claim(principal: Principal, record: store.CaseRecord, item: EvidenceItem) -
         raise Conflict("nothing has been uploaded for this evidence yet", field="evidenceId", status=item.status)
     mismatch = _mismatch(stored, item)
     if mismatch:
-        rejected = store.mutate(principal, case_id, lambda r: _reject(r, evidence_id, mismatch[0]), read=record)
+        reason = mismatch.field or "content"
+        rejected = store.mutate(principal, case_id, lambda r: _reject(r, evidence_id, reason), read=record)
         if rejected.result:
             evidence_store.discard(item.upload_key)
-        raise EvidenceMismatch(mismatch[1], field=mismatch[0])
+        raise mismatch
     at = geo.Point(float(item.lat), float(item.lng))
     flags = evidence.camera_flags(rules, datetime.fromisoformat(item.captured_at), at, stored.camera)
     token = secrets.token_urlsafe(12)

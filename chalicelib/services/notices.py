@@ -92,6 +92,9 @@ TEXTS: dict[str, str] = {
     "room.mediation.agreed": "各方当事人已签字，达成调解协议，赔偿总额{yuan}元。调解书见本消息所附文书。",
     "room.mediation.terminated": "调解终结：{reason}。调解终结书见本消息所附文书。",
     "room.referral.booked": "{party}已预约{point}，时间：{day} {opens}至{closes}。",
+    # The reason a shot is refused, shown on the party page (the error's `userMessage`).
+    "evidence.not_a_picture": "文件不是照片，请重新拍摄上传",
+    "evidence.not_a_video": "文件不是视频，请重新拍摄上传",
 }
 
 

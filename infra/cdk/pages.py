@@ -52,6 +52,8 @@ from infra.web_pages import (
 
 # WeChat's domain verification: the file MP_verify_<code>.txt at the root whose content is <code>.
 WECHAT_VERIFY_PREFIX = "/MP_verify_"
+# Where the QR code on every document points (`letters.verify_url`): the API's /verify route.
+VERIFY_PATHS = "/verify/*"
 # The viewer security policy with a custom domain's certificate.
 MINIMUM_TLS = "TLSv1.2_2021"
 
@@ -245,6 +247,21 @@ class Pages(Capability):
             origin_request_policy=cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
             response_headers_policy=headers,
         )
+        # The QR code on every document opens PUBLIC_BASE_URL/verify/<id> (a page for a browser, JSON
+        # for a program): the API's own route, reached at the edge without `/api`. The origin path
+        # puts the stage back, so /verify/X at the edge is resource /verify/X of stage `api`.
+        verify = cloudfront.BehaviorOptions(
+            origin=origins.HttpOrigin(
+                api_domain,
+                origin_path=DEPLOYED_API_BASE,
+                protocol_policy=cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
+                origin_ssl_protocols=[cloudfront.OriginSslPolicy.TLS_V1_2],
+            ),
+            viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+            cache_policy=cloudfront.CachePolicy.CACHING_DISABLED,
+            origin_request_policy=cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,  # Accept decides page or JSON
+            response_headers_policy=headers,
+        )
         distribution = cloudfront.Distribution(
             self,
             "Site",
@@ -258,7 +275,7 @@ class Pages(Capability):
                     cloudfront.FunctionAssociation(function=rewrite, event_type=cloudfront.FunctionEventType.VIEWER_REQUEST)
                 ],
             ),
-            additional_behaviors={f"{DEPLOYED_API_BASE}/*": api},
+            additional_behaviors={f"{DEPLOYED_API_BASE}/*": api, VERIFY_PATHS: verify},
             http_version=cloudfront.HttpVersion.HTTP2_AND_3,
             price_class=cloudfront.PriceClass.PRICE_CLASS_200,  # Asia (Hong Kong, ...) included
             enable_logging=True,

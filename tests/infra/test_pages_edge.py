@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from infra.cdk.api import API_GATEWAY_STAGE
-from infra.cdk.pages import MINIMUM_TLS, viewer_request_code
+from infra.cdk.pages import MINIMUM_TLS, VERIFY_PATHS, viewer_request_code
 from infra.local.pages import resolve
 from infra.web_pages import API_BASE_META, DEPLOYED_API_BASE, PAGE_ROUTES
 from tests.infra.cdk_template import Synth, logical_id_of, one_resource, resource_of, resources_of
@@ -92,7 +92,9 @@ def test_distribution_serves_pages_from_the_bucket_through_origin_access_control
 
 def test_api_is_under_api_on_the_same_distribution_never_cached(synth: Synth) -> None:
     config = distribution_config(synth)
-    (api,) = config["CacheBehaviors"]
+    behaviours = {b["PathPattern"]: b for b in config["CacheBehaviors"]}
+    assert set(behaviours) == {f"/{API_GATEWAY_STAGE}/*", VERIFY_PATHS}
+    api = behaviours[f"/{API_GATEWAY_STAGE}/*"]
     assert api["PathPattern"] == f"/{API_GATEWAY_STAGE}/*"
     assert api["CachePolicyId"] == CACHING_DISABLED
     assert api["OriginRequestPolicyId"] == ALL_VIEWER_EXCEPT_HOST_HEADER  # API Gateway checks Host
@@ -107,6 +109,25 @@ def test_api_is_under_api_on_the_same_distribution_never_cached(synth: Synth) ->
     }
     assert origin["CustomOriginConfig"]["OriginProtocolPolicy"] == "https-only"
     assert origin["CustomOriginConfig"]["OriginSSLProtocols"] == ["TLSv1.2"]
+
+
+def test_the_documents_verify_address_reaches_the_api_without_api_in_its_path(synth: Synth) -> None:
+    """PUBLIC_BASE_URL/verify/<id> (printed and QR-encoded on every document) is the API's route:
+    the origin path adds the stage, the Accept header reaches the API (page or JSON), never cached."""
+    config = distribution_config(synth)
+    (verify,) = (b for b in config["CacheBehaviors"] if b["PathPattern"] == VERIFY_PATHS)
+    assert VERIFY_PATHS == "/verify/*"
+    assert verify["CachePolicyId"] == CACHING_DISABLED
+    assert verify["OriginRequestPolicyId"] == ALL_VIEWER_EXCEPT_HOST_HEADER
+    assert verify["ViewerProtocolPolicy"] == "redirect-to-https"
+    assert "AllowedMethods" not in verify  # CloudFront's default: GET and HEAD only
+    assert "FunctionAssociations" not in verify
+    origin = origin_of(config, verify)
+    assert origin["OriginPath"] == DEPLOYED_API_BASE == f"/{API_GATEWAY_STAGE}"
+    assert origin["DomainName"] == {
+        "Fn::Join": [".", [{"Ref": "RestAPI"}, "execute-api", {"Ref": "AWS::Region"}, {"Ref": "AWS::URLSuffix"}]]
+    }
+    assert origin["CustomOriginConfig"]["OriginProtocolPolicy"] == "https-only"
 
 
 def test_pages_and_api_get_strict_security_headers(synth: Synth) -> None:

@@ -71,27 +71,37 @@ def test_given_verified_evidence_when_stored_then_sealed_write_once(api):
     assert again.status == 200 and again.body["status"] == "VERIFIED"
 
 
-def test_given_tampered_upload_when_completed_then_422_and_not_kept(api):
-    case_id, parties = _case(api)
-    token = parties[0]["token"]
+def _declare_upload_complete(api, case_id, token, declared, uploaded):
+    """The first slot's shot declared as `declared` (image/jpeg), `uploaded` PUT, then completed."""
     slot = api.checklist(case_id, token)[0]
-    declared = photo(1)
     requested = api.call("POST", f"/cases/{case_id}/evidence", token, evidence_request(declared, slot["kind"], slot["partyId"]))
     evidence_id = requested.body["evidenceId"]
-    upload_object(f"uploads/{case_id}/{evidence_id}", photo(2))  # same size, other bytes
-    reply = api.call("POST", f"/cases/{case_id}/evidence/{evidence_id}/complete", token)
-    assert reply.status == 422
-    assert reply.body["error"] == {
-        "code": "EvidenceMismatch",
-        "message": "the uploaded file's SHA-256 does not match the declared one",
-        "field": "sha256",
-    }
+    upload_object(f"uploads/{case_id}/{evidence_id}", uploaded)
+    return evidence_id, api.call("POST", f"/cases/{case_id}/evidence/{evidence_id}/complete", token)
+
+
+def _assert_rejected_never_sealed(api, case_id, token, evidence_id):
+    """The shot refused: its slot still missing, nothing sealed, no second completion; the case's view."""
     view = api.call("GET", f"/cases/{case_id}", token).body
     assert view["evidence"]["checklist"][0]["status"] == "MISSING"
     assert [e["status"] for e in view["evidence"]["items"]] == ["REJECTED"]
     s3 = client("s3")
     assert s3.list_objects_v2(Bucket=get_settings().evidence_bucket, Prefix=f"evidence/{case_id}/").get("KeyCount", 0) == 0
     assert api.call("POST", f"/cases/{case_id}/evidence/{evidence_id}/complete", token).status == 409
+    return view
+
+
+def test_given_tampered_upload_when_completed_then_422_and_not_kept(api):
+    case_id, parties = _case(api)
+    token = parties[0]["token"]
+    evidence_id, reply = _declare_upload_complete(api, case_id, token, photo(1), photo(2))  # same size, other bytes
+    assert reply.status == 422
+    assert reply.body["error"] == {
+        "code": "EvidenceMismatch",
+        "message": "the uploaded file's SHA-256 does not match the declared one",
+        "field": "sha256",
+    }
+    _assert_rejected_never_sealed(api, case_id, token, evidence_id)
 
 
 def test_given_nothing_uploaded_when_completed_then_409(api):
@@ -156,3 +166,34 @@ def test_given_two_phones_completing_the_last_shots_at_once_then_no_update_lost(
     actions = [t["action"] for t in view["timeline"]]
     assert actions.count("EVIDENCE_VERIFIED") == 7
     assert actions.count("EVIDENCE_COMPLETE") == 1
+
+
+def test_given_text_named_jpg_when_completed_then_rejected_with_chinese_reason_and_never_sealed(api, officer):
+    case_id, parties = _case(api)
+    token = parties[0]["token"]
+    text = "这不是照片，只是一个改了扩展名的文本文件。\n".encode() * 40  # right size and SHA-256, declared image/jpeg
+    evidence_id, reply = _declare_upload_complete(api, case_id, token, text, text)
+    assert reply.status == 422
+    assert reply.body["error"] == {
+        "code": "EvidenceMismatch",
+        "message": "the uploaded bytes are not image/jpeg",
+        "field": "contentType",
+        "userMessage": "文件不是照片，请重新拍摄上传",
+    }
+    view = _assert_rejected_never_sealed(api, case_id, token, evidence_id)
+    assert view["timeline"][-1]["action"] == "EVIDENCE_REJECTED"
+    shot = api.call("GET", f"/cases/{case_id}/evidence/{evidence_id}", officer).body
+    assert shot["status"] == "REJECTED" and shot["url"] is None
+
+
+def test_given_a_real_jpeg_when_completed_then_verified(api):
+    import io
+
+    from PIL import Image
+
+    case_id, parties = _case(api)
+    token = parties[0]["token"]
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), (30, 90, 160)).save(out, format="JPEG")
+    _, reply = _declare_upload_complete(api, case_id, token, out.getvalue(), out.getvalue())
+    assert reply.status == 200 and reply.body["status"] == "VERIFIED"

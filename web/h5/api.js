@@ -8,6 +8,7 @@ export class ApiError extends Error {
     this.status = status;
     this.code = body && body.error ? body.error.code : "";
     this.field = body && body.error ? body.error.field : "";
+    this.userMessage = body && body.error ? body.error.userMessage || "" : ""; // Chinese words for the party, when the API has them
   }
 }
 

@@ -37,11 +37,11 @@ export function createEvidence({ container, api, caseId, onChange }) {
     return entry;
   }
 
-  function show(key, stage, fraction) {
+  function show(key, stage, fraction, reason) {
     const entry = cards.get(key);
     if (!entry) return;
     entry.element.dataset.stage = stage;
-    entry.state.textContent = SHOT[stage] || "";
+    entry.state.textContent = reason || SHOT[stage] || "";
     entry.progress.hidden = stage !== "uploading" && stage !== "verifying";
     if (fraction !== undefined) entry.progress.value = fraction;
   }
@@ -85,7 +85,7 @@ export function createEvidence({ container, api, caseId, onChange }) {
           } else {
             await forget(shot.id); // the API refused the shot itself: the party takes it again
           }
-          show(key, "failed");
+          show(key, "failed", undefined, error.userMessage); // e.g. 文件不是照片，请重新拍摄上传
           console.warn("shot not sent", error.code || error.message);
         }
       }
