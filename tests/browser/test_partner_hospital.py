@@ -122,14 +122,19 @@ def test_given_nothing_pasted_when_verifying_then_it_says_so_in_chinese_and_send
     try:
         page = tablet.new_page()
         scans: list[str] = []
+        refused: list[str] = []
         page.on("request", lambda request: scans.append(request.url) if "/hospital/scan" in request.url else None)
+        page.on("response", lambda reply: refused.append(f"{reply.status} {reply.url}") if reply.status >= 400 else None)
         page.goto(f"{injury.stack.url}/partner/hospital")
         page.locator("#paste textarea").fill("   ")
         page.locator("[data-action=scan]").click()
         expect(page.locator("#refusal")).to_contain_text("请先扫描患者的二维码", timeout=DEADLINE_MS)
         expect(page.locator("#admission")).to_be_hidden()
         screenshot(page, "partner-hospital-empty")
-        assert scans == []
+        assert scans == [] and refused == []
+        for path, kind in (("/shared/favicon.svg", "image/svg+xml"), ("/favicon.ico", "image/x-icon")):
+            icon = page.request.get(f"{injury.stack.url}{path}")
+            assert icon.status == 200 and icon.headers["content-type"] == kind, path
     finally:
         tablet.close()
 
