@@ -25,6 +25,8 @@ PAGE_ROUTES: tuple[tuple[str, str], ...] = (
     (r"^/partner/hospital/?$", "partner/hospital.html"),
     # Cognito's logout redirect (the sign-in client's LogoutURLs): back to the sign-in page.
     (r"^/staff/signed-out/?$", "portal/signin.html"),
+    # The icon browsers ask for on every page that links none (the pages link /shared/favicon.svg).
+    (r"^/favicon\.ico$", "favicon.ico"),
 )
 # Folders of web/ whose files are served at /<folder>/<name>.
 # `vendor` holds the npm libraries copied in by `make vendor` (ADR 0030).

@@ -13,6 +13,8 @@ from chalicelib.domain.principals import POLICE, Role
 if TYPE_CHECKING:
     from chalicelib.contracts.medical import (
         Admission,
+        Admissions,
+        AdmissionsQuery,
         ApplyMedical,
         MedicalLedger,
         MedicalView,
@@ -78,6 +80,25 @@ def post_hospital_qr(principal: Principal, body: PresentedQr) -> Admission:
     from chalicelib.services.medical import hospital
 
     return hospital.admit_by_qr(principal, body)
+
+
+@operation(blueprint, "/hospital/admissions", "GET",
+           summary="This hospital's admissions still open for bills (inside the covered window), newest first, paged; "
+                   "each names the patient in full, the case, the injury, the insurers that pay and the deadlines",
+           roles=HOSPITAL, reply=f"{M}:Admissions", query=f"{M}:AdmissionsQuery")
+def get_hospital_admissions(principal: Principal, query: AdmissionsQuery) -> Admissions:
+    from chalicelib.services.medical import hospital
+
+    return hospital.open_admissions(principal, query)
+
+
+@operation(blueprint, "/hospital/admissions/{admissionId}", "GET",
+           summary="One of this hospital's admissions, read again to add bills (404 for another hospital's)",
+           roles=HOSPITAL, reply=f"{M}:Admission")
+def get_hospital_admission(principal: Principal, admission_id: str) -> Admission:
+    from chalicelib.services.medical import hospital
+
+    return hospital.admission(principal, admission_id)
 
 
 @operation(blueprint, "/hospital/admissions/{admissionId}/bills", "POST",

@@ -88,12 +88,29 @@ class MedicalLedger(Reply):
 
 
 class Admission(Reply):
+    """Whom the hospital admitted: the name in full (the hospital treats her and checks her ID card,
+    as the designated direct-pay partner), the case, the injury, who pays and until when."""
+
     admission_id: str
     application_id: str
     hospital_code: str
+    case_id: str
+    patient_name: str
+    injury_description: str
+    insurers: list[str] = Field(description="the 交强险 insurers that pay for this patient; empty: the rescue fund advances")
     admitted_at: str
     covered_until: str
     direct_pay_until: str
+
+
+class AdmissionsQuery(Contract):
+    limit: int = Field(default=20, ge=1, le=50)
+    next_token: str | None = Field(default=None, max_length=2000)
+
+
+class Admissions(Reply):
+    items: list[Admission]
+    next_token: str | None = None
 
 
 class PartyFled(Reply):

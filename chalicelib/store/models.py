@@ -12,6 +12,7 @@ each item type writing its own key prefixes:
 - tow truck: gsi1 = standby trucks by geohash (`TOWGEO#<gh3>`), gsi2 = a city's fleet (`FLEET#<city>`)
 - rescue order: gsi1 = dispatch queue (`RESCUEQ#<jurisdiction>#<status>`), gsi2 = dispatcher alerts (`RESCUEALERT#<jurisdiction>`),
                 gsi3 = open orders by due time (`RESCUEDUE#<shard>`, sparse: the sweeper's read)
+- hospital admission pointer: gsi1 = a hospital's admissions (`HOSPADM#<hospital>`, `<admittedAt>#<admissionId>`: store/medical.py)
 The table name comes from settings when first used, so tests and stages can change it.
 """
 

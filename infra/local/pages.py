@@ -16,7 +16,8 @@ WEB_ROOT = Path(__file__).resolve().parents[2] / "web"
 # The page table is shared with CloudFront's function (infra/web_pages.py): add pages there.
 _PAGE_ROUTES = tuple((re.compile(pattern), page) for pattern, page in PAGE_ROUTES)
 _FILE = re.compile(rf"^/({'|'.join(FILE_FOLDERS)})/({FILE_NAME})$")
-_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8", ".html": "text/html; charset=utf-8"}
+_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8", ".html": "text/html; charset=utf-8",
+          ".svg": "image/svg+xml", ".ico": "image/x-icon"}
 
 
 def resolve(path: str) -> Path | None:

@@ -110,3 +110,68 @@ def test_given_a_code_it_may_not_use_when_pasted_then_the_refusal_is_said_in_pla
             screenshot(page, "partner-hospital-refused")
     finally:
         tablet.close()
+
+
+def _paste(page: Any, token: str) -> None:
+    page.locator("#paste textarea").fill(token)
+    page.locator("[data-action=scan]").click()
+
+
+def test_given_nothing_pasted_when_verifying_then_it_says_so_in_chinese_and_sends_nothing(injury, browser):
+    tablet = _desk(browser, injury.stack, HOSPITAL)
+    try:
+        page = tablet.new_page()
+        scans: list[str] = []
+        refused: list[str] = []
+        page.on("request", lambda request: scans.append(request.url) if "/hospital/scan" in request.url else None)
+        page.on("response", lambda reply: refused.append(f"{reply.status} {reply.url}") if reply.status >= 400 else None)
+        page.goto(f"{injury.stack.url}/partner/hospital")
+        page.locator("#paste textarea").fill("   ")
+        page.locator("[data-action=scan]").click()
+        expect(page.locator("#refusal")).to_contain_text("请先扫描患者的二维码", timeout=DEADLINE_MS)
+        expect(page.locator("#admission")).to_be_hidden()
+        screenshot(page, "partner-hospital-empty")
+        assert scans == [] and refused == []
+        for path, kind in (("/shared/favicon.svg", "image/svg+xml"), ("/favicon.ico", "image/x-icon")):
+            icon = page.request.get(f"{injury.stack.url}{path}")
+            assert icon.status == 200 and icon.headers["content-type"] == kind, path
+    finally:
+        tablet.close()
+
+
+def test_given_two_patients_admitted_when_the_nurse_goes_back_to_the_first_then_she_sees_whom_and_adds_a_bill(stack, browser):
+    first, second = InjuryCase(stack), InjuryCase(stack)
+    tablet = _desk(browser, stack, HOSPITAL)
+    try:
+        page = tablet.new_page()
+        page.goto(f"{stack.url}/partner/hospital")
+        _paste(page, first.qr_token)
+        facts = page.locator("#admission-facts")
+        for words in ("李四", first.case_id, "右手腕肿痛", "中国人民财产保险股份有限公司", "直赔截止", "费用覆盖至"):
+            expect(facts).to_contain_text(words, timeout=DEADLINE_MS)
+        screenshot(page, "partner-hospital-whom")
+        first_admission = page.locator("#admission-facts").get_attribute("data-admission")
+
+        page.locator("[data-action=next-patient]").click()
+        _paste(page, second.qr_token)
+        expect(facts).to_contain_text(second.case_id, timeout=DEADLINE_MS)
+        page.reload()  # the open admission is read again from the API, not kept on the tablet
+        expect(facts).to_contain_text(second.case_id, timeout=DEADLINE_MS)
+        page.locator("[data-action=next-patient]").click()
+
+        listed = page.locator(f"#open-admissions [data-admission='{first_admission}']")
+        expect(listed).to_contain_text("李四", timeout=DEADLINE_MS)
+        expect(listed).to_contain_text(first.case_id)
+        screenshot(page, "partner-hospital-open-admissions")
+        listed.click()
+        expect(facts).to_contain_text(first.case_id, timeout=DEADLINE_MS)
+        page.locator("#bill-rows [name=name]").fill("复查诊查费")
+        page.locator("#bill-rows [name=yuan]").fill("12.5")
+        page.locator("[data-action=post-bills]").click()
+        expect(page.locator("#posted .ok")).to_have_attribute("data-billed", "1250", timeout=DEADLINE_MS)
+
+        ledger = first.call("GET", f"/cases/{first.case_id}/medical", stack.token("hospital", HOSPITAL)).json()
+        assert [(b["name"], b["amount"]) for b in ledger["applications"][0]["bills"]] == [("复查诊查费", 1250)]
+        assert second.call("GET", f"/cases/{second.case_id}/medical", stack.token("hospital", HOSPITAL)).json()["totals"]["billed"] == 0
+    finally:
+        tablet.close()

@@ -3,6 +3,8 @@ completed at a repair shop; the dispatcher's board shows the order along the way
 
 from __future__ import annotations
 
+import re
+
 from playwright.sync_api import expect
 
 from tests.browser.conftest import DEADLINE_MS, PHONE, screenshot
@@ -47,6 +49,9 @@ def test_given_an_offer_when_the_driver_accepts_arrives_and_completes_then_the_b
         expect(driver.locator("[data-state=offer]")).to_be_visible(timeout=DEADLINE_MS)
         expect(driver.locator("#job")).to_contain_text(PICKUP["address"], timeout=DEADLINE_MS)
         expect(driver.locator(".distance")).to_contain_text("公里", timeout=DEADLINE_MS)
+        navigation = driver.locator("#job a[data-action=navigate]")
+        expect(navigation).to_have_attribute("href", re.compile(r"^https://uri\.amap\.com/marker\?position=120\.1502,33\.3801&"))
+        expect(navigation).to_contain_text("导航")
         offered_card = board.locator(f"[data-lane=OFFERED] [data-order={order_id}]")
         expect(offered_card).to_contain_text(truck, timeout=DEADLINE_MS)
         expect(offered_card).to_contain_text("待答复", timeout=DEADLINE_MS)
@@ -64,8 +69,13 @@ def test_given_an_offer_when_the_driver_accepts_arrives_and_completes_then_the_b
         expect(driver.locator("[data-state=ARRIVED]")).to_be_visible(timeout=DEADLINE_MS)
         expect(driver.locator("select[name=dropoff]")).to_have_value("RP01", timeout=DEADLINE_MS)
         screenshot(driver, "partner-tow-arrived")
+        shop = driver.locator("select[name=dropoff] option:checked").inner_text()
         driver.locator("[data-action=completed]").click()
         expect(driver.locator("[data-state=idle]")).to_be_visible(timeout=DEADLINE_MS)
+        done = driver.locator("#job .ok[data-state=delivered]")
+        expect(done).to_contain_text("救援已完成", timeout=DEADLINE_MS)
+        expect(done).to_contain_text(shop)
+        screenshot(driver, "partner-tow-delivered")
 
         expect(board.locator(f"[data-lane=COMPLETED] [data-order={order_id}]")).to_contain_text("RP01", timeout=DEADLINE_MS)
         expect(board.locator(f"svg .truck.STANDBY[data-truck={truck}]")).to_have_count(1, timeout=DEADLINE_MS)
@@ -76,3 +86,23 @@ def test_given_an_offer_when_the_driver_accepts_arrives_and_completes_then_the_b
     finally:
         phone.close()
         desk.close()
+
+
+def test_given_an_offer_whose_pickup_is_only_a_phone_position_then_no_fake_address_is_shown_but_navigation_is(accident, browser):
+    located = {"lat": 33.3811, "lng": 120.1512, "address": "手机定位（33.38110, 120.15120）"}
+    requested = accident.call("POST", f"/cases/{accident.case_id}/rescue", accident.parties[1]["token"],
+                              {"pickup": located, "destination": "RP01"})
+    assert requested.status_code == 201, requested.text
+    truck = _offered_truck(accident, requested.json()["orderId"])
+    phone = browser.new_context(viewport=PHONE, is_mobile=True, locale="zh-CN", timezone_id="Asia/Shanghai")
+    try:
+        phone.set_default_timeout(DEADLINE_MS)
+        sign_in(phone, accident.stack, "tow", truck)
+        driver = phone.new_page()
+        driver.goto(f"{accident.stack.url}/partner/tow")
+        expect(driver.locator("[data-state=offer]")).to_be_visible(timeout=DEADLINE_MS)
+        expect(driver.locator("#job .address")).to_have_text("乘客未填写地址，请按导航前往定位点")
+        expect(driver.locator("#job a[data-action=navigate]")).to_have_attribute("href", re.compile(r"position=120\.1512,33\.3811&"))
+        screenshot(driver, "partner-tow-offer-position")
+    finally:
+        phone.close()

@@ -258,3 +258,13 @@ def test_the_pages_may_fetch_the_pool_token_endpoint(synth: Synth) -> None:
     connect = csp[csp.index("connect-src"):csp.index("object-src")]
     assert f' https://", {{"Ref": "{domain_id}"}}, ".auth.", {{"Ref": "AWS::Region"}}, ".amazoncognito.com;' in connect
     assert domain_id not in csp[csp.index("img-src"):csp.index("connect-src")]
+
+
+def test_icon_is_staged_for_the_bucket_and_left_alone_by_the_function(tmp_path: Path) -> None:
+    """A browser asks /favicon.ico of every page: the bucket holds it (else S3 answers 403)."""
+    from infra.cdk.pages import _WebWithApiBase
+
+    _WebWithApiBase(WEB_ROOT, hosted_sign_in=False).try_bundle(str(tmp_path), image=None)  # type: ignore[arg-type]
+    assert (tmp_path / "favicon.ico").read_bytes() == (WEB_ROOT / "favicon.ico").read_bytes()
+    assert (tmp_path / "shared" / "favicon.svg").is_file()
+    assert run_viewer_request(viewer_request_code(""), "/favicon.ico")["uri"] == "/favicon.ico"

@@ -29,6 +29,7 @@ KEY_PREFIXES = (
     "WECHATTOKEN",
     "RESCUEDUE",
     "TOWDENSITY",
+    "HOSPADM",
 )
 # A prefix is the whole upper-case word before '#': `RESCUEQ#` is not `QUEUE#`.
 KEY_LITERAL = re.compile(r"(?<![A-Z0-9_])(?:" + "|".join(KEY_PREFIXES) + r")#|LOCALSMS")

@@ -38,3 +38,13 @@ def test_given_the_lock_then_every_vendored_file_is_there_from_the_locked_versio
         assert locked["version"] == wanted and locked["integrity"].startswith("sha512-")
     for source, target in vendored_files(manifest):
         assert source.startswith("node_modules/") and (WEB_ROOT / "vendor" / target).is_file()
+
+
+@pytest.mark.parametrize(("path", "file"), [("/favicon.ico", "favicon.ico"), ("/shared/favicon.svg", "shared/favicon.svg")])
+def test_given_the_icon_paths_then_the_icon_files_are_served_not_left_to_the_api(path, file):
+    assert resolve(path) == WEB_ROOT / file and (WEB_ROOT / file).is_file()
+
+
+@pytest.mark.parametrize("page", ["partner/tow.html", "partner/hospital.html"])
+def test_given_a_partner_page_then_it_links_the_icon_file(page):
+    assert '<link rel="icon" href="/shared/favicon.svg" type="image/svg+xml">' in (WEB_ROOT / page).read_text(encoding="utf-8")

@@ -5,13 +5,15 @@ import { api, NetworkError, sessionFor } from "/shared/staff_api.js";
 import { signOut } from "/shared/session.js";
 import { fenOf, yuan } from "./money.js";
 
-const ADMISSION_KEY = "ycht.hospital.admission"; // the open admission survives a reload of the tab
+// The open admission's id survives a reload of the tab; its facts (the patient's name) are read
+// again from the API rather than kept on the tablet.
+const ADMISSION_KEY = "ycht.hospital.admissionId";
 // The API's refusals of a code, in words a nurse can act on.
 const REFUSALS = {
   QrForged: "二维码无效：不是本系统签发的直赔二维码，或内容被改动过。请患者出示短信或《急诊直赔通知书》上的原始二维码。",
   QrExpired: "二维码已过期：请患者联系处理事故的民警重新申请急诊直赔。",
   QrWrongHospital: "此二维码指定的是其他医院，本院不能使用。请患者前往通知书上写明的医院，或联系民警更改。",
-  QrAlreadyRedeemed: "此二维码已经扫过（患者已接诊），不能重复使用。",
+  QrAlreadyRedeemed: "此二维码已经扫过（患者已接诊），不能重复使用。如需继续录入费用，请在下方“本院在院患者”中点选该患者。",
   NotFound: "找不到二维码对应的直赔申请，请联系处理事故的民警。",
   ValidationFailed: "二维码内容不完整，请重新扫描或完整粘贴。",
 };
@@ -26,6 +28,8 @@ const cameraState = document.getElementById("camera-state");
 const video = document.getElementById("video");
 const rows = document.getElementById("bill-rows");
 let stream = null;
+let current = null; // the admission shown
+let moreToken = null; // the next page of open admissions
 
 function said(failure, words) {
   if (failure instanceof NetworkError) return "网络连接失败，请检查网络后重试。";
@@ -43,9 +47,7 @@ function stopCamera() {
 async function admit(token) {
   refusal.textContent = "";
   try {
-    const admission = await api.post("/hospital/scan", { token: token.trim() });
-    sessionStorage.setItem(ADMISSION_KEY, JSON.stringify(admission));
-    showAdmission(admission);
+    showAdmission(await api.post("/hospital/scan", { token: token.trim() }));
   } catch (failure) {
     refusal.textContent = said(failure, REFUSALS);
     refusal.dataset.code = failure.code || "";
@@ -133,14 +135,51 @@ function showPosted(view) {
     h("p", { className: "ok", "data-billed": view.billed }, `已提交，累计费用 ${yuan(view.billed)}；直赔范围内 ${yuan(view.directPayWindow)}`), table);
 }
 
+function payers(admission) {
+  return admission.insurers.length ? admission.insurers.join("、") : "无交强险可赔，由道路交通事故社会救助基金垫付";
+}
+
 function showAdmission(admission) {
+  current = admission;
+  sessionStorage.setItem(ADMISSION_KEY, admission.admissionId);
   document.getElementById("scan").hidden = true;
+  document.getElementById("open").hidden = true;
   document.getElementById("admission").hidden = false;
   const fact = (term, value) => [h("dt", {}, term), h("dd", {}, value)];
-  document.getElementById("admission-facts").replaceChildren(
+  const facts = document.getElementById("admission-facts");
+  facts.dataset.admission = admission.admissionId;
+  facts.replaceChildren(
+    ...fact("患者姓名", admission.patientName), ...fact("案件编号", admission.caseId),
+    ...fact("伤情", admission.injuryDescription), ...fact("赔付保险公司", payers(admission)),
     ...fact("就诊号", admission.admissionId), ...fact("接诊时间", when(admission.admittedAt)),
-    ...fact("费用覆盖至", when(admission.coveredUntil)), ...fact("直赔截止", when(admission.directPayUntil)));
+    ...fact("直赔截止", when(admission.directPayUntil)), ...fact("费用覆盖至", when(admission.coveredUntil)));
   rows.replaceChildren(billRow());
+}
+
+function admissionLine(admission) {
+  return h("li", {}, h("button", { type: "button", className: "admission-line", "data-admission": admission.admissionId,
+    onclick: () => showAdmission(admission) },
+  h("span", { className: "patient" }, admission.patientName),
+  h("span", { className: "hint" }, `案件 ${admission.caseId} · 接诊 ${when(admission.admittedAt)} · 费用覆盖至 ${when(admission.coveredUntil)}`)));
+}
+
+/** This hospital's admissions still open for bills, newest first; `more` appends the next page. */
+async function listOpen(more = false) {
+  const list = document.getElementById("open-admissions");
+  const state = document.getElementById("open-state");
+  const moreButton = document.querySelector("[data-action=more-admissions]");
+  if (!more) { list.replaceChildren(); moreToken = null; }
+  state.textContent = "正在读取…";
+  try {
+    const query = moreToken ? `?nextToken=${encodeURIComponent(moreToken)}` : "";
+    const page = await api.get(`/hospital/admissions${query}`);
+    list.append(...page.items.map(admissionLine));
+    moreToken = page.nextToken || null;
+    moreButton.hidden = !moreToken;
+    state.textContent = list.children.length ? "" : "暂无仍在费用覆盖期内的患者。";
+  } catch (failure) {
+    state.textContent = said(failure, {});
+  }
 }
 
 async function postBills(event) {
@@ -149,10 +188,9 @@ async function postBills(event) {
   const { items, problems } = readBills();
   errorLine.textContent = problems.join("；");
   if (problems.length) return;
-  const admission = JSON.parse(sessionStorage.getItem(ADMISSION_KEY));
   event.submitter.disabled = true;
   try {
-    const view = await api.post(`/hospital/admissions/${encodeURIComponent(admission.admissionId)}/bills`, { items });
+    const view = await api.post(`/hospital/admissions/${encodeURIComponent(current.admissionId)}/bills`, { items });
     rows.replaceChildren(billRow());
     showTotal();
     showPosted(view);
@@ -165,11 +203,25 @@ async function postBills(event) {
 
 function nextPatient() {
   sessionStorage.removeItem(ADMISSION_KEY);
+  current = null;
   document.getElementById("admission").hidden = true;
   document.getElementById("posted").replaceChildren();
+  document.getElementById("bill-error").textContent = "";
   document.getElementById("scan").hidden = false;
+  document.getElementById("open").hidden = false;
   document.querySelector("#paste textarea").value = "";
   cameraState.textContent = "";
+  listOpen();
+}
+
+async function reopen(admissionId) {
+  try {
+    showAdmission(await api.get(`/hospital/admissions/${encodeURIComponent(admissionId)}`));
+  } catch (failure) {
+    sessionStorage.removeItem(ADMISSION_KEY);
+    refusal.textContent = `未能打开上次的就诊记录：${said(failure, {})}`;
+    listOpen();
+  }
 }
 
 if (session) {
@@ -180,11 +232,14 @@ if (session) {
     event.preventDefault();
     const token = event.currentTarget.elements.token.value;
     if (token.trim()) admit(token);
+    else refusal.textContent = "请先扫描患者的二维码，或将二维码内容粘贴到上面的输入框中，再点“核验并接诊”。";
   });
+  document.querySelector("[data-action=more-admissions]").addEventListener("click", () => listOpen(true));
   document.querySelector("[data-action=add-row]").addEventListener("click", () => rows.append(billRow()));
   document.querySelector("[data-action=next-patient]").addEventListener("click", nextPatient);
   document.getElementById("bills").addEventListener("submit", postBills);
   document.getElementById("bills").addEventListener("input", showTotal);
   const open = sessionStorage.getItem(ADMISSION_KEY);
-  if (open) showAdmission(JSON.parse(open));
+  if (open) reopen(open);
+  else listOpen();
 }

@@ -13,6 +13,9 @@ const errorLine = document.getElementById("error");
 const offline = document.getElementById("offline");
 let repairShops = null;
 let busy = false; // a button's call is under way: the poll leaves the card alone
+let delivered = null; // the job this driver just completed: confirmed above the empty state
+// The party's page sends its phone's position as the address when nobody typed one: not an address.
+const POSITION_ONLY = /^手机定位（[-\d.,\s]+）$/;
 
 function km(metres) {
   return `${(metres / 1000).toFixed(1)} 公里`;
@@ -42,9 +45,20 @@ async function act(button, doing) {
   await refresh();
 }
 
+function navigationLink(pickup, name) {
+  // AMap's marker page opens its app when installed (callnative); the phone's fix is WGS-84.
+  const rest = new URLSearchParams({ name, coordinate: "wgs84", callnative: "1" });
+  return h("a", { className: "big go nav", href: `https://uri.amap.com/marker?position=${pickup.lng},${pickup.lat}&${rest}`,
+    target: "_blank", rel: "noopener noreferrer", "data-action": "navigate" }, "打开高德地图导航");
+}
+
 function pickupLines(pickup) {
-  return [h("p", { className: "label" }, "救援地点"), h("p", { className: "address" }, pickup.address),
-    h("p", { className: "hint" }, `坐标 ${pickup.lat.toFixed(5)}, ${pickup.lng.toFixed(5)}`)];
+  const address = (pickup.address || "").trim();
+  const typed = address && !POSITION_ONLY.test(address);
+  return [h("p", { className: "label" }, "救援地点"),
+    h("p", { className: "address" }, typed ? address : "乘客未填写地址，请按导航前往定位点"),
+    h("p", { className: "hint" }, `坐标 ${pickup.lat.toFixed(5)}, ${pickup.lng.toFixed(5)}`),
+    navigationLink(pickup, typed ? address : "救援地点")];
 }
 
 function offerCard(offer) {
@@ -66,7 +80,10 @@ function shopPicker(order) {
     ...repairShops.map((shop) => h("option", { value: shop.code, selected: shop.code === order.destination }, shop.name)));
   return h("form", { className: "dropoff", onsubmit: (event) => {
     event.preventDefault();
-    act(event.submitter, () => api.post(`/tow/orders/${order.orderId}/completed`, { dropoff: select.value }));
+    act(event.submitter, async () => {
+      await api.post(`/tow/orders/${order.orderId}/completed`, { dropoff: select.value });
+      delivered = { orderId: order.orderId, shop: select.selectedOptions[0].textContent, at: new Date().toISOString() };
+    });
   } },
   h("label", {}, "送达的维修厂", select),
   h("button", { type: "submit", className: "big go", "data-action": "completed" }, "已送达维修厂"));
@@ -90,7 +107,9 @@ function jobCardFor(job) {
 
 function idleCard(truck) {
   const words = { STANDBY: "待命中，有派单时会在这里出现", OFFLINE: "已下线，不会收到派单", OFFERED: "有派单待答复", BUSY: "执行任务中" };
-  return [h("h1", { "data-state": "idle" }, "暂无派单"), h("p", { className: "hint" }, words[truck.status] || truck.status)];
+  const done = delivered && h("div", { className: "ok", "data-state": "delivered" },
+    h("p", {}, "✔ 救援已完成"), h("p", {}, `车辆已于 ${when(delivered.at)} 送达「${delivered.shop}」，辛苦了！`));
+  return [done, h("h1", { "data-state": "idle" }, "暂无派单"), h("p", { className: "hint" }, words[truck.status] || truck.status)];
 }
 
 async function refresh() {
@@ -99,13 +118,14 @@ async function refresh() {
   if (busy) return;
   offline.hidden = true;
   document.getElementById("truck").textContent = `${job.truck.plate} · ${job.truck.truckId}`;
+  if (job.order || offers.offers.length) delivered = null; // the next job replaces the confirmation
   if (job.order) {
     if (job.order.status === "ARRIVED" && repairShops === null) repairShops = (await api.get("/repair-shops")).items;
     renderOnChange(jobCard, `job:${job.order.orderId}:${job.order.status}`, () => jobCardFor(job));
   } else if (offers.offers.length) {
     renderOnChange(jobCard, `offer:${offers.offers[0].orderId}:${offers.offers[0].expiresAt}`, () => offerCard(offers.offers[0]));
   } else {
-    renderOnChange(jobCard, `idle:${job.truck.status}`, () => idleCard(job.truck));
+    renderOnChange(jobCard, `idle:${job.truck.status}:${delivered ? delivered.orderId : ""}`, () => idleCard(job.truck));
   }
 }
 

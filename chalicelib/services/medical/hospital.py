@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.contracts.medical import Admission, MedicalView, PostBills, PresentedQr
+from chalicelib.contracts.medical import Admission, Admissions, AdmissionsQuery, MedicalView, PostBills, PresentedQr
 from chalicelib.domain import ids
 from chalicelib.domain.medical import Bill, MedicalApplication, MedicalStatus, check_bills, ensure_status
 from chalicelib.domain.principals import Principal
@@ -19,9 +19,10 @@ from chalicelib.services import notices
 from chalicelib.services.medical import grants
 from chalicelib.services.medical.applications import answer_wait, application_in, direct_pay_hospital
 from chalicelib.services.medical.ledger import view, windows
-from chalicelib.services.medical.payers import hand_off_to_payers
+from chalicelib.services.medical.payers import hand_off_to_payers, insurers_paying_for
 from chalicelib.store import cases as store
 from chalicelib.store import medical as medical_store
+from chalicelib.store import reference
 
 ADMITTED = frozenset({MedicalStatus.ADMITTED, MedicalStatus.BILLED})
 
@@ -63,20 +64,50 @@ def admit_by_qr(principal: Principal, body: PresentedQr) -> Admission:
         return store.Change(action="MEDICAL_ADMITTED", detail=detail, replaces=[(application, MedicalStatus.APPROVED)],
                             puts=puts, result=application)
 
-    application: MedicalApplication = store.mutate(principal, case_id, decide).result
+    applied = store.mutate(principal, case_id, decide)
+    application: MedicalApplication = applied.result
     answer_wait(waiting[-1], {"admissionId": application.admission_id})
-    return _admission(application)
+    return _admission(applied.record, application)
 
 
-def _admission(application: MedicalApplication) -> Admission:
+def _admission(record: store.CaseRecord, application: MedicalApplication) -> Admission:
+    """The admission as the treating hospital reads it (never logged: it names the patient)."""
     admitted_at = application.admitted_at
     assert admitted_at is not None
     covered = windows()
+    patient = record.party(application.injured_party_id)
+    codes = insurers_paying_for(record, application.injured_party_id)
+    names = reference.names("INSURER", codes)
     return Admission(
         admission_id=str(application.admission_id), application_id=application.application_id,
-        hospital_code=application.hospital_code, admitted_at=store.iso(admitted_at),
+        hospital_code=application.hospital_code, case_id=application.case_id,
+        patient_name=patient.name if patient is not None else "", injury_description=application.injury_description,
+        insurers=[names.get(code, code) for code in codes], admitted_at=store.iso(admitted_at),
         covered_until=store.iso(admitted_at + covered.fund), direct_pay_until=store.iso(admitted_at + covered.direct_pay),
     )
+
+
+def _admission_at(principal: Principal, pointer: medical_store.AdmissionPointer) -> Admission:
+    record = store.load_for(principal, pointer.case_id)
+    return _admission(record, application_in(record, pointer.application_id))
+
+
+def admission(principal: Principal, admission_id: str) -> Admission:
+    """One of this hospital's admissions, read again (the page reopens it to add bills)."""
+    hospital_code = _hospital_of(principal)
+    pointer = medical_store.admitted(admission_id)
+    if pointer is None or pointer.hospital_code != hospital_code:
+        raise NotFound("no such admission at this hospital", field="admissionId")
+    return _admission_at(principal, pointer)
+
+
+def open_admissions(principal: Principal, query: AdmissionsQuery) -> Admissions:
+    """This hospital's admissions still inside their billing (fund) window, newest first, a page
+    at a time: one Query on the hospital's index key, then each admission's case by key."""
+    hospital_code = _hospital_of(principal)
+    since = store.utcnow() - windows().fund
+    pointers, next_token = medical_store.admissions_since(hospital_code, since, query.limit, query.next_token)
+    return Admissions(items=[_admission_at(principal, pointer) for pointer in pointers], next_token=next_token)
 
 
 def post_bills(principal: Principal, admission_id: str, body: PostBills) -> MedicalView:

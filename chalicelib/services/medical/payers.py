@@ -7,9 +7,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from chalicelib.domain.medical import MedicalApplication, Windows, coverage
-from chalicelib.domain.medical_payers import PayerAmounts
+from chalicelib.domain.medical_payers import PayerAmounts, covered_vehicles
+from chalicelib.store import cases as store
 
-__all__ = ["PayerAmounts", "applications_owed_by", "hand_off_to_payers", "insurer_committed", "payer_amounts"]
+__all__ = ["PayerAmounts", "applications_owed_by", "hand_off_to_payers", "insurer_committed", "insurers_paying_for",
+           "payer_amounts"]
 
 
 def hand_off_to_payers(case_id: str, applications: Sequence[MedicalApplication], windows: Windows) -> None:
@@ -51,3 +53,19 @@ def insurer_committed(case_id: str, vehicle_id: str) -> bool:
     from chalicelib.services import medical_payers
 
     return medical_payers.committed(case_id, vehicle_id)
+
+
+def insurers_paying_for(record: store.CaseRecord, person_id: str) -> list[str]:
+    """The codes of the 交强险 insurers that answer for this injured person: every insured vehicle
+    whose driver did not flee, except the one the person was in (none: the rescue fund advances)."""
+    from chalicelib.services.claims import agreed_liabilities
+    from chalicelib.services.medical_payers.requests import vehicle_facts
+
+    liabilities = agreed_liabilities(record)
+    if liabilities is None:
+        return []
+    facts = vehicle_facts(record, liabilities)
+    own = person_id if person_id in {fact.vehicle_id for fact in facts} else None
+    paying = {v.vehicle_id for v in covered_vehicles(facts, {person_id: own}) if v.insured and person_id not in v.excludes}
+    codes = (store.plain(party.vehicle).get("insurerCode") for party in record.parties if party.party_id in paying)
+    return list(dict.fromkeys(code for code in codes if code))
