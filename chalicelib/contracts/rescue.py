@@ -27,7 +27,7 @@ class RequestRescue(Contract):
 
 
 class CancelRescue(Contract):
-    reason: Text | None = Field(default=None, max_length=200)
+    reason: Text | None = Field(default=None, max_length=200, description="why; required when police close the order")
 
 
 class DeclineOffer(Contract):
