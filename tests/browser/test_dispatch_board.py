@@ -73,9 +73,24 @@ def test_given_an_escalated_order_when_the_dispatcher_closes_it_with_a_reason_th
     try:
         card = page.locator(f"[data-lane=ESCALATED] [data-order={order_id}]")
         expect(card).to_be_visible(timeout=DEADLINE_MS)
+        sent: list[str] = []
+        page.on("request", lambda request: sent.append(request.url) if request.url.endswith("/cancel") else None)
+        card.locator("[data-action=close]").click()  # no reason: told so, nothing sent
+        expect(card.get_by_role("alert")).to_have_text("请填写关闭原因，如：已电话调派社会救援。")
+        assert sent == []
+        assert accident.call("GET", f"/cases/{accident.case_id}/rescue/{order_id}", accident.dispatcher).json()["status"] == "ESCALATED"
+
         card.locator("input[name=reason]").fill("已电话联系社会救援车辆")
+        asked: list[str] = []
+        page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+        card.locator("[data-action=close]").click()  # asked first; declining keeps the order open
+        wait_for(lambda: asked, timeout=60, what="the confirmation")
+        assert "已电话联系社会救援车辆" in asked[0] and sent == []
+        page.once("dialog", lambda dialog: dialog.accept())
         card.locator("[data-action=close]").click()
         expect(page.locator(f"[data-lane=ESCALATED] [data-order={order_id}]")).to_have_count(0, timeout=DEADLINE_MS)
+        expect(page.locator(f"[data-lane=CANCELLED] [data-order={order_id}]")).to_be_visible(timeout=DEADLINE_MS)  # not vanished
+        screenshot(page, "dispatch-board-closed")
         order = accident.call("GET", f"/cases/{accident.case_id}/rescue/{order_id}", accident.dispatcher).json()
         assert order["status"] == "CANCELLED"
         audit = accident.call("GET", f"/cases/{accident.case_id}/audit", accident.officer).json()["entries"]

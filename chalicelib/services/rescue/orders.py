@@ -193,7 +193,7 @@ def queue(principal: Principal, query: QueueQuery) -> RescueQueue:
     if query.alerting:
         results = order_store.alerting(principal.jurisdiction, query.limit, query.next_token)
     else:
-        results = order_store.queue(principal.jurisdiction, query.status, query.limit, query.next_token)
+        results = order_store.queue(principal.jurisdiction, query.status, query.limit, query.next_token, query.newest_first)
     entries = [
         RescueQueueEntry(
             order_id=o.order_id, case_id=o.case_id, status=o.status, status_since=o.status_since,
