@@ -31,6 +31,7 @@ const errorLine = document.getElementById("error");
 const details = new Map(); // orderId -> { key, order }: an order is read again only when its queue entry moved
 const reasonMissing = new Set(); // orders whose close was tried without a reason: the card keeps saying so
 let area = null;
+let shops = new Map(); // repair shop code -> name: a rescue's destination in words
 let view = "fleet";
 let latest = { trucks: [], orders: [] };
 
@@ -99,7 +100,7 @@ function orderCard(order, lane) {
   if (order.eta && order.status === "ASSIGNED") lines.push(h("p", {}, `预计 ${when(order.eta.arriveBy)} 到达`));
   if (order.alerts.length) lines.push(h("p", { className: "alert" }, `司机逾期未报告${order.alerts.at(-1).milestone === "ARRIVAL" ? "到达" : "完成"}`));
   if (order.status === "CANCELLED" && order.outcome) lines.push(h("p", {}, `关闭原因：${order.outcome}`));
-  if (order.dropoff) lines.push(h("p", {}, `送达维修厂：${order.dropoff}`));
+  if (order.dropoff) lines.push(h("p", {}, `送达维修厂：${shops.get(order.dropoff) || order.dropoff}`));
   lines.push(offersTable(order));
   if (order.status === "ESCALATED" && !lane.alerting) lines.push(escalationActions(order));
   return h("article", { className: "order", "data-order": order.orderId, "data-status": order.status }, ...lines);
@@ -146,6 +147,7 @@ async function refresh() {
     area = await api.get("/portal/rescue/area");
     document.getElementById("unit").textContent = `${area.name} · ${session.name || session.subject}`;
   }
+  if (!shops.size) shops = new Map((await api.get("/repair-shops")).items.map((shop) => [shop.code, shop.name]));
   const [lanes, fleet] = await Promise.all([
     Promise.all(LANES.map(async (lane) => ({ lane, orders: await laneOrders(lane) }))),
     fleetTrucks(),
