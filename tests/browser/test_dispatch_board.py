@@ -103,3 +103,28 @@ def test_given_an_escalated_order_when_the_dispatcher_closes_it_with_a_reason_th
         screenshot(page, "dispatch-map-area")
     finally:
         desk.close()
+
+
+def test_given_a_rescue_delivered_to_a_repair_shop_then_the_board_names_the_shop(accident, browser):
+    requested = accident.call("POST", f"/cases/{accident.case_id}/rescue", accident.parties[0]["token"], {"pickup": PICKUP})
+    assert requested.status_code == 201, requested.text
+    order_id = requested.json()["orderId"]
+    path = f"/cases/{accident.case_id}/rescue/{order_id}"
+    offered = wait_for(lambda: (o := accident.call("GET", path, accident.dispatcher).json())["status"] == "OFFERED" and o,
+                       timeout=90, every=0.5, what="the first offer")
+    driver = accident.stack.token("tow", offered["offers"][-1]["truckId"])
+    assert accident.call("POST", f"/tow/orders/{order_id}/accept", driver).status_code == 202
+    wait_for(lambda: accident.call("GET", path, accident.dispatcher).json()["status"] == "ASSIGNED", timeout=90, every=0.5,
+             what="the assignment")
+    assert accident.call("POST", f"/tow/orders/{order_id}/arrived", driver, {}).status_code == 200
+    completed = accident.call("POST", f"/tow/orders/{order_id}/completed", driver, {"dropoff": "RP02"})
+    assert completed.status_code == 200, completed.text
+    shop = next(s["name"] for s in accident.call("GET", "/repair-shops", accident.dispatcher).json()["items"] if s["code"] == "RP02")
+
+    desk, page = _board(browser, accident)
+    try:
+        card = page.locator(f"[data-lane=COMPLETED] [data-order={order_id}]")
+        expect(card).to_contain_text(f"送达维修厂：{shop}", timeout=DEADLINE_MS)
+        expect(card).not_to_contain_text("RP02")
+    finally:
+        desk.close()

@@ -119,7 +119,8 @@ def _early_take(accident, slot_index: int, seed: int) -> str:
     slot = accident.view()["evidence"]["checklist"][slot_index]
     content = scene_photo(seed)
     token = accident.parties[0]["token"]
-    requested = accident.call("POST", f"/cases/{accident.case_id}/evidence", token, evidence_request(content, slot["kind"], slot["partyId"]))
+    asked = evidence_request(content, slot["kind"], slot["partyId"])
+    requested = accident.call("POST", f"/cases/{accident.case_id}/evidence", token, asked)
     assert requested.status_code == 201, requested.text
     upload = requested.json()["upload"]
     assert requests.put(upload["url"], data=content, headers=upload["headers"], timeout=60).status_code == 200
