@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from chalicelib import config
 from tests.browser.conftest import DEADLINE_MS, screenshot
+from tests.browser.portal import contrast
 from tests.browser.staff_session import DESK, sign_in
 from tests.factories import wait_for
 
@@ -126,5 +127,35 @@ def test_given_a_rescue_delivered_to_a_repair_shop_then_the_board_names_the_shop
         card = page.locator(f"[data-lane=COMPLETED] [data-order={order_id}]")
         expect(card).to_contain_text(f"送达维修厂：{shop}", timeout=DEADLINE_MS)
         expect(card).not_to_contain_text("RP02")
+    finally:
+        desk.close()
+
+
+def test_given_the_fleet_map_then_its_labels_are_legible_inside_the_map_and_cover_no_label_or_dot(accident, browser):
+    desk, page = _board(browser, accident)
+    try:
+        expect(page.locator("svg .truck")).to_have_count(49, timeout=DEADLINE_MS)
+        axis = page.locator("svg .grid-label").first
+        colour, size = axis.evaluate("label => [getComputedStyle(label).fill, parseFloat(getComputedStyle(label).fontSize)]")
+        sea = page.locator("svg .sea").evaluate("rect => getComputedStyle(rect).fill")
+        assert contrast(colour, sea) >= 4.5 and size >= 11, (colour, sea, size)
+        outside = page.evaluate("""() => [...document.querySelectorAll('svg .grid-label, svg .truck-label')]
+            .map((label) => [label.textContent, label.getBoundingClientRect(), label.ownerSVGElement.getBoundingClientRect()])
+            .filter(([, box, map]) => box.left < map.left - 0.5 || box.right > map.right + 0.5)
+            .map(([text]) => text)""")
+        assert outside == [], outside
+        overlapping = page.evaluate("""() => {
+            const boxes = [...document.querySelectorAll('svg .truck-label')].map((l) => [l.textContent, l.getBoundingClientRect()]);
+            const dots = [...document.querySelectorAll('svg .truck')].map((t) => [t.dataset.truck, t.querySelector('circle').getBoundingClientRect()]);
+            const cross = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+            return [
+                ...boxes.flatMap(([name, box], i) => boxes.slice(i + 1).filter(([, other]) => cross(box, other))
+                    .map(([other]) => `${name}/${other}`)),
+                ...boxes.flatMap(([name, box]) => dots.filter(([, dot]) => cross(box, dot)).map(([truck]) => `${name} on ${truck}'s dot`)),
+            ];
+        }""")
+        assert overlapping == [], overlapping
+        assert page.locator("svg .truck-label").count() >= 30  # most trucks still named on the map
+        screenshot(page, "dispatch-map-labels")
     finally:
         desk.close()

@@ -10,7 +10,7 @@ import requests
 from playwright.sync_api import expect
 
 from tests.browser.conftest import DEADLINE_MS, screenshot
-from tests.browser.portal import assert_token_never_exposed, desktop, scene_photo, sign_in
+from tests.browser.portal import assert_token_never_exposed, contrast, desktop, scene_photo, sign_in
 from tests.factories import evidence_request, wait_for
 
 CODE = re.compile(r"[A-Z][A-Z0-9_]{2,}")  # an API code (FRONT_WITH_PLATE, PICC) where words belong
@@ -155,6 +155,11 @@ def test_given_a_retaken_shot_and_a_self_settlement_when_the_officer_opens_the_c
         parties = page.locator("#parties tbody")
         expect(parties).to_contain_text("保险股份有限公司")
         assert not set(CODE.findall(parties.inner_text())) & insurers, parties.inner_text()
+
+        valid = page.locator("#audit [data-valid=true]")
+        expect(valid).to_contain_text("完整有效")
+        ink, card = valid.evaluate("line => [getComputedStyle(line).color, getComputedStyle(line.closest('.card')).backgroundColor]")
+        assert contrast(ink, card) >= 4.5, (ink, card)
 
         # the earlier take, large: its name, when and where it was taken
         page.locator(f"#evidence [data-evidence={old}] button.thumb:not([disabled])").click()
