@@ -146,7 +146,8 @@ def test_given_the_fleet_map_then_its_labels_are_legible_inside_the_map_and_cove
         assert outside == [], outside
         overlapping = page.evaluate("""() => {
             const boxes = [...document.querySelectorAll('svg .truck-label')].map((l) => [l.textContent, l.getBoundingClientRect()]);
-            const dots = [...document.querySelectorAll('svg .truck')].map((t) => [t.dataset.truck, t.querySelector('circle').getBoundingClientRect()]);
+            const dots = [...document.querySelectorAll('svg .truck')]
+                .map((t) => [t.dataset.truck, t.querySelector('circle').getBoundingClientRect()]);
             const cross = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
             return [
                 ...boxes.flatMap(([name, box], i) => boxes.slice(i + 1).filter(([, other]) => cross(box, other))
