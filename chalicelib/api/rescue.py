@@ -58,7 +58,7 @@ def get_rescue(principal: Principal, case_id: str, order_id: str) -> RescueView:
 
 
 @operation(blueprint, "/cases/{caseId}/rescue/{orderId}/cancel", "POST",
-           summary="Cancel an open rescue order: the truck it holds goes back on standby and its workflow stops",
+           summary="Cancel an open rescue order: the truck it holds goes back on standby and its workflow stops (police say why)",
            roles=CASE_PEOPLE, body=f"{R}:CancelRescue", reply=f"{R}:RescueView", names_party=NamesParty("orderId"))
 def post_rescue_cancel(principal: Principal, case_id: str, order_id: str, body: CancelRescue) -> RescueView:
     from chalicelib.services.rescue import orders

@@ -27,7 +27,7 @@ class RequestRescue(Contract):
 
 
 class CancelRescue(Contract):
-    reason: Text | None = Field(default=None, max_length=200)
+    reason: Text | None = Field(default=None, max_length=200, description="why; required when police close the order")
 
 
 class DeclineOffer(Contract):
@@ -50,6 +50,7 @@ class TruckPosition(GeoPoint):
 class QueueQuery(Contract):
     status: Literal[dispatch.ORDER_STATUSES] = dispatch.ESCALATED  # type: ignore[valid-type]
     alerting: bool = Field(default=False, description="true: orders whose driver's report is overdue, newest alert first")
+    newest_first: bool = Field(default=False, description="true: the latest to reach the status first (closed and completed orders)")
     limit: int = Field(default=50, ge=1, le=200)
     next_token: str | None = Field(default=None, max_length=2000)
 

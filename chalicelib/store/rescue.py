@@ -97,9 +97,9 @@ def new_handoff(order: RescueOrderItem, handoff_id: str, repair_shop: str, at: s
     )
 
 
-def queue(unit: str, status: str, limit: int, next_token: str | None) -> Any:
-    """The unit's orders in a status, oldest first, a page at a time (`last_evaluated_key` follows)."""
-    return index_reads.whole(RescueOrderItem, RescueOrderItem.gsi1, rescue_queue_key(unit, status), scan_index_forward=True,
+def queue(unit: str, status: str, limit: int, next_token: str | None, newest_first: bool = False) -> Any:
+    """The unit's orders in a status, oldest first (or newest), a page at a time (`last_evaluated_key` follows)."""
+    return index_reads.whole(RescueOrderItem, RescueOrderItem.gsi1, rescue_queue_key(unit, status), scan_index_forward=not newest_first,
                              limit=limit, last_evaluated_key=paging.decode(next_token))
 
 

@@ -108,7 +108,7 @@ class Accident:
         case = self.call("GET", f"/cases/{self.case_id}", self.dispatcher)
         assert case.status_code == 200, case.text
         for order in case.json()["rescues"]:
-            self.call("POST", f"/cases/{self.case_id}/rescue/{order['orderId']}/cancel", self.dispatcher, {})
+            self.call("POST", f"/cases/{self.case_id}/rescue/{order['orderId']}/cancel", self.dispatcher, {"reason": "测试结束"})
 
     def sms_link(self, index: int = 0) -> str:
         """The link texted to the party, read back from the local SMS box once the outbox sent it."""

@@ -70,3 +70,19 @@ def scene_photo(seed: int) -> bytes:
     image.save(out, format="JPEG", quality=70)
     return out.getvalue()
 
+
+
+def contrast(foreground: str, background: str) -> float:
+    """WCAG contrast ratio of two computed CSS colours ("rgb(r, g, b)" or "#rrggbb")."""
+
+    def channels(colour: str) -> list[float]:
+        if colour.startswith("#"):
+            return [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+        return [float(v) / 255 for v in colour[colour.index("(") + 1:colour.index(")")].split(",")[:3]]
+
+    def luminance(colour: str) -> float:
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels(colour)]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    lighter, darker = sorted((luminance(foreground), luminance(background)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)

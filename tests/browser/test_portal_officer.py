@@ -4,11 +4,16 @@ stand-in, the queue, the case page, the determination and its letter, while the 
 
 from __future__ import annotations
 
+import re
+
 import requests
 from playwright.sync_api import expect
 
 from tests.browser.conftest import DEADLINE_MS, screenshot
-from tests.browser.portal import assert_token_never_exposed, desktop, scene_photo, sign_in
+from tests.browser.portal import assert_token_never_exposed, contrast, desktop, scene_photo, sign_in
+from tests.factories import evidence_request, wait_for
+
+CODE = re.compile(r"[A-Z][A-Z0-9_]{2,}")  # an API code (FRONT_WITH_PLATE, PICC) where words belong
 
 
 def test_given_no_session_when_opening_portal_pages_then_sign_in_with_the_way_back(stack, browser):
@@ -106,3 +111,82 @@ def test_given_officer_signed_in_when_deciding_a_queued_case_then_letter_opens_a
         assert page.evaluate("sessionStorage.getItem('ycht.staff')") is None
         page.goto(f"{stack.url}/portal/")
         page.wait_for_url(f"{stack.url}/portal/signin?next=*")
+
+
+def _early_take(accident, slot_index: int, seed: int) -> str:
+    """The first party takes one checklist shot that it takes again later (a blurred plate, say): the
+    earlier take stays on the case. Its evidence id."""
+    slot = accident.view()["evidence"]["checklist"][slot_index]
+    content = scene_photo(seed)
+    token = accident.parties[0]["token"]
+    asked = evidence_request(content, slot["kind"], slot["partyId"])
+    requested = accident.call("POST", f"/cases/{accident.case_id}/evidence", token, asked)
+    assert requested.status_code == 201, requested.text
+    upload = requested.json()["upload"]
+    assert requests.put(upload["url"], data=content, headers=upload["headers"], timeout=60).status_code == 200
+    assert accident.call("POST", f"/cases/{accident.case_id}/evidence/{requested.json()['evidenceId']}/complete", token).status_code == 200
+    return str(requested.json()["evidenceId"])
+
+
+def _settled_by_the_parties(accident) -> None:
+    """The parties settle it themselves: the first proposes (it is at fault), the second signs."""
+    first, second = (p["partyId"] for p in accident.parties)
+    terms = {"scenario": "REAR_END", "atFaultPartyId": first, "liabilities": {first: "FULL", second: "NONE"},
+             "facts": "甲方车辆追撞乙方车辆尾部，双方同意自行协商。"}
+    proposed = accident.call("POST", f"/cases/{accident.case_id}/agreement", accident.parties[0]["token"], terms)
+    assert proposed.status_code == 201, proposed.text
+    signed = accident.call("POST", f"/cases/{accident.case_id}/parties/{second}/sign", accident.parties[1]["token"], {"accept": True})
+    assert signed.status_code == 200, signed.text
+    wait_for(lambda: any(d["kind"] == "AGREEMENT" for d in accident.view()["documents"]), timeout=60, what="the agreement's PDF")
+
+
+def test_given_a_retaken_shot_and_a_self_settlement_when_the_officer_opens_the_case_then_all_is_in_words(stack, browser, accident):
+    old = _early_take(accident, 0, seed=40)
+    accident.shoot_everything(scene_photo)
+    _settled_by_the_parties(accident)
+    insurers = {i["code"] for i in accident.call("GET", "/insurers", accident.officer).json()["items"]}
+
+    with desktop(browser) as page:
+        sign_in(page, stack, f"/portal/cases/{accident.case_id}", "O0001")
+        labels = page.locator("#evidence figcaption strong")
+        expect(labels).to_have_count(8)  # seven shots and the earlier take
+        expect(page.locator(f"#evidence [data-evidence={old}] strong")).to_have_text("甲方车辆前部（含号牌）（旧版本）")
+        assert not any(CODE.search(text) for text in labels.all_inner_texts()), labels.all_inner_texts()
+        parties = page.locator("#parties tbody")
+        expect(parties).to_contain_text("保险股份有限公司")
+        assert not set(CODE.findall(parties.inner_text())) & insurers, parties.inner_text()
+
+        valid = page.locator("#audit [data-valid=true]")
+        expect(valid).to_contain_text("完整有效")
+        ink, card = valid.evaluate("line => [getComputedStyle(line).color, getComputedStyle(line.closest('.card')).backgroundColor]")
+        assert contrast(ink, card) >= 4.5, (ink, card)
+
+        # the earlier take, large: its name, when and where it was taken
+        page.locator(f"#evidence [data-evidence={old}] button.thumb:not([disabled])").click()
+        viewer = page.locator("#viewer")
+        expect(viewer.locator("#viewer-title")).to_have_text("甲方车辆前部（含号牌）（旧版本）")
+        expect(viewer.locator("#viewer-captured")).to_contain_text("（北京时间）")
+        expect(viewer.locator("#viewer-captured")).to_contain_text(re.compile(r"拍摄时间：\d{4}/\d{2}/\d{2} \d{2}:\d{2}:\d{2}"))
+        expect(viewer.locator("#viewer-gps")).to_contain_text(re.compile(r"拍摄位置：33\.\d{5}, 120\.\d{5}"))
+        screenshot(page, "portal-viewer-old-take")
+        viewer.get_by_role("button", name="关闭").click()
+
+        # the self-settlement: the terms, who signed, and its PDF
+        settled = page.locator("#agreement")
+        expect(settled).to_be_visible()
+        expect(settled).to_contain_text("过错方：甲方")
+        expect(settled).to_contain_text("双方同意自行协商")
+        expect(settled).to_contain_text("由甲方于")
+        for party in accident.parties:
+            expect(settled.locator(f"tr[data-party={party['partyId']}] [data-signature]")).to_contain_text("已签字确认")
+        expect(settled.locator(".liabilities")).to_contain_text("全部责任")
+        screenshot(page, "portal-case-agreement")
+        with page.context.expect_page() as opened:
+            settled.locator("[data-document]").click()
+        pdf = opened.value
+        pdf.wait_for_url(f"http://127.0.0.1:{stack.aws_port}/**")
+        assert requests.get(pdf.url, timeout=60).content.startswith(b"%PDF")
+        pdf.close()
+
+        page.goto(f"{stack.url}/portal/")  # the queue names the unit, not only its code
+        expect(page.locator("#queue-meta")).to_contain_text("辖区 盐城市公安局交通警察支队（320900）")

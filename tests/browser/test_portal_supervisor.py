@@ -109,3 +109,22 @@ def test_given_a_day_report_when_the_supervisor_picks_the_day_then_todays_figure
         expect(files).to_have_count(len(made.json()["files"]))
         assert {files.nth(i).inner_text() for i in range(files.count())} == {f["name"] for f in made.json()["files"]}
         screenshot(page, "portal-supervisor-reports")
+
+        # a period without a report: said so, and the last report's figures and files are gone
+        page.get_by_label("日期").fill("2020-01-01")
+        page.get_by_role("button", name="查看").click()
+        expect(page.locator("#report-error")).to_have_text("该时段的报表尚未生成。")
+        expect(page.locator("#report .files a")).to_have_count(0)
+        expect(page.locator("#report")).to_be_empty()
+
+        # the delivery table's headers sit over their columns: numbers right, text left
+        expect(page.locator("#delivery tbody tr").first).to_be_visible()
+        aligned = page.evaluate("""() => {
+            const align = (cell) => getComputedStyle(cell).textAlign;
+            const heads = [...document.querySelectorAll('#delivery thead th')];
+            const cells = [...document.querySelector('#delivery tbody tr').children];
+            return heads.map((head, i) => [head.textContent, align(head), align(cells[i])]);
+        }""")
+        assert all(head == cell for _, head, cell in aligned), aligned
+        assert [a for _, a, _ in aligned] == ["left", "right", "right", "right", "left", "left"], aligned
+        screenshot(page, "portal-supervisor-no-report")

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.factories import case_body, party, staff_token, tow_token
+from tests.factories import case_body, party, staff_token, tow_token, wait_for
 
 PICKUP = {"lat": 33.3801, "lng": 120.1502, "address": "盐城市亭湖区解放南路与人民中路交叉口"}
 
@@ -178,3 +178,18 @@ def test_given_a_rescue_then_the_rescued_vehicles_insurer_sees_it_and_the_other_
     assert [r["orderId"] for r in picc["rescues"]] == [order["orderId"]]
     paic = flow.api.call("GET", f"/insurer/cases/{case['caseId']}", staff_token("insurer", org="PAIC")).body
     assert paic["rescues"] == []
+
+
+@pytest.mark.parametrize("body", [{}, {"reason": ""}, {"reason": "   "}, {"reason": None}])
+def test_given_a_dispatcher_closing_an_order_without_a_reason_then_refused_by_field_and_the_order_stays_open(flow, body):
+    case = _case(flow)
+    opened = flow.api.call("POST", f"/cases/{case['caseId']}/rescue", case["parties"][0]["token"], {"pickup": PICKUP})
+    assert opened.status == 201, opened.body
+    order_id = opened.body["orderId"]
+    wait_for(lambda: _orders(case["caseId"])[0].status == "OFFERED", timeout=30, what="the first offer")  # the run under way
+    reply = flow.api.call("POST", f"/cases/{case['caseId']}/rescue/{order_id}/cancel", staff_token("dispatcher"), body)
+    assert reply.status == 400, reply.body
+    assert reply.body["error"]["field"] == "reason"
+    assert [o.status for o in _orders(case["caseId"])] == ["OFFERED"]
+    party_cancels = flow.api.call("POST", f"/cases/{case['caseId']}/rescue/{order_id}/cancel", case["parties"][0]["token"], {})
+    assert party_cancels.status == 200 and party_cancels.body["status"] == "CANCELLED"  # a party need not say why

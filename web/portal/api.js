@@ -18,6 +18,18 @@ async function call(method, path, body) {
 export const getJson = (path) => call("GET", path);
 export const postJson = (path, body = {}) => call("POST", path, body);
 
+const named = new Map(); // path -> its code -> name map, read once per page
+
+/** A reference list's names by code (GET /insurers, GET /repair-shops), read once per page; a failed
+ * read is tried again next time. */
+export function namesOf(path) {
+  if (!named.has(path)) {
+    named.set(path, getJson(path).then((list) => new Map(list.items.map((item) => [item.code, item.name])))
+      .catch((error) => { named.delete(path); throw error; }));
+  }
+  return named.get(path);
+}
+
 /** Run `refresh` now and again `seconds` after each run ends (no overlapping polls, no reload). */
 export function every(seconds, refresh) {
   const run = async () => {

@@ -1,7 +1,7 @@
 // The officer's case page: the case polled live (status, timeline, determination, signatures),
 // parties in full, the shots, the audit chain's validity, and the determination form.
 import { h, renderOnChange, when } from "/h5/dom.js";
-import { every, getJson } from "./api.js";
+import { every, getJson, namesOf } from "./api.js";
 import { openPage, showError } from "./chrome.js";
 import { determinationForm, openDocument } from "./determine.js";
 import { shotList } from "./evidence.js";
@@ -25,12 +25,13 @@ function summary(view) {
   return rows.flatMap(([name, value]) => [h("dt", {}, name), h("dd", {}, value)]);
 }
 
-function parties(view) {
+function parties(view, insurers) {
+  const insurer = (code) => (code ? insurers.get(code) || code : "—");
   return h("table", {},
     h("thead", {}, h("tr", {}, ["", "姓名", "电话", "证件号码", "车牌", "保险公司", "保单号"].map((title) => h("th", { scope: "col" }, title)))),
     h("tbody", {}, view.parties.map((p) => h("tr", { "data-party": p.partyId },
       h("th", { scope: "row" }, p.label), h("td", {}, p.name), h("td", {}, p.phone), h("td", {}, p.idNumber),
-      h("td", {}, p.vehicle ? p.vehicle.plate : "—"), h("td", {}, p.vehicle?.insurerCode || "—"),
+      h("td", {}, p.vehicle ? p.vehicle.plate : "—"), h("td", {}, insurer(p.vehicle?.insurerCode)),
       h("td", {}, p.vehicle?.policyNo || "—")))));
 }
 
@@ -39,28 +40,42 @@ function timeline(view) {
     h("li", {}, h("time", { datetime: entry.at }, when(entry.at)), entry.text));
 }
 
-function result(view) {
-  const d = view.determination;
+const DOCUMENT = { LIABILITY_LETTER: "认定书", AGREEMENT: "协议书" };
+
+/** A determination or a self-settlement alike: who carries what, who signed, and its current PDF. */
+function liabilities(view, decision, signatures, documentKind, when_) {
   const label = (partyId) => view.parties.find((p) => p.partyId === partyId)?.label || partyId;
   const signature = (partyId) => {
-    const signed = view.signatures[partyId];
+    const signed = signatures[partyId];
     if (!signed) return "待签字";
     return signed.accept ? `已签字确认（${when(signed.at)}）` : `拒绝签字：${signed.reason || ""}`;
   };
+  const atFault = decision.atFaultPartyId ? `　过错方：${label(decision.atFaultPartyId)}` : "";
   return [
-    h("p", {}, `情形：${d.scenarioLabel}　认定时间：${when(d.determinedAt)}`),
-    h("p", {}, `事故事实：${d.facts}`),
+    h("p", {}, `情形：${decision.scenarioLabel}${atFault}　${when_(label)}`),
+    h("p", {}, `事故事实：${decision.facts}`),
     h("table", { className: "liabilities" },
       h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "当事人"), h("th", { scope: "col" }, "责任"), h("th", { scope: "col" }, "签字"))),
-      h("tbody", {}, Object.entries(d.liabilities).map(([partyId, value]) =>
+      h("tbody", {}, Object.entries(decision.liabilities).map(([partyId, value]) =>
         h("tr", { "data-party": partyId }, h("td", {}, label(partyId)), h("td", {}, LIABILITY[value] || value),
           h("td", { "data-signature": "" }, signature(partyId)))))),
-    h("ul", {}, view.documents.filter((doc) => doc.current).map((doc) =>
+    h("ul", {}, view.documents.filter((doc) => doc.current && doc.kind === documentKind).map((doc) =>
       h("li", {}, h("button", {
         type: "button", className: "button secondary", "data-document": doc.documentId,
         onclick: () => openDocument(view.caseId, doc.documentId).catch((error) => showError(errorLine, error)),
-      }, `打开${doc.kind === "LIABILITY_LETTER" ? "认定书" : "文书"}（${doc.number}，PDF）`)))),
+      }, `打开${DOCUMENT[doc.kind]}（${doc.number}，PDF）`)))),
   ];
+}
+
+const result = (view) => liabilities(view, view.determination, view.signatures, "LIABILITY_LETTER",
+  () => `认定时间：${when(view.determination.determinedAt)}`);
+const agreement = (view) => liabilities(view, view.agreement, view.agreement.signatures, "AGREEMENT",
+  (label) => `由${label(view.agreement.proposedBy)}于 ${when(view.agreement.proposedAt)} 提出`);
+
+/** A card shown once its part of the case exists, drawn again only when that part changed. */
+function showPart(id, part, key, draw) {
+  document.getElementById(id).hidden = !part;
+  if (part) renderOnChange(section(id), JSON.stringify(key), draw);
 }
 
 async function showAudit() {
@@ -79,15 +94,13 @@ async function refresh(session) {
   const view = await getJson(`/cases/${encodeURIComponent(caseId)}`);
   document.getElementById("status").textContent = STATUS[view.status] || view.status;
   renderOnChange(document.querySelector("#summary .facts"), view.version + view.status, () => summary(view));
-  renderOnChange(section("parties"), JSON.stringify(view.parties), () => parties(view));
+  const insurers = await namesOf("/insurers");
+  renderOnChange(section("parties"), JSON.stringify(view.parties), () => parties(view, insurers));
   renderOnChange(document.querySelector("#evidence .shots"), JSON.stringify(view.evidence.items.map((i) => [i.evidenceId, i.status])),
     () => shotList(view));
   renderOnChange(document.querySelector("#timeline .timeline"), JSON.stringify(view.timeline), () => timeline(view));
-  const result_ = document.getElementById("result");
-  result_.hidden = !view.determination;
-  if (view.determination) {
-    renderOnChange(section("result"), JSON.stringify([view.determination, view.signatures, view.documents]), () => result(view));
-  }
+  showPart("result", view.determination, [view.determination, view.signatures, view.documents], () => result(view));
+  showPart("agreement", view.agreement, [view.agreement, view.documents], () => agreement(view));
   const form = document.getElementById("determine");
   const open = session.role === "officer" && view.status === "AWAITING_DETERMINATION";
   form.hidden = !open;

@@ -16,8 +16,10 @@ const LANES = [
   { status: "OFFERED", title: "已派单，等待司机答复" },
   { status: "ASSIGNED", title: "司机已接单，前往现场" },
   { status: "ARRIVED", title: "已到达现场" },
-  { status: "COMPLETED", title: "已完成", limit: 10 },
+  { status: "COMPLETED", title: "已完成（最近 10 个）", limit: 10, newest: true },
+  { status: "CANCELLED", title: "已关闭（最近 10 个）", limit: 10, newest: true },
 ];
+const REASON_NEEDED = "请填写关闭原因，如：已电话调派社会救援。";
 const STATUS = { SEARCHING: "寻找车辆", OFFERED: "待答复", ASSIGNED: "已接单", ARRIVED: "已到达", COMPLETED: "已完成",
   ESCALATED: "已升级", CANCELLED: "已关闭", FAILED: "失败" };
 const ANSWER = { OPEN: "待答复", ACCEPTED: "接受", DECLINED: "拒绝", TIMED_OUT: "超时未答", WITHDRAWN: "已撤回" };
@@ -27,7 +29,9 @@ const board = document.getElementById("board");
 const mapBox = document.getElementById("map");
 const errorLine = document.getElementById("error");
 const details = new Map(); // orderId -> { key, order }: an order is read again only when its queue entry moved
+const reasonMissing = new Set(); // orders whose close was tried without a reason: the card keeps saying so
 let area = null;
+let shops = new Map(); // repair shop code -> name: a rescue's destination in words
 let view = "fleet";
 let latest = { trucks: [], orders: [] };
 
@@ -68,14 +72,24 @@ async function decide(button, doing) {
 
 function escalationActions(order) {
   const base = `/cases/${encodeURIComponent(order.caseId)}/rescue/${encodeURIComponent(order.orderId)}`;
-  const reason = h("input", { name: "reason", placeholder: "关闭原因，如：已电话调派社会救援", maxlength: "200" });
+  const missing = h("p", { className: "field-error", role: "alert" }, reasonMissing.has(order.orderId) ? REASON_NEEDED : "");
+  const reason = h("input", { name: "reason", placeholder: "关闭原因，如：已电话调派社会救援", maxlength: "200",
+    "aria-label": "关闭原因", oninput: () => { reasonMissing.delete(order.orderId); missing.textContent = ""; } });
   return h("div", { className: "actions" },
     h("button", { type: "button", className: "primary", "data-action": "redispatch",
       onclick: (e) => decide(e.currentTarget, () => api.post(`${base}/redispatch`)) }, "重新派单"),
     h("form", { className: "close", onsubmit: (event) => {
       event.preventDefault();
-      decide(event.submitter, () => api.post(`${base}/cancel`, { reason: reason.value.trim() || "调度员关闭" }));
-    } }, reason, h("button", { type: "submit", "data-action": "close" }, "关闭工单")));
+      const why = reason.value.trim();
+      if (!why) { // the closing goes to the audit and the parties: it always says why
+        reasonMissing.add(order.orderId);
+        missing.textContent = REASON_NEEDED;
+        reason.focus();
+        return;
+      }
+      if (!confirm(`确定关闭救援工单（案件 ${order.caseId}）？关闭后不再派车。\n原因：${why}`)) return;
+      decide(event.submitter, () => api.post(`${base}/cancel`, { reason: why }));
+    } }, reason, h("button", { type: "submit", "data-action": "close" }, "关闭工单")), missing);
 }
 
 function orderCard(order, lane) {
@@ -85,14 +99,15 @@ function orderCard(order, lane) {
   if (order.truck) lines.push(h("p", {}, `车辆：${order.truck.plate}（${order.truck.company}，${order.truck.truckId}）`));
   if (order.eta && order.status === "ASSIGNED") lines.push(h("p", {}, `预计 ${when(order.eta.arriveBy)} 到达`));
   if (order.alerts.length) lines.push(h("p", { className: "alert" }, `司机逾期未报告${order.alerts.at(-1).milestone === "ARRIVAL" ? "到达" : "完成"}`));
-  if (order.dropoff) lines.push(h("p", {}, `送达维修厂：${order.dropoff}`));
+  if (order.status === "CANCELLED" && order.outcome) lines.push(h("p", {}, `关闭原因：${order.outcome}`));
+  if (order.dropoff) lines.push(h("p", {}, `送达维修厂：${shops.get(order.dropoff) || order.dropoff}`));
   lines.push(offersTable(order));
   if (order.status === "ESCALATED" && !lane.alerting) lines.push(escalationActions(order));
   return h("article", { className: "order", "data-order": order.orderId, "data-status": order.status }, ...lines);
 }
 
 async function laneOrders(lane) {
-  const query = lane.alerting ? "alerting=true" : `status=${lane.status}`;
+  const query = lane.alerting ? "alerting=true" : `status=${lane.status}${lane.newest ? "&newestFirst=true" : ""}`;
   const queue = await api.get(`/portal/rescue?${query}&limit=${lane.limit || 50}`);
   return Promise.all(queue.orders.map(detail));
 }
@@ -132,6 +147,7 @@ async function refresh() {
     area = await api.get("/portal/rescue/area");
     document.getElementById("unit").textContent = `${area.name} · ${session.name || session.subject}`;
   }
+  if (!shops.size) shops = new Map((await api.get("/repair-shops")).items.map((shop) => [shop.code, shop.name]));
   const [lanes, fleet] = await Promise.all([
     Promise.all(LANES.map(async (lane) => ({ lane, orders: await laneOrders(lane) }))),
     fleetTrucks(),

@@ -20,17 +20,25 @@ function row(entry) {
   );
 }
 
+/** The unit in words: the police unit covering the officer's jurisdiction, with its code. */
+async function unitName(code) {
+  const unit = await getJson("/portal/rescue/area");
+  return unit.code === code ? `${unit.name}（${code}）` : `${unit.name}所辖 ${code}`;
+}
+
 const session = openPage(["officer"]);
 if (session) {
+  let unit = null;
   const body = document.querySelector("#queue tbody");
   const meta = document.getElementById("queue-meta");
   const errorLine = document.getElementById("error");
   every(REFRESH_SECONDS, async () => {
     try {
       const queue = await getJson("/portal/queue");
+      unit ??= await unitName(queue.jurisdiction).catch(() => null); // asked again next time
       renderOnChange(body, JSON.stringify(queue.cases), () => queue.cases.map(row));
       document.getElementById("empty").hidden = queue.cases.length > 0;
-      meta.textContent = `辖区 ${queue.jurisdiction} · 共 ${queue.cases.length} 起 · 每 ${REFRESH_SECONDS} 秒自动刷新 · 更新于 ${new Date().toLocaleTimeString("zh-CN", { hour12: false })}`;
+      meta.textContent = `辖区 ${unit || queue.jurisdiction} · 共 ${queue.cases.length} 起 · 每 ${REFRESH_SECONDS} 秒自动刷新 · 更新于 ${new Date().toLocaleTimeString("zh-CN", { hour12: false })}`;
       errorLine.textContent = "";
     } catch (error) {
       showError(errorLine, error);

@@ -48,11 +48,13 @@ export function reportPicker() {
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     errorLine.textContent = "";
+    const shown = document.getElementById("report");
+    shown.replaceChildren(); // the last period's report never stands under another period's answer
     const period = form.elements.period.value;
     const query = new URLSearchParams(period === "MONTH" ? { period, month: monthField.value } : { period, date: dateField.value });
     try {
       const report = await getJson(`/portal/reports?${query}`);
-      document.getElementById("report").replaceChildren(
+      shown.replaceChildren(
         h("p", {}, `${report.jurisdiction} · ${report.date || report.month} · 生成于 ${when(report.generatedAt)}`),
         h("div", { className: "figures" }, figureCards(report.figures)),
         h("ul", { className: "files" }, report.files.map((file) =>

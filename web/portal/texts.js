@@ -36,3 +36,13 @@ export const CLAIM_STATUS = {
   DOCUMENTS_REQUESTED: "待补充材料",
   ASSESSED: "已定损",
 };
+
+// A shot's kind, for a shot no checklist slot names (the checklist carries the labels of the required ones).
+export const EVIDENCE_KIND = {
+  FRONT_WITH_PLATE: "车辆前部（含号牌）",
+  REAR_WITH_PLATE: "车辆尾部（含号牌）",
+  COLLISION_CLOSEUP: "碰撞部位近景",
+  SCENE_PANORAMA: "事故现场全景",
+  ALL_VEHICLES: "双方车辆同框",
+  OTHER: "其他补充照片或视频",
+};

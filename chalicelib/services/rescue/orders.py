@@ -22,7 +22,7 @@ from chalicelib.contracts.rescue import (
     RescueView,
 )
 from chalicelib.domain import dispatch, ids, jurisdiction
-from chalicelib.domain.principals import Principal, Role
+from chalicelib.domain.principals import POLICE, Principal, Role
 from chalicelib.domain.rescue_order import Pickup
 from chalicelib.errors import Forbidden, NotFound, Unavailable, ValidationFailed
 from chalicelib.integrations import workflows
@@ -140,7 +140,10 @@ def view(principal: Principal, case_id: str, order_id: str) -> RescueView:
 
 def cancel(principal: Principal, case_id: str, order_id: str, body: CancelRescue) -> RescueView:
     """Cancel an open order (or close an escalated one): the truck it holds goes back on standby,
-    then its run is stopped."""
+    then its run is stopped. Police closing a party's request say why (it goes to the audit and the
+    parties' timeline); a party calling off its own rescue need not."""
+    if principal.role in POLICE and not (body.reason or "").strip():
+        raise ValidationFailed("closing a rescue order needs a reason", field="reason")
 
     def decide(record: store.CaseRecord) -> store.Change:
         order = order_of(record, order_id)
@@ -190,7 +193,7 @@ def queue(principal: Principal, query: QueueQuery) -> RescueQueue:
     if query.alerting:
         results = order_store.alerting(principal.jurisdiction, query.limit, query.next_token)
     else:
-        results = order_store.queue(principal.jurisdiction, query.status, query.limit, query.next_token)
+        results = order_store.queue(principal.jurisdiction, query.status, query.limit, query.next_token, query.newest_first)
     entries = [
         RescueQueueEntry(
             order_id=o.order_id, case_id=o.case_id, status=o.status, status_since=o.status_since,
