@@ -1,5 +1,6 @@
 // The officer's determination (or the parties' own agreement): liability in words, the PDF, and
 // the party's signature or refusal with a reason; the self-settlement path when the API offers it.
+import { documentButton } from "./documents.js";
 import { h, when } from "./dom.js";
 import { LIABILITY } from "./texts.js";
 
@@ -10,22 +11,9 @@ function liabilityList(view, liabilities) {
       h("strong", {}, LIABILITY[liabilities[party.partyId]] || liabilities[party.partyId] || "—"))));
 }
 
-function documentButton(api, view, kind, label) {
+function currentDocument(api, view, kind, label) {
   const current = view.documents.filter((d) => d.current && d.kind === kind).pop();
-  if (!current) return null;
-  return h("button", {
-    type: "button", className: "button secondary", "data-document": current.documentId,
-    onclick: async (event) => {
-      const button = event.currentTarget;
-      button.disabled = true;
-      try {
-        const link = await api.get(`/cases/${encodeURIComponent(view.caseId)}/documents/${encodeURIComponent(current.documentId)}`);
-        window.location.assign(link.url); // WeChat's browser opens a PDF in place; no pop-up to block
-      } finally {
-        button.disabled = false;
-      }
-    },
-  }, label);
+  return current ? documentButton(api, view.caseId, current.documentId, label) : null;
 }
 
 function signForm(api, view, me, signatures, onChange) {
@@ -100,13 +88,13 @@ export function decisionParts({ api, view, me, onChange }) {
       liabilityList(view, d.liabilities),
       h("p", { className: "facts" }, d.facts),
       h("p", { className: "hint" }, `认定民警 ${d.officerBadge} · ${when(d.determinedAt)}`),
-      documentButton(api, view, "LIABILITY_LETTER", "查看认定书（PDF）"));
+      currentDocument(api, view, "LIABILITY_LETTER", "查看认定书（PDF）"));
     if (view.status === "DETERMINED" || view.signatures[me]) parts.push(signForm(api, view, me, view.signatures, onChange));
   } else if (view.agreement) {
     const a = view.agreement;
     parts.push(h("h2", {}, "自行协商协议"), h("p", { className: "scenario" }, a.scenarioLabel),
       liabilityList(view, a.liabilities), h("p", { className: "facts" }, a.facts),
-      documentButton(api, view, "AGREEMENT", "查看协议书（PDF）"));
+      currentDocument(api, view, "AGREEMENT", "查看协议书（PDF）"));
     if (view.status === "AGREEMENT_PROPOSED" || a.signatures[me]) parts.push(signForm(api, view, me, a.signatures, onChange));
     if (view.status === "AGREEMENT_PROPOSED") {
       parts.push(h("button", { type: "button", className: "button secondary", onclick: async () => {
