@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from chalicelib.domain.principals import Principal, Role
 from chalicelib.domain.tokens import issue
-from tests.browser.conftest import DEADLINE_MS, screenshot
+from tests.browser.conftest import DEADLINE_MS, SCREENSHOTS, screenshot
 from tests.factories import photo, wait_for
 
 TOKEN_KEY = "yct.h5.token.{case_id}"
@@ -274,3 +274,29 @@ def test_given_the_letter_when_the_party_opens_it_then_it_opens_in_a_new_tab_and
     tab.wait_for_url("**/documents/**", timeout=DEADLINE_MS)
     assert page.url == address and page.evaluate("() => window.__sameDocument === true")
     assert tab.evaluate("() => window.opener") is None
+
+
+def test_given_the_checklist_when_shown_then_the_rear_sketch_shows_red_tail_lamps_and_the_front_headlamps(accident, page):
+    page.goto(accident.sms_link(0))
+    front = page.locator("li.shot[data-kind=FRONT_WITH_PLATE] svg.sketch").first
+    rear = page.locator("li.shot[data-kind=REAR_WITH_PLATE] svg.sketch").first
+    expect(rear).to_be_visible(timeout=DEADLINE_MS)
+    assert front.locator(".sk-light").count() == 2 and front.locator(".sk-tail").count() == 0
+    assert rear.locator(".sk-tail").count() == 2 and rear.locator(".sk-light").count() == 0
+    assert rear.locator(".sk-tail").first.evaluate("(lamp) => getComputedStyle(lamp).fill") == "rgb(220, 38, 38)"
+    page.locator("li.shot[data-kind=REAR_WITH_PLATE]").first.screenshot(path=str(SCREENSHOTS / "party-sketch-rear.png"))
+
+
+def test_given_self_settlement_when_opened_then_no_party_is_preselected_and_submitting_without_one_asks_in_chinese(accident, page):
+    accident.shoot_everything()
+    page.goto(accident.sms_link(0))
+    settle = page.locator("details.settle")
+    settle.locator("summary").click()
+    at_fault = settle.locator("select[name=atFault]")
+    assert at_fault.input_value() == ""
+    settle.locator("select[name=scenario] option[value=REAR_END]").wait_for(state="attached")
+    settle.locator("select[name=scenario]").select_option("REAR_END")
+    settle.locator("button").click()
+    expect(settle.locator(".error")).to_have_text("请选择过错方。")
+    assert accident.view()["status"] == "AWAITING_DETERMINATION"  # nothing proposed
+    screenshot(page, "party-selfsettle-no-fault-chosen")

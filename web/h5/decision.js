@@ -51,7 +51,7 @@ function agreementForm(api, view, me, onChange) {
       scenario.append(h("option", { value: item.code, "data-suggested": item.suggestedLiability }, `${item.label}：${item.description}`));
     }
   }).catch(() => {});
-  const atFault = h("select", { name: "atFault" },
+  const atFault = h("select", { name: "atFault" }, h("option", { value: "" }, "选择过错方…"), // nobody chosen for the party
     view.parties.map((p) => h("option", { value: p.partyId }, `过错方：${p.label}${p.partyId === me ? "（我）" : ""}`)));
   const facts = h("textarea", { name: "facts", rows: "3", maxlength: "2000", placeholder: "简述经过，例如：甲车追尾乙车。" });
   const error = h("p", { className: "error", role: "alert" });
@@ -62,6 +62,10 @@ function agreementForm(api, view, me, onChange) {
       return;
     }
     const equal = chosen.dataset.suggested === "ALL_EQUAL";
+    if (!equal && !atFault.value) {
+      error.textContent = "请选择过错方。";
+      return;
+    }
     const liabilities = Object.fromEntries(view.parties.map((p) => [p.partyId, equal ? "EQUAL" : p.partyId === atFault.value ? "FULL" : "NONE"]));
     try {
       await api.post(`/cases/${encodeURIComponent(view.caseId)}/agreement`, {
