@@ -25,7 +25,9 @@ def test_given_car_will_not_start_when_rescue_tapped_then_order_from_phone_posit
 
     truck = wait_for(offered, timeout=90, every=0.5, what="an offer to the nearest truck")
     order = accident.call("GET", f"/cases/{accident.case_id}/rescue/{order_id}", token).json()
-    assert abs(order["pickup"]["lat"] - 33.3801) < 1e-6 and "手机定位" in order["pickup"]["address"]
+    # The phone's position, named by the reported address it is at (drivers read an address, not coordinates)
+    assert abs(order["pickup"]["lat"] - 33.3801) < 1e-6 and abs(order["pickup"]["lng"] - 120.1502) < 1e-6
+    assert order["pickup"]["address"] == accident.view()["location"]["address"] == "盐城市亭湖区解放南路与人民中路交叉口"
     driver = accident.stack.token("tow", truck)
     assert accident.call("POST", f"/tow/orders/{order_id}/accept", driver).status_code == 202
     expect(status).to_have_attribute("data-status", "ASSIGNED", timeout=DEADLINE_MS)
@@ -47,5 +49,28 @@ def test_given_location_refused_when_rescue_tapped_then_a_plain_form_takes_the_p
         order_id = accident.view()["rescues"][0]["orderId"]
         order = accident.call("GET", f"/cases/{accident.case_id}/rescue/{order_id}", accident.parties[0]["token"]).json()
         assert order["pickup"]["address"] == "盐城市亭湖区解放南路88号门口"
+    finally:
+        phone.close()
+
+
+def test_given_the_phone_far_from_the_reported_place_when_rescue_tapped_then_the_party_names_where_she_is(accident, browser):
+    elsewhere = {"latitude": 33.4102, "longitude": 120.2011}  # about 6 km from the reported crossing
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", geolocation=elsewhere,
+                                permissions=["geolocation"])
+    try:
+        page = phone.new_page()
+        page.goto(accident.sms_link(0))
+        page.locator("[data-action=rescue]").click()
+        form = page.locator("form.pickup")
+        expect(form).to_be_visible(timeout=DEADLINE_MS)
+        expect(form).to_contain_text("相距较远")
+        assert form.locator("input[name=address]").input_value() == ""  # not the reported address: she is not there
+        form.locator("input[name=address]").fill("盐城市盐都区世纪大道5号加油站旁")
+        form.locator("button[type=submit]").click()
+        expect(page.locator(".rescue-status")).to_be_visible(timeout=DEADLINE_MS)
+        order_id = accident.view()["rescues"][0]["orderId"]
+        order = accident.call("GET", f"/cases/{accident.case_id}/rescue/{order_id}", accident.parties[0]["token"]).json()
+        assert order["pickup"]["address"] == "盐城市盐都区世纪大道5号加油站旁"
+        assert abs(order["pickup"]["lat"] - 33.4102) < 1e-6 and abs(order["pickup"]["lng"] - 120.2011) < 1e-6
     finally:
         phone.close()
