@@ -166,7 +166,8 @@ def test_given_determination_when_party_refuses_without_reason_then_asked_for_on
     expect(decision.locator(".error")).to_have_text("拒绝签字时请写明理由。")
     decision.locator("textarea[name=reason]").fill("对方突然变道，我不是追尾。")
     decision.locator("[data-action=refuse]").click()
-    expect(decision.locator(".signed[data-signed=refuse]")).to_be_visible(timeout=DEADLINE_MS)
+    expect(decision.locator(".signed[data-signed=refuse]")).to_have_text(
+        "您已拒绝签字（理由：对方突然变道，我不是追尾）。", timeout=DEADLINE_MS)  # one full stop, not "。）。"
     me = accident.parties[0]["partyId"]
     assert accident.view(0)["signatures"][me] == {**accident.view(0)["signatures"][me], "accept": False}
 
@@ -300,3 +301,28 @@ def test_given_self_settlement_when_opened_then_no_party_is_preselected_and_subm
     expect(settle.locator(".error")).to_have_text("请选择过错方。")
     assert accident.view()["status"] == "AWAITING_DETERMINATION"  # nothing proposed
     screenshot(page, "party-selfsettle-no-fault-chosen")
+
+
+CONTRAST = """(element) => {
+  const channels = (color) => color.match(/[\\d.]+/g).map(Number);
+  const luminance = ([r, g, b]) => [r, g, b].map((v) => v / 255)
+    .map((v) => (v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4))
+    .reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
+  let behind = element;
+  while (behind && channels(getComputedStyle(behind).backgroundColor)[3] === 0) behind = behind.parentElement;
+  const [text, ground] = [getComputedStyle(element).color, getComputedStyle(behind || document.body).backgroundColor]
+    .map((color) => luminance(channels(color)));
+  return (Math.max(text, ground) + 0.05) / (Math.min(text, ground) + 0.05);
+}"""
+
+
+def test_given_the_signed_page_when_read_then_green_and_grey_texts_reach_4_5_to_1_contrast(accident, page):
+    accident.shoot_everything()
+    accident.determine()
+    page.goto(accident.sms_link(1))
+    page.locator("#decision [data-action=sign]").click()
+    expect(page.locator(".signed[data-signed=accept]")).to_be_visible(timeout=DEADLINE_MS)
+    page.locator("#shot-list > summary").click()
+    for selector in (".signed[data-signed=accept]", "li.shot.verified .shot-state", "p.safety", ".hint"):
+        ratio = page.locator(selector).first.evaluate(CONTRAST)
+        assert ratio >= 4.5, f"{selector}: {ratio:.2f}:1"

@@ -16,11 +16,16 @@ function currentDocument(api, view, kind, label) {
   return current ? documentButton(api, view.caseId, current.documentId, label) : null;
 }
 
+/** The party's own sentence inside our brackets: its closing stop would double ours ("。）。"). */
+function withoutEndStop(text) {
+  return (text || "").replace(/[\s。．.！!；;，,]+$/u, "");
+}
+
 function signForm(api, view, me, signatures, onChange) {
   const mine = signatures[me];
   if (mine) {
     return h("p", { className: "signed", "data-signed": mine.accept ? "accept" : "refuse" },
-      mine.accept ? `您已于 ${when(mine.at)} 签字确认。` : `您已拒绝签字（理由：${mine.reason || "未填写"}）。`);
+      mine.accept ? `您已于 ${when(mine.at)} 签字确认。` : `您已拒绝签字（理由：${withoutEndStop(mine.reason) || "未填写"}）。`);
   }
   const reason = h("textarea", { name: "reason", rows: "3", maxlength: "500", placeholder: "如不同意，请写明理由" });
   const error = h("p", { className: "error", role: "alert" });
