@@ -33,6 +33,11 @@ class Api:
         text = response.body.decode("utf-8") if response.body else ""
         return Reply(response.status_code, json.loads(text) if text else None, dict(response.headers))
 
+    def get_bytes(self, path: str, token: str) -> Reply:
+        """A reply that is not JSON (an image): its body as bytes."""
+        response = self._client.http.get(path, headers={"Authorization": f"Bearer {token}"})
+        return Reply(response.status_code, response.body, dict(response.headers))
+
     def create_case(self, body: dict | None = None, **headers: str) -> Reply:
         reply = self.call("POST", "/cases", staff_token("dispatcher"), body or case_body(), headers=headers)
         return reply

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from chalice import Blueprint
+from chalice import Blueprint, Response
 
 from chalicelib.api.routing import NamesParty, json_response, operation
 from chalicelib.domain.principals import POLICE, Role
@@ -31,6 +31,7 @@ APPLICANTS = frozenset({Role.PARTY, Role.WECHAT_USER}) | POLICE
 DECIDERS = frozenset({Role.OFFICER, Role.SUPERVISOR})
 HOSPITAL = frozenset({Role.HOSPITAL})
 LEDGER_READERS = APPLICANTS | HOSPITAL | {Role.INSURER}
+PATIENT_SIDE = frozenset({Role.PARTY, Role.WECHAT_USER})
 
 
 @operation(blueprint, "/cases/{caseId}/medical", "POST",
@@ -53,6 +54,18 @@ def get_medical(principal: Principal, case_id: str) -> MedicalLedger:
     from chalicelib.services.medical import ledger
 
     return ledger.ledger(principal, case_id)
+
+
+@operation(blueprint, "/cases/{caseId}/medical/{applicationId}/qr", "GET",
+           summary="The injured party's own direct-pay QR code as SVG, for her page (a hospital scans the screen): "
+                   "only while approved or admitted and not expired; never cached (the code admits her)",
+           roles=PATIENT_SIDE)
+def get_medical_qr(principal: Principal, case_id: str, application_id: str) -> Response:
+    from chalicelib.services.medical import party_code
+
+    drawn = party_code.svg(principal, case_id, application_id)
+    return Response(body=drawn.decode("utf-8"), status_code=200,
+                    headers={"Content-Type": "image/svg+xml", "Cache-Control": "no-store"})
 
 
 @operation(blueprint, "/medical/{applicationId}/approve", "POST",

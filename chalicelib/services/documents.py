@@ -10,6 +10,7 @@ from chalicelib.domain import audit_chain, ids
 from chalicelib.domain.principals import Principal
 from chalicelib.errors import NotFound
 from chalicelib.integrations import document_store
+from chalicelib.services import access
 from chalicelib.store import audit, case_items
 from chalicelib.store import cases as store
 from chalicelib.store.models import DocumentItem, DocumentPointer
@@ -105,18 +106,27 @@ def _view(record: store.CaseRecord, item: DocumentItem) -> DocumentView:
     )
 
 
-def views(record: store.CaseRecord) -> list[DocumentView]:
-    return [_view(record, item) for item in record.documents]
+def _withheld(principal: Principal, record: store.CaseRecord) -> set[str]:
+    """A direct-pay notice carries the injured person's QR code, a bearer credential that admits
+    her at the hospital: only she (and police) may list or download it."""
+    return {a.notice_document_id for a in record.medical
+            if a.notice_document_id and not access.acts_for(principal, record, a.injured_party_id)}
+
+
+def views(record: store.CaseRecord, principal: Principal) -> list[DocumentView]:
+    withheld = _withheld(principal, record)
+    return [_view(record, item) for item in record.documents if item.document_id not in withheld]
 
 
 def listing(principal: Principal, case_id: str) -> DocumentList:
-    return DocumentList(items=views(store.load_for(principal, case_id)))
+    record = store.load_for(principal, case_id)
+    return DocumentList(items=views(record, principal))
 
 
 def link(principal: Principal, case_id: str, document_id: str) -> DocumentLink:
     record = store.load_for(principal, case_id)
     item = record.document(document_id)
-    if item is None:
+    if item is None or document_id in _withheld(principal, record):
         raise NotFound("no such document on this case", field="documentId")
     url, expires = document_store.download_url(item.object_key, item.object_version)
     return DocumentLink(document_id=document_id, url=url, expires_at=store.iso(expires), sha256=item.sha256)

@@ -41,7 +41,7 @@ def case_for_insurer(principal: Principal, case_id: str) -> InsurerCaseView:
         liabilities=liabilities,
         parties=parties,
         claims=claim_views([c for c in record.claims if c.insurer_code == principal.org]),
-        documents=[d.model_dump(by_alias=True) for d in documents.views(record)],
+        documents=[d.model_dump(by_alias=True) for d in documents.views(record, principal)],
         rescues=[order_view(o) for o in record.rescues if o.insurer_code == principal.org],
     )
 

@@ -87,7 +87,7 @@ def case_view(principal: Principal, case_id: str) -> CaseView:
         determination=determination_view(case.determination) if case.determination is not None else None,
         signatures={pid: SignatureView.model_validate(s) for pid, s in store.plain(case.signatures).items()},
         agreement=agreement_view(case.agreement) if case.agreement is not None else None,
-        documents=documents.views(record),
+        documents=documents.views(record, principal),
         claims=claim_views(record.claims),
         rescues=[RescueSummary(order_id=r.order_id, party_id=r.party_id, status=r.status, status_since=r.status_since)
                  for r in record.rescues],

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from chalicelib.domain.principals import Principal, Role
 from chalicelib.domain.tokens import issue
-from tests.browser.conftest import DEADLINE_MS, screenshot
+from tests.browser.conftest import DEADLINE_MS, SCREENSHOTS, screenshot
 from tests.factories import photo, wait_for
 
 TOKEN_KEY = "yct.h5.token.{case_id}"
@@ -166,7 +166,8 @@ def test_given_determination_when_party_refuses_without_reason_then_asked_for_on
     expect(decision.locator(".error")).to_have_text("拒绝签字时请写明理由。")
     decision.locator("textarea[name=reason]").fill("对方突然变道，我不是追尾。")
     decision.locator("[data-action=refuse]").click()
-    expect(decision.locator(".signed[data-signed=refuse]")).to_be_visible(timeout=DEADLINE_MS)
+    expect(decision.locator(".signed[data-signed=refuse]")).to_have_text(
+        "您已拒绝签字（理由：对方突然变道，我不是追尾）。", timeout=DEADLINE_MS)  # one full stop, not "。）。"
     me = accident.parties[0]["partyId"]
     assert accident.view(0)["signatures"][me] == {**accident.view(0)["signatures"][me], "accept": False}
 
@@ -217,3 +218,68 @@ def test_given_evidence_complete_when_parties_settle_themselves_then_both_sign_o
     expect(page.locator("#status")).to_have_text("已自行协商解决", timeout=DEADLINE_MS)  # live on the proposer's page too
     assert accident.view()["status"] == "SETTLED"
     screenshot(page, "party-settled")
+
+
+def test_given_the_letter_when_the_party_opens_it_then_it_opens_in_a_new_tab_and_this_page_stays(accident, context, page):
+    accident.shoot_everything()
+    accident.determine()
+    page.goto(accident.sms_link(1))
+    page.evaluate("() => { window.__sameDocument = true; }")
+    address = page.url
+    with context.expect_page() as opened:
+        page.locator("#decision [data-document]").click()
+    tab = opened.value
+    tab.wait_for_url("**/documents/**", timeout=DEADLINE_MS)
+    assert page.url == address and page.evaluate("() => window.__sameDocument === true")
+    assert tab.evaluate("() => window.opener") is None
+
+
+def test_given_the_checklist_when_shown_then_the_rear_sketch_shows_red_tail_lamps_and_the_front_headlamps(accident, page):
+    page.goto(accident.sms_link(0))
+    front = page.locator("li.shot[data-kind=FRONT_WITH_PLATE] svg.sketch").first
+    rear = page.locator("li.shot[data-kind=REAR_WITH_PLATE] svg.sketch").first
+    expect(rear).to_be_visible(timeout=DEADLINE_MS)
+    assert front.locator(".sk-light").count() == 2 and front.locator(".sk-tail").count() == 0
+    assert rear.locator(".sk-tail").count() == 2 and rear.locator(".sk-light").count() == 0
+    assert rear.locator(".sk-tail").first.evaluate("(lamp) => getComputedStyle(lamp).fill") == "rgb(220, 38, 38)"
+    page.locator("li.shot[data-kind=REAR_WITH_PLATE]").first.screenshot(path=str(SCREENSHOTS / "party-sketch-rear.png"))
+
+
+def test_given_self_settlement_when_opened_then_no_party_is_preselected_and_submitting_without_one_asks_in_chinese(accident, page):
+    accident.shoot_everything()
+    page.goto(accident.sms_link(0))
+    settle = page.locator("details.settle")
+    settle.locator("summary").click()
+    at_fault = settle.locator("select[name=atFault]")
+    assert at_fault.input_value() == ""
+    settle.locator("select[name=scenario] option[value=REAR_END]").wait_for(state="attached")
+    settle.locator("select[name=scenario]").select_option("REAR_END")
+    settle.locator("button").click()
+    expect(settle.locator(".error")).to_have_text("请选择过错方。")
+    assert accident.view()["status"] == "AWAITING_DETERMINATION"  # nothing proposed
+    screenshot(page, "party-selfsettle-no-fault-chosen")
+
+
+CONTRAST = """(element) => {
+  const channels = (color) => color.match(/[\\d.]+/g).map(Number);
+  const luminance = ([r, g, b]) => [r, g, b].map((v) => v / 255)
+    .map((v) => (v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4))
+    .reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
+  let behind = element;
+  while (behind && channels(getComputedStyle(behind).backgroundColor)[3] === 0) behind = behind.parentElement;
+  const [text, ground] = [getComputedStyle(element).color, getComputedStyle(behind || document.body).backgroundColor]
+    .map((color) => luminance(channels(color)));
+  return (Math.max(text, ground) + 0.05) / (Math.min(text, ground) + 0.05);
+}"""
+
+
+def test_given_the_signed_page_when_read_then_green_and_grey_texts_reach_4_5_to_1_contrast(accident, page):
+    accident.shoot_everything()
+    accident.determine()
+    page.goto(accident.sms_link(1))
+    page.locator("#decision [data-action=sign]").click()
+    expect(page.locator(".signed[data-signed=accept]")).to_be_visible(timeout=DEADLINE_MS)
+    page.locator("#shot-list > summary").click()
+    for selector in (".signed[data-signed=accept]", "li.shot.verified .shot-state", "p.safety", ".hint"):
+        ratio = page.locator(selector).first.evaluate(CONTRAST)
+        assert ratio >= 4.5, f"{selector}: {ratio:.2f}:1"

@@ -30,12 +30,11 @@ export function partyOf(token) {
 }
 
 export function createClient(token) {
-  async function call(method, path, body) {
+  async function send(method, path, body) {
     const headers = { Authorization: `Bearer ${token}` };
     if (body !== undefined) headers["Content-Type"] = "application/json";
-    let response;
     try {
-      response = await fetch(API_BASE + path, {
+      return await fetch(API_BASE + path, {
         method,
         headers,
         body: body === undefined ? undefined : JSON.stringify(body),
@@ -44,13 +43,26 @@ export function createClient(token) {
     } catch (error) {
       throw new NetworkError(String(error));
     }
+  }
+  async function refused(response) {
     const text = await response.text();
-    const parsed = text ? JSON.parse(text) : null;
-    if (!response.ok) throw new ApiError(response.status, parsed);
-    return parsed;
+    return new ApiError(response.status, text ? JSON.parse(text) : null);
+  }
+  async function call(method, path, body) {
+    const response = await send(method, path, body);
+    if (!response.ok) throw await refused(response);
+    const text = await response.text();
+    return text ? JSON.parse(text) : null;
+  }
+  /** A reply that is not JSON (an image drawn for this party), as a Blob. */
+  async function blob(path) {
+    const response = await send("GET", path);
+    if (!response.ok) throw await refused(response);
+    return response.blob();
   }
   return {
     get: (path) => call("GET", path),
     post: (path, body) => call("POST", path, body === undefined ? {} : body),
+    blob,
   };
 }

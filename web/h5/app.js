@@ -2,6 +2,7 @@
 // address bar, then shows the case live (polling), the evidence checklist, the decision and rescue.
 import { ApiError, createClient, partyOf, tokenKey } from "./api.js";
 import { decisionParts } from "./decision.js";
+import { createDirectPay } from "./direct-pay.js";
 import { h, renderOnChange, when } from "./dom.js";
 import { createEvidence } from "./evidence.js";
 import { createRescue } from "./rescue.js";
@@ -97,6 +98,7 @@ async function main() {
       renderOnChange(decision, JSON.stringify([view.status, view.determination, view.agreement, view.signatures, view.documents]),
         () => decisionParts({ api, view, me, onChange: refresh }));
       decision.hidden = decision.childElementCount === 0;
+      await directPay.render(view);
       await rescue.render(view);
       await renderTimeline(api, view);
     } catch (error) {
@@ -113,6 +115,7 @@ async function main() {
   }
 
   const evidence = createEvidence({ container: $("#evidence"), api, caseId, onChange: refresh });
+  const directPay = createDirectPay({ container: $("#direct-pay"), api, caseId });
   const rescue = createRescue({ container: $("#rescue"), api, caseId, me, onChange: refresh });
   window.addEventListener("online", () => { evidence.flush(); refresh(); });
   window.addEventListener("offline", () => { $("#offline").hidden = false; });

@@ -1,5 +1,6 @@
 // The officer's determination (or the parties' own agreement): liability in words, the PDF, and
 // the party's signature or refusal with a reason; the self-settlement path when the API offers it.
+import { documentButton } from "./documents.js";
 import { h, when } from "./dom.js";
 import { LIABILITY } from "./texts.js";
 
@@ -10,29 +11,21 @@ function liabilityList(view, liabilities) {
       h("strong", {}, LIABILITY[liabilities[party.partyId]] || liabilities[party.partyId] || "—"))));
 }
 
-function documentButton(api, view, kind, label) {
+function currentDocument(api, view, kind, label) {
   const current = view.documents.filter((d) => d.current && d.kind === kind).pop();
-  if (!current) return null;
-  return h("button", {
-    type: "button", className: "button secondary", "data-document": current.documentId,
-    onclick: async (event) => {
-      const button = event.currentTarget;
-      button.disabled = true;
-      try {
-        const link = await api.get(`/cases/${encodeURIComponent(view.caseId)}/documents/${encodeURIComponent(current.documentId)}`);
-        window.location.assign(link.url); // WeChat's browser opens a PDF in place; no pop-up to block
-      } finally {
-        button.disabled = false;
-      }
-    },
-  }, label);
+  return current ? documentButton(api, view.caseId, current.documentId, label) : null;
+}
+
+/** The party's own sentence inside our brackets: its closing stop would double ours ("。）。"). */
+function withoutEndStop(text) {
+  return (text || "").replace(/[\s。．.！!；;，,]+$/u, "");
 }
 
 function signForm(api, view, me, signatures, onChange) {
   const mine = signatures[me];
   if (mine) {
     return h("p", { className: "signed", "data-signed": mine.accept ? "accept" : "refuse" },
-      mine.accept ? `您已于 ${when(mine.at)} 签字确认。` : `您已拒绝签字（理由：${mine.reason || "未填写"}）。`);
+      mine.accept ? `您已于 ${when(mine.at)} 签字确认。` : `您已拒绝签字（理由：${withoutEndStop(mine.reason) || "未填写"}）。`);
   }
   const reason = h("textarea", { name: "reason", rows: "3", maxlength: "500", placeholder: "如不同意，请写明理由" });
   const error = h("p", { className: "error", role: "alert" });
@@ -63,7 +56,7 @@ function agreementForm(api, view, me, onChange) {
       scenario.append(h("option", { value: item.code, "data-suggested": item.suggestedLiability }, `${item.label}：${item.description}`));
     }
   }).catch(() => {});
-  const atFault = h("select", { name: "atFault" },
+  const atFault = h("select", { name: "atFault" }, h("option", { value: "" }, "选择过错方…"), // nobody chosen for the party
     view.parties.map((p) => h("option", { value: p.partyId }, `过错方：${p.label}${p.partyId === me ? "（我）" : ""}`)));
   const facts = h("textarea", { name: "facts", rows: "3", maxlength: "2000", placeholder: "简述经过，例如：甲车追尾乙车。" });
   const error = h("p", { className: "error", role: "alert" });
@@ -74,6 +67,10 @@ function agreementForm(api, view, me, onChange) {
       return;
     }
     const equal = chosen.dataset.suggested === "ALL_EQUAL";
+    if (!equal && !atFault.value) {
+      error.textContent = "请选择过错方。";
+      return;
+    }
     const liabilities = Object.fromEntries(view.parties.map((p) => [p.partyId, equal ? "EQUAL" : p.partyId === atFault.value ? "FULL" : "NONE"]));
     try {
       await api.post(`/cases/${encodeURIComponent(view.caseId)}/agreement`, {
@@ -100,13 +97,13 @@ export function decisionParts({ api, view, me, onChange }) {
       liabilityList(view, d.liabilities),
       h("p", { className: "facts" }, d.facts),
       h("p", { className: "hint" }, `认定民警 ${d.officerBadge} · ${when(d.determinedAt)}`),
-      documentButton(api, view, "LIABILITY_LETTER", "查看认定书（PDF）"));
+      currentDocument(api, view, "LIABILITY_LETTER", "查看认定书（PDF）"));
     if (view.status === "DETERMINED" || view.signatures[me]) parts.push(signForm(api, view, me, view.signatures, onChange));
   } else if (view.agreement) {
     const a = view.agreement;
     parts.push(h("h2", {}, "自行协商协议"), h("p", { className: "scenario" }, a.scenarioLabel),
       liabilityList(view, a.liabilities), h("p", { className: "facts" }, a.facts),
-      documentButton(api, view, "AGREEMENT", "查看协议书（PDF）"));
+      currentDocument(api, view, "AGREEMENT", "查看协议书（PDF）"));
     if (view.status === "AGREEMENT_PROPOSED" || a.signatures[me]) parts.push(signForm(api, view, me, a.signatures, onChange));
     if (view.status === "AGREEMENT_PROPOSED") {
       parts.push(h("button", { type: "button", className: "button secondary", onclick: async () => {

@@ -1,8 +1,12 @@
-// One-tap rescue: pickup from the phone's position (a plain form when the phone will not say),
-// then the order's truck, ETA and progress, read again on every poll.
+// One-tap rescue: pickup at the phone's position, named by the case's reported address when the
+// phone is near it (a driver and a dispatcher read an address, not coordinates); a plain form when
+// the phone will not say or is elsewhere. Then the order's truck, ETA and progress, read on every poll.
+import { distanceMetres } from "/shared/geo.js";
 import { h, position, when } from "./dom.js";
 import { RESCUE_STATUS } from "./texts.js";
 
+// Within this of the reported place, the phone is taken to be at it (phone fixes in a city: tens of metres).
+const NEAR_REPORTED_M = 300;
 const OPEN = new Set(["SEARCHING", "OFFERED", "ASSIGNED", "ARRIVED", "ESCALATED"]);
 
 export function createRescue({ container, api, caseId, me, onChange }) {
@@ -18,13 +22,13 @@ export function createRescue({ container, api, caseId, me, onChange }) {
     onChange();
   }
 
-  function pickupForm(reason) {
-    const address = h("input", { name: "address", value: view.location.address, maxlength: "200" });
+  function pickupForm(reason, where = view.location, suggested = view.location.address) {
+    const address = h("input", { name: "address", value: suggested, maxlength: "200", required: true });
     const error = h("p", { className: "error", role: "alert" });
     return h("form", { className: "pickup", onsubmit: async (event) => {
       event.preventDefault();
       try {
-        await request({ lat: view.location.lat, lng: view.location.lng, address: address.value.trim() });
+        await request({ lat: where.lat, lng: where.lng, address: address.value.trim() });
       } catch (failure) {
         error.textContent = `未能发起救援：${failure.message}`;
       }
@@ -41,10 +45,14 @@ export function createRescue({ container, api, caseId, me, onChange }) {
       body.replaceChildren(pickupForm("未能获取手机定位，请确认或修改救援地点："));
       return;
     }
+    if (distanceMetres(here, view.location) > NEAR_REPORTED_M) {
+      body.replaceChildren(pickupForm("您现在的位置与报案地点相距较远，请填写救援地点（如路名、门牌或明显标志）：", here, ""));
+      return;
+    }
     try {
-      await request({ ...here, address: `手机定位（${here.lat.toFixed(5)}, ${here.lng.toFixed(5)}）` });
+      await request({ ...here, address: view.location.address });
     } catch (failure) {
-      body.replaceChildren(pickupForm(`未能发起救援（${failure.message}），请确认救援地点后重试：`));
+      body.replaceChildren(pickupForm(`未能发起救援（${failure.message}），请确认救援地点后重试：`, here));
     }
   }
 

@@ -12,6 +12,19 @@ function carFront(x, y, plate = true) {
   </g>`;
 }
 
+/** Seen from behind: a smaller rear window, red tail lamps wide at the corners, the plate low. */
+function carRear(x, y) {
+  return `<g transform="translate(${x} ${y})">
+    <path d="M8 28 L14 12 Q16 8 22 8 L50 8 Q56 8 58 12 L64 28 Z" class="sk-body"/>
+    <rect x="2" y="26" width="68" height="18" rx="4" class="sk-body"/>
+    <path d="M19 13 L53 13 L56 23 L16 23 Z" class="sk-glass"/>
+    <rect x="4" y="29" width="14" height="6" rx="2" class="sk-tail"/><rect x="54" y="29" width="14" height="6" rx="2" class="sk-tail"/>
+    <rect x="24" y="33" width="24" height="8" rx="1" class="sk-plate"/>
+    <path d="M6 41 L66 41" class="sk-glass-line"/>
+    <rect x="6" y="44" width="10" height="6" class="sk-wheel"/><rect x="56" y="44" width="10" height="6" class="sk-wheel"/>
+  </g>`;
+}
+
 function carSide(x, y, flip = false) {
   const turn = flip ? ` translate(56 0) scale(-1 1)` : "";
   return `<g transform="translate(${x} ${y})${turn}">
@@ -24,8 +37,7 @@ const ROAD = '<path d="M2 62 L118 62" class="sk-lane"/><path d="M2 46 L118 46" c
 
 export const SKETCHES = {
   FRONT_WITH_PLATE: `${FRAME}${carFront(24, 14)}<text x="60" y="74" class="sk-note">正前方，号牌清晰</text>`,
-  REAR_WITH_PLATE: `${FRAME}${carFront(24, 14)}<path d="M40 20 L80 20" class="sk-glass-line"/>
-    <text x="60" y="74" class="sk-note">正后方，号牌清晰</text>`,
+  REAR_WITH_PLATE: `${FRAME}${carRear(24, 14)}<text x="60" y="74" class="sk-note">正后方，号牌清晰</text>`,
   COLLISION_CLOSEUP: `${FRAME}${carSide(6, 22)}${carSide(58, 22, true)}
     <circle cx="60" cy="36" r="13" class="sk-focus"/><path d="M55 31 L65 41 M65 31 L55 41" class="sk-impact"/>
     <text x="60" y="74" class="sk-note">靠近拍碰撞部位</text>`,

@@ -1,6 +1,7 @@
 // The tow driver's page: the offer waiting for this truck (accept / decline), then the job it took
 // (arrived, then completed at a repair shop), read again every few seconds.
 import { h, position, renderOnChange, when } from "/h5/dom.js";
+import { distanceMetres } from "/shared/geo.js";
 import { api, every, NetworkError, sessionFor } from "/shared/staff_api.js";
 import { signOut } from "/shared/session.js";
 
@@ -19,14 +20,6 @@ const POSITION_ONLY = /^手机定位（[-\d.,\s]+）$/;
 
 function km(metres) {
   return `${(metres / 1000).toFixed(1)} 公里`;
-}
-
-function distanceMetres(a, b) {
-  const rad = Math.PI / 180;
-  const dLat = (b.lat - a.lat) * rad;
-  const dLng = (b.lng - a.lng) * rad;
-  const s = Math.sin(dLat / 2) ** 2 + Math.cos(a.lat * rad) * Math.cos(b.lat * rad) * Math.sin(dLng / 2) ** 2;
-  return 2 * 6371008.8 * Math.asin(Math.sqrt(s));
 }
 
 async function act(button, doing) {

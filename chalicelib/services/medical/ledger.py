@@ -41,7 +41,7 @@ def view(application: MedicalApplication, amounts: PayerAmounts | None = None, w
     )
 
 
-def _visible(principal: Principal, record: store.CaseRecord) -> list[MedicalApplication]:
+def visible(principal: Principal, record: store.CaseRecord) -> list[MedicalApplication]:
     """A hospital sees the patients it admitted; a party or WeChat user their own applications;
     an insurer the applications one of its vehicles owes something for; police every application."""
     if principal.role is Role.HOSPITAL:
@@ -59,7 +59,7 @@ def _visible(principal: Principal, record: store.CaseRecord) -> list[MedicalAppl
 
 def ledger(principal: Principal, case_id: str) -> MedicalLedger:
     record = store.load_for(principal, case_id)
-    shown = _visible(principal, record)
+    shown = visible(principal, record)
     if principal.role is Role.HOSPITAL and not shown:
         raise NotFound("no such case", field="caseId")
     amounts = payer_amounts(case_id) if shown else {}
