@@ -9,17 +9,18 @@ from html import escape
 
 from chalice import Response
 
+from chalicelib.documents import mediation, medical, render
 from chalicelib.documents.layout import format_moment
 from chalicelib.services.documents import Verification
 
-# Document kind → the title printed on it.
+# Document kind → the title printed on it (the drawing modules' own titles).
 KIND_TITLES = {
-    "LIABILITY_LETTER": "道路交通事故认定书（简易程序）",
-    "AGREEMENT": "道路交通事故自行协商协议书",
-    "MEDIATION_AGREEMENT": "道路交通事故损害赔偿调解书",
-    "MEDIATION_TERMINATION": "道路交通事故损害赔偿调解终结书",
-    "DIRECT_PAY_NOTICE": "道路交通事故受伤人员急诊直赔通知书",
-    "FUND_NOTICE": "道路交通事故社会救助基金垫付通知书",
+    "LIABILITY_LETTER": render.LETTER_TITLE,
+    "AGREEMENT": render.AGREEMENT_TITLE,
+    "MEDIATION_AGREEMENT": mediation.AGREEMENT_TITLE,
+    "MEDIATION_TERMINATION": mediation.TERMINATION_TITLE,
+    "DIRECT_PAY_NOTICE": medical.DIRECT_PAY_TITLE,
+    "FUND_NOTICE": medical.FUND_TITLE,
 }
 HEADERS: dict[str, str | list[str]] = {
     "Content-Type": "text/html; charset=utf-8",
