@@ -27,6 +27,7 @@ class RunningStack:
         self.aws_port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen | None = None
+        self.output_path = state_dir.parent / f"{state_dir.name}-output.log"
 
     def _env(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "TABLE_", "EVIDENCE_", "TOKEN_", "LOOKUP_"))}
@@ -34,14 +35,16 @@ class RunningStack:
         return env
 
     def start(self) -> RunningStack:
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "infra.local"], cwd=PROJECT_ROOT, env=self._env(),
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        )
+        # Its output goes to a file, never a pipe: nobody reads a pipe while tests run, and once its
+        # 64 KB filled, the stack's logging blocked with its lock held and every request with it.
+        with open(self.output_path, "w", encoding="utf-8") as output:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "infra.local"], cwd=PROJECT_ROOT, env=self._env(), stdout=output, stderr=subprocess.STDOUT,
+            )
         deadline = time.monotonic() + STARTUP_SECONDS
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise AssertionError(f"local stack exited: {self.process.stdout.read() if self.process.stdout else ''}")
+                raise AssertionError(f"local stack exited: {self.output()}")
             try:
                 if requests.get(f"{self.url}/health", timeout=10).status_code == 200:
                     return self
@@ -50,10 +53,15 @@ class RunningStack:
             time.sleep(0.2)  # polling a condition with a deadline, not waiting blind
         raise AssertionError("local stack did not become healthy in time")
 
+    def output(self) -> str:
+        """What the stack printed so far."""
+        return self.output_path.read_text(encoding="utf-8", errors="replace")
+
     def stop(self) -> str:
         assert self.process is not None
         self.process.send_signal(signal.SIGINT)
-        output, _ = self.process.communicate(timeout=STOP_SECONDS)
+        self.process.wait(timeout=STOP_SECONDS)
+        output = self.output()
         assert self.process.returncode == 0, output
         return output
 
@@ -68,7 +76,7 @@ class RunningStack:
         """`kill -9`: no shutdown, no final snapshot."""
         assert self.process is not None
         self.process.send_signal(signal.SIGKILL)
-        self.process.communicate(timeout=STOP_SECONDS)
+        self.process.wait(timeout=STOP_SECONDS)
 
     def call(self, method: str, path: str, token: str | None = None, body=None) -> requests.Response:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
