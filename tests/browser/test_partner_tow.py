@@ -77,7 +77,8 @@ def test_given_an_offer_when_the_driver_accepts_arrives_and_completes_then_the_b
         expect(done).to_contain_text(shop)
         screenshot(driver, "partner-tow-delivered")
 
-        expect(board.locator(f"[data-lane=COMPLETED] [data-order={order_id}]")).to_contain_text("RP01", timeout=DEADLINE_MS)
+        shop = "送达维修厂：盐城市亭湖区安达汽车维修服务有限公司"  # RP01, by its name
+        expect(board.locator(f"[data-lane=COMPLETED] [data-order={order_id}]")).to_contain_text(shop, timeout=DEADLINE_MS)
         expect(board.locator(f"svg .truck.STANDBY[data-truck={truck}]")).to_have_count(1, timeout=DEADLINE_MS)
         screenshot(board, "dispatch-board-completed")
         order = accident.call("GET", f"/cases/{accident.case_id}/rescue/{order_id}", accident.dispatcher).json()
